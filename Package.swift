@@ -1,0 +1,32 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Agora",
+    products: [
+        .library(name: "AgoraRuntime", targets: ["AgoraRuntime"]),
+        .library(name: "AgoraHTTP", targets: ["AgoraHTTP"]),
+        .library(name: "AgoraWire", targets: ["AgoraWire"]),
+        .executable(name: "agora-bench", targets: ["agora-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
+        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
+        .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
+        .target(
+            name: "AgoraProto",
+            dependencies: ["CProtobufC"],
+            path: "Sources/AgoraProto",
+            publicHeadersPath: "include",
+            cSettings: [.headerSearchPath("include")],
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        .target(name: "AgoraRuntime", dependencies: ["CLibUV"]),
+        .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
+        .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
+        .executableTarget(name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
+        .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime"]),
+        .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime"]),
+        .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
+    ]
+)

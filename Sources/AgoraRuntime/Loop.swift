@@ -1,0 +1,73 @@
+import CLibUV
+import Glibc
+
+/// One libuv event loop. The thread that calls `run()` owns every handle created on it.
+public final class Loop {
+    let raw: UnsafeMutablePointer<uv_loop_t>
+    private var isClosed = false
+    /// Handles opened on this loop and not yet closed; zero once everything was cleaned up.
+    public internal(set) var openHandles = 0
+
+    public init() throws(RuntimeError) {
+        raw = .allocate(capacity: 1)
+        let status = uv_loop_init(raw)
+        if status < 0 {
+            raw.deallocate()
+            throw RuntimeError(status: status, call: "uv_loop_init")
+        }
+    }
+
+    /// Runs until no active handle remains or `stop()` is called.
+    public func run() {
+        uv_run(raw, UV_RUN_DEFAULT)
+    }
+
+    /// Runs one iteration without blocking; returns whether work remains.
+    @discardableResult
+    public func runNoWait() -> Bool {
+        uv_run(raw, UV_RUN_NOWAIT) != 0
+    }
+
+    /// Makes `run()` return after the current iteration.
+    public func stop() {
+        uv_stop(raw)
+    }
+
+    /// The loop's cached clock in milliseconds.
+    public var nowMilliseconds: UInt64 { uv_now(raw) }
+
+    /// Runs the loop until `condition` holds or `timeout` passes; for tests and tools.
+    /// Returns whether the condition held.
+    @discardableResult
+    public func run(until condition: () -> Bool, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if ContinuousClock.now >= deadline { return false }
+            uv_run(raw, UV_RUN_ONCE)
+            if uv_loop_alive(raw) == 0 && !condition() {
+                return condition()
+            }
+        }
+        return true
+    }
+
+    /// Closes the loop; fails with `EBUSY` while handles are still open.
+    public func close() throws(RuntimeError) {
+        guard !isClosed else { return }
+        // Let pending close callbacks run first.
+        uv_run(raw, UV_RUN_NOWAIT)
+        try check(uv_loop_close(raw), "uv_loop_close")
+        isClosed = true
+    }
+
+    deinit {
+        if !isClosed {
+            uv_run(raw, UV_RUN_NOWAIT)
+            if uv_loop_close(raw) != 0 {
+                // Handles are still open: their memory must stay valid, so the loop's is kept too.
+                return
+            }
+        }
+        raw.deallocate()
+    }
+}

@@ -1,0 +1,61 @@
+/// What to run: the command, its environment, working directory and where its output goes.
+public struct ProcessSpec: Sendable {
+    /// How the command is given.
+    public enum Command: Sendable {
+        /// Run `/bin/sh -c script`.
+        case shell(String)
+        /// Run `arguments[0]` (looked up on `PATH`) with the arguments as given.
+        case argv([String])
+    }
+
+    public var command: Command
+    /// The complete environment of the child, as `NAME=value` pairs; nil inherits the parent's.
+    public var environment: [String: String]?
+    /// The child's working directory; nil keeps the parent's.
+    public var workingDirectory: String?
+    /// File the child's standard output is appended to; nil discards it.
+    public var stdoutPath: String?
+    /// File the child's standard error is appended to; nil discards it.
+    public var stderrPath: String?
+    /// Starts the child in a new session and process group so the whole tree can be signalled.
+    public var ownProcessGroup: Bool
+
+    public init(
+        command: Command, environment: [String: String]? = nil, workingDirectory: String? = nil,
+        stdoutPath: String? = nil, stderrPath: String? = nil, ownProcessGroup: Bool = true
+    ) {
+        self.command = command
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stdoutPath = stdoutPath
+        self.stderrPath = stderrPath
+        self.ownProcessGroup = ownProcessGroup
+    }
+
+    var argv: [String] {
+        switch command {
+        case .shell(let script): ["/bin/sh", "-c", script]
+        case .argv(let arguments): arguments
+        }
+    }
+}
+
+/// How a child process ended.
+public struct ProcessExit: Equatable, Sendable, CustomStringConvertible {
+    /// The exit code; meaningful when `signal` is nil.
+    public let code: Int64
+    /// The signal that ended the process, if one did.
+    public let signal: Signal?
+
+    public init(code: Int64, signal: Signal?) {
+        self.code = code
+        self.signal = signal
+    }
+
+    public var succeeded: Bool { signal == nil && code == 0 }
+
+    public var description: String {
+        if let signal { return "terminated by \(signal)" }
+        return "exited with status \(code)"
+    }
+}

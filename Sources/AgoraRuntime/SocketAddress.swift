@@ -1,0 +1,53 @@
+import CLibUV
+import Glibc
+
+/// An IPv4 or IPv6 address and port.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    public let host: String
+    public let port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Fills a `sockaddr_storage` for libuv calls.
+    func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) throws(RuntimeError) -> T) throws(RuntimeError) -> T {
+        var storage = sockaddr_storage()
+        let status: Int32 = withUnsafeMutableBytes(of: &storage) { bytes in
+            if host.contains(":") {
+                return uv_ip6_addr(host, Int32(port), bytes.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self))
+            }
+            return uv_ip4_addr(host, Int32(port), bytes.baseAddress!.assumingMemoryBound(to: sockaddr_in.self))
+        }
+        try check(status, "uv_ip_addr(\(host))")
+        return try withUnsafeBytes(of: &storage) { (bytes) throws(RuntimeError) -> T in
+            try body(bytes.baseAddress!.assumingMemoryBound(to: sockaddr.self))
+        }
+    }
+
+    init?(_ storage: sockaddr_storage) {
+        var storage = storage
+        var text = [CChar](repeating: 0, count: 64)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let (ip, port): (String, UInt16) = withUnsafeBytes(of: &storage) { bytes in
+                var addr = bytes.load(as: sockaddr_in.self)
+                uv_ip4_name(&addr, &text, text.count)
+                return (String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), UInt16(bigEndian: addr.sin_port))
+            }
+            self.init(host: ip, port: port)
+        case AF_INET6:
+            let (ip, port): (String, UInt16) = withUnsafeBytes(of: &storage) { bytes in
+                var addr = bytes.load(as: sockaddr_in6.self)
+                uv_ip6_name(&addr, &text, text.count)
+                return (String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), UInt16(bigEndian: addr.sin6_port))
+            }
+            self.init(host: ip, port: port)
+        default:
+            return nil
+        }
+    }
+}

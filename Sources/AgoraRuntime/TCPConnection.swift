@@ -1,0 +1,246 @@
+import CLibUV
+import Glibc
+
+/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close.
+public final class TCPConnection: LoopHandle {
+    /// What a read delivers.
+    public enum ReadEvent {
+        case data([UInt8])
+        case end
+        case failed(RuntimeError)
+    }
+
+    private static let readBufferSize = 64 * 1024
+
+    private var reader: ((ReadEvent) -> Void)?
+    private var readBuffer: UnsafeMutableRawPointer?
+    private var pendingWrites = 0
+    private var closeWhenFlushed = false
+    /// Bytes accepted by `write` and not yet handed to the kernel.
+    public private(set) var pendingWriteBytes = 0
+    /// Above this many pending bytes `isWritable` turns false; callers should stop producing.
+    public var highWaterMark = 1 << 20
+    /// Called once pending bytes drop back under half the high-water mark after exceeding it.
+    public var onWritable: (() -> Void)?
+    private var wasBlocked = false
+
+    init(loop: Loop) throws(RuntimeError) {
+        super.init(loop: loop, type: UV_TCP)
+        try check(uv_tcp_init(loop.raw, tcp), "uv_tcp_init")
+        didOpen()
+    }
+
+    var tcp: UnsafeMutablePointer<uv_tcp_t> { memory.assumingMemoryBound(to: uv_tcp_t.self) }
+    var stream: UnsafeMutablePointer<uv_stream_t> { agora_uv_stream(memory) }
+
+    /// Opens a connection; `completion` gets the connected stream or the error (and the stream is closed).
+    public static func connect(
+        loop: Loop, to address: SocketAddress,
+        _ completion: @escaping (Result<TCPConnection, RuntimeError>) -> Void
+    ) throws(RuntimeError) {
+        let connection = try TCPConnection(loop: loop)
+        let request = ConnectRequest(connection: connection, completion: completion)
+        do {
+            _ = try address.withSockaddr { (sockaddr) throws(RuntimeError) in
+                try check(uv_tcp_connect(request.raw, connection.tcp, sockaddr) { raw, status in
+                    guard let raw, let data = raw.pointee.data else { return }
+                    let request = Unmanaged<ConnectRequest>.fromOpaque(data).takeRetainedValue()
+                    request.finish(status: status)
+                }, "uv_tcp_connect")
+            }
+            request.retainUntilCallback()
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    /// The remote end's address, when known.
+    public var peerAddress: SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_getpeername(tcp, $0, &length) }
+        }
+        return status == 0 ? SocketAddress(storage) : nil
+    }
+
+    /// Disables Nagle's algorithm (small writes go out at once).
+    public func setNoDelay(_ enabled: Bool) {
+        guard isOpen else { return }
+        uv_tcp_nodelay(tcp, enabled ? 1 : 0)
+    }
+
+    /// Starts delivering reads; `.end` and `.failed` are the last events.
+    public func startReading(_ reader: @escaping (ReadEvent) -> Void) throws(RuntimeError) {
+        guard isOpen else { throw RuntimeError(code: "ECLOSED", message: "connection is closed", call: "startReading") }
+        self.reader = reader
+        try resumeReading()
+    }
+
+    /// Resumes reads paused with `pauseReading()` (back-pressure).
+    public func resumeReading() throws(RuntimeError) {
+        guard isOpen, reader != nil else { return }
+        try check(uv_read_start(stream, { handle, _, buffer in
+            guard let connection = TCPConnection.owner(UnsafeMutableRawPointer(handle), as: TCPConnection.self) else {
+                return
+            }
+            if connection.readBuffer == nil {
+                connection.readBuffer = .allocate(byteCount: TCPConnection.readBufferSize, alignment: 16)
+            }
+            buffer?.pointee = agora_uv_buf(
+                connection.readBuffer!.assumingMemoryBound(to: CChar.self), TCPConnection.readBufferSize)
+        }, { handle, count, buffer in
+            guard let connection = TCPConnection.owner(UnsafeMutableRawPointer(handle), as: TCPConnection.self) else {
+                return
+            }
+            connection.didRead(count: count, base: buffer?.pointee.base)
+        }), "uv_read_start")
+    }
+
+    /// Stops reading until `resumeReading()`; the kernel buffers, the peer slows down.
+    public func pauseReading() {
+        guard isOpen else { return }
+        uv_read_stop(stream)
+    }
+
+    private func didRead(count: Int, base: UnsafeMutablePointer<CChar>?) {
+        if count > 0, let base {
+            let bytes = [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+            reader?(.data(bytes))
+        } else if count == Int(UV_EOF.rawValue) {
+            uv_read_stop(stream)
+            reader?(.end)
+        } else if count < 0 {
+            uv_read_stop(stream)
+            reader?(.failed(RuntimeError(status: Int32(count), call: "uv_read")))
+        }
+    }
+
+    /// Whether the caller may keep writing without growing the queue past the high-water mark.
+    public var isWritable: Bool { pendingWriteBytes < highWaterMark }
+
+    /// Queues bytes for writing, in order. `completion` gets nil once they reached the kernel.
+    public func write(_ bytes: [UInt8], completion: ((RuntimeError?) -> Void)? = nil) {
+        guard isOpen, !closeWhenFlushed else {
+            completion?(RuntimeError(code: "ECLOSED", message: "connection is closed", call: "write"))
+            return
+        }
+        if bytes.isEmpty {
+            completion?(nil)
+            return
+        }
+        var offset = 0
+        if pendingWrites == 0 {
+            let written = bytes.withUnsafeBufferPointer { buffer -> Int32 in
+                var uvBuffer = agora_uv_buf(
+                    UnsafeMutableRawPointer(mutating: buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    buffer.count)
+                return uv_try_write(stream, &uvBuffer, 1)
+            }
+            if written == Int32(bytes.count) {
+                completion?(nil)
+                return
+            }
+            if written > 0 { offset = Int(written) }
+        }
+        let request = WriteRequest(bytes: bytes[offset...], connection: self, completion: completion)
+        var uvBuffer = agora_uv_buf(request.buffer.assumingMemoryBound(to: CChar.self), request.count)
+        let status = uv_write(request.raw, stream, &uvBuffer, 1) { raw, status in
+            guard let raw, let data = raw.pointee.data else { return }
+            Unmanaged<WriteRequest>.fromOpaque(data).takeRetainedValue().finish(status: status)
+        }
+        if status < 0 {
+            completion?(RuntimeError(status: status, call: "uv_write"))
+            return
+        }
+        request.retainUntilCallback()
+        pendingWrites += 1
+        pendingWriteBytes += request.count
+        if !isWritable { wasBlocked = true }
+    }
+
+    fileprivate func writeFinished(count: Int) {
+        pendingWrites -= 1
+        pendingWriteBytes -= count
+        if wasBlocked && pendingWriteBytes < highWaterMark / 2 {
+            wasBlocked = false
+            onWritable?()
+        }
+        if closeWhenFlushed && pendingWrites == 0 {
+            close()
+        }
+    }
+
+    /// Closes once every queued write has been handed to the kernel.
+    public func closeAfterFlush(_ completion: (() -> Void)? = nil) {
+        guard isOpen else { return }
+        if pendingWrites == 0 {
+            close(completion)
+        } else {
+            closeWhenFlushed = true
+        }
+    }
+
+    override func didClose() {
+        reader = nil
+        onWritable = nil
+        readBuffer?.deallocate()
+        readBuffer = nil
+    }
+}
+
+/// A `uv_connect_t` kept alive (retained through `data`) until libuv calls back.
+private final class ConnectRequest {
+    let raw = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
+    let connection: TCPConnection
+    let completion: (Result<TCPConnection, RuntimeError>) -> Void
+
+    init(connection: TCPConnection, completion: @escaping (Result<TCPConnection, RuntimeError>) -> Void) {
+        self.connection = connection
+        self.completion = completion
+    }
+
+    func retainUntilCallback() { raw.pointee.data = Unmanaged.passRetained(self).toOpaque() }
+
+    func finish(status: Int32) {
+        if status < 0 {
+            connection.close()
+            completion(.failure(RuntimeError(status: status, call: "uv_tcp_connect")))
+        } else {
+            completion(.success(connection))
+        }
+    }
+
+    deinit { raw.deallocate() }
+}
+
+/// A `uv_write_t` with its own copy of the bytes, freed when libuv calls back.
+private final class WriteRequest {
+    let raw = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
+    let buffer: UnsafeMutableRawPointer
+    let count: Int
+    let connection: TCPConnection
+    let completion: ((RuntimeError?) -> Void)?
+
+    init(bytes: ArraySlice<UInt8>, connection: TCPConnection, completion: ((RuntimeError?) -> Void)?) {
+        count = bytes.count
+        buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        let destination = buffer
+        bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        self.connection = connection
+        self.completion = completion
+    }
+
+    func retainUntilCallback() { raw.pointee.data = Unmanaged.passRetained(self).toOpaque() }
+
+    func finish(status: Int32) {
+        connection.writeFinished(count: count)
+        completion?(status < 0 ? RuntimeError(status: status, call: "uv_write") : nil)
+    }
+
+    deinit {
+        buffer.deallocate()
+        raw.deallocate()
+    }
+}

@@ -1,0 +1,54 @@
+import CLibUV
+
+/// A libuv timer: fires once after a delay, and optionally again at a fixed interval.
+public final class Timer: LoopHandle {
+    private var fire: (() -> Void)?
+
+    public init(loop: Loop) throws(RuntimeError) {
+        super.init(loop: loop, type: UV_TIMER)
+        try check(uv_timer_init(loop.raw, raw), "uv_timer_init")
+        didOpen()
+    }
+
+    var raw: UnsafeMutablePointer<uv_timer_t> { memory.assumingMemoryBound(to: uv_timer_t.self) }
+
+    /// Starts (or restarts) the timer.
+    public func start(after delay: Duration, repeating interval: Duration? = nil, _ fire: @escaping () -> Void) {
+        guard isOpen else { return }
+        self.fire = fire
+        uv_timer_start(raw, { timer in
+            Timer.owner(timer.map(UnsafeMutableRawPointer.init), as: Timer.self)?.fire?()
+        }, delay.milliseconds, interval?.milliseconds ?? 0)
+    }
+
+    /// Stops the timer; it can be started again.
+    public func stop() {
+        guard isOpen else { return }
+        uv_timer_stop(raw)
+    }
+
+    override func didClose() { fire = nil }
+}
+
+extension Loop {
+    /// Runs `work` once after `delay` and closes the timer; the returned timer can cancel it.
+    @discardableResult
+    public func schedule(after delay: Duration, _ work: @escaping () -> Void) throws(RuntimeError) -> Timer {
+        let timer = try Timer(loop: self)
+        timer.start(after: delay) { [unowned timer] in
+            timer.close()
+            work()
+        }
+        return timer
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so a short non-zero delay never becomes zero.
+    var milliseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 { return 0 }
+        let extra = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return UInt64(seconds) * 1000 + UInt64(extra)
+    }
+}

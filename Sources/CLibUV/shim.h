@@ -1,0 +1,28 @@
+#ifndef AGORA_CLIBUV_SHIM_H
+#define AGORA_CLIBUV_SHIM_H
+
+#include <uv.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Casts Swift cannot spell: every handle type is a uv_handle_t underneath. */
+static inline uv_handle_t *agora_uv_handle(void *handle) { return (uv_handle_t *)handle; }
+static inline uv_stream_t *agora_uv_stream(void *handle) { return (uv_stream_t *)handle; }
+
+/* uv_buf_init is a function, but building the struct inline keeps callers free of casts. */
+static inline uv_buf_t agora_uv_buf(char *base, size_t len) { return uv_buf_init(base, (unsigned int)len); }
+
+/* Stdio container helpers: the union inside uv_stdio_container_t is awkward from Swift. */
+static inline void agora_uv_stdio_ignore(uv_stdio_container_t *c) { c->flags = UV_IGNORE; }
+static inline void agora_uv_stdio_fd(uv_stdio_container_t *c, int fd) {
+    c->flags = UV_INHERIT_FD;
+    c->data.fd = fd;
+}
+
+static inline int agora_sigterm(void) { return SIGTERM; }
+static inline int agora_sigkill(void) { return SIGKILL; }
+static inline int agora_sigint(void) { return SIGINT; }
+static inline int agora_sighup(void) { return SIGHUP; }
+
+#endif

@@ -1,0 +1,129 @@
+import AgoraRuntime
+import Testing
+
+@Suite struct TCPTests {
+    @Test func echoServesManyConcurrentClients() throws {
+        let clientCount = 100
+        let messagesPerClient = 20
+        var echoedClients = 0
+        var accepted = 0
+        var listener: TCPListener!
+        try withLoop({ loop in
+            listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            try listener.listen { connection in
+                accepted += 1
+                try? connection.startReading { event in
+                    switch event {
+                    case .data(let bytes): connection.write(bytes)
+                    case .end, .failed: connection.closeAfterFlush()
+                    }
+                }
+            }
+            let port = listener.localAddress!.port
+            #expect(port != 0)
+            for client in 0..<clientCount {
+                var expected: [UInt8] = []
+                for message in 0..<messagesPerClient { expected += Array("client \(client) message \(message)\n".utf8) }
+                try TCPConnection.connect(loop: loop, to: SocketAddress(host: "127.0.0.1", port: port)) { result in
+                    guard case .success(let connection) = result else {
+                        Issue.record("connect failed: \(result)")
+                        return
+                    }
+                    var received: [UInt8] = []
+                    try? connection.startReading { event in
+                        guard case .data(let bytes) = event else { return }
+                        received += bytes
+                        if received.count >= expected.count {
+                            #expect(received == expected)
+                            echoedClients += 1
+                            connection.close()
+                        }
+                    }
+                    // Several writes per client, so the server sees interleaved partial messages.
+                    for message in 0..<messagesPerClient {
+                        connection.write(Array("client \(client) message \(message)\n".utf8))
+                    }
+                }
+            }
+        }, until: {
+            if echoedClients == clientCount { listener.close() }
+            return echoedClients == clientCount
+        })
+        #expect(accepted == clientCount)
+    }
+
+    @Test func largeWriteAppliesBackPressureAndArrivesWhole() throws {
+        let payload = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var received = 0
+        var sawBlocked = false
+        var drained = false
+        var listener: TCPListener!
+        try withLoop({ loop in
+            listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            try listener.listen { connection in
+                try? connection.startReading { event in
+                    switch event {
+                    case .data(let bytes):
+                        for (offset, byte) in bytes.enumerated() where byte != payload[received + offset] {
+                            Issue.record("byte \(received + offset) differs")
+                            break
+                        }
+                        received += bytes.count
+                    case .end, .failed:
+                        connection.close()
+                        listener.close()
+                    }
+                }
+            }
+            try TCPConnection.connect(loop: loop, to: listener.localAddress!) { result in
+                guard case .success(let connection) = result else { return }
+                connection.highWaterMark = 64 * 1024
+                connection.onWritable = { drained = true }
+                connection.write(payload)
+                sawBlocked = !connection.isWritable
+                connection.closeAfterFlush()
+            }
+        }, until: { received == payload.count && !listener.isOpen })
+        #expect(sawBlocked)
+        #expect(drained)
+    }
+
+    @Test func connectToClosedPortFailsWithTypedError() throws {
+        var failure: RuntimeError?
+        try withLoop({ loop in
+            // Bind and close a listener to find a port nobody listens on.
+            let probe = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            let port = probe.localAddress!.port
+            probe.close()
+            try TCPConnection.connect(loop: loop, to: SocketAddress(host: "127.0.0.1", port: port)) { result in
+                if case .failure(let error) = result { failure = error }
+            }
+        }, until: { failure != nil })
+        #expect(failure?.code == "ECONNREFUSED")
+        #expect(failure?.call == "uv_tcp_connect")
+    }
+
+    @Test func bindingABusyPortNamesTheCall() throws {
+        let loop = try Loop()
+        let first = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+        try first.listen { $0.close() }
+        let error = #expect(throws: RuntimeError.self) {
+            let second = try TCPListener(loop: loop, address: first.localAddress!)
+            try second.listen { $0.close() }
+        }
+        #expect(error?.code == "EADDRINUSE")
+        first.close()
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
+        try loop.close()
+    }
+
+    @Test func badAddressIsRejected() throws {
+        let loop = try Loop()
+        let error = #expect(throws: RuntimeError.self) {
+            _ = try TCPListener(loop: loop, address: SocketAddress(host: "not-an-ip", port: 1))
+        }
+        #expect(error?.code == "EINVAL")
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
+        try loop.close()
+    }
+}
