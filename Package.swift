@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "AgoraRuntime", targets: ["AgoraRuntime"]),
         .library(name: "AgoraHTTP", targets: ["AgoraHTTP"]),
         .library(name: "AgoraWire", targets: ["AgoraWire"]),
+        .library(name: "AgoraRuntimeTesting", targets: ["AgoraRuntimeTesting"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
     ],
     targets: [
@@ -22,11 +23,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(name: "AgoraRuntime", dependencies: ["CLibUV"]),
+        .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .executableTarget(name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
-        .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime"]),
-        .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime"]),
+        .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
     ]
 )

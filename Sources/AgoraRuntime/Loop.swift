@@ -37,16 +37,16 @@ public final class Loop {
     public var nowMilliseconds: UInt64 { uv_now(raw) }
 
     /// Runs the loop until `condition` holds or `timeout` passes; for tests and tools.
-    /// Returns whether the condition held.
+    /// A short ticker keeps each iteration from blocking past the deadline. Returns whether the condition held.
     @discardableResult
     public func run(until condition: () -> Bool, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
+        guard let ticker = try? Timer(loop: self, counted: false) else { return condition() }
+        ticker.start(after: .milliseconds(5), repeating: .milliseconds(5)) {}
+        defer { ticker.close() }
         while !condition() {
             if ContinuousClock.now >= deadline { return false }
             uv_run(raw, UV_RUN_ONCE)
-            if uv_loop_alive(raw) == 0 && !condition() {
-                return condition()
-            }
         }
         return true
     }

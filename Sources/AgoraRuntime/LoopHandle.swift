@@ -12,6 +12,8 @@ public class LoopHandle {
     /// Whether the handle was initialised and `close()` has not been called yet.
     public private(set) var isOpen = false
     private var closeCallback: (() -> Void)?
+    /// Internal helpers (the test ticker) are not counted in `Loop.openHandles`.
+    var isCounted = true
 
     init(loop: Loop, type: uv_handle_type) {
         self.loop = loop
@@ -26,7 +28,7 @@ public class LoopHandle {
     func didOpen() {
         isOpen = true
         handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
-        loop.openHandles += 1
+        if isCounted { loop.openHandles += 1 }
     }
 
     /// Closes the handle once; `completion` runs from libuv's close callback.
@@ -39,7 +41,7 @@ public class LoopHandle {
             guard let handle, let data = handle.pointee.data else { return }
             handle.pointee.data = nil
             let owner = Unmanaged<LoopHandle>.fromOpaque(data).takeRetainedValue()
-            owner.loop.openHandles -= 1
+            if owner.isCounted { owner.loop.openHandles -= 1 }
             let callback = owner.closeCallback
             owner.closeCallback = nil
             owner.didClose()

@@ -4,8 +4,13 @@ import CLibUV
 public final class Timer: LoopHandle {
     private var fire: (() -> Void)?
 
-    public init(loop: Loop) throws(RuntimeError) {
+    public convenience init(loop: Loop) throws(RuntimeError) {
+        try self.init(loop: loop, counted: true)
+    }
+
+    init(loop: Loop, counted: Bool) throws(RuntimeError) {
         super.init(loop: loop, type: UV_TIMER)
+        isCounted = counted
         try check(uv_timer_init(loop.raw, raw), "uv_timer_init")
         didOpen()
     }

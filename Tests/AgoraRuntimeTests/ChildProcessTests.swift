@@ -1,4 +1,5 @@
 import AgoraRuntime
+import AgoraRuntimeTesting
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import AgoraRuntime
+import AgoraRuntimeTesting
 import Testing
 
 @Suite struct TCPTests {

@@ -1,0 +1,199 @@
+import CHTTPParser
+
+/// Incremental HTTP/1.1 parser over http-parser, for requests (server side) or responses (client side).
+///
+/// The C parser's `data` points at this object unretained: callbacks only run inside `feed`,
+/// while the object is alive by construction.
+final class HTTPMessageParser {
+    enum Kind { case request, response }
+
+    /// The start line and headers of one message.
+    struct Head {
+        var method: HTTPMethod
+        var target: String
+        var status: HTTPStatus
+        var headers: HTTPHeaders
+        var keepAlive: Bool
+    }
+
+    /// Receives each message head; returns false when the message has no body despite its headers
+    /// (a response to HEAD).
+    var onHead: (Head) -> Bool = { _ in true }
+    var onBody: ([UInt8]) -> Void = { _ in }
+    var onComplete: (_ keepAlive: Bool) -> Void = { _ in }
+
+    private let parser: UnsafeMutablePointer<http_parser>
+    private let settings: UnsafeMutablePointer<http_parser_settings>
+    private let maxHeaderBytes: Int
+    private let maxBodyBytes: Int?
+
+    private var url: [UInt8] = []
+    private var headers = HTTPHeaders()
+    private var field: [UInt8] = []
+    private var value: [UInt8] = []
+    private var headerBytes = 0
+    private var bodyBytes = 0
+    private var failure: HTTPError?
+    /// Whether a message has started and not yet completed (a truncated request leaves this true).
+    private(set) var isMidMessage = false
+
+    /// `maxBodyBytes` nil means unlimited (a client streaming an event feed).
+    init(kind: Kind, maxHeaderBytes: Int, maxBodyBytes: Int?) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        parser = .allocate(capacity: 1)
+        settings = .allocate(capacity: 1)
+        http_parser_init(parser, kind == .request ? HTTP_REQUEST : HTTP_RESPONSE)
+        http_parser_settings_init(settings)
+        settings.pointee.on_message_begin = { parser in HTTPMessageParser.from(parser).messageBegin() }
+        settings.pointee.on_url = { parser, bytes, count in HTTPMessageParser.from(parser).url(bytes, count) }
+        settings.pointee.on_header_field = { parser, bytes, count in
+            HTTPMessageParser.from(parser).headerField(bytes, count)
+        }
+        settings.pointee.on_header_value = { parser, bytes, count in
+            HTTPMessageParser.from(parser).headerValue(bytes, count)
+        }
+        settings.pointee.on_headers_complete = { parser in HTTPMessageParser.from(parser).headersComplete() }
+        settings.pointee.on_body = { parser, bytes, count in HTTPMessageParser.from(parser).body(bytes, count) }
+        settings.pointee.on_message_complete = { parser in HTTPMessageParser.from(parser).messageComplete() }
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        parser.deallocate()
+        settings.deallocate()
+    }
+
+    private static func from(_ parser: UnsafeMutablePointer<http_parser>?) -> HTTPMessageParser {
+        Unmanaged<HTTPMessageParser>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
+    }
+
+    /// Parses `bytes`; callbacks fire for every complete part. Throws on the first invalid byte.
+    func feed(_ bytes: [UInt8]) throws(HTTPError) {
+        if let failure { throw failure }
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { http_parser_execute(parser, settings, $0.baseAddress, $0.count) }
+        }
+        try checkAfterExecute(parsed: parsed, expected: bytes.count)
+    }
+
+    /// Tells the parser the peer closed; completes a response whose body runs to end of stream.
+    func finish() throws(HTTPError) {
+        if let failure { throw failure }
+        let parsed = http_parser_execute(parser, settings, nil, 0)
+        try checkAfterExecute(parsed: parsed, expected: 0)
+    }
+
+    private func checkAfterExecute(parsed: Int, expected: Int) throws(HTTPError) {
+        if let failure { throw failure }
+        let errno = agora_http_errno(parser)
+        if errno != HPE_OK.rawValue {
+            let error = http_errno(rawValue: errno)
+            let name = String(cString: http_errno_name(error))
+            let text = String(cString: http_errno_description(error))
+            let failure = HTTPError(.malformed, "\(text) (\(name))")
+            self.failure = failure
+            throw failure
+        }
+        if agora_http_upgrade(parser) != 0 {
+            let failure = HTTPError(.unsupported, "protocol upgrades are not supported")
+            self.failure = failure
+            throw failure
+        }
+        if parsed != expected {
+            let failure = HTTPError(.malformed, "unparsed bytes after message")
+            self.failure = failure
+            throw failure
+        }
+    }
+
+    private func fail(_ error: HTTPError) -> Int32 {
+        failure = error
+        return 1
+    }
+
+    private func countHeaderBytes(_ count: Int) -> Int32 {
+        headerBytes += count
+        if headerBytes > maxHeaderBytes {
+            return fail(HTTPError(.headersTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes"))
+        }
+        return 0
+    }
+
+    private func messageBegin() -> Int32 {
+        isMidMessage = true
+        url.removeAll(keepingCapacity: true)
+        headers = HTTPHeaders()
+        field.removeAll(keepingCapacity: true)
+        value.removeAll(keepingCapacity: true)
+        headerBytes = 0
+        bodyBytes = 0
+        return 0
+    }
+
+    private func url(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
+        append(bytes, count, to: &url)
+        return countHeaderBytes(count)
+    }
+
+    private func headerField(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
+        if !value.isEmpty || (!field.isEmpty && valueStarted) { flushHeader() }
+        append(bytes, count, to: &field)
+        return countHeaderBytes(count)
+    }
+
+    private var valueStarted = false
+
+    private func headerValue(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
+        valueStarted = true
+        append(bytes, count, to: &value)
+        return countHeaderBytes(count)
+    }
+
+    private func flushHeader() {
+        if !field.isEmpty {
+            headers.add(String(decoding: field, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        }
+        field.removeAll(keepingCapacity: true)
+        value.removeAll(keepingCapacity: true)
+        valueStarted = false
+    }
+
+    private func headersComplete() -> Int32 {
+        flushHeader()
+        let length = parser.pointee.content_length
+        if let maxBodyBytes, length != UInt64.max, length > UInt64(maxBodyBytes) {
+            return fail(HTTPError(.bodyTooLarge, "body of \(length) bytes exceeds the limit of \(maxBodyBytes)"))
+        }
+        let method = HTTPMethod(rawValue: String(cString: http_method_str(http_method(agora_http_method(parser)))))
+        let expectsBody = onHead(Head(
+            method: method,
+            target: String(decoding: url, as: UTF8.self),
+            status: HTTPStatus(Int(agora_http_status(parser))),
+            headers: headers,
+            keepAlive: http_should_keep_alive(parser) != 0))
+        // Returning 1 tells http-parser the message has no body.
+        return expectsBody ? 0 : 1
+    }
+
+    private func body(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
+        bodyBytes += count
+        if let maxBodyBytes, bodyBytes > maxBodyBytes {
+            return fail(HTTPError(.bodyTooLarge, "body exceeds the limit of \(maxBodyBytes) bytes"))
+        }
+        guard let bytes else { return 0 }
+        onBody(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        return 0
+    }
+
+    private func messageComplete() -> Int32 {
+        isMidMessage = false
+        onComplete(http_should_keep_alive(parser) != 0)
+        return 0
+    }
+
+    private func append(_ bytes: UnsafePointer<CChar>?, _ count: Int, to buffer: inout [UInt8]) {
+        guard let bytes, count > 0 else { return }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+}

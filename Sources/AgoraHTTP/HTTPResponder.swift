@@ -1,0 +1,119 @@
+/// The answer slot for one request: send a whole response once, or start a chunked stream.
+///
+/// Responses leave the connection in request order, so a handler may answer late without
+/// a pipelined request behind it overtaking.
+public final class HTTPResponder {
+    enum State { case waiting, streaming, done }
+
+    weak var connection: HTTPServerConnection?
+    let isHead: Bool
+    let keepAlive: Bool
+    var state = State.waiting
+    var pending: [UInt8] = []
+    fileprivate(set) var stream: HTTPResponseStream?
+
+    init(connection: HTTPServerConnection, isHead: Bool, keepAlive: Bool) {
+        self.connection = connection
+        self.isHead = isHead
+        self.keepAlive = keepAlive
+    }
+
+    /// Whether a response was already sent or started.
+    public var hasResponded: Bool { state != .waiting }
+
+    /// Sends a complete response with a `Content-Length` body. Later calls are ignored.
+    public func send(_ response: HTTPResponse) {
+        guard state == .waiting else { return }
+        var headers = response.headers
+        let bodyless = response.status.rawValue == 204 || response.status.rawValue == 304
+        if bodyless {
+            headers.remove("Content-Length")
+        } else {
+            headers["Content-Length"] = String(response.body.count)
+        }
+        headers.remove("Transfer-Encoding")
+        if !keepAlive { headers["Connection"] = "close" }
+        var bytes = Self.head(status: response.status, headers: headers)
+        if !isHead && !bodyless { bytes += response.body }
+        state = .done
+        connection?.emit(bytes, from: self)
+        connection?.responderFinished(self)
+    }
+
+    /// Starts a chunked response the handler keeps writing to; finish it with `finish()`.
+    public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) -> HTTPResponseStream {
+        if let stream { return stream }
+        var headers = headers
+        headers.remove("Content-Length")
+        headers["Transfer-Encoding"] = "chunked"
+        if !keepAlive { headers["Connection"] = "close" }
+        let stream = HTTPResponseStream(responder: self)
+        self.stream = stream
+        guard state == .waiting else {
+            stream.isOpen = false
+            return stream
+        }
+        state = .streaming
+        connection?.emit(Self.head(status: status, headers: headers), from: self)
+        return stream
+    }
+
+    fileprivate func finishStream() {
+        guard state == .streaming else { return }
+        state = .done
+        connection?.emit(Array("0\r\n\r\n".utf8), from: self)
+        connection?.responderFinished(self)
+    }
+
+    /// The connection closed before (or while) this response went out.
+    func connectionClosed() {
+        state = .done
+        if let stream, stream.isOpen {
+            stream.isOpen = false
+            let callback = stream.onClose
+            stream.onClose = nil
+            callback?()
+        }
+    }
+
+    static func head(status: HTTPStatus, headers: HTTPHeaders) -> [UInt8] {
+        var text = "HTTP/1.1 \(status.rawValue) \(status.reasonPhrase)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+}
+
+/// A chunked response body written piece by piece (an event stream).
+public final class HTTPResponseStream {
+    private weak var responder: HTTPResponder?
+    /// False once finished or once the client went away.
+    public internal(set) var isOpen = true
+    /// Called once if the client disconnects before `finish()`.
+    public var onClose: (() -> Void)?
+
+    init(responder: HTTPResponder) {
+        self.responder = responder
+    }
+
+    /// Sends `bytes` as one chunk. Empty writes are skipped (an empty chunk would end the body).
+    public func write(_ bytes: [UInt8]) {
+        guard isOpen, !bytes.isEmpty, let responder else { return }
+        var chunk = Array(String(bytes.count, radix: 16).utf8)
+        chunk += [13, 10]
+        chunk += bytes
+        chunk += [13, 10]
+        responder.connection?.emit(chunk, from: responder)
+    }
+
+    /// Whether the client is keeping up; when false, slow down until `onWritable` fires.
+    public var isWritable: Bool { responder?.connection?.isWritable ?? false }
+
+    /// Ends the body; the connection then serves the next request or closes.
+    public func finish() {
+        guard isOpen else { return }
+        isOpen = false
+        onClose = nil
+        responder?.finishStream()
+    }
+}

@@ -1,0 +1,62 @@
+import AgoraRuntime
+
+/// An HTTP/1.1 server on one loop: keep-alive, pipelining in order, limits, streaming responses.
+public final class HTTPServer {
+    /// Bounds that protect the server from a misbehaving client.
+    public struct Limits: Sendable {
+        /// Request line plus headers.
+        public var maxHeaderBytes = 64 * 1024
+        /// A request body, Content-Length or chunked.
+        public var maxBodyBytes = 8 * 1024 * 1024
+        /// A connection with nothing in flight closes after this long without input.
+        public var idleTimeout: Duration = .seconds(60)
+        /// Requests parsed but unanswered before the server stops reading from that client.
+        public var maxPipelinedRequests = 64
+
+        public init() {}
+    }
+
+    private let listener: TCPListener
+    private let limits: Limits
+    private let handler: (HTTPRequest, HTTPResponder) -> Void
+    private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+
+    /// Binds `address` (port 0 picks one) and starts serving with `handler`.
+    public init(
+        loop: Loop, address: SocketAddress, limits: Limits = Limits(),
+        handler: @escaping (HTTPRequest, HTTPResponder) -> Void
+    ) throws(RuntimeError) {
+        self.limits = limits
+        self.handler = handler
+        listener = try TCPListener(loop: loop, address: address)
+        try listener.listen { [unowned self] tcp in self.accept(tcp) }
+    }
+
+    /// Serves the routes of `router`.
+    public convenience init(loop: Loop, address: SocketAddress, limits: Limits = Limits(), router: Router)
+        throws(RuntimeError) {
+        try self.init(loop: loop, address: address, limits: limits) { request, responder in
+            router.handle(request, responder)
+        }
+    }
+
+    /// The address actually bound.
+    public var localAddress: SocketAddress { listener.localAddress ?? SocketAddress(host: "0.0.0.0", port: 0) }
+
+    /// Open client connections.
+    public var connectionCount: Int { connections.count }
+
+    private func accept(_ tcp: TCPConnection) {
+        let connection = HTTPServerConnection(tcp: tcp, limits: limits, handler: handler) { [weak self] closed in
+            self?.connections[ObjectIdentifier(closed)] = nil
+        }
+        connections[ObjectIdentifier(connection)] = connection
+        connection.start()
+    }
+
+    /// Stops listening and closes every client connection (open streams see their `onClose`).
+    public func close() {
+        listener.close()
+        for connection in Array(connections.values) { connection.close() }
+    }
+}

@@ -1,0 +1,177 @@
+import AgoraRuntime
+
+/// One accepted connection: parses requests, hands them to the handler, writes answers in order.
+final class HTTPServerConnection {
+    private let tcp: TCPConnection
+    private let parser: HTTPMessageParser
+    private let limits: HTTPServer.Limits
+    private let handler: (HTTPRequest, HTTPResponder) -> Void
+    private let onClosed: (HTTPServerConnection) -> Void
+    private var idleTimer: Timer?
+    private var responders: [HTTPResponder] = []
+    private var head: HTTPMessageParser.Head?
+    private var body: [UInt8] = []
+    private var readingPaused = false
+    private var closing = false
+
+    init(
+        tcp: TCPConnection, limits: HTTPServer.Limits, handler: @escaping (HTTPRequest, HTTPResponder) -> Void,
+        onClosed: @escaping (HTTPServerConnection) -> Void
+    ) {
+        self.tcp = tcp
+        self.limits = limits
+        self.handler = handler
+        self.onClosed = onClosed
+        parser = HTTPMessageParser(kind: .request, maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
+        parser.onHead = { [unowned self] head in
+            self.head = head
+            self.body.removeAll(keepingCapacity: true)
+            return true
+        }
+        parser.onBody = { [unowned self] bytes in self.body += bytes }
+        parser.onComplete = { [unowned self] keepAlive in self.requestComplete(keepAlive: keepAlive) }
+    }
+
+    func start() {
+        tcp.setNoDelay(true)
+        tcp.onWritable = { [weak self] in self?.resumeIfRoom() }
+        idleTimer = try? Timer(loop: tcp.loop)
+        armIdleTimer()
+        do {
+            try tcp.startReading { [weak self] event in self?.handle(event) }
+        } catch {
+            close()
+        }
+    }
+
+    var isWritable: Bool { tcp.isOpen && tcp.isWritable }
+
+    private func armIdleTimer() {
+        idleTimer?.start(after: limits.idleTimeout) { [weak self] in
+            guard let self else { return }
+            if self.responders.isEmpty && self.parser.isMidMessage {
+                self.reject(HTTPError(.timedOut, "request incomplete after \(self.limits.idleTimeout)"))
+            } else if self.responders.isEmpty {
+                self.close()
+            } else {
+                self.armIdleTimer()
+            }
+        }
+    }
+
+    private func handle(_ event: TCPConnection.ReadEvent) {
+        switch event {
+        case .data(let bytes):
+            guard !closing else { return }
+            armIdleTimer()
+            do {
+                try parser.feed(bytes)
+            } catch {
+                reject(error)
+            }
+        case .end:
+            // The client finished sending; answer what is queued, then close.
+            closing = true
+            if responders.isEmpty { close() }
+        case .failed:
+            close()
+        }
+    }
+
+    private func requestComplete(keepAlive: Bool) {
+        guard let head, !closing else { return }
+        self.head = nil
+        let request = HTTPRequest(
+            method: head.method, target: head.target, headers: head.headers, body: body, keepAlive: keepAlive)
+        body = []
+        if !keepAlive {
+            closing = true
+            tcp.pauseReading()
+        }
+        let responder = HTTPResponder(connection: self, isHead: head.method == .head, keepAlive: keepAlive)
+        responders.append(responder)
+        if responders.count >= limits.maxPipelinedRequests && !readingPaused {
+            readingPaused = true
+            tcp.pauseReading()
+        }
+        handler(request, responder)
+    }
+
+    /// Answers a broken request with its status and `{"message": …}`, then closes this connection only.
+    private func reject(_ error: HTTPError) {
+        closing = true
+        tcp.pauseReading()
+        let responder = HTTPResponder(connection: self, isHead: false, keepAlive: false)
+        responders.append(responder)
+        responder.send(.error(error.status, error.message))
+    }
+
+    func emit(_ bytes: [UInt8], from responder: HTTPResponder) {
+        guard tcp.isOpen else { return }
+        if responders.first === responder {
+            tcp.write(bytes)
+        } else {
+            responder.pending += bytes
+        }
+    }
+
+    func responderFinished(_ responder: HTTPResponder) {
+        while let first = responders.first, first.state == .done {
+            responders.removeFirst()
+            if !first.keepAlive {
+                finishAndClose()
+                return
+            }
+            guard let next = responders.first else { break }
+            if !next.pending.isEmpty {
+                tcp.write(next.pending)
+                next.pending = []
+            }
+        }
+        if responders.isEmpty && closing {
+            finishAndClose()
+            return
+        }
+        resumeIfRoom()
+    }
+
+    private func resumeIfRoom() {
+        if readingPaused && !closing && responders.count < limits.maxPipelinedRequests / 2 && tcp.isWritable {
+            readingPaused = false
+            try? tcp.resumeReading()
+        }
+    }
+
+    private func finishAndClose() {
+        closing = true
+        idleTimer?.close()
+        idleTimer = nil
+        if tcp.isOpen {
+            tcp.closeAfterFlush { [self] in self.didClose() }
+        } else {
+            didClose()
+        }
+        for responder in responders { responder.connectionClosed() }
+        responders.removeAll()
+    }
+
+    /// Closes at once (server shutdown, idle timeout, transport error).
+    func close() {
+        closing = true
+        idleTimer?.close()
+        idleTimer = nil
+        let open = tcp.isOpen
+        tcp.close { [self] in self.didClose() }
+        for responder in responders { responder.connectionClosed() }
+        responders.removeAll()
+        if !open { didClose() }
+    }
+
+    private var reportedClosed = false
+
+    private func didClose() {
+        guard !reportedClosed else { return }
+        reportedClosed = true
+        onClosed(self)
+    }
+}

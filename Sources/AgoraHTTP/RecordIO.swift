@@ -1,0 +1,65 @@
+/// RecordIO framing used by the Mesos event streams: `<decimal length>\n<exactly length bytes>`.
+public enum RecordIO {
+    /// Frames one record.
+    public static func encode(_ record: [UInt8]) -> [UInt8] {
+        var framed = Array(String(record.count).utf8)
+        framed.reserveCapacity(framed.count + 1 + record.count)
+        framed.append(10)
+        framed += record
+        return framed
+    }
+}
+
+/// Why a RecordIO stream could not be decoded.
+public struct RecordIOError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { "RecordIO: \(message)" }
+}
+
+/// Splits a byte stream into records; records may arrive split across any number of reads.
+public struct RecordIODecoder: Sendable {
+    /// Records longer than this are refused rather than buffered.
+    public let maxRecordBytes: Int
+    private var buffer: [UInt8] = []
+    private var expected: Int?
+
+    public init(maxRecordBytes: Int = 64 * 1024 * 1024) {
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// Adds bytes and returns every record they complete, in order.
+    public mutating func feed(_ bytes: [UInt8]) throws(RecordIOError) -> [[UInt8]] {
+        buffer += bytes
+        var records: [[UInt8]] = []
+        var start = 0
+        while true {
+            if let length = expected {
+                guard buffer.count - start >= length else { break }
+                records.append(Array(buffer[start..<start + length]))
+                start += length
+                expected = nil
+            } else {
+                guard let newline = buffer[start...].firstIndex(of: 10) else {
+                    if buffer.count - start > 20 { throw RecordIOError(message: "length prefix longer than 20 digits") }
+                    break
+                }
+                let digits = buffer[start..<newline]
+                guard !digits.isEmpty, digits.allSatisfy({ (48...57).contains($0) }), digits.count <= 20,
+                      let length = Int(String(decoding: digits, as: UTF8.self))
+                else {
+                    throw RecordIOError(message: "invalid length prefix \"\(String(decoding: digits.prefix(32), as: UTF8.self))\"")
+                }
+                guard length <= maxRecordBytes else {
+                    throw RecordIOError(message: "record of \(length) bytes exceeds the limit of \(maxRecordBytes)")
+                }
+                expected = length
+                start = newline + 1
+            }
+        }
+        buffer.removeFirst(start)
+        return records
+    }
+
+    /// Bytes held for a record not yet complete.
+    public var bufferedBytes: Int { buffer.count }
+}
