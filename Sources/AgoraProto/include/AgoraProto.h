@@ -6,6 +6,6 @@
 #include "mesos/v1/mesos.pb-c.h"
 #include "mesos/v1/scheduler/scheduler.pb-c.h"
 /* Every message descriptor of the schema, for the Swift schema registry. */
-extern const ProtobufCMessageDescriptor *const agora_proto_descriptors[];
-extern const size_t agora_proto_descriptor_count;
+size_t agora_proto_descriptor_count(void);
+const ProtobufCMessageDescriptor *agora_proto_descriptor_at(size_t index);
 #endif

@@ -1,0 +1,45 @@
+# Agora: the two commands a new user runs are `make run` and `make test`.
+
+SHELL := /bin/bash
+APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev pkg-config
+SWIFT ?= swift
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: deps build test check-proto run bench clean
+
+## deps: install the Debian packages Agora builds against (only what is missing)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift not found on PATH (Swift 6 toolchain required)"; exit 1; }
+
+## build: compile everything (debug)
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+## check-proto: fail when Sources/AgoraProto differs from a fresh protoc-c generation
+check-proto: deps
+	@scripts/check-proto
+
+## test: install, build and run the whole test suite
+test: deps check-proto
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+
+## run: build and start a local cluster on loopback
+run: build
+	@scripts/run-local
+
+## bench: release build, then print transport and codec figures
+bench: deps
+	$(SWIFT) build -c release --product agora-bench $(SWIFT_BUILD_FLAGS)
+	$$($(SWIFT) build -c release --show-bin-path)/agora-bench
+
+clean:
+	rm -rf .build .agora

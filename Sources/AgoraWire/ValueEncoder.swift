@@ -1,0 +1,146 @@
+/// Encodes a Swift `Encodable` into a `ProtoValue` of a declared field kind.
+///
+/// Message types encode through a keyed container whose keys are matched to proto fields
+/// by name; arrays through an unkeyed container (repeated fields); enums and other wrappers
+/// through a single-value container.
+final class ValueEncoder: Encoder {
+    let kind: FieldKind
+    let repeated: Bool
+    let path: String
+    var message: DynamicMessage?
+    var list: [ProtoValue]?
+    var single: ProtoValue?
+    var failure: WireError?
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+
+    init(kind: FieldKind, repeated: Bool, path: String) {
+        self.kind = kind
+        self.repeated = repeated
+        self.path = path
+    }
+
+    /// Encodes `value` as a field of `kind` (a repeated field when `repeated`).
+    static func encode<T: Encodable>(_ value: T, kind: FieldKind, repeated: Bool, path: String) throws -> ProtoValue {
+        if !repeated, let direct = try ProtoValueConversion.value(of: value, kind: kind, path: path) {
+            return direct
+        }
+        let encoder = ValueEncoder(kind: kind, repeated: repeated, path: path)
+        try value.encode(to: encoder)
+        if let failure = encoder.failure { throw failure }
+        if repeated { return .list(encoder.list ?? []) }
+        if let message = encoder.message { return .message(message) }
+        if let single = encoder.single { return single }
+        throw WireError(.invalidValue, field: path, "\(T.self) encoded no value")
+    }
+
+    func fail(_ error: WireError) {
+        if failure == nil { failure = error }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .message(let schema) = kind, !repeated {
+            if message == nil { message = DynamicMessage(schema: schema) }
+        } else {
+            fail(WireError(.invalidValue, field: path, "a keyed value cannot encode a non-message field"))
+        }
+        return KeyedEncodingContainer(MessageEncodingContainer<Key>(encoder: self))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if !repeated { fail(WireError(.invalidValue, field: path, "a list cannot encode a singular field")) }
+        if list == nil { list = [] }
+        return ListEncodingContainer(encoder: self)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleEncodingContainer(encoder: self)
+    }
+}
+
+private struct MessageEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let encoder: ValueEncoder
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    mutating func encodeNil(forKey key: Key) throws {}
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        guard let schema = encoder.message?.schema else { return }
+        guard let index = schema.field(named: key.stringValue) else {
+            throw WireError(.invalidValue, field: "\(encoder.path).\(key.stringValue)",
+                            "\(schema.fullName) has no field matching this property")
+        }
+        let field = schema.fields[index]
+        encoder.message?.values[index] = try ValueEncoder.encode(
+            value, kind: field.kind, repeated: field.label == .repeated, path: "\(encoder.path).\(field.name)")
+    }
+
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try encode(value as Bool?, key) }
+    mutating func encode(_ value: String, forKey key: Key) throws { try encode(value as String?, key) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try encode(value as Double?, key) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(value as Float?, key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try encode(value as Int?, key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try encode(value as Int32?, key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try encode(value as Int64?, key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encode(value as UInt32?, key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try encode(value as UInt64?, key) }
+
+    private mutating func encode<T: Encodable>(_ value: T?, _ key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type, forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
+        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        return KeyedEncodingContainer(MessageEncodingContainer<NestedKey>(encoder: encoder))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        return ListEncodingContainer(encoder: encoder)
+    }
+
+    mutating func superEncoder() -> any Encoder { encoder }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { encoder }
+}
+
+private struct ListEncodingContainer: UnkeyedEncodingContainer {
+    let encoder: ValueEncoder
+    var codingPath: [any CodingKey] { encoder.codingPath }
+    var count: Int { encoder.list?.count ?? 0 }
+
+    mutating func encodeNil() throws {
+        throw WireError(.invalidValue, field: encoder.path, "a repeated field cannot hold null")
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let item = try ValueEncoder.encode(value, kind: encoder.kind, repeated: false, path: "\(encoder.path)[\(count)]")
+        encoder.list?.append(item)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        return KeyedEncodingContainer(MessageEncodingContainer<NestedKey>(encoder: encoder))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested lists are not supported"))
+        return self
+    }
+
+    mutating func superEncoder() -> any Encoder { encoder }
+}
+
+private struct SingleEncodingContainer: SingleValueEncodingContainer {
+    let encoder: ValueEncoder
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    mutating func encodeNil() throws {
+        throw WireError(.invalidValue, field: encoder.path, "null is not a field value")
+    }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        encoder.single = try ValueEncoder.encode(value, kind: encoder.kind, repeated: false, path: encoder.path)
+    }
+}
