@@ -5,7 +5,7 @@ APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test check-proto run bench clean
+.PHONY: deps build test check-proto check-layers run bench clean
 
 ## deps: install the Debian packages Agora builds against (only what is missing)
 deps:
@@ -27,8 +27,12 @@ build: deps
 check-proto: deps
 	@scripts/check-proto
 
+## check-layers: fail when C shims are imported above the runtime, HTTP and wire layers
+check-layers:
+	@scripts/check-layers
+
 ## test: install, build and run the whole test suite
-test: deps check-proto
+test: deps check-proto check-layers
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 

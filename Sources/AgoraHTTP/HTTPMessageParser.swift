@@ -1,4 +1,4 @@
-import CHTTPParser
+internal import CHTTPParser
 
 /// Incremental HTTP/1.1 parser over http-parser, for requests (server side) or responses (client side).
 ///

@@ -72,6 +72,7 @@ public final class HTTPResponder {
             stream.isOpen = false
             let callback = stream.onClose
             stream.onClose = nil
+            stream.onWritable = nil
             callback?()
         }
     }
@@ -91,6 +92,8 @@ public final class HTTPResponseStream {
     public internal(set) var isOpen = true
     /// Called once if the client disconnects before `finish()`.
     public var onClose: (() -> Void)?
+    /// Called when the client has caught up after `isWritable` turned false.
+    public var onWritable: (() -> Void)?
 
     init(responder: HTTPResponder) {
         self.responder = responder
@@ -114,6 +117,7 @@ public final class HTTPResponseStream {
         guard isOpen else { return }
         isOpen = false
         onClose = nil
+        onWritable = nil
         responder?.finishStream()
     }
 }

@@ -34,7 +34,10 @@ final class HTTPServerConnection {
 
     func start() {
         tcp.setNoDelay(true)
-        tcp.onWritable = { [weak self] in self?.resumeIfRoom() }
+        tcp.onWritable = { [weak self] in
+            self?.responders.first?.stream?.onWritable?()
+            self?.resumeIfRoom()
+        }
         idleTimer = try? Timer(loop: tcp.loop)
         armIdleTimer()
         do {

@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Glibc
 
 /// A child process started with `uv_spawn`; reports its exit on the loop's thread.

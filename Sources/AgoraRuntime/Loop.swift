@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Glibc
 
 /// One libuv event loop. The thread that calls `run()` owns every handle created on it.

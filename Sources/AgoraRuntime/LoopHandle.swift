@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Glibc
 
 /// Owns one libuv handle: its memory, its retained `data` pointer, and its single `uv_close`.

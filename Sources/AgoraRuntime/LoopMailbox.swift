@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Synchronization
 
 /// Lets other threads hand work to a loop: `post` from anywhere, the work runs on the loop's thread.

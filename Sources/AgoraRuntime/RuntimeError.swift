@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 
 /// A failed libuv call: the libuv error name (`ECONNREFUSED`), its text, and the call that failed.
 public struct RuntimeError: Error, Equatable, CustomStringConvertible, Sendable {

@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 
 /// A POSIX signal number.
 public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Glibc
 
 /// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close.

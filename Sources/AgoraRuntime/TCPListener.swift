@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 import Glibc
 
 /// A listening TCP socket that hands each accepted connection to a callback.

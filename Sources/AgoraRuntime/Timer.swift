@@ -1,4 +1,4 @@
-import CLibUV
+internal import CLibUV
 
 /// A libuv timer: fires once after a delay, and optionally again at a fixed interval.
 public final class Timer: LoopHandle {

@@ -22,24 +22,4 @@ struct DynamicMessage {
         self.schema = schema
         values = Array(repeating: nil, count: schema.fields.count)
     }
-
-    /// Throws for the first required field that is absent, anywhere in the tree.
-    func checkRequired(path: String) throws(WireError) {
-        for (index, field) in schema.fields.enumerated() {
-            switch values[index] {
-            case nil:
-                if field.label == .required {
-                    throw WireError(.missingRequiredField, field: "\(path).\(field.name)", "required field is missing")
-                }
-            case .message(let nested)?:
-                try nested.checkRequired(path: "\(path).\(field.name)")
-            case .list(let items)?:
-                for (position, item) in items.enumerated() {
-                    if case .message(let nested) = item { try nested.checkRequired(path: "\(path).\(field.name)[\(position)]") }
-                }
-            default:
-                break
-            }
-        }
-    }
 }

@@ -1,7 +1,7 @@
 /// Conversions between Swift primitives and `ProtoValue`s of a declared field kind, with range checks.
 enum ProtoValueConversion {
     /// The `ProtoValue` for a Swift primitive, or nil when `value` is not a primitive.
-    static func value(of value: Any, kind: FieldKind, path: String) throws(WireError) -> ProtoValue? {
+    static func value(of value: Any, kind: FieldKind) throws -> ProtoValue? {
         switch kind {
         case .string:
             guard let string = value as? String else { return nil }
@@ -16,24 +16,24 @@ enum ProtoValueConversion {
             return nil
         case .int32, .sint32, .sfixed32, .int64, .sint64, .sfixed64:
             guard let integer = integerValue(value) else { return nil }
-            guard let signed = Int64(exactly: integer) else { throw rangeError(integer, path) }
-            if kind.is32Bit && Int32(exactly: signed) == nil { throw rangeError(integer, path) }
+            guard let signed = Int64(exactly: integer) else { throw rangeError(integer) }
+            if kind.is32Bit && Int32(exactly: signed) == nil { throw rangeError(integer) }
             return .int(signed)
         case .uint32, .fixed32, .uint64, .fixed64:
             guard let integer = integerValue(value) else { return nil }
-            guard let unsigned = UInt64(exactly: integer) else { throw rangeError(integer, path) }
-            if kind.is32Bit && UInt32(exactly: unsigned) == nil { throw rangeError(integer, path) }
+            guard let unsigned = UInt64(exactly: integer) else { throw rangeError(integer) }
+            if kind.is32Bit && UInt32(exactly: unsigned) == nil { throw rangeError(integer) }
             return .uint(unsigned)
         case .enumeration(let schema):
             if let name = value as? String {
                 guard let number = schema.number(of: name) else {
-                    throw WireError(.unknownEnumValue, field: path, "\"\(name)\" is not a value of \(schema.fullName)")
+                    throw WireError(.unknownEnumValue, field: nil, "\"\(name)\" is not a value of \(schema.fullName)")
                 }
                 return .enumeration(number)
             }
             guard let integer = integerValue(value) else { return nil }
             guard let number = Int32(exactly: integer), schema.name(of: number) != nil else {
-                throw WireError(.unknownEnumValue, field: path, "\(integer) is not a value of \(schema.fullName)")
+                throw WireError(.unknownEnumValue, field: nil, "\(integer) is not a value of \(schema.fullName)")
             }
             return .enumeration(number)
         case .bytes:
@@ -44,9 +44,9 @@ enum ProtoValueConversion {
     }
 
     /// The Swift primitive `type` for a `ProtoValue`, or nil when `type` is not a primitive.
-    static func primitive<T>(_ type: T.Type, from value: ProtoValue, path: String) throws(WireError) -> T? {
+    static func primitive<T>(_ type: T.Type, from value: ProtoValue) throws -> T? {
         func mismatch() -> WireError {
-            WireError(.invalidValue, field: path, "cannot read \(value.kindName) as \(T.self)")
+            WireError(.invalidValue, field: nil, "cannot read \(value.kindName) as \(T.self)")
         }
         if T.self == String.self {
             switch value {
@@ -81,7 +81,7 @@ enum ProtoValueConversion {
         case .enumeration(let v): converted = integerType.init(exactly: v)
         default: throw mismatch()
         }
-        guard let converted else { throw WireError(.outOfRange, field: path, "\(value) does not fit \(T.self)") }
+        guard let converted else { throw WireError(.outOfRange, field: nil, "\(value) does not fit \(T.self)") }
         return converted as? T
     }
 
@@ -89,8 +89,8 @@ enum ProtoValueConversion {
         value as? any BinaryInteger
     }
 
-    private static func rangeError(_ value: any BinaryInteger, _ path: String) -> WireError {
-        WireError(.outOfRange, field: path, "\(value) does not fit the field's integer type")
+    private static func rangeError(_ value: any BinaryInteger) -> WireError {
+        WireError(.outOfRange, field: nil, "\(value) does not fit the field's integer type")
     }
 }
 

@@ -1,5 +1,5 @@
-import AgoraProto
-import CProtobufC
+internal import AgoraProto
+internal import CProtobufC
 
 /// The declared type of a field, read from protobuf-c's descriptors.
 enum FieldKind {
@@ -79,6 +79,7 @@ final class MessageSchema: @unchecked Sendable {
     let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
     private(set) var fields: [FieldSchema] = []
     private var byNumber: [UInt32: Int] = [:]
+    private var byName: [String: Int] = [:]
     private var byLooseName: [String: Int] = [:]
 
     init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>) {
@@ -87,10 +88,21 @@ final class MessageSchema: @unchecked Sendable {
     }
 
     func field(number: UInt32) -> Int? { byNumber[number] }
-    func field(named name: String) -> Int? { byLooseName[MessageSchema.loose(name)] }
+    /// Exact proto and Swift-style spellings hit a prepared table; anything else is matched loosely.
+    func field(named name: String) -> Int? { byName[name] ?? byLooseName[MessageSchema.loose(name)] }
 
     static func loose(_ name: String) -> String {
         String(name.lowercased().filter { $0 != "_" })
+    }
+
+    /// `framework_id` → `frameworkId` and `frameworkID`; `offer_ids` → `offerIds` and `offerIDs`.
+    static func camelCaseSpellings(_ name: String) -> [String] {
+        let words = name.split(separator: "_").map(String.init)
+        guard let first = words.first else { return [] }
+        let acronyms: [String: String] = ["id": "ID", "ids": "IDs", "url": "URL", "uuid": "UUID"]
+        let plain = first + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        let swift = first + words.dropFirst().map { acronyms[$0] ?? ($0.prefix(1).uppercased() + $0.dropFirst()) }.joined()
+        return [plain, swift]
     }
 
     fileprivate func fill(_ fields: [FieldSchema]) {
@@ -98,6 +110,10 @@ final class MessageSchema: @unchecked Sendable {
         for (index, field) in fields.enumerated() {
             byNumber[field.number] = index
             byLooseName[MessageSchema.loose(field.name)] = index
+            byName[field.name] = index
+            for spelling in MessageSchema.camelCaseSpellings(field.name) where byName[spelling] == nil {
+                byName[spelling] = index
+            }
         }
     }
 }

@@ -2,45 +2,43 @@
 final class ValueDecoder: Decoder {
     let value: ProtoValue
     let kind: FieldKind
-    let path: String
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] = [:]
 
-    init(value: ProtoValue, kind: FieldKind, path: String) {
+    init(value: ProtoValue, kind: FieldKind) {
         self.value = value
         self.kind = kind
-        self.path = path
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from value: ProtoValue, kind: FieldKind, path: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from value: ProtoValue, kind: FieldKind) throws -> T {
         if case .enumeration(let number) = value, T.self == String.self, case .enumeration(let schema) = kind {
             guard let name = schema.name(of: number) else {
-                throw WireError(.unknownEnumValue, field: path, "\(number) is not a value of \(schema.fullName)")
+                throw WireError(.unknownEnumValue, field: nil, "\(number) is not a value of \(schema.fullName)")
             }
             return name as! T
         }
-        if case .list = value {} else if let primitive = try ProtoValueConversion.primitive(type, from: value, path: path) {
+        if case .list = value {} else if let primitive = try ProtoValueConversion.primitive(type, from: value) {
             return primitive
         }
         do {
-            return try T(from: ValueDecoder(value: value, kind: kind, path: path))
+            return try T(from: ValueDecoder(value: value, kind: kind))
         } catch let error as DecodingError {
-            throw WireError(.invalidValue, field: path, error.summary)
+            throw WireError(.invalidValue, field: nil, error.summary)
         }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .message(let message) = value else {
-            throw WireError(.invalidValue, field: path, "expected a message, found \(value.kindName)")
+            throw WireError(.invalidValue, field: nil, "expected a message, found \(value.kindName)")
         }
-        return KeyedDecodingContainer(MessageDecodingContainer<Key>(message: message, path: path))
+        return KeyedDecodingContainer(MessageDecodingContainer<Key>(message: message))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .list(let items) = value else {
-            throw WireError(.invalidValue, field: path, "expected a list, found \(value.kindName)")
+            throw WireError(.invalidValue, field: nil, "expected a list, found \(value.kindName)")
         }
-        return ListDecodingContainer(items: items, kind: kind, path: path)
+        return ListDecodingContainer(items: items, kind: kind)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
@@ -50,7 +48,6 @@ final class ValueDecoder: Decoder {
 
 private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let message: DynamicMessage
-    let path: String
     var codingPath: [any CodingKey] { [] }
 
     var allKeys: [Key] {
@@ -61,7 +58,7 @@ private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerP
 
     private func field(_ key: Key) throws -> (FieldSchema, ProtoValue?) {
         guard let index = message.schema.field(named: key.stringValue) else {
-            throw WireError(.invalidValue, field: "\(path).\(key.stringValue)",
+            throw WireError(.invalidValue, field: key.stringValue,
                             "\(message.schema.fullName) has no field matching this property")
         }
         let field = message.schema.fields[index]
@@ -77,9 +74,9 @@ private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerP
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let (field, value) = try field(key)
         guard let value else {
-            throw WireError(.missingRequiredField, field: "\(path).\(field.name)", "field is missing")
+            throw WireError(.missingRequiredField, field: field.name, "field is missing")
         }
-        return try ValueDecoder.decode(type, from: value, kind: field.kind, path: "\(path).\(field.name)")
+        return try inField(field.name) { try ValueDecoder.decode(type, from: value, kind: field.kind) }
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, key) }
@@ -99,15 +96,15 @@ private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerP
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        throw WireError(.invalidValue, field: path, "nested containers are not supported")
+        throw WireError(.invalidValue, field: nil, "nested containers are not supported")
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        throw WireError(.invalidValue, field: path, "nested containers are not supported")
+        throw WireError(.invalidValue, field: nil, "nested containers are not supported")
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .message(message), kind: .message(message.schema), path: path)
+        ValueDecoder(value: .message(message), kind: .message(message.schema))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try superDecoder() }
@@ -116,24 +113,22 @@ private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerP
 private struct ListDecodingContainer: UnkeyedDecodingContainer {
     let items: [ProtoValue]
     let kind: FieldKind
-    let path: String
     var codingPath: [any CodingKey] { [] }
     var currentIndex = 0
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    init(items: [ProtoValue], kind: FieldKind, path: String) {
+    init(items: [ProtoValue], kind: FieldKind) {
         self.items = items
         self.kind = kind
-        self.path = path
     }
 
     mutating func decodeNil() throws -> Bool { false }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        guard !isAtEnd else { throw WireError(.invalidValue, field: path, "read past the end of the list") }
+        guard !isAtEnd else { throw WireError(.invalidValue, field: nil, "read past the end of the list") }
         let item = items[currentIndex]
-        let value = try ValueDecoder.decode(type, from: item, kind: kind, path: "\(path)[\(currentIndex)]")
+        let value = try inElement(currentIndex) { try ValueDecoder.decode(type, from: item, kind: kind) }
         currentIndex += 1
         return value
     }
@@ -141,15 +136,15 @@ private struct ListDecodingContainer: UnkeyedDecodingContainer {
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        throw WireError(.invalidValue, field: path, "nested containers are not supported")
+        throw WireError(.invalidValue, field: nil, "nested containers are not supported")
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        throw WireError(.invalidValue, field: path, "nested lists are not supported")
+        throw WireError(.invalidValue, field: nil, "nested lists are not supported")
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        throw WireError(.invalidValue, field: path, "super decoders are not supported")
+        throw WireError(.invalidValue, field: nil, "super decoders are not supported")
     }
 }
 
@@ -161,9 +156,9 @@ private struct SingleDecodingContainer: SingleValueDecodingContainer {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if case .message = decoder.value {
-            throw WireError(.invalidValue, field: decoder.path, "a message cannot be read as \(T.self)")
+            throw WireError(.invalidValue, field: nil, "a message cannot be read as \(T.self)")
         }
-        return try ValueDecoder.decode(type, from: decoder.value, kind: decoder.kind, path: decoder.path)
+        return try ValueDecoder.decode(type, from: decoder.value, kind: decoder.kind)
     }
 }
 

@@ -6,7 +6,6 @@
 final class ValueEncoder: Encoder {
     let kind: FieldKind
     let repeated: Bool
-    let path: String
     var message: DynamicMessage?
     var list: [ProtoValue]?
     var single: ProtoValue?
@@ -14,24 +13,23 @@ final class ValueEncoder: Encoder {
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] = [:]
 
-    init(kind: FieldKind, repeated: Bool, path: String) {
+    init(kind: FieldKind, repeated: Bool) {
         self.kind = kind
         self.repeated = repeated
-        self.path = path
     }
 
     /// Encodes `value` as a field of `kind` (a repeated field when `repeated`).
-    static func encode<T: Encodable>(_ value: T, kind: FieldKind, repeated: Bool, path: String) throws -> ProtoValue {
-        if !repeated, let direct = try ProtoValueConversion.value(of: value, kind: kind, path: path) {
+    static func encode<T: Encodable>(_ value: T, kind: FieldKind, repeated: Bool) throws -> ProtoValue {
+        if !repeated, let direct = try ProtoValueConversion.value(of: value, kind: kind) {
             return direct
         }
-        let encoder = ValueEncoder(kind: kind, repeated: repeated, path: path)
+        let encoder = ValueEncoder(kind: kind, repeated: repeated)
         try value.encode(to: encoder)
         if let failure = encoder.failure { throw failure }
         if repeated { return .list(encoder.list ?? []) }
         if let message = encoder.message { return .message(message) }
         if let single = encoder.single { return single }
-        throw WireError(.invalidValue, field: path, "\(T.self) encoded no value")
+        throw WireError(.invalidValue, field: nil, "\(T.self) encoded no value")
     }
 
     func fail(_ error: WireError) {
@@ -42,13 +40,13 @@ final class ValueEncoder: Encoder {
         if case .message(let schema) = kind, !repeated {
             if message == nil { message = DynamicMessage(schema: schema) }
         } else {
-            fail(WireError(.invalidValue, field: path, "a keyed value cannot encode a non-message field"))
+            fail(WireError(.invalidValue, field: nil, "a keyed value cannot encode a non-message field"))
         }
         return KeyedEncodingContainer(MessageEncodingContainer<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if !repeated { fail(WireError(.invalidValue, field: path, "a list cannot encode a singular field")) }
+        if !repeated { fail(WireError(.invalidValue, field: nil, "a list cannot encode a singular field")) }
         if list == nil { list = [] }
         return ListEncodingContainer(encoder: self)
     }
@@ -67,12 +65,12 @@ private struct MessageEncodingContainer<Key: CodingKey>: KeyedEncodingContainerP
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         guard let schema = encoder.message?.schema else { return }
         guard let index = schema.field(named: key.stringValue) else {
-            throw WireError(.invalidValue, field: "\(encoder.path).\(key.stringValue)",
-                            "\(schema.fullName) has no field matching this property")
+            throw WireError(.invalidValue, field: key.stringValue, "\(schema.fullName) has no field matching this property")
         }
         let field = schema.fields[index]
-        encoder.message?.values[index] = try ValueEncoder.encode(
-            value, kind: field.kind, repeated: field.label == .repeated, path: "\(encoder.path).\(field.name)")
+        encoder.message?.values[index] = try inField(field.name) {
+            try ValueEncoder.encode(value, kind: field.kind, repeated: field.label == .repeated)
+        }
     }
 
     mutating func encode(_ value: Bool, forKey key: Key) throws { try encode(value as Bool?, key) }
@@ -92,12 +90,12 @@ private struct MessageEncodingContainer<Key: CodingKey>: KeyedEncodingContainerP
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        encoder.fail(WireError(.invalidValue, field: nil, "nested containers are not supported"))
         return KeyedEncodingContainer(MessageEncodingContainer<NestedKey>(encoder: encoder))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        encoder.fail(WireError(.invalidValue, field: nil, "nested containers are not supported"))
         return ListEncodingContainer(encoder: encoder)
     }
 
@@ -111,21 +109,22 @@ private struct ListEncodingContainer: UnkeyedEncodingContainer {
     var count: Int { encoder.list?.count ?? 0 }
 
     mutating func encodeNil() throws {
-        throw WireError(.invalidValue, field: encoder.path, "a repeated field cannot hold null")
+        throw WireError(.invalidValue, field: nil, "a repeated field cannot hold null")
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let item = try ValueEncoder.encode(value, kind: encoder.kind, repeated: false, path: "\(encoder.path)[\(count)]")
+        let position = count
+        let item = try inElement(position) { try ValueEncoder.encode(value, kind: encoder.kind, repeated: false) }
         encoder.list?.append(item)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested containers are not supported"))
+        encoder.fail(WireError(.invalidValue, field: nil, "nested containers are not supported"))
         return KeyedEncodingContainer(MessageEncodingContainer<NestedKey>(encoder: encoder))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        encoder.fail(WireError(.invalidValue, field: encoder.path, "nested lists are not supported"))
+        encoder.fail(WireError(.invalidValue, field: nil, "nested lists are not supported"))
         return self
     }
 
@@ -137,10 +136,10 @@ private struct SingleEncodingContainer: SingleValueEncodingContainer {
     var codingPath: [any CodingKey] { encoder.codingPath }
 
     mutating func encodeNil() throws {
-        throw WireError(.invalidValue, field: encoder.path, "null is not a field value")
+        throw WireError(.invalidValue, field: nil, "null is not a field value")
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        encoder.single = try ValueEncoder.encode(value, kind: encoder.kind, repeated: false, path: encoder.path)
+        encoder.single = try ValueEncoder.encode(value, kind: encoder.kind, repeated: false)
     }
 }

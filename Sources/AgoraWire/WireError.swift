@@ -39,3 +39,36 @@ public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
         field.map { "\(code.rawValue) at \($0): \(message)" } ?? "\(code.rawValue): \(message)"
     }
 }
+
+extension WireError {
+    /// The same error one level up: `component` goes in front of the field path.
+    func within(field component: String) -> WireError {
+        guard let field else { return WireError(code, field: component, message) }
+        let separator = field.hasPrefix("[") ? "" : "."
+        return WireError(code, field: component + separator + field, message)
+    }
+
+    /// The same error inside element `index` of a repeated field.
+    func within(index: Int) -> WireError {
+        WireError(code, field: "[\(index)]" + (field.map { $0.hasPrefix("[") ? $0 : "." + $0 } ?? ""), message)
+    }
+}
+
+/// Runs `body`, naming `field` in any error it throws; paths are only built when something fails.
+@inline(__always)
+func inField<T>(_ field: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as WireError {
+        throw error.within(field: field)
+    }
+}
+
+@inline(__always)
+func inElement<T>(_ index: Int, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as WireError {
+        throw error.within(index: index)
+    }
+}

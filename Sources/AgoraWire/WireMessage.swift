@@ -41,45 +41,42 @@ extension WireMessage {
         return schema
     }
 
-    func dynamicMessage() throws(WireError) -> DynamicMessage {
-        let schema = Self.schema
+    /// Runs `body` and reports any failure as a `WireError` whose path starts at this message.
+    static func rooted<T>(_ body: () throws -> T) throws(WireError) -> T {
         do {
-            guard case .message(let message) = try ValueEncoder.encode(
-                self, kind: .message(schema), repeated: false, path: schema.fullName)
-            else { throw WireError(.invalidValue, field: schema.fullName, "did not encode as a message") }
-            return message
+            return try body()
         } catch let error as WireError {
-            throw error
+            throw error.within(field: protoName)
         } catch {
-            throw WireError(.invalidValue, field: schema.fullName, "\(error)")
+            throw WireError(.invalidValue, field: protoName, "\(error)")
         }
     }
 
-    init(dynamicMessage message: DynamicMessage) throws(WireError) {
-        do {
-            self = try ValueDecoder.decode(
-                Self.self, from: .message(message), kind: .message(message.schema), path: message.schema.fullName)
-        } catch let error as WireError {
-            throw error
-        } catch {
-            throw WireError(.invalidValue, field: message.schema.fullName, "\(error)")
+    func dynamicMessage() throws -> DynamicMessage {
+        let schema = Self.schema
+        guard case .message(let message) = try ValueEncoder.encode(self, kind: .message(schema), repeated: false) else {
+            throw WireError(.invalidValue, field: nil, "did not encode as a message")
         }
+        return message
+    }
+
+    init(dynamicMessage message: DynamicMessage) throws {
+        self = try ValueDecoder.decode(Self.self, from: .message(message), kind: .message(message.schema))
     }
 
     /// Binary protobuf bytes.
     public func protobuf() throws(WireError) -> [UInt8] {
-        try ProtobufCCodec.encode(dynamicMessage(), path: Self.schema.fullName)
+        try Self.rooted { try ProtobufCCodec.encode(dynamicMessage()) }
     }
 
     /// Decodes binary protobuf; never traps on bad input.
     public init(protobuf bytes: [UInt8]) throws(WireError) {
-        let schema = Self.schema
-        try self.init(dynamicMessage: ProtobufCCodec.decode(bytes, schema: schema, path: schema.fullName))
+        self = try Self.rooted { try Self(dynamicMessage: ProtobufCCodec.decode(bytes, schema: Self.schema)) }
     }
 
     /// The Mesos JSON mapping as a value.
     public func jsonValue() throws(WireError) -> JSONValue {
-        try DynamicJSON.encode(dynamicMessage(), path: Self.schema.fullName)
+        try Self.rooted { try DynamicJSON.encode(dynamicMessage()) }
     }
 
     /// The Mesos JSON mapping as UTF-8 text.
@@ -88,8 +85,7 @@ extension WireMessage {
     }
 
     public init(jsonValue: JSONValue) throws(WireError) {
-        let schema = Self.schema
-        try self.init(dynamicMessage: DynamicJSON.decode(jsonValue, schema: schema, path: schema.fullName))
+        self = try Self.rooted { try Self(dynamicMessage: DynamicJSON.decode(jsonValue, schema: Self.schema)) }
     }
 
     /// Decodes JSON text; unknown keys are ignored as Mesos does.

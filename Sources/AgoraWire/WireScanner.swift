@@ -1,9 +1,12 @@
 /// Walks protobuf bytes against a schema to say precisely why libprotobuf-c refused them:
 /// truncation, a wrong wire type, or a missing required field, with the field path.
 enum WireScanner {
-    static func diagnose(_ bytes: [UInt8], schema: MessageSchema, path: String) -> WireError {
-        scan(bytes[...], schema: schema, path: path)
-            ?? WireError(.malformed, field: path, "libprotobuf-c rejected the message")
+    /// The reason, with a field path relative to the message (the caller adds the message name).
+    static func diagnose(_ bytes: [UInt8], schema: MessageSchema) -> WireError {
+        let problem = scan(bytes[...], schema: schema, path: "")
+            ?? WireError(.malformed, field: nil, "libprotobuf-c rejected the message")
+        guard let field = problem.field, field.hasPrefix(".") else { return problem }
+        return WireError(problem.code, field: String(field.dropFirst()), problem.message)
     }
 
     private static func scan(_ bytes: ArraySlice<UInt8>, schema: MessageSchema, path: String) -> WireError? {
@@ -11,11 +14,13 @@ enum WireScanner {
         var seen = Set<UInt32>()
         while index < bytes.endIndex {
             guard let tag = readVarint(bytes, &index) else {
-                return WireError(.truncated, field: path, "message ends inside a field tag")
+                return WireError(.truncated, field: path.isEmpty ? nil : path, "message ends inside a field tag")
             }
             let number = UInt32(truncatingIfNeeded: tag >> 3)
             let wireType = UInt8(tag & 7)
-            guard number > 0 else { return WireError(.malformed, field: path, "field number 0 is invalid") }
+            guard number > 0 else {
+                return WireError(.malformed, field: path.isEmpty ? nil : path, "field number 0 is invalid")
+            }
             let field = schema.field(number: number).map { schema.fields[$0] }
             let fieldPath = field.map { "\(path).\($0.name)" } ?? "\(path).#\(number)"
             if let field {

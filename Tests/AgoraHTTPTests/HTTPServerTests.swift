@@ -52,7 +52,7 @@ private func echoRouter() -> Router {
             let router = Router()
             // The first request is answered late; the second at once. The wire must still be in order.
             router.add(.get, "/slow") { (_: HTTPRequest, responder: HTTPResponder) in
-                try? loop.schedule(after: .milliseconds(50)) {
+                _ = try? loop.schedule(after: .milliseconds(50)) {
                     responder.send(HTTPResponse(status: .ok, contentType: "text/plain", body: "slow"))
                 }
             }
@@ -206,7 +206,7 @@ private func echoRouter() -> Router {
                     good.send(HTTPRequest(method: .get, target: "/hello")) { response in
                         if case .success(let response) = response, response.bodyText == "hello" { goodAnswers += 1 }
                         if remaining > 1 {
-                            try? loop.schedule(after: .milliseconds(20)) { ask(remaining - 1) }
+                            _ = try? loop.schedule(after: .milliseconds(20)) { ask(remaining - 1) }
                         } else {
                             good.close()
                         }
@@ -249,7 +249,7 @@ private func echoRouter() -> Router {
                 let stream = responder.startStream()
                 stream.write(Array("first".utf8))
                 stream.onClose = { streamClosed = true }
-                try? loop.schedule(after: .milliseconds(30)) { server.close() }
+                _ = try? loop.schedule(after: .milliseconds(30)) { server.close() }
             }
             server = try HTTPServer(loop: loop, address: loopback, router: router)
             HTTPClientConnection.connect(loop: loop, to: server.localAddress) { result in
