@@ -43,6 +43,28 @@ enum ProtoValueConversion {
         }
     }
 
+    /// An integer as a value of an integer, float or enum field, with range checks; nil for other kinds.
+    static func integer<T: FixedWidthInteger>(_ value: T, kind: FieldKind) throws -> ProtoValue? {
+        switch kind {
+        case .int32, .sint32, .sfixed32, .int64, .sint64, .sfixed64:
+            guard let signed = Int64(exactly: value), !kind.is32Bit || Int32(exactly: signed) != nil else {
+                throw rangeError(value)
+            }
+            return .int(signed)
+        case .uint32, .fixed32, .uint64, .fixed64:
+            guard let unsigned = UInt64(exactly: value), !kind.is32Bit || UInt32(exactly: unsigned) != nil else {
+                throw rangeError(value)
+            }
+            return .uint(unsigned)
+        case .float, .double:
+            return .double(Double(value))
+        case .enumeration:
+            return try self.value(of: value, kind: kind)
+        default:
+            return nil
+        }
+    }
+
     /// The Swift primitive `type` for a `ProtoValue`, or nil when `type` is not a primitive.
     static func primitive<T>(_ type: T.Type, from value: ProtoValue) throws -> T? {
         func mismatch() -> WireError {
@@ -91,6 +113,21 @@ enum ProtoValueConversion {
 
     private static func rangeError(_ value: any BinaryInteger) -> WireError {
         WireError(.outOfRange, field: nil, "\(value) does not fit the field's integer type")
+    }
+}
+
+extension ProtoValue {
+    /// Whether this value can be stored in a field of `kind`.
+    func suits(_ kind: FieldKind) -> Bool {
+        switch (self, kind) {
+        case (.int, .int32), (.int, .sint32), (.int, .sfixed32), (.int, .int64), (.int, .sint64), (.int, .sfixed64),
+             (.uint, .uint32), (.uint, .fixed32), (.uint, .uint64), (.uint, .fixed64),
+             (.double, .float), (.double, .double), (.bool, .bool), (.string, .string), (.bytes, .bytes),
+             (.enumeration, .enumeration), (.message, .message):
+            true
+        default:
+            false
+        }
     }
 }
 

@@ -30,8 +30,8 @@ enum FieldKind {
     }
 }
 
-/// One field of a message schema.
-struct FieldSchema {
+/// One field of a message schema (a class: it is shared, never copied, on every encode and decode).
+final class FieldSchema: @unchecked Sendable {
     enum Label { case required, optional, repeated }
 
     let name: String
@@ -41,7 +41,19 @@ struct FieldSchema {
     let offset: Int
     let quantifierOffset: Int
     let defaultValue: UnsafeRawPointer?
-    let isPacked: Bool
+
+    init(
+        name: String, number: UInt32, label: Label, kind: FieldKind, offset: Int, quantifierOffset: Int,
+        defaultValue: UnsafeRawPointer?
+    ) {
+        self.name = name
+        self.number = number
+        self.label = label
+        self.kind = kind
+        self.offset = offset
+        self.quantifierOffset = quantifierOffset
+        self.defaultValue = defaultValue
+    }
 
     /// Optional scalars (and bytes) carry a `has_` flag in the C struct; strings and messages use NULL.
     var hasPresenceFlag: Bool { label == .optional && quantifierOffset != 0 }
@@ -189,7 +201,6 @@ final class SchemaRegistry: @unchecked Sendable {
             kind: kind,
             offset: Int(field.pointee.offset),
             quantifierOffset: Int(field.pointee.quantifier_offset),
-            defaultValue: field.pointee.default_value,
-            isPacked: field.pointee.flags & UInt32(PROTOBUF_C_FIELD_FLAG_PACKED.rawValue) != 0)
+            defaultValue: field.pointee.default_value)
     }
 }

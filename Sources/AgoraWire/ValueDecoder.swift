@@ -17,8 +17,11 @@ final class ValueDecoder: Decoder {
             }
             return name as! T
         }
-        if case .list = value {} else if let primitive = try ProtoValueConversion.primitive(type, from: value) {
-            return primitive
+        switch value {
+        case .list, .message:
+            break
+        default:
+            if let primitive = try ProtoValueConversion.primitive(type, from: value) { return primitive }
         }
         do {
             return try T(from: ValueDecoder(value: value, kind: kind))
@@ -79,15 +82,35 @@ private struct MessageDecodingContainer<Key: CodingKey>: KeyedDecodingContainerP
         return try inField(field.name) { try ValueDecoder.decode(type, from: value, kind: field.kind) }
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, key) }
+    // Primitives skip the generic path: no metadata lookups or casts on the hot path.
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try primitive(key) { value, _ in if case .bool(let v) = value { v } else { nil } }
+    }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try primitive(key) { value, kind in
+            switch (value, kind) {
+            case (.string(let v), _): v
+            case (.enumeration(let number), .enumeration(let schema)): schema.name(of: number)
+            default: nil
+            }
+        }
+    }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try primitive(key) { value, _ in if case .double(let v) = value { v } else { nil } }
+    }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type, key) }
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, key) }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type, key) }
     func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type, key) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type, key) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type, key) }
+
+    /// Reads a primitive directly; anything `read` does not recognise goes the generic way (with its errors).
+    private func primitive<T: Decodable>(_ key: Key, _ read: (ProtoValue, FieldKind) -> T?) throws -> T {
+        let (field, value) = try field(key)
+        if let value, let direct = read(value, field.kind) { return direct }
+        return try decode(T.self, forKey: key)
+    }
 
     private func decode<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
         try decode(type, forKey: key)

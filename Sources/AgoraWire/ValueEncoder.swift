@@ -20,7 +20,9 @@ final class ValueEncoder: Encoder {
 
     /// Encodes `value` as a field of `kind` (a repeated field when `repeated`).
     static func encode<T: Encodable>(_ value: T, kind: FieldKind, repeated: Bool) throws -> ProtoValue {
-        if !repeated, let direct = try ProtoValueConversion.value(of: value, kind: kind) {
+        if case .message = kind {
+            // Messages go through their keyed container below; boxing them into `Any` would only cost.
+        } else if !repeated, let direct = try ProtoValueConversion.value(of: value, kind: kind) {
             return direct
         }
         let encoder = ValueEncoder(kind: kind, repeated: repeated)
@@ -73,18 +75,39 @@ private struct MessageEncodingContainer<Key: CodingKey>: KeyedEncodingContainerP
         }
     }
 
-    mutating func encode(_ value: Bool, forKey key: Key) throws { try encode(value as Bool?, key) }
-    mutating func encode(_ value: String, forKey key: Key) throws { try encode(value as String?, key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { try encode(value as Double?, key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(value as Float?, key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { try encode(value as Int?, key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try encode(value as Int32?, key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { try encode(value as Int64?, key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encode(value as UInt32?, key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { try encode(value as UInt64?, key) }
+    // Primitives skip the generic path: no existential casts on the hot path.
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try set(key) { _ in .bool(value) } }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        try set(key) { kind in
+            guard case .enumeration = kind else { return .string(value) }
+            return try ProtoValueConversion.value(of: value, kind: kind)
+        }
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try set(key) { _ in .double(value) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try set(key) { _ in .double(Double(value)) } }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try encodeInteger(value, key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try encodeInteger(value, key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try encodeInteger(value, key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encodeInteger(value, key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try encodeInteger(value, key) }
 
-    private mutating func encode<T: Encodable>(_ value: T?, _ key: Key) throws {
-        if let value { try encode(value, forKey: key) }
+    private mutating func encodeInteger<T: FixedWidthInteger & Encodable>(_ value: T, _ key: Key) throws {
+        try set(key) { kind in try ProtoValueConversion.integer(value, kind: kind) }
+    }
+
+    /// Stores a primitive, checking it suits the field's declared type.
+    private mutating func set(_ key: Key, _ make: (FieldKind) throws -> ProtoValue?) throws {
+        guard let schema = encoder.message?.schema else { return }
+        guard let index = schema.field(named: key.stringValue) else {
+            throw WireError(.invalidValue, field: key.stringValue, "\(schema.fullName) has no field matching this property")
+        }
+        let field = schema.fields[index]
+        encoder.message?.values[index] = try inField(field.name) {
+            guard field.label != .repeated, let value = try make(field.kind), value.suits(field.kind) else {
+                throw WireError(.invalidValue, field: nil, "value does not match the field type")
+            }
+            return value
+        }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
