@@ -5,7 +5,7 @@ APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test check-proto check-layers run bench clean
+.PHONY: deps build test leakcheck check-proto check-layers run bench clean
 
 ## deps: install the Debian packages Agora builds against (only what is missing)
 deps:
@@ -31,10 +31,16 @@ check-proto: deps
 check-layers:
 	@scripts/check-layers
 
-## test: install, build and run the whole test suite
+## test: install, build and run the whole test suite, then again under AddressSanitizer/LeakSanitizer
 test: deps check-proto check-layers
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	@$(MAKE) --no-print-directory leakcheck
+
+## leakcheck: the Swift Testing suites built with AddressSanitizer; any leak or memory error fails
+leakcheck: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 .build-asan/debug/AgoraPackageTests.xctest --testing-library swift-testing
 
 ## run: build and start a local cluster on loopback
 run: build
@@ -46,4 +52,4 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/agora-bench
 
 clean:
-	rm -rf .build .agora
+	rm -rf .build .build-asan .agora

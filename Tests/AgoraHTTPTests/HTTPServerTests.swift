@@ -241,6 +241,8 @@ private func echoRouter() -> Router {
 
     @Test func serverCloseEndsOpenStreams() throws {
         var server: HTTPServer!
+        // The route below must not own the server that owns the route.
+        weak var weakServer: HTTPServer?
         var streamClosed = false
         var clientEnded = false
         try withLoop({ loop in
@@ -249,9 +251,10 @@ private func echoRouter() -> Router {
                 let stream = responder.startStream()
                 stream.write(Array("first".utf8))
                 stream.onClose = { streamClosed = true }
-                _ = try? loop.schedule(after: .milliseconds(30)) { server.close() }
+                _ = try? loop.schedule(after: .milliseconds(30)) { weakServer?.close() }
             }
             server = try HTTPServer(loop: loop, address: loopback, router: router)
+            weakServer = server
             HTTPClientConnection.connect(loop: loop, to: server.localAddress) { result in
                 guard case .success(let client) = result else { return }
                 client.stream(HTTPRequest(method: .get, target: "/forever"), onHead: { _ in }, onBody: { _ in },
