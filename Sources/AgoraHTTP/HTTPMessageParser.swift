@@ -126,6 +126,7 @@ final class HTTPMessageParser {
         headers = HTTPHeaders()
         field.removeAll(keepingCapacity: true)
         value.removeAll(keepingCapacity: true)
+        readingValue = false
         headerBytes = 0
         bodyBytes = 0
         return 0
@@ -136,16 +137,17 @@ final class HTTPMessageParser {
         return countHeaderBytes(count)
     }
 
+    /// http-parser may split a name or value across calls; a name arriving after a value starts the next header.
+    private var readingValue = false
+
     private func headerField(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
-        if !value.isEmpty || (!field.isEmpty && valueStarted) { flushHeader() }
+        if readingValue { flushHeader() }
         append(bytes, count, to: &field)
         return countHeaderBytes(count)
     }
 
-    private var valueStarted = false
-
     private func headerValue(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
-        valueStarted = true
+        readingValue = true
         append(bytes, count, to: &value)
         return countHeaderBytes(count)
     }
@@ -156,7 +158,7 @@ final class HTTPMessageParser {
         }
         field.removeAll(keepingCapacity: true)
         value.removeAll(keepingCapacity: true)
-        valueStarted = false
+        readingValue = false
     }
 
     private func headersComplete() -> Int32 {

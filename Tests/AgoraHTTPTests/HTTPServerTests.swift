@@ -224,6 +224,34 @@ private func echoRouter() -> Router {
         #expect(goodAnswers == 10)
     }
 
+    @Test func headersSurviveEmptyValuesRepeatsAndByteByByteDelivery() throws {
+        var server: HTTPServer!
+        var raw: RawClient!
+        var seen: HTTPHeaders = [:]
+        var seenBody = ""
+        try withLoop({ loop in
+            let router = Router()
+            router.add(.post, "/headers") { request in
+                seen = request.headers
+                seenBody = request.bodyText
+                return HTTPResponse(status: .noContent)
+            }
+            server = try HTTPServer(loop: loop, address: loopback, router: router)
+            let request = "POST /headers HTTP/1.1\r\nHost: x\r\nX-Empty:\r\nX-Next: 1\r\nAccept: a\r\n"
+                + "Accept: b\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody"
+            raw = try RawClient(loop: loop, to: server.localAddress, sending: Array(request.utf8).map { [$0] })
+        }, until: {
+            if raw.closed { server.close() }
+            return raw.closed && server.connectionCount == 0
+        })
+        #expect(raw.text.hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        #expect(!raw.text.contains("Content-Length"))
+        #expect(seen["x-empty"] == "")
+        #expect(seen["X-Next"] == "1")
+        #expect(seen.fields.filter { $0.name == "Accept" }.map(\.value) == ["a", "b"])
+        #expect(seenBody == "body")
+    }
+
     @Test func idleConnectionIsClosed() throws {
         var server: HTTPServer!
         var raw: RawClient!
