@@ -26,9 +26,12 @@ let package = Package(
         .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
-        .executableTarget(name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
+        .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
+        .executableTarget(
+            name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
+        .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire"]),
     ]
 )

@@ -1,0 +1,14 @@
+import AgoraWire
+
+/// Resources of one agent handed to one framework by an allocation cycle (the master turns it into an offer).
+public struct Allocation: Equatable, Sendable {
+    public let frameworkID: FrameworkID
+    public let agentID: AgentID
+    public let resources: Resources
+}
+
+/// A framework's refusal of some resources on one agent, until a deadline.
+struct RefusalFilter {
+    var refused: Resources
+    var until: Double
+}

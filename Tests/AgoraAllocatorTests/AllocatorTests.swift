@@ -1,0 +1,185 @@
+import AgoraAllocator
+import AgoraWire
+import Testing
+
+private func agentResources() -> Resources {
+    (try? Resources(parsing: "cpus:4;mem:4096;disk:1000;ports:[31000-31099]")) ?? Resources()
+}
+
+@Suite struct AllocatorTests {
+    @Test func offersEveryFreeAgentToTheOnlyFramework() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addAgent("a2", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        let offers = allocator.allocate(now: 0)
+        #expect(offers.count == 2)
+        #expect(offers.allSatisfy { $0.resources == agentResources() })
+        // Everything is offered now: nothing more to give.
+        #expect(allocator.allocate(now: 1).isEmpty)
+    }
+
+    @Test func dominantResourceFairnessSplitsAContendedCluster() {
+        let allocator = Allocator()
+        for index in 0..<8 { allocator.addAgent(AgentID("a\(index)"), total: agentResources()) }
+        allocator.addFramework("f1", role: "*")
+        allocator.addFramework("f2", role: "*")
+        let offers = allocator.allocate(now: 0)
+        let counts = Dictionary(grouping: offers, by: \.frameworkID).mapValues(\.count)
+        #expect(counts["f1"] == 4)
+        #expect(counts["f2"] == 4)
+        #expect(allocator.share(of: "f1") == 0.5)
+    }
+
+    @Test func dominantShareUsesTheScarcestResource() throws {
+        // One framework ends up holding mostly memory, the other mostly CPU; the next agent goes to
+        // the one whose dominant share is lower.
+        let allocator = Allocator()
+        allocator.addAgent("big-mem", total: try Resources(parsing: "cpus:1;mem:9000"))
+        allocator.addAgent("big-cpu", total: try Resources(parsing: "cpus:9;mem:1000"))
+        allocator.addFramework("f1", role: "*")
+        allocator.addFramework("f2", role: "*")
+        let first = allocator.allocate(now: 0)
+        #expect(Set(first.map(\.frameworkID)) == ["f1", "f2"])
+        let cpuHolder = first.first { $0.agentID == "big-cpu" }!.frameworkID
+        allocator.addAgent("small", total: try Resources(parsing: "cpus:1;mem:100"))
+        // Over cpus:11 and mem:10100 the CPU holder's share is 9/11 = 0.82, the memory holder's 9000/10100 = 0.89.
+        #expect(allocator.allocate(now: 1).map(\.frameworkID) == [cpuHolder])
+    }
+
+    @Test func roleWeightsSkewTheSplit() {
+        let allocator = Allocator()
+        for index in 0..<8 { allocator.addAgent(AgentID("a\(index)"), total: agentResources()) }
+        allocator.setWeight(3, forRole: "prod")
+        allocator.addFramework("prod-fw", role: "prod")
+        allocator.addFramework("dev-fw", role: "dev")
+        let counts = Dictionary(grouping: allocator.allocate(now: 0), by: \.frameworkID).mapValues(\.count)
+        #expect(counts["prod-fw"] == 6)
+        #expect(counts["dev-fw"] == 2)
+    }
+
+    @Test func refusalFilterHoldsUntilItExpiresAndReviveClearsIt() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        let first = allocator.allocate(now: 0)
+        #expect(first.count == 1)
+        allocator.recover(first[0].resources, framework: "f1", agent: "a1", refuseSeconds: 5, now: 0)
+        #expect(allocator.allocate(now: 1).isEmpty)
+        #expect(allocator.allocate(now: 4.9).isEmpty)
+        #expect(allocator.allocate(now: 5.1).count == 1)
+
+        let again = allocator.allocated(to: "f1", on: "a1")
+        allocator.recover(again, framework: "f1", agent: "a1", refuseSeconds: 60, now: 6)
+        #expect(allocator.allocate(now: 7).isEmpty)
+        allocator.revive("f1")
+        #expect(allocator.allocate(now: 7).count == 1)
+    }
+
+    @Test func filteredResourcesGoToAnotherFramework() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        let offer = allocator.allocate(now: 0)[0]
+        allocator.addFramework("f2", role: "*")
+        allocator.recover(offer.resources, framework: "f1", agent: "a1", refuseSeconds: 5, now: 0)
+        #expect(allocator.allocate(now: 1).map(\.frameworkID) == ["f2"])
+    }
+
+    @Test func newlyFreedResourcesBypassAFilterOnLess() throws {
+        // A filter covers what was refused; an agent with more free than that is offered again.
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        let offer = allocator.allocate(now: 0)[0]
+        let task = try Resources(parsing: "cpus:1;mem:128")
+        allocator.recover(offer.resources - task, framework: "f1", agent: "a1", refuseSeconds: 30, now: 0)
+        #expect(allocator.allocate(now: 1).isEmpty)
+        allocator.recover(task, framework: "f1", agent: "a1", now: 2)
+        #expect(allocator.allocate(now: 3).first?.resources == agentResources())
+    }
+
+    @Test func suppressedAndInactiveFrameworksGetNothing() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        allocator.suppress("f1")
+        #expect(allocator.allocate(now: 0).isEmpty)
+        allocator.revive("f1")
+        allocator.setFrameworkActive("f1", false)
+        #expect(allocator.allocate(now: 0).isEmpty)
+        allocator.setFrameworkActive("f1", true)
+        #expect(allocator.allocate(now: 0).count == 1)
+    }
+
+    @Test func dustIsNotOffered() throws {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: try Resources(parsing: "cpus:0.005;mem:16;disk:10"))
+        allocator.addFramework("f1", role: "*")
+        #expect(allocator.allocate(now: 0).isEmpty)
+    }
+
+    @Test func removingAnAgentDropsItsAllocations() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addAgent("a2", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        _ = allocator.allocate(now: 0)
+        allocator.removeAgent("a1")
+        #expect(allocator.agentCount == 1)
+        #expect(allocator.allocated(to: "f1", on: "a1").isEmpty)
+        #expect(allocator.share(of: "f1") == 1)
+    }
+
+    @Test func offeredPlusUsedNeverExceedsTotal() throws {
+        var random = SplitMix(seed: 7)
+        let allocator = Allocator()
+        let agents = (0..<6).map { AgentID("a\($0)") }
+        let frameworks = (0..<4).map { FrameworkID("f\($0)") }
+        for agent in agents { allocator.addAgent(agent, total: agentResources()) }
+        for framework in frameworks { allocator.addFramework(framework, role: "r\(random.next() % 2)") }
+        var now = 0.0
+        for _ in 0..<2000 {
+            now += 0.5
+            switch random.next() % 4 {
+            case 0:
+                _ = allocator.allocate(now: now)
+            case 1, 2:
+                let framework = frameworks[Int(random.next() % 4)]
+                let agent = agents[Int(random.next() % 6)]
+                let held = allocator.allocated(to: framework, on: agent)
+                // Return a random part: some cpus, some ports, or all of it.
+                var part = Resources()
+                if random.next() % 3 == 0 {
+                    part = held
+                } else {
+                    part.add(scalar: "cpus", min(held.scalar("cpus"), Double(random.next() % 3)))
+                    part.add(ranges: "ports", held.ranges("ports").prefix(random.next() % 10))
+                }
+                allocator.recover(part, framework: framework, agent: agent,
+                                  refuseSeconds: Double(random.next() % 4), now: now)
+            default:
+                // Returning more than is held (a bug in a caller) must not create resources.
+                allocator.recover(agentResources(), framework: frameworks[0], agent: agents[0], now: now)
+            }
+            for agent in agents {
+                let held = frameworks.reduce(Resources()) { $0 + allocator.allocated(to: $1, on: agent) }
+                #expect(agentResources().contains(held))
+                #expect(held + allocator.free(on: agent) == agentResources())
+            }
+        }
+    }
+}
+
+/// Deterministic random numbers for reproducible property tests.
+struct SplitMix {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
