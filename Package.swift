@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "AgoraRuntimeTesting", targets: ["AgoraRuntimeTesting"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
     targets: [
         .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
         .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
@@ -27,6 +31,13 @@ let package = Package(
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
+        .target(
+            name: "AgoraDaemon",
+            dependencies: [
+                "AgoraRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
