@@ -38,11 +38,40 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .target(
+            name: "AgoraMaster",
+            dependencies: [
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "AgoraAgent",
+            dependencies: [
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "agora-agent",
+            dependencies: [
+                "AgoraAgent", "AgoraDaemon", "AgoraRuntime", "AgoraAllocator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "agora-master",
+            dependencies: [
+                "AgoraMaster", "AgoraDaemon", "AgoraRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
         .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire"]),
+        .testTarget(
+            name: "AgoraIntegrationTests",
+            dependencies: ["AgoraRuntime", "AgoraRuntimeTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
     ]
 )

@@ -46,11 +46,18 @@ public final class Allocator {
 
     // MARK: Agents
 
-    public func addAgent(_ id: AgentID, total: Resources) {
+    /// Adds an agent; `used` is what frameworks' tasks already hold there (an agent re-registering).
+    public func addAgent(_ id: AgentID, total: Resources, used: [FrameworkID: Resources] = [:]) {
         if agents[id] != nil { removeAgent(id) }
-        agents[id] = AgentEntry(total: total)
+        var entry = AgentEntry(total: total)
+        for (framework, resources) in used where frameworks[framework] != nil {
+            entry.allocated += resources
+            entry.byFramework[framework, default: Resources()] += resources
+        }
+        agents[id] = entry
         agentOrder.append(id)
         for (name, amount) in total.quantities { clusterTotal[name, default: 0] += amount }
+        for (framework, resources) in used { account(framework, plus: resources) }
         refreshShares()
     }
 

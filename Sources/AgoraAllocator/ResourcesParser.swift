@@ -1,6 +1,7 @@
 /// Why a `--resources` string could not be read.
 public struct ResourcesParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

@@ -28,10 +28,4 @@ public func parseDuration(_ text: String) throws -> Duration {
     return .nanoseconds(Int64(seconds * 1_000_000_000))
 }
 
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
 

@@ -7,7 +7,7 @@ final class HTTPServerConnection {
     private let limits: HTTPServer.Limits
     private let handler: (HTTPRequest, HTTPResponder) -> Void
     private let onClosed: (HTTPServerConnection) -> Void
-    private var idleTimer: Timer?
+    private var idleTimer: LoopTimer?
     private var responders: [HTTPResponder] = []
     private var head: HTTPMessageParser.Head?
     private var body: [UInt8] = []
@@ -38,7 +38,7 @@ final class HTTPServerConnection {
             self?.responders.first?.stream?.onWritable?()
             self?.resumeIfRoom()
         }
-        idleTimer = try? Timer(loop: tcp.loop)
+        idleTimer = try? LoopTimer(loop: tcp.loop)
         armIdleTimer()
         do {
             try tcp.startReading { [weak self] event in self?.handle(event) }
@@ -73,9 +73,10 @@ final class HTTPServerConnection {
                 reject(error)
             }
         case .end:
-            // The client finished sending; answer what is queued, then close.
+            // The client finished sending: answer what is queued, then close. A client that leaves an
+            // event stream is gone for good, so its stream ends now.
             closing = true
-            if responders.isEmpty { close() }
+            if responders.isEmpty || responders.contains(where: { $0.state == .streaming }) { close() }
         case .failed:
             close()
         }
@@ -112,7 +113,9 @@ final class HTTPServerConnection {
     func emit(_ bytes: [UInt8], from responder: HTTPResponder) {
         guard tcp.isOpen else { return }
         if responders.first === responder {
-            tcp.write(bytes)
+            tcp.write(bytes) { [weak self] error in
+                if error != nil { self?.close() }
+            }
         } else {
             responder.pending += bytes
         }
@@ -127,7 +130,9 @@ final class HTTPServerConnection {
             }
             guard let next = responders.first else { break }
             if !next.pending.isEmpty {
-                tcp.write(next.pending)
+                tcp.write(next.pending) { [weak self] error in
+                    if error != nil { self?.close() }
+                }
                 next.pending = []
             }
         }

@@ -41,7 +41,7 @@ public final class Loop {
     @discardableResult
     public func run(until condition: () -> Bool, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        guard let ticker = try? Timer(loop: self, counted: false) else { return condition() }
+        guard let ticker = try? LoopTimer(loop: self, counted: false) else { return condition() }
         ticker.start(after: .milliseconds(5), repeating: .milliseconds(5)) {}
         defer { ticker.close() }
         while !condition() {

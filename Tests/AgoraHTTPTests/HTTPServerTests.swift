@@ -118,7 +118,7 @@ private func echoRouter() -> Router {
             router.add(.post, "/events") { (_: HTTPRequest, responder: HTTPResponder) in
                 let stream = responder.startStream(headers: ["Content-Type": "application/json"])
                 var sent = 0
-                let timer = try! Timer(loop: loop)
+                let timer = try! LoopTimer(loop: loop)
                 timer.start(after: .milliseconds(1), repeating: .milliseconds(1)) {
                     // Frame a record and split it across two chunks to exercise reassembly.
                     let framed = RecordIO.encode(Array("{\"event\":\(sent)}".utf8))

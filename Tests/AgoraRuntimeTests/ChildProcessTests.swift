@@ -52,7 +52,7 @@ import Testing
             // The shell starts a grandchild and waits; killing only the shell would orphan it.
             let spec = ProcessSpec(command: .shell("sleep 30 & echo $! > \(pidFile); wait"))
             let child = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
-            let poll = try Timer(loop: loop)
+            let poll = try LoopTimer(loop: loop)
             poll.start(after: .milliseconds(10), repeating: .milliseconds(10)) {
                 guard FileManager.default.fileExists(atPath: pidFile),
                       let text = try? String(contentsOfFile: pidFile, encoding: .utf8), text.hasSuffix("\n")

@@ -43,7 +43,7 @@ import Testing
         try withLoop({ loop in
             watchers = try loop.onTerminationSignal { received = $0 }
             // Keep the loop busy until the signal arrives.
-            let keepAlive = try Timer(loop: loop)
+            let keepAlive = try LoopTimer(loop: loop)
             keepAlive.start(after: .seconds(5)) {}
             try loop.schedule(after: .milliseconds(10)) { kill(getpid(), SIGTERM) }
             try loop.schedule(after: .milliseconds(200)) {

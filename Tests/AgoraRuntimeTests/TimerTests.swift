@@ -18,7 +18,7 @@ import Testing
         var start: UInt64 = 0
         var elapsed: UInt64 = 0
         try withLoop({ loop in
-            let timer = try Timer(loop: loop)
+            let timer = try LoopTimer(loop: loop)
             start = loop.nowMilliseconds
             timer.start(after: .milliseconds(5), repeating: .milliseconds(10)) {
                 ticks += 1

@@ -1,7 +1,7 @@
 internal import CLibUV
 
 /// A libuv timer: fires once after a delay, and optionally again at a fixed interval.
-public final class Timer: LoopHandle {
+public final class LoopTimer: LoopHandle {
     private var fire: (() -> Void)?
 
     public convenience init(loop: Loop) throws(RuntimeError) {
@@ -22,7 +22,7 @@ public final class Timer: LoopHandle {
         guard isOpen else { return }
         self.fire = fire
         uv_timer_start(raw, { timer in
-            Timer.owner(timer.map(UnsafeMutableRawPointer.init), as: Timer.self)?.fire?()
+            LoopTimer.owner(timer.map(UnsafeMutableRawPointer.init), as: LoopTimer.self)?.fire?()
         }, delay.milliseconds, interval?.milliseconds ?? 0)
     }
 
@@ -38,8 +38,8 @@ public final class Timer: LoopHandle {
 extension Loop {
     /// Runs `work` once after `delay` and closes the timer; the returned timer can cancel it.
     @discardableResult
-    public func schedule(after delay: Duration, _ work: @escaping () -> Void) throws(RuntimeError) -> Timer {
-        let timer = try Timer(loop: self)
+    public func schedule(after delay: Duration, _ work: @escaping () -> Void) throws(RuntimeError) -> LoopTimer {
+        let timer = try LoopTimer(loop: self)
         timer.start(after: delay) { [unowned timer] in
             timer.close()
             work()
@@ -49,6 +49,11 @@ extension Loop {
 }
 
 extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// Whole milliseconds, rounded up so a short non-zero delay never becomes zero.
     var milliseconds: UInt64 {
         let (seconds, attoseconds) = components

@@ -1,0 +1,90 @@
+import AgoraRuntime
+import AgoraWire
+import Foundation
+
+extension Agent {
+    /// Starts a task: sandbox, STARTING, the process tree, RUNNING; its exit decides the last state.
+    func launch(_ task: TaskInfo, framework: FrameworkInfo) {
+        guard let frameworkID = framework.id else { return }
+        frameworks[frameworkID] = framework
+        let key = TaskKey(framework: frameworkID, task: task.taskID)
+        if let existing = tasks[key], !existing.state.isTerminal { return }
+        let run = TaskRun(frameworkID: frameworkID, info: task, sandbox: layout.newSandbox(framework: frameworkID,
+                                                                                              task: task.taskID))
+        tasks[key] = run
+        metrics.tasksLaunched += 1
+        do {
+            try FileManager.default.createDirectory(atPath: run.sandbox, withIntermediateDirectories: true)
+        } catch {
+            fail(run, "cannot create the sandbox \(run.sandbox): \(error.localizedDescription)")
+            return
+        }
+        report(run, .starting)
+        guard let command = run.command else {
+            fail(run, "task has no command to run")
+            return
+        }
+        let spec = ProcessSpec(
+            command: command, environment: run.environment(agentID: agentID, hostname: options.hostname),
+            workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
+            ownProcessGroup: true)
+        do {
+            run.process = try ChildProcess.spawn(loop: loop, spec) { [weak self, weak run] exit in
+                guard let self, let run else { return }
+                self.exited(run, exit)
+            }
+            report(run, .running)
+            logger.info("task \(task.taskID) of \(frameworkID) running as pid \(run.process?.pid ?? 0) in \(run.sandbox)")
+        } catch {
+            fail(run, "cannot start the command: \(error)")
+        }
+    }
+
+    private func fail(_ run: TaskRun, _ message: String) {
+        metrics.launchFailures += 1
+        logger.error("task \(run.info.taskID): \(message)")
+        finish(run, .failed, message: message, reason: .containerLaunchFailed)
+    }
+
+    private func exited(_ run: TaskRun, _ exit: ProcessExit) {
+        run.process = nil
+        run.exit = exit
+        run.killTimer?.close()
+        run.killTimer = nil
+        if run.killRequested {
+            finish(run, .killed, message: "Command was killed (\(exit))", reason: nil)
+        } else if exit.succeeded {
+            finish(run, .finished, message: "Command exited with status 0", reason: nil)
+        } else {
+            let message = exit.signal.map { "Command terminated by \($0)" } ?? "Command exited with status \(exit.code)"
+            finish(run, .failed, message: message, reason: .commandExecutorFailed)
+        }
+    }
+
+    private func finish(_ run: TaskRun, _ state: TaskState, message: String, reason: TaskStatus.Reason?) {
+        metrics.terminal[state.rawValue, default: 0] += 1
+        report(run, state, message: message, reason: reason)
+    }
+
+    /// SIGTERM to the task's process group, SIGKILL after the grace period.
+    func kill(_ key: TaskKey, policy: KillPolicy?) {
+        guard let run = tasks[key], !run.state.isTerminal else { return }
+        run.killRequested = true
+        guard let process = run.process else {
+            finish(run, .killed, message: "Task was killed before it started", reason: nil)
+            return
+        }
+        let grace = (policy ?? run.info.killPolicy)?.gracePeriod.map { Duration.nanoseconds($0.nanoseconds) }
+            ?? options.defaultGracePeriod
+        do {
+            try process.killGroup(.terminate)
+        } catch {
+            logger.warning("SIGTERM to task \(key.task) failed: \(error)")
+        }
+        run.killTimer?.close()
+        run.killTimer = try? loop.schedule(after: grace) { [weak run] in
+            guard let run, let process = run.process else { return }
+            try? process.killGroup(.kill)
+        }
+    }
+}

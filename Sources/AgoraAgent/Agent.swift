@@ -1,0 +1,156 @@
+import AgoraAllocator
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Logging
+
+/// The Agora agent: registers this host's resources with the master and runs tasks as process trees
+/// in sandboxes under its work directory, reporting every state change until it is acknowledged.
+public final class Agent {
+    let loop: Loop
+    let options: AgentOptions
+    let logger: Logger
+    let layout: SandboxLayout
+    var agentID: AgentID?
+    var tasks: [TaskKey: TaskRun] = [:]
+    var completed: [TaskRun] = []
+    var frameworks: [FrameworkID: FrameworkInfo] = [:]
+    var metrics = AgentMetrics()
+    private var server: HTTPServer?
+    private var link: MasterLink?
+    private var updates: StatusUpdateManager?
+    private var gcTimers: [String: LoopTimer] = [:]
+
+    public init(loop: Loop, options: AgentOptions, logger: Logger) throws {
+        self.loop = loop
+        self.options = options
+        self.logger = logger
+        layout = SandboxLayout(root: options.workDirectory)
+        try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)
+        if let saved = try? String(contentsOfFile: layout.agentIDFile, encoding: .utf8) {
+            let trimmed = saved.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { agentID = AgentID(trimmed) }
+        }
+        let router = Router()
+        installRoutes(router)
+        server = try HTTPServer(loop: loop, address: options.address, router: router)
+        updates = try StatusUpdateManager(loop: loop, initialBackoff: options.statusUpdateRetry) { [weak self] update in
+            guard let self else { return }
+            self.link?.send(AgentCall(type: .update, agentID: self.agentID, update: update))
+        }
+        let link = MasterLink(
+            loop: loop, master: options.master, logger: logger,
+            subscribeCall: { [unowned self] in self.subscribeCall() },
+            onEvent: { [unowned self] event in self.handle(event) },
+            onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") })
+        self.link = link
+        link.start()
+    }
+
+    /// The address the agent's HTTP endpoints listen on.
+    public var address: SocketAddress { server?.localAddress ?? options.address }
+
+    /// Stops talking to the master and serving HTTP. Running tasks are killed (process groups, SIGKILL).
+    public func stop() {
+        link?.stop()
+        updates?.stop()
+        for timer in gcTimers.values { timer.close() }
+        gcTimers.removeAll()
+        for run in tasks.values {
+            run.killTimer?.close()
+            try? run.process?.killGroup(.kill)
+        }
+        server?.close()
+        server = nil
+    }
+
+    private func subscribeCall() -> AgentCall {
+        let info = AgentInfo(hostname: options.hostname, port: Int32(address.port), resources: options.resources.wire(),
+                             attributes: options.attributes, id: agentID)
+        let running = tasks.values.filter { !$0.state.isTerminal }.map { run in
+            TaskRecord(name: run.info.name, taskID: run.info.taskID, frameworkID: run.frameworkID,
+                       agentID: agentID ?? run.info.agentID, state: run.state, resources: run.info.resources)
+        }
+        return AgentCall(type: .subscribe, agentID: agentID, subscribe: .init(
+            agentInfo: info, tasks: running, frameworks: Array(frameworks.values)))
+    }
+
+    private func handle(_ event: AgentEvent) {
+        switch event.type {
+        case .subscribed?:
+            guard let subscribed = event.subscribed else { return }
+            if agentID != subscribed.agentID {
+                agentID = subscribed.agentID
+                try? (subscribed.agentID.value + "\n").write(toFile: layout.agentIDFile, atomically: true, encoding: .utf8)
+            }
+            logger.info("registered with the master as \(subscribed.agentID)")
+            updates?.resendAll()
+        case .runTask?:
+            guard let run = event.runTask else { return }
+            launch(run.task, framework: run.framework)
+        case .killTask?:
+            guard let kill = event.killTask else { return }
+            self.kill(TaskKey(framework: kill.frameworkID, task: kill.taskID), policy: kill.killPolicy)
+        case .acknowledge?:
+            guard let ack = event.acknowledge else { return }
+            acknowledged(framework: ack.frameworkID, task: ack.taskID, uuid: ack.uuid)
+        case .ping?:
+            link?.send(AgentCall(type: .pong, agentID: agentID))
+        case .shutdownFramework?:
+            guard let shutdown = event.shutdownFramework else { return }
+            for run in tasks.values where run.frameworkID == shutdown.frameworkID {
+                kill(run.key, policy: nil)
+            }
+            frameworks[shutdown.frameworkID] = nil
+        case .unknown?, nil:
+            logger.warning("ignoring an event of unknown type from the master")
+        }
+    }
+
+    /// Records a state change and hands it to the status update manager (with a fresh uuid).
+    func report(_ run: TaskRun, _ state: TaskState, message: String? = nil, reason: TaskStatus.Reason? = nil) {
+        run.state = state
+        run.message = message
+        let status = TaskStatus(
+            taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
+            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid())
+        metrics.statusUpdates += 1
+        updates?.enqueue(status, framework: run.frameworkID)
+    }
+
+    private func acknowledged(framework: FrameworkID, task: TaskID, uuid: [UInt8]) {
+        guard let status = updates?.acknowledge(framework: framework, task: task, uuid: uuid) else { return }
+        let key = TaskKey(framework: framework, task: task)
+        guard status.state.isTerminal, let run = tasks[key], run.process == nil else { return }
+        tasks[key] = nil
+        completed.append(run)
+        if completed.count > 1000 { completed.removeFirst() }
+        scheduleGarbageCollection(run.sandbox)
+    }
+
+    private func scheduleGarbageCollection(_ sandbox: String) {
+        gcTimers[sandbox] = try? loop.schedule(after: options.gcDelay) { [weak self] in
+            self?.gcTimers[sandbox] = nil
+            try? FileManager.default.removeItem(atPath: sandbox)
+            self?.metrics.sandboxesCollected += 1
+        }
+    }
+
+    /// Pending status updates (for `/metrics`).
+    var pendingUpdates: Int { updates?.pendingCount ?? 0 }
+
+    static func uuid() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+/// Counters the agent keeps for `/metrics`.
+struct AgentMetrics {
+    var tasksLaunched = 0
+    var launchFailures = 0
+    var statusUpdates = 0
+    var sandboxesCollected = 0
+    var terminal: [String: Int] = [:]
+}

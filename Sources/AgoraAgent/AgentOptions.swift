@@ -1,0 +1,49 @@
+import Foundation
+import AgoraAllocator
+import AgoraRuntime
+import AgoraWire
+
+/// How an agent runs: where it listens, which master it serves, what it offers (the `agora-agent` flags).
+public struct AgentOptions: Sendable {
+    public var address: SocketAddress
+    public var workDirectory: String
+    public var master: SocketAddress
+    public var hostname: String
+    public var resources: Resources
+    public var attributes: [Attribute] = []
+    /// How long a finished task's sandbox is kept before it is deleted.
+    public var gcDelay: Duration = .seconds(3600)
+    /// SIGTERM → SIGKILL wait when neither the kill nor the task names a grace period.
+    public var defaultGracePeriod: Duration = .seconds(3)
+    /// First wait before an unacknowledged status update is resent; doubles up to 30 s.
+    public var statusUpdateRetry: Duration = .seconds(2)
+
+    public init(
+        address: SocketAddress, workDirectory: String, master: SocketAddress, hostname: String, resources: Resources
+    ) {
+        self.address = address
+        self.workDirectory = workDirectory
+        self.master = master
+        self.hostname = hostname
+        self.resources = resources
+    }
+}
+
+/// Parses `--attributes "rack:r1;zone:a;level:3"`: numbers become scalars, everything else text.
+public func parseAttributes(_ text: String) throws(ResourcesParseError) -> [Attribute] {
+    var attributes: [Attribute] = []
+    for part in text.split(separator: ";") {
+        let trimmed = part.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { continue }
+        let pieces = trimmed.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty else {
+            throw ResourcesParseError(message: "attribute \"\(trimmed)\" is not name:value")
+        }
+        if let number = Double(pieces[1]) {
+            attributes.append(Attribute(name: pieces[0], type: .scalar, scalar: Scalar(number)))
+        } else {
+            attributes.append(.text(pieces[0], pieces[1]))
+        }
+    }
+    return attributes
+}

@@ -1,0 +1,89 @@
+import AgoraRuntime
+import AgoraWire
+
+/// Status updates in order per task, each resent with backoff until the master acknowledges it.
+///
+/// Only the oldest unacknowledged update of a task is in flight; the next goes out after its ack.
+final class StatusUpdateManager {
+    private struct Pending {
+        let update: AgentCall.Update
+        var nextAttempt: Double
+        var backoff: Double
+    }
+
+    private var queues: [TaskKey: [Pending]] = [:]
+    private let initialBackoff: Double
+    private let send: (AgentCall.Update) -> Void
+    private var timer: LoopTimer?
+
+    init(loop: Loop, initialBackoff: Duration, send: @escaping (AgentCall.Update) -> Void) throws {
+        self.initialBackoff = initialBackoff.seconds
+        self.send = send
+        self.now = { loop.nowSeconds }
+        let timer = try LoopTimer(loop: loop)
+        timer.start(after: .milliseconds(250), repeating: .milliseconds(250)) { [weak self] in
+            self?.resendDue(now: loop.nowSeconds)
+        }
+        self.timer = timer
+    }
+
+    private let now: () -> Double
+
+    /// Updates not yet acknowledged.
+    var pendingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
+
+    func enqueue(_ status: TaskStatus, framework: FrameworkID) {
+        let key = TaskKey(framework: framework, task: status.taskID)
+        let update = AgentCall.Update(frameworkID: framework, status: status)
+        let isHead = queues[key, default: []].isEmpty
+        queues[key, default: []].append(Pending(update: update, nextAttempt: now() + initialBackoff, backoff: initialBackoff))
+        if isHead { send(update) }
+    }
+
+    /// Drops the acknowledged update and sends the task's next one; returns the acknowledged status.
+    func acknowledge(framework: FrameworkID, task: TaskID, uuid: [UInt8]) -> TaskStatus? {
+        let key = TaskKey(framework: framework, task: task)
+        guard var queue = queues[key], let head = queue.first, head.update.status.uuid == uuid else { return nil }
+        queue.removeFirst()
+        queues[key] = queue.isEmpty ? nil : queue
+        if let next = queue.first { send(next.update) }
+        return head.update.status
+    }
+
+    /// Sends every task's oldest update again (after reconnecting to the master).
+    func resendAll() {
+        let current = now()
+        for (key, queue) in queues {
+            guard var head = queue.first else { continue }
+            send(head.update)
+            head.nextAttempt = current + head.backoff
+            queues[key]?[0] = head
+        }
+    }
+
+    private func resendDue(now: Double) {
+        for (key, queue) in queues {
+            guard var head = queue.first, head.nextAttempt <= now else { continue }
+            send(head.update)
+            head.backoff = min(head.backoff * 2, 30)
+            head.nextAttempt = now + head.backoff
+            queues[key]?[0] = head
+        }
+    }
+
+    func stop() {
+        timer?.close()
+        timer = nil
+    }
+}
+
+/// A task's identity on this agent.
+struct TaskKey: Hashable {
+    let framework: FrameworkID
+    let task: TaskID
+}
+
+extension Loop {
+    /// The loop clock in seconds.
+    var nowSeconds: Double { Double(nowMilliseconds) / 1000 }
+}

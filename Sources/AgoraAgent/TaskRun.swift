@@ -1,0 +1,63 @@
+import AgoraAllocator
+import AgoraRuntime
+import AgoraWire
+import Foundation
+
+/// One task on this agent: its sandbox, its process tree, and where it is in its life.
+final class TaskRun {
+    let frameworkID: FrameworkID
+    let info: TaskInfo
+    let sandbox: String
+    let resources: Resources
+    let startedAt = Date().timeIntervalSince1970
+    var state: TaskState = .staging
+    var process: ChildProcess?
+    var killRequested = false
+    var killTimer: LoopTimer?
+    var exit: ProcessExit?
+    var message: String?
+
+    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String) {
+        self.frameworkID = frameworkID
+        self.info = info
+        self.sandbox = sandbox
+        resources = Resources(info.resources)
+    }
+
+    var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
+
+    /// The ports given to the task, in offer order (`PORT0`, `PORT1`, … and `PORTS`).
+    var ports: [UInt64] { resources.ranges("ports").values }
+
+    /// The task's full environment: the agent's own, Agora's and Mesos' names, then the task's variables.
+    func environment(agentID: AgentID?, hostname: String) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["AGORA_TASK_ID"] = info.taskID.value
+        env["AGORA_FRAMEWORK_ID"] = frameworkID.value
+        env["AGORA_SANDBOX"] = sandbox
+        env["MESOS_TASK_ID"] = info.taskID.value
+        env["MESOS_FRAMEWORK_ID"] = frameworkID.value
+        env["MESOS_SANDBOX"] = sandbox
+        env["MESOS_DIRECTORY"] = sandbox
+        if let agentID {
+            env["AGORA_AGENT_ID"] = agentID.value
+            env["MESOS_AGENT_ID"] = agentID.value
+        }
+        env["HOST"] = hostname
+        let ports = self.ports
+        for (index, port) in ports.enumerated() { env["PORT\(index)"] = String(port) }
+        if let first = ports.first { env["PORT"] = String(first) }
+        env["PORTS"] = ports.map(String.init).joined(separator: ",")
+        for variable in info.command?.environment?.variables ?? [] {
+            env[variable.name] = variable.value ?? ""
+        }
+        return env
+    }
+
+    /// What to run: a shell line, or an executable with its arguments.
+    var command: ProcessSpec.Command? {
+        guard let command = info.command, let value = command.value, !value.isEmpty else { return nil }
+        if command.isShell { return .shell(value) }
+        return .argv([value] + (command.arguments.isEmpty ? [] : Array(command.arguments.dropFirst())))
+    }
+}

@@ -1,0 +1,143 @@
+import AgoraAllocator
+import AgoraWire
+import Foundation
+
+extension Master {
+    /// `GET /state`: a JSON snapshot of agents, frameworks, offers and tasks.
+    func stateJSON() -> JSONValue {
+        let offeredByAgent = offers.values.reduce(into: [AgentID: Resources]()) { $0[$1.agentID, default: Resources()] += $1.resources }
+        var usedByAgent: [AgentID: Resources] = [:]
+        for framework in frameworks.values {
+            for task in framework.tasks.values where !task.state.isTerminal {
+                usedByAgent[task.agentID, default: Resources()] += task.resources
+            }
+        }
+        let agentsJSON: [JSONValue] = agents.values.sorted { $0.id < $1.id }.map { agent in
+            .object([
+                ("id", .string(agent.id.value)),
+                ("hostname", .string(agent.info.hostname)),
+                ("port", .integer(agent.info.port ?? 5051)),
+                ("active", .bool(agent.isConnected)),
+                ("registered_time", JSONValue.double(agent.registeredTime) ?? .null),
+                ("resources", agent.total.endpointJSON),
+                ("used_resources", (usedByAgent[agent.id] ?? Resources()).endpointJSON),
+                ("offered_resources", (offeredByAgent[agent.id] ?? Resources()).endpointJSON),
+                ("attributes", .object(agent.info.attributes.map { ($0.name, attributeJSON($0)) })),
+            ])
+        }
+        let live = frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, active: true) }
+        let completed = completedFrameworks.map { frameworkJSON($0, active: false) }
+        return .object([
+            ("id", .string(masterID)),
+            ("version", .string(agoraVersion)),
+            ("hostname", .string(options.hostname)),
+            ("pid", .string("master@\(address)")),
+            ("start_time", JSONValue.double(startTime) ?? .null),
+            ("activated_agents", .integer(agents.values.filter(\.isConnected).count)),
+            ("agents", .array(agentsJSON)),
+            ("frameworks", .array(live)),
+            ("completed_frameworks", .array(completed)),
+        ])
+    }
+
+    private func attributeJSON(_ attribute: Attribute) -> JSONValue {
+        if let text = attribute.text { return .string(text.value) }
+        if let scalar = attribute.scalar { return JSONValue.double(scalar.value) ?? .null }
+        return .string(Resources(attribute.ranges.map { _ in [] } ?? []).description)
+    }
+
+    private func frameworkJSON(_ framework: FrameworkRecord, active: Bool) -> JSONValue {
+        let used = framework.tasks.values.filter { !$0.state.isTerminal }.reduce(Resources()) { $0 + $1.resources }
+        let offered = framework.offers.compactMap { offers[$0]?.resources }.reduce(Resources(), +)
+        return .object([
+            ("id", .string(framework.id.value)),
+            ("name", .string(framework.info.name)),
+            ("user", .string(framework.info.user)),
+            ("role", .string(framework.role)),
+            ("active", .bool(active)),
+            ("connected", .bool(framework.isConnected)),
+            ("failover_timeout", JSONValue.double(framework.info.failoverTimeout ?? 0) ?? .null),
+            ("registered_time", JSONValue.double(framework.registeredTime) ?? .null),
+            ("used_resources", used.endpointJSON),
+            ("offered_resources", offered.endpointJSON),
+            ("offers", .array(framework.offers.sorted().compactMap { offers[$0] }.map { offer in
+                .object([("id", .string(offer.id.value)), ("agent_id", .string(offer.agentID.value)),
+                         ("resources", offer.resources.endpointJSON)])
+            })),
+            ("tasks", .array(framework.tasks.values.sorted { $0.info.taskID < $1.info.taskID }.map(taskJSON))),
+            ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),
+        ])
+    }
+
+    private func taskJSON(_ task: TaskEntry) -> JSONValue {
+        .object([
+            ("id", .string(task.info.taskID.value)),
+            ("name", .string(task.info.name)),
+            ("framework_id", .string(task.frameworkID.value)),
+            ("agent_id", .string(task.agentID.value)),
+            ("state", .string(task.state.rawValue)),
+            ("resources", task.resources.endpointJSON),
+            ("statuses", .array(task.statuses.map { status in
+                .object([("state", .string(status.state.rawValue)), ("timestamp", JSONValue.double(status.timestamp) ?? .null)])
+            })),
+        ])
+    }
+
+    /// `GET /metrics`: Prometheus text exposition.
+    func prometheusMetrics() -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples {
+                let value = sample.value == sample.value.rounded() ? String(Int64(sample.value)) : String(sample.value)
+                out += sample.labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(sample.labels)} \(value)\n"
+            }
+        }
+        let connectedAgents = agents.values.filter(\.isConnected).count
+        metric("agora_master_agents", "gauge", "Registered agents.", [
+            ("state=\"connected\"", Double(connectedAgents)),
+            ("state=\"disconnected\"", Double(agents.count - connectedAgents)),
+        ])
+        let connectedFrameworks = frameworks.values.filter(\.isConnected).count
+        metric("agora_master_frameworks", "gauge", "Subscribed frameworks.", [
+            ("state=\"connected\"", Double(connectedFrameworks)),
+            ("state=\"disconnected\"", Double(frameworks.count - connectedFrameworks)),
+        ])
+        var byState: [String: Int] = [:]
+        for framework in frameworks.values {
+            for task in framework.tasks.values { byState[task.state.rawValue, default: 0] += 1 }
+        }
+        metric("agora_master_tasks", "gauge", "Tasks the master tracks, by state.",
+               TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
+        metric("agora_master_tasks_terminal_total", "counter", "Tasks that reached a terminal state.",
+               metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
+        metric("agora_master_tasks_launched_total", "counter", "Tasks sent to agents.", [("", Double(metrics.tasksLaunched))])
+        metric("agora_master_task_errors_total", "counter", "Tasks refused as invalid.", [("", Double(metrics.taskErrors))])
+        metric("agora_master_offers_sent_total", "counter", "Offers sent to frameworks.", [("", Double(metrics.offersSent))])
+        metric("agora_master_offers_accepted_total", "counter", "Offers accepted.", [("", Double(metrics.offersAccepted))])
+        metric("agora_master_offers_declined_total", "counter", "Offers declined.", [("", Double(metrics.offersDeclined))])
+        metric("agora_master_offers_rescinded_total", "counter", "Offers rescinded.", [("", Double(metrics.offersRescinded))])
+        metric("agora_master_offers_outstanding", "gauge", "Offers not yet answered.", [("", Double(offers.count))])
+        let total = agents.values.reduce(Resources()) { $0 + $1.total }
+        let offered = offers.values.reduce(Resources()) { $0 + $1.resources }
+        var used = Resources()
+        for framework in frameworks.values {
+            for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
+        }
+        var resourceSamples: [(String, Double)] = []
+        for name in total.names.sorted() {
+            for (kind, bag) in [("total", total), ("used", used), ("offered", offered)] {
+                let amount = name == "ports" ? Double(bag.ranges(name).count) : bag.scalar(name)
+                resourceSamples.append(("resource=\"\(name)\",kind=\"\(kind)\"", amount))
+            }
+        }
+        metric("agora_master_resources", "gauge", "Cluster resources: total, used by tasks, offered.", resourceSamples)
+        metric("agora_master_allocation_runs_total", "counter", "Allocation cycles run.", [("", Double(metrics.allocationRuns))])
+        metric("agora_master_allocation_seconds_total", "counter", "Time spent allocating.", [("", metrics.allocationSeconds)])
+        metric("agora_master_agents_removed_total", "counter", "Agents removed.", [("", Double(metrics.agentsRemoved))])
+        metric("agora_master_status_updates_total", "counter", "Status updates from agents.", [("", Double(metrics.statusUpdates))])
+        metric("agora_master_invalid_calls_total", "counter", "Calls refused.", [("", Double(metrics.invalidCalls))])
+        metric("agora_master_uptime_seconds", "gauge", "Seconds since the master started.", [("", now - startTime)])
+        return out
+    }
+}

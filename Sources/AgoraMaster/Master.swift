@@ -1,0 +1,120 @@
+import AgoraAllocator
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Logging
+
+/// The Agora master: owns every framework, agent, offer and task, all on one loop.
+///
+/// Frameworks speak the Mesos v1 scheduler API on `/api/v1/scheduler`; agents speak Agora's agent
+/// protocol on `/api/v1/agent`; operators read `/state`, `/metrics` and `/health`.
+public final class Master {
+    let loop: Loop
+    let options: MasterOptions
+    let logger: Logger
+    let allocator = Allocator()
+    let masterID: String
+    let startTime: Double
+    var metrics = MasterMetrics()
+
+    var frameworks: [FrameworkID: FrameworkRecord] = [:]
+    var completedFrameworks: [FrameworkRecord] = []
+    var agents: [AgentID: AgentRecord] = [:]
+    var offers: [OfferID: OfferRecord] = [:]
+
+    private var server: HTTPServer?
+    private var timers: [LoopTimer] = []
+    private var allocationSoon: LoopTimer?
+    private var counter = 0
+
+    public init(loop: Loop, options: MasterOptions, logger: Logger) throws {
+        self.loop = loop
+        self.options = options
+        self.logger = logger
+        masterID = Master.makeMasterID()
+        startTime = Date().timeIntervalSince1970
+        let router = Router()
+        installRoutes(router)
+        server = try HTTPServer(loop: loop, address: options.address, router: router)
+        try startTimers()
+    }
+
+    /// The address the master listens on.
+    public var address: SocketAddress { server?.localAddress ?? options.address }
+
+    /// Closes every stream, timer and connection; the loop then has nothing left to run.
+    public func stop() {
+        for timer in timers { timer.close() }
+        timers.removeAll()
+        allocationSoon?.close()
+        allocationSoon = nil
+        for framework in frameworks.values {
+            framework.failoverTimer?.close()
+            framework.stream?.close()
+        }
+        for agent in agents.values { agent.stream?.close() }
+        server?.close()
+        server = nil
+    }
+
+    /// Seconds since the epoch, as the allocator and statuses count time.
+    var now: Double { Date().timeIntervalSince1970 }
+
+    /// A fresh id under this master: `<master>-<kind><number>`.
+    func nextID(_ kind: String) -> String {
+        counter += 1
+        return "\(masterID)-\(kind)\(String(format: "%04d", counter))"
+    }
+
+    private static func makeMasterID() -> String {
+        let stamp = ISO8601DateFormatter.string(
+            from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
+        return stamp.replacingOccurrences(of: ":", with: "") + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    }
+
+    private func startTimers() throws {
+        let allocation = try LoopTimer(loop: loop)
+        allocation.start(after: options.allocationInterval, repeating: options.allocationInterval) { [unowned self] in
+            self.allocate()
+        }
+        let heartbeat = try LoopTimer(loop: loop)
+        heartbeat.start(after: options.heartbeatInterval, repeating: options.heartbeatInterval) { [unowned self] in
+            for framework in self.frameworks.values { framework.stream?.send(SchedulerEvent.heartbeat) }
+        }
+        let ping = try LoopTimer(loop: loop)
+        ping.start(after: options.agentPingTimeout, repeating: options.agentPingTimeout) { [unowned self] in
+            self.pingAgents()
+        }
+        timers = [allocation, heartbeat, ping]
+    }
+
+    /// Runs an allocation cycle on the next loop turn, coalescing bursts of events into one.
+    func requestAllocation() {
+        guard allocationSoon == nil else { return }
+        allocationSoon = try? loop.schedule(after: .zero) { [unowned self] in
+            self.allocationSoon = nil
+            self.allocate()
+        }
+    }
+
+    private func installRoutes(_ router: Router) {
+        router.add(.post, "/api/v1/scheduler") { [unowned self] request, responder in
+            self.handleSchedulerCall(request, responder)
+        }
+        router.add(.post, "/api/v1/agent") { [unowned self] request, responder in
+            self.handleAgentCall(request, responder)
+        }
+        router.add(.get, "/state") { [unowned self] _ in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
+        }
+        router.add(.get, "/metrics") { [unowned self] _ in
+            HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: self.prometheusMetrics())
+        }
+        router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
+        router.add(.get, "/version") { _ in
+            HTTPResponse(status: .ok, contentType: "application/json",
+                         body: "{\"version\":\"\(agoraVersion)\",\"build_user\":\"agora\"}")
+        }
+    }
+}

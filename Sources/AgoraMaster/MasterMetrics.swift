@@ -1,0 +1,15 @@
+/// Counters the master keeps for `/metrics`.
+struct MasterMetrics {
+    var offersSent = 0
+    var offersDeclined = 0
+    var offersRescinded = 0
+    var offersAccepted = 0
+    var tasksLaunched = 0
+    var taskErrors = 0
+    var terminalTasks: [String: Int] = [:]
+    var allocationRuns = 0
+    var allocationSeconds = 0.0
+    var agentsRemoved = 0
+    var statusUpdates = 0
+    var invalidCalls = 0
+}

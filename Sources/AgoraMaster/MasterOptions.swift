@@ -1,0 +1,25 @@
+import AgoraRuntime
+
+/// How a master runs: where it listens and its timing knobs (the `agora-master` flags).
+public struct MasterOptions: Sendable {
+    public var address: SocketAddress
+    public var workDirectory: String
+    public var hostname: String
+    /// Time between batched allocation cycles.
+    public var allocationInterval: Duration = .seconds(1)
+    /// How often agents are pinged; an unanswered ping is a miss.
+    public var agentPingTimeout: Duration = .seconds(15)
+    /// Misses in a row after which an agent is removed and its tasks are lost.
+    public var maxAgentPingTimeouts = 5
+    /// Interval of HEARTBEAT events on framework streams.
+    public var heartbeatInterval: Duration = .seconds(15)
+
+    public init(address: SocketAddress, workDirectory: String, hostname: String) {
+        self.address = address
+        self.workDirectory = workDirectory
+        self.hostname = hostname
+    }
+}
+
+/// The version Agora reports (digits and dots only: Mesos clients parse it).
+public let agoraVersion = "0.1.0"

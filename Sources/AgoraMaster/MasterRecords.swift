@@ -1,0 +1,94 @@
+import AgoraAllocator
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+
+/// A framework the master knows: its info, its event stream while connected, its offers and tasks.
+final class FrameworkRecord {
+    let id: FrameworkID
+    var info: FrameworkInfo
+    var stream: EventStream?
+    var streamID = ""
+    var offers: Set<OfferID> = []
+    var tasks: [TaskID: TaskEntry] = [:]
+    var completedTasks: [TaskEntry] = []
+    var failoverTimer: LoopTimer?
+    let registeredTime: Double
+
+    init(id: FrameworkID, info: FrameworkInfo, registeredTime: Double) {
+        self.id = id
+        self.info = info
+        self.registeredTime = registeredTime
+    }
+
+    var isConnected: Bool { stream != nil }
+
+    /// The role offers are made to: the first of `roles`, else `role`, else `*`.
+    var role: String { info.roles.first ?? info.role ?? "*" }
+
+    func remember(completed task: TaskEntry) {
+        completedTasks.append(task)
+        if completedTasks.count > 1000 { completedTasks.removeFirst(completedTasks.count - 1000) }
+    }
+}
+
+/// A registered agent: what it offers, where its HTTP endpoint is, what runs on it.
+final class AgentRecord {
+    let id: AgentID
+    var info: AgentInfo
+    var total: Resources
+    var stream: EventStream?
+    var tasks: Set<TaskKey> = []
+    var missedPings = 0
+    var answeredPing = true
+    let registeredTime: Double
+
+    init(id: AgentID, info: AgentInfo, registeredTime: Double) {
+        self.id = id
+        self.info = info
+        self.total = Resources(info.resources)
+        self.registeredTime = registeredTime
+    }
+
+    var isConnected: Bool { stream != nil }
+
+    /// Where frameworks reach the agent (`Offer.url`).
+    var url: MesosURL {
+        MesosURL(scheme: "http", address: Address(hostname: info.hostname, ip: info.hostname, port: info.port ?? 5051),
+                 path: "/")
+    }
+}
+
+/// A task's identity across frameworks.
+struct TaskKey: Hashable {
+    let framework: FrameworkID
+    let task: TaskID
+}
+
+/// A task from launch to its last acknowledged status.
+final class TaskEntry {
+    let info: TaskInfo
+    let frameworkID: FrameworkID
+    let resources: Resources
+    var state: TaskState = .staging
+    var latestStatus: TaskStatus?
+    var statuses: [(state: TaskState, timestamp: Double)] = []
+
+    init(info: TaskInfo, frameworkID: FrameworkID, resources: Resources, now: Double) {
+        self.info = info
+        self.frameworkID = frameworkID
+        self.resources = resources
+        statuses.append((.staging, now))
+    }
+
+    var agentID: AgentID { info.agentID }
+    var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
+}
+
+/// Resources offered to a framework and not yet accepted, declined or rescinded.
+struct OfferRecord {
+    let id: OfferID
+    let frameworkID: FrameworkID
+    let agentID: AgentID
+    let resources: Resources
+}

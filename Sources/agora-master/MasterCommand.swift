@@ -1,0 +1,56 @@
+import AgoraDaemon
+import AgoraMaster
+import AgoraRuntime
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `agora-master`: parses flags and runs the master.
+@main
+struct MasterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agora-master",
+        abstract: "The Agora master: offers the agents' resources to frameworks (Mesos v1 scheduler API).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Hostname the master advertises to frameworks.")
+    var hostname: String?
+
+    @Option(name: .customLong("allocation-interval"), help: "Time between batched allocation cycles.")
+    var allocationInterval = DurationFlag(.seconds(1))
+
+    @Option(name: .customLong("agent-ping-timeout"), help: "Interval between pings to each agent.")
+    var agentPingTimeout = DurationFlag(.seconds(15))
+
+    @Option(name: .customLong("max-agent-ping-timeouts"), help: "Missed pings after which an agent is removed.")
+    var maxAgentPingTimeouts = 5
+
+    @Option(name: .customLong("heartbeat-interval"), help: "Interval of HEARTBEAT events to frameworks.")
+    var heartbeatInterval = DurationFlag(.seconds(15))
+
+    mutating func validate() throws {
+        guard maxAgentPingTimeouts >= 1 else { throw ValidationError("--max-agent-ping-timeouts must be at least 1") }
+        for (name, flag) in [("allocation-interval", allocationInterval), ("agent-ping-timeout", agentPingTimeout),
+                             ("heartbeat-interval", heartbeatInterval)] where flag.duration <= .zero {
+            throw ValidationError("--\(name) must be positive")
+        }
+    }
+
+    func run() throws {
+        _ = try bootstrapLogging(level: common.logLevel)
+        let logger = Logger(label: "agora-master")
+        var options = MasterOptions(
+            address: SocketAddress(host: common.ip, port: common.port),
+            workDirectory: try common.prepareWorkDirectory(),
+            hostname: hostname ?? common.ip)
+        options.allocationInterval = allocationInterval.duration
+        options.agentPingTimeout = agentPingTimeout.duration
+        options.maxAgentPingTimeouts = maxAgentPingTimeouts
+        options.heartbeatInterval = heartbeatInterval.duration
+        try DaemonRunner.run(name: "agora-master", logger: logger) { loop in
+            let master = try Master(loop: loop, options: options, logger: logger)
+            return (master.address, master.stop)
+        }
+    }
+}

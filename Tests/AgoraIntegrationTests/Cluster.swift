@@ -1,0 +1,152 @@
+import AgoraHTTP
+import AgoraRuntime
+import AgoraRuntimeTesting
+import AgoraWire
+import Foundation
+
+/// Why an integration step did not happen in time.
+struct IntegrationError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A daemon binary started for a test: its process, its address, its output files.
+final class Daemon {
+    let name: String
+    let process: ChildProcess
+    let stdoutPath: String
+    let stderrPath: String
+    var address: SocketAddress?
+    var exit: ProcessExit?
+
+    init(name: String, process: ChildProcess, stdoutPath: String, stderrPath: String) {
+        self.name = name
+        self.process = process
+        self.stdoutPath = stdoutPath
+        self.stderrPath = stderrPath
+    }
+
+    var logs: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+}
+
+/// A real master and agents on loopback ports chosen at run time, all stopped and cleaned up at the end.
+final class Cluster {
+    let loop: Loop
+    let directory: String
+    private(set) var daemons: [Daemon] = []
+    private var orphanGroups: [Int32] = []
+    var master: Daemon!
+
+    /// Starts a master with test-friendly timings.
+    init(loop: Loop, directory: String, masterFlags: [String] = []) throws {
+        self.loop = loop
+        self.directory = directory
+        master = try start("agora-master", [
+            "--port", "0", "--work-dir", directory + "/master", "--allocation-interval", "0.2secs",
+            "--agent-ping-timeout", "0.5secs", "--max-agent-ping-timeouts", "3", "--heartbeat-interval", "1secs",
+        ] + masterFlags)
+    }
+
+    var masterAddress: SocketAddress { master.address! }
+
+    /// Starts an agent offering `resources`.
+    @discardableResult
+    func addAgent(_ resources: String, attributes: String = "") throws -> Daemon {
+        let index = daemons.count
+        return try start("agora-agent", [
+            "--port", "0", "--master", masterAddress.description, "--work-dir", directory + "/agent\(index)",
+            "--resources", resources, "--attributes", attributes, "--gc-delay", "1mins",
+        ])
+    }
+
+    private func start(_ binary: String, _ arguments: [String]) throws -> Daemon {
+        let index = daemons.count
+        let stdoutPath = "\(directory)/\(binary)-\(index).out"
+        let stderrPath = "\(directory)/\(binary)-\(index).err"
+        let spec = ProcessSpec(command: .argv([Cluster.binary(binary)] + arguments), stdoutPath: stdoutPath,
+                               stderrPath: stderrPath, ownProcessGroup: true)
+        var daemon: Daemon?
+        let process = try ChildProcess.spawn(loop: loop, spec) { exit in daemon?.exit = exit }
+        daemon = Daemon(name: "\(binary)-\(index)", process: process, stdoutPath: stdoutPath, stderrPath: stderrPath)
+        daemons.append(daemon!)
+        try wait("\(binary) to listen", timeout: .seconds(20)) {
+            if let line = (try? String(contentsOfFile: stdoutPath, encoding: .utf8))?.split(separator: "\n").first,
+               line.hasPrefix("listening on http://"), let colon = line.lastIndex(of: ":"),
+               let port = UInt16(line[line.index(after: colon)...]) {
+                daemon?.address = SocketAddress(host: "127.0.0.1", port: port)
+            }
+            return daemon?.address != nil || daemon?.exit != nil
+        }
+        guard daemon?.address != nil else {
+            throw IntegrationError(description: "\(binary) exited early: \(daemon?.logs ?? "")")
+        }
+        return daemon!
+    }
+
+    /// Path of a built executable next to the test bundle.
+    static func binary(_ name: String) -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent(name).path
+    }
+
+    /// Runs the loop until `condition` holds; throws naming `what` after `timeout`.
+    func wait(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) throws {
+        guard loop.run(until: condition, timeout: timeout) else {
+            throw IntegrationError(description: "timed out after \(timeout) waiting for \(what)")
+        }
+    }
+
+    /// Runs the loop for `duration`, whatever happens.
+    func idle(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        loop.run(until: { ContinuousClock.now >= deadline }, timeout: duration + .seconds(1))
+    }
+
+    /// GETs `target` from `daemon` and returns the parsed JSON.
+    func getJSON(_ daemon: Daemon, _ target: String) throws -> JSONValue {
+        let response = try get(daemon, target)
+        return try JSONValue.parse(response.body)
+    }
+
+    func get(_ daemon: Daemon, _ target: String) throws -> HTTPResponse {
+        var result: Result<HTTPResponse, HTTPError>?
+        HTTPClient.send(loop: loop, to: daemon.address!, HTTPRequest(method: .get, target: target)) { result = $0 }
+        try wait("GET \(target) from \(daemon.name)") { result != nil }
+        return try result!.get()
+    }
+
+    /// Remembers task process groups to kill at the end (tasks of an agent killed with SIGKILL outlive it).
+    func adoptTaskGroups(of agent: Daemon) throws {
+        let state = try getJSON(agent, "/state")
+        guard case .array(let tasks)? = state["tasks"] else { return }
+        for task in tasks {
+            if case .number(let pid)? = task["pid"], let value = Int32(pid) { orphanGroups.append(value) }
+        }
+    }
+
+    /// SIGTERM to every daemon, SIGKILL to whatever is left, and to adopted task groups.
+    func shutdown() {
+        for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.terminate) }
+        loop.run(until: { self.daemons.allSatisfy { $0.exit != nil } }, timeout: .seconds(10))
+        for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.kill) }
+        loop.run(until: { self.daemons.allSatisfy { $0.exit != nil } }, timeout: .seconds(5))
+        for group in orphanGroups { kill(-group, SIGKILL) }
+    }
+}
+
+/// Runs `body` with a fresh loop, scratch directory and cluster; always shuts the cluster down.
+func withCluster(masterFlags: [String] = [], _ body: (Cluster) throws -> Void) throws {
+    let scratch = try ScratchDirectory()
+    let loop = try Loop()
+    let cluster = try Cluster(loop: loop, directory: scratch.path, masterFlags: masterFlags)
+    defer {
+        cluster.shutdown()
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
+        try? loop.close()
+    }
+    do {
+        try body(cluster)
+    } catch {
+        let logs = cluster.daemons.map { "--- \($0.name)\n\($0.logs.suffix(3000))" }.joined(separator: "\n")
+        throw IntegrationError(description: "\(error)\n\(logs)")
+    }
+}

@@ -1,0 +1,205 @@
+import AgoraAllocator
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Testing
+
+private let agentA = "cpus:2;mem:1024;disk:2048;ports:[31000-31009]"
+private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
+
+@Suite(.serialized) struct ClusterTests {
+    @Test func offersAddUpToTheAgentsResources() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentA, attributes: "rack:r1")
+            try cluster.addAgent(agentB, attributes: "rack:r2")
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "sum", format: .protobuf)
+            scheduler.subscribe()
+            try cluster.wait("offers for both agents") { Set(scheduler.offers.values.map(\.agentID)).count == 2 }
+            let offered = scheduler.offers.values.reduce(Resources()) { $0 + Resources($1.resources) }
+            #expect(offered == (try Resources(parsing: agentA)) + (try Resources(parsing: agentB)))
+            #expect(Set(scheduler.offers.values.flatMap(\.attributes).compactMap(\.text?.value)) == ["r1", "r2"])
+            #expect(scheduler.offers.values.allSatisfy { $0.frameworkID == scheduler.frameworkID })
+            scheduler.close()
+        }
+    }
+
+    @Test func echoRunsToFinishedAndItsOutputIsReadable() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent(agentA)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "echo", format: .json)
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let offer = scheduler.offers.values.first!
+            scheduler.launch([try shellTask("echo-1", "echo hello; sleep 1", on: offer, resources: "cpus:0.5;mem:64")],
+                             on: offer)
+            try cluster.wait("TASK_FINISHED") { scheduler.states(of: "echo-1").last == .finished }
+            #expect(scheduler.states(of: "echo-1") == [.starting, .running, .finished])
+
+            let state = try cluster.getJSON(agent, "/state")
+            let tasks: [JSONValue] = {
+                var all: [JSONValue] = []
+                for key in ["tasks", "completed_tasks"] { if case .array(let list)? = state[key] { all += list } }
+                return all
+            }()
+            guard case .string(let sandbox)? = tasks.first(where: { $0["id"] == .string("echo-1") })?["sandbox"] else {
+                Issue.record("no sandbox for echo-1 in \(state.text)")
+                return
+            }
+            let read = try cluster.getJSON(agent, "/files/read?path=\(sandbox)/stdout&offset=0")
+            #expect(read["data"] == .string("hello\n"))
+            #expect(try cluster.get(agent, "/files/read?path=/etc/passwd").status == .forbidden)
+            #expect(try cluster.get(agent, "/files/read?path=\(sandbox)/../../../../../../agent_id").status == .forbidden)
+            scheduler.close()
+        }
+    }
+
+    @Test func failingCommandIsReportedFailedWithItsExitCode() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentA)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "fail", format: .protobuf)
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let offer = scheduler.offers.values.first!
+            scheduler.launch([try shellTask("exit-3", "exit 3", on: offer, resources: "cpus:0.1;mem:32")], on: offer)
+            try cluster.wait("TASK_FAILED") { scheduler.states(of: "exit-3").last == .failed }
+            let status = scheduler.lastStatus(of: "exit-3")
+            #expect(status?.message?.contains("status 3") == true)
+            #expect(status?.reason == .commandExecutorFailed)
+            #expect(status?.source == .agent)
+            scheduler.close()
+        }
+    }
+
+    @Test func killedTaskEndsKilledQuicklyAndItsProcessIsGone() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent(agentA)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "kill", format: .json)
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let offer = scheduler.offers.values.first!
+            scheduler.launch([try shellTask("sleeper", "sleep 60", on: offer, resources: "cpus:0.1;mem:32")], on: offer)
+            try cluster.wait("TASK_RUNNING") { scheduler.states(of: "sleeper").last == .running }
+            let state = try cluster.getJSON(agent, "/state")
+            guard case .array(let tasks)? = state["tasks"], case .number(let pidText)? = tasks.first?["pid"],
+                  let pid = Int32(pidText) else {
+                Issue.record("no pid in \(state.text)")
+                return
+            }
+            let started = ContinuousClock.now
+            scheduler.kill("sleeper")
+            try cluster.wait("TASK_KILLED", timeout: .seconds(5)) { scheduler.states(of: "sleeper").last == .killed }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(kill(pid, 0) != 0, "process \(pid) is still there")
+            scheduler.close()
+        }
+    }
+
+    @Test func oversizedTaskIsAnErrorAndItsResourcesAreOfferedAgain() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentA)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "big", format: .protobuf)
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let offer = scheduler.offers.values.first!
+            scheduler.launch([try shellTask("huge", "true", on: offer, resources: "cpus:64;mem:32")], on: offer)
+            try cluster.wait("TASK_ERROR") { scheduler.states(of: "huge").last == .error }
+            #expect(scheduler.lastStatus(of: "huge")?.message?.contains("more resources") == true)
+            #expect(scheduler.lastStatus(of: "huge")?.reason == .taskInvalid)
+            try cluster.wait("the whole agent offered again") {
+                scheduler.offers.values.contains { Resources($0.resources) == (try? Resources(parsing: agentA)) }
+            }
+            scheduler.close()
+        }
+    }
+
+    @Test func declinedResourcesStayAwayForRefuseSeconds() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentA)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "decline", format: .json)
+            var offerTimes: [ContinuousClock.Instant] = []
+            scheduler.onOffers = { _ in offerTimes.append(.now) }
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let declinedAt = ContinuousClock.now
+            scheduler.decline(scheduler.offers.values.first!, refuseSeconds: 2)
+            try cluster.wait("the offer to come back", timeout: .seconds(10)) { offerTimes.count == 2 }
+            let gap = offerTimes[1] - declinedAt
+            #expect(gap >= .milliseconds(1900), "offered again after \(gap)")
+            #expect(gap < .seconds(4), "offered again only after \(gap)")
+            scheduler.close()
+        }
+    }
+
+    @Test func agentKilledWithSIGKILLLosesItsTasksAndItsResources() throws {
+        try withCluster { cluster in
+            let doomed = try cluster.addAgent(agentA)
+            let survivor = try cluster.addAgent(agentB)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "lost", format: .protobuf)
+            scheduler.subscribe()
+            try cluster.wait("offers for both agents") { Set(scheduler.offers.values.map(\.agentID)).count == 2 }
+            let doomedOffer = scheduler.offers.values.first { Resources($0.resources).scalar("cpus") == 2 }!
+            let doomedID = doomedOffer.agentID
+            scheduler.launch([try shellTask("orphan", "sleep 60", on: doomedOffer, resources: "cpus:1;mem:64")],
+                             on: doomedOffer)
+            try cluster.wait("TASK_RUNNING") { scheduler.states(of: "orphan").last == .running }
+            try cluster.adoptTaskGroups(of: doomed)
+            try doomed.process.kill(.kill)
+            try cluster.wait("TASK_LOST", timeout: .seconds(10)) { scheduler.states(of: "orphan").last == .lost }
+            #expect(scheduler.lastStatus(of: "orphan")?.reason == .agentRemoved)
+            #expect(scheduler.events.contains { $0.type == .failure && $0.failure?.agentID == doomedID })
+            #expect(!scheduler.offers.values.contains { $0.agentID == doomedID })
+            // Later cycles offer only the survivor.
+            for offer in scheduler.offers.values { scheduler.decline(offer, refuseSeconds: 0) }
+            cluster.idle(.seconds(1))
+            #expect(!scheduler.offers.isEmpty)
+            #expect(scheduler.offers.values.allSatisfy { $0.agentID != doomedID })
+            let state = try cluster.getJSON(cluster.master, "/state")
+            guard case .array(let agents)? = state["agents"] else { return }
+            #expect(agents.count == 1)
+            _ = survivor
+            scheduler.close()
+        }
+    }
+
+    @Test func twoFrameworksEachGetAboutHalfOfAContendedCluster() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:4;mem:2048;disk:1024;ports:[31000-31099]")
+            try cluster.addAgent("cpus:4;mem:2048;disk:1024;ports:[32000-32099]")
+            let first = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "fw-a", format: .json)
+            let second = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "fw-b", format: .protobuf)
+            var launched: [String: Int] = [:]
+            // Each framework runs one 1-cpu task per offer and hands the rest back at once; both wait
+            // until the other is there, so DRF decides who gets the freed resources next.
+            for scheduler in [first, second] {
+                scheduler.onOffers = { [unowned scheduler] list in
+                    for offer in list {
+                        let name = scheduler.info.name
+                        let ready = first.isSubscribed && second.isSubscribed
+                        guard ready, Resources(offer.resources).scalar("cpus") >= 1 else {
+                            scheduler.decline(offer, refuseSeconds: 0)
+                            continue
+                        }
+                        launched[name, default: 0] += 1
+                        let task = try? shellTask("\(name)-\(launched[name]!)", "sleep 30", on: offer,
+                                                  resources: "cpus:1;mem:128")
+                        scheduler.launch(task.map { [$0] } ?? [], on: offer, refuseSeconds: 0)
+                    }
+                }
+                scheduler.subscribe()
+            }
+            try cluster.wait("all 8 cpus in use", timeout: .seconds(20)) {
+                launched.values.reduce(0, +) >= 8
+            }
+            cluster.idle(.milliseconds(500))
+            let a = launched["fw-a"] ?? 0
+            let b = launched["fw-b"] ?? 0
+            #expect(a + b == 8)
+            #expect(abs(a - b) <= 2, "fw-a ran \(a) tasks, fw-b \(b)")
+            let running = first.updates.filter { $0.state == .running }.count + second.updates.filter { $0.state == .running }.count
+            #expect(running == a + b)
+            first.close()
+            second.close()
+        }
+    }
+}

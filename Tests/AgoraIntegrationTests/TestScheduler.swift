@@ -1,0 +1,152 @@
+import AgoraAllocator
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+
+/// A minimal Mesos v1 HTTP scheduler for tests, in either encoding: subscribes, records every event,
+/// keeps the outstanding offers, and acknowledges updates that carry a uuid.
+final class TestScheduler {
+    let loop: Loop
+    let master: SocketAddress
+    let format: WireFormat
+    var info: FrameworkInfo
+    private(set) var frameworkID: FrameworkID?
+    private(set) var streamID: String?
+    private(set) var events: [SchedulerEvent] = []
+    private(set) var offers: [OfferID: Offer] = [:]
+    private(set) var updates: [TaskStatus] = []
+    private(set) var rejectedCalls: [HTTPResponse] = []
+    private(set) var streamEnded = false
+    /// Called for each OFFERS event after the offers are recorded.
+    var onOffers: (([Offer]) -> Void)?
+    private var streamConnection: HTTPClientConnection?
+    private var callConnection: HTTPClientConnection?
+    private var pendingCalls: [(SchedulerCall, ((HTTPResponse) -> Void)?)] = []
+    private var connecting = false
+
+    init(loop: Loop, master: SocketAddress, name: String, format: WireFormat, role: String = "*") {
+        self.loop = loop
+        self.master = master
+        self.format = format
+        info = FrameworkInfo(user: "root", name: name, role: role)
+    }
+
+    var isSubscribed: Bool { frameworkID != nil && !streamEnded }
+
+    func subscribe() {
+        HTTPClientConnection.connect(loop: loop, to: master) { [self] result in
+            guard case .success(let connection) = result else {
+                streamEnded = true
+                return
+            }
+            streamConnection = connection
+            let call = SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info))
+            let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: [
+                "Content-Type": format.contentType, "Accept": format.contentType, "Connection": "close",
+            ], body: (try? call.encoded(as: format)) ?? [])
+            var decoder = RecordIODecoder()
+            connection.stream(request, onHead: { [self] head in
+                streamID = head.headers["Mesos-Stream-Id"]
+            }, onBody: { [self] bytes in
+                for record in (try? decoder.feed(bytes)) ?? [] {
+                    guard let event = try? SchedulerEvent(decoding: record, as: format) else { continue }
+                    handle(event)
+                }
+            }, onEnd: { [self] _ in streamEnded = true })
+        }
+    }
+
+    private func handle(_ event: SchedulerEvent) {
+        events.append(event)
+        switch event.type {
+        case .subscribed?:
+            frameworkID = event.subscribed?.frameworkID
+        case .offers?:
+            let list = event.offers?.offers ?? []
+            for offer in list { offers[offer.id] = offer }
+            onOffers?(list)
+        case .rescind?:
+            if let id = event.rescind?.offerID { offers[id] = nil }
+        case .update?:
+            guard let status = event.update?.status else { return }
+            updates.append(status)
+            if let uuid = status.uuid, let agentID = status.agentID {
+                call(SchedulerCall(type: .acknowledge, acknowledge: .init(agentID: agentID, taskID: status.taskID,
+                                                                          uuid: uuid)))
+            }
+        default:
+            break
+        }
+    }
+
+    /// Sends a call with the framework id and stream id filled in; non-2xx answers are recorded.
+    func call(_ call: SchedulerCall, _ completion: ((HTTPResponse) -> Void)? = nil) {
+        var call = call
+        call.frameworkID = call.frameworkID ?? frameworkID
+        if let connection = callConnection, connection.isOpen {
+            post(call, on: connection, completion)
+            return
+        }
+        pendingCalls.append((call, completion))
+        guard !connecting else { return }
+        connecting = true
+        HTTPClientConnection.connect(loop: loop, to: master) { [self] result in
+            connecting = false
+            guard case .success(let connection) = result else { return }
+            callConnection = connection
+            let queued = pendingCalls
+            pendingCalls.removeAll()
+            for (call, completion) in queued { post(call, on: connection, completion) }
+        }
+    }
+
+    private func post(_ call: SchedulerCall, on connection: HTTPClientConnection, _ completion: ((HTTPResponse) -> Void)?) {
+        var headers: HTTPHeaders = ["Content-Type": format.contentType]
+        if let streamID { headers["Mesos-Stream-Id"] = streamID }
+        let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers,
+                                  body: (try? call.encoded(as: format)) ?? [])
+        connection.send(request) { [self] result in
+            guard case .success(let response) = result else { return }
+            if !response.status.isSuccess { rejectedCalls.append(response) }
+            completion?(response)
+        }
+    }
+
+    /// Launches `tasks` on `offer`; unused resources come back with `refuseSeconds`.
+    func launch(_ tasks: [TaskInfo], on offer: Offer, refuseSeconds: Double = 0) {
+        offers[offer.id] = nil
+        call(SchedulerCall(type: .accept, accept: .init(offerIDs: [offer.id], operations: [.launch(tasks)],
+                                                        filters: Filters(refuseSeconds: refuseSeconds))))
+    }
+
+    func decline(_ offer: Offer, refuseSeconds: Double) {
+        offers[offer.id] = nil
+        call(SchedulerCall(type: .decline, decline: .init(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuseSeconds))))
+    }
+
+    func kill(_ task: TaskID) {
+        call(SchedulerCall(type: .kill, kill: .init(taskID: task)))
+    }
+
+    /// The states reported for `task`, in order.
+    func states(of task: TaskID) -> [TaskState] {
+        updates.filter { $0.taskID == task }.map(\.state)
+    }
+
+    func lastStatus(of task: TaskID) -> TaskStatus? {
+        updates.last { $0.taskID == task }
+    }
+
+    func close() {
+        streamConnection?.close()
+        callConnection?.close()
+    }
+}
+
+/// A shell task using `resources` from `offer`.
+func shellTask(_ id: String, _ command: String, on offer: Offer, resources: String) throws -> TaskInfo {
+    TaskInfo(name: id, taskID: TaskID(id), agentID: offer.agentID,
+             resources: try Resources(parsing: resources).wire(allocationRole: offer.allocationInfo?.role),
+             command: .shell(command))
+}
