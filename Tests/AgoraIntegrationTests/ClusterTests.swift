@@ -145,9 +145,11 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             try cluster.wait("TASK_RUNNING") { scheduler.states(of: "orphan").last == .running }
             try cluster.adoptTaskGroups(of: doomed)
             try doomed.process.kill(.kill)
-            try cluster.wait("TASK_LOST", timeout: .seconds(10)) { scheduler.states(of: "orphan").last == .lost }
+            try cluster.wait("TASK_LOST and FAILURE", timeout: .seconds(10)) {
+                scheduler.states(of: "orphan").last == .lost
+                    && scheduler.events.contains { $0.type == .failure && $0.failure?.agentID == doomedID }
+            }
             #expect(scheduler.lastStatus(of: "orphan")?.reason == .agentRemoved)
-            #expect(scheduler.events.contains { $0.type == .failure && $0.failure?.agentID == doomedID })
             #expect(!scheduler.offers.values.contains { $0.agentID == doomedID })
             // Later cycles offer only the survivor.
             for offer in scheduler.offers.values { scheduler.decline(offer, refuseSeconds: 0) }
