@@ -1,5 +1,6 @@
 import AgoraAllocator
 import AgoraHTTP
+import AgoraRuntime
 import AgoraWire
 import Foundation
 
@@ -113,24 +114,18 @@ extension Agent {
         guard let resolved = layout.resolveInsideSandboxes(path) else {
             return .error(.forbidden, "'\(path)' is outside the task sandboxes")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-            return .error(.notFound, "No such file: '\(path)'")
+        let file: (bytes: [UInt8], size: Int64)
+        do {
+            file = try Files.read(resolved, offset: max(offset, 0), length: offset == -1 ? 0 : length)
+        } catch {
+            switch error.code {
+            case "ENOENT": return .error(.notFound, "No such file: '\(path)'")
+            case "EISDIR": return .error(.badRequest, "'\(path)' is a directory")
+            default: return .error(.forbidden, "Cannot read '\(path)': \(error.message)")
+            }
         }
-        guard !isDirectory.boolValue else { return .error(.badRequest, "'\(path)' is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: resolved) else {
-            return .error(.forbidden, "Cannot open '\(path)'")
-        }
-        defer { try? handle.close() }
-        let size = Int64((try? handle.seekToEnd()) ?? 0)
-        var data: [UInt8] = []
-        var start = offset
-        if offset == -1 {
-            start = size
-        } else if offset < size {
-            try? handle.seek(toOffset: UInt64(offset))
-            data = [UInt8]((try? handle.read(upToCount: length)) ?? Data())
-        }
+        let data = file.bytes
+        let start = offset == -1 ? file.size : offset
         let body = JSONValue.object([("data", .string(String(decoding: data, as: UTF8.self))), ("offset", .integer(start))])
         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body.serialized())
     }

@@ -28,7 +28,7 @@ public final class Agent {
         self.logger = logger
         layout = SandboxLayout(root: options.workDirectory)
         try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)
-        if let saved = try? String(contentsOfFile: layout.agentIDFile, encoding: .utf8) {
+        if let saved = try? Files.readText(layout.agentIDFile) {
             let trimmed = saved.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.isEmpty { agentID = AgentID(trimmed) }
         }

@@ -25,7 +25,7 @@ final class Daemon {
         self.stderrPath = stderrPath
     }
 
-    var logs: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var logs: String { readText(stderrPath) ?? "" }
 }
 
 /// A real master and agents on loopback ports chosen at run time, all stopped and cleaned up at the end.
@@ -69,7 +69,7 @@ final class Cluster {
         daemon = Daemon(name: "\(binary)-\(index)", process: process, stdoutPath: stdoutPath, stderrPath: stderrPath)
         daemons.append(daemon!)
         try wait("\(binary) to listen", timeout: .seconds(20)) {
-            if let line = (try? String(contentsOfFile: stdoutPath, encoding: .utf8))?.split(separator: "\n").first,
+            if let line = readText(stdoutPath)?.split(separator: "\n").first,
                line.hasPrefix("listening on http://"), let colon = line.lastIndex(of: ":"),
                let port = UInt16(line[line.index(after: colon)...]) {
                 daemon?.address = SocketAddress(host: "127.0.0.1", port: port)
@@ -149,4 +149,9 @@ func withCluster(masterFlags: [String] = [], _ body: (Cluster) throws -> Void) t
         let logs = cluster.daemons.map { "--- \($0.name)\n\($0.logs.suffix(3000))" }.joined(separator: "\n")
         throw IntegrationError(description: "\(error)\n\(logs)")
     }
+}
+
+/// A file's text; nil when it cannot be read.
+func readText(_ path: String) -> String? {
+    try? Files.readText(path)
 }

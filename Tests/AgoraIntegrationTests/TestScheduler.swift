@@ -139,6 +139,7 @@ final class TestScheduler {
     }
 
     func close() {
+        onOffers = nil
         streamConnection?.close()
         callConnection?.close()
     }

@@ -1,0 +1,46 @@
+internal import CLibUV
+import Glibc
+
+/// Synchronous file reads through libuv's filesystem calls, for small files (ids, sandbox files).
+public enum Files {
+    /// Up to `length` bytes of `path` from `offset`, and the file's size.
+    public static func read(_ path: String, offset: Int64 = 0, length: Int = Int.max) throws(RuntimeError)
+        -> (bytes: [UInt8], size: Int64) {
+        var request = uv_fs_t()
+        let fd = uv_fs_open(nil, &request, path, O_RDONLY | O_CLOEXEC, 0, nil)
+        uv_fs_req_cleanup(&request)
+        try check(fd, "uv_fs_open(\(path))")
+        defer {
+            var closing = uv_fs_t()
+            uv_fs_close(nil, &closing, uv_file(fd), nil)
+            uv_fs_req_cleanup(&closing)
+        }
+        let statStatus = uv_fs_fstat(nil, &request, uv_file(fd), nil)
+        let size = Int64(request.statbuf.st_size)
+        let isDirectory = request.statbuf.st_mode & 0o170000 == 0o040000
+        uv_fs_req_cleanup(&request)
+        try check(statStatus, "uv_fs_fstat(\(path))")
+        if isDirectory { throw RuntimeError(status: Int32(UV_EISDIR.rawValue), call: "uv_fs_read(\(path))") }
+        let wanted = Int(max(0, min(Int64(length), size - offset)))
+        var bytes = [UInt8](repeating: 0, count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let count: Int32 = bytes.withUnsafeMutableBytes { buffer in
+                var chunk = agora_uv_buf(buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self),
+                                         wanted - filled)
+                let result = uv_fs_read(nil, &request, uv_file(fd), &chunk, 1, offset + Int64(filled), nil)
+                uv_fs_req_cleanup(&request)
+                return result
+            }
+            try check(count, "uv_fs_read(\(path))")
+            if count == 0 { break }
+            filled += Int(count)
+        }
+        return (Array(bytes.prefix(filled)), size)
+    }
+
+    /// The whole file as UTF-8 text.
+    public static func readText(_ path: String) throws(RuntimeError) -> String {
+        String(decoding: try read(path).bytes, as: UTF8.self)
+    }
+}
