@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "AgoraHTTP", targets: ["AgoraHTTP"]),
         .library(name: "AgoraWire", targets: ["AgoraWire"]),
         .library(name: "AgoraRuntimeTesting", targets: ["AgoraRuntimeTesting"]),
+        .library(name: "AgoraClusterTesting", targets: ["AgoraClusterTesting"]),
+        .executable(name: "agora-master", targets: ["agora-master"]),
+        .executable(name: "agora-agent", targets: ["agora-agent"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
     ],
     dependencies: [
@@ -28,6 +31,9 @@ let package = Package(
         ),
         .target(name: "AgoraRuntime", dependencies: ["CLibUV"]),
         .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
+        .target(
+            name: "AgoraClusterTesting",
+            dependencies: ["AgoraRuntime", "AgoraRuntimeTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
@@ -65,13 +71,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
-            name: "agora-bench", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+            name: "agora-bench",
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
         .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
-            dependencies: ["AgoraRuntime", "AgoraRuntimeTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+            dependencies: ["AgoraRuntime", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
     ]
 )

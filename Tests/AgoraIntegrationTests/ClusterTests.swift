@@ -1,5 +1,6 @@
 import AgoraAllocator
 import AgoraHTTP
+import AgoraClusterTesting
 import AgoraRuntime
 import AgoraWire
 import Foundation

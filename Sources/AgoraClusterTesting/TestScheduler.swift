@@ -6,35 +6,35 @@ import Foundation
 
 /// A minimal Mesos v1 HTTP scheduler for tests, in either encoding: subscribes, records every event,
 /// keeps the outstanding offers, and acknowledges updates that carry a uuid.
-final class TestScheduler {
-    let loop: Loop
-    let master: SocketAddress
-    let format: WireFormat
-    var info: FrameworkInfo
-    private(set) var frameworkID: FrameworkID?
-    private(set) var streamID: String?
-    private(set) var events: [SchedulerEvent] = []
-    private(set) var offers: [OfferID: Offer] = [:]
-    private(set) var updates: [TaskStatus] = []
-    private(set) var rejectedCalls: [HTTPResponse] = []
-    private(set) var streamEnded = false
+public final class TestScheduler {
+    public let loop: Loop
+    public let master: SocketAddress
+    public let format: WireFormat
+    public var info: FrameworkInfo
+    public private(set) var frameworkID: FrameworkID?
+    public private(set) var streamID: String?
+    public private(set) var events: [SchedulerEvent] = []
+    public private(set) var offers: [OfferID: Offer] = [:]
+    public private(set) var updates: [TaskStatus] = []
+    public private(set) var rejectedCalls: [HTTPResponse] = []
+    public private(set) var streamEnded = false
     /// Called for each OFFERS event after the offers are recorded.
-    var onOffers: (([Offer]) -> Void)?
+    public var onOffers: (([Offer]) -> Void)?
     private var streamConnection: HTTPClientConnection?
     private var callConnection: HTTPClientConnection?
     private var pendingCalls: [(SchedulerCall, ((HTTPResponse) -> Void)?)] = []
     private var connecting = false
 
-    init(loop: Loop, master: SocketAddress, name: String, format: WireFormat, role: String = "*") {
+    public init(loop: Loop, master: SocketAddress, name: String, format: WireFormat, role: String = "*") {
         self.loop = loop
         self.master = master
         self.format = format
         info = FrameworkInfo(user: "root", name: name, role: role)
     }
 
-    var isSubscribed: Bool { frameworkID != nil && !streamEnded }
+    public var isSubscribed: Bool { frameworkID != nil && !streamEnded }
 
-    func subscribe() {
+    public func subscribe() {
         HTTPClientConnection.connect(loop: loop, to: master) { [self] result in
             guard case .success(let connection) = result else {
                 streamEnded = true
@@ -81,7 +81,7 @@ final class TestScheduler {
     }
 
     /// Sends a call with the framework id and stream id filled in; non-2xx answers are recorded.
-    func call(_ call: SchedulerCall, _ completion: ((HTTPResponse) -> Void)? = nil) {
+    public func call(_ call: SchedulerCall, _ completion: ((HTTPResponse) -> Void)? = nil) {
         var call = call
         call.frameworkID = call.frameworkID ?? frameworkID
         if let connection = callConnection, connection.isOpen {
@@ -114,31 +114,31 @@ final class TestScheduler {
     }
 
     /// Launches `tasks` on `offer`; unused resources come back with `refuseSeconds`.
-    func launch(_ tasks: [TaskInfo], on offer: Offer, refuseSeconds: Double = 0) {
+    public func launch(_ tasks: [TaskInfo], on offer: Offer, refuseSeconds: Double = 0) {
         offers[offer.id] = nil
         call(SchedulerCall(type: .accept, accept: .init(offerIDs: [offer.id], operations: [.launch(tasks)],
                                                         filters: Filters(refuseSeconds: refuseSeconds))))
     }
 
-    func decline(_ offer: Offer, refuseSeconds: Double) {
+    public func decline(_ offer: Offer, refuseSeconds: Double) {
         offers[offer.id] = nil
         call(SchedulerCall(type: .decline, decline: .init(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuseSeconds))))
     }
 
-    func kill(_ task: TaskID) {
+    public func kill(_ task: TaskID) {
         call(SchedulerCall(type: .kill, kill: .init(taskID: task)))
     }
 
     /// The states reported for `task`, in order.
-    func states(of task: TaskID) -> [TaskState] {
+    public func states(of task: TaskID) -> [TaskState] {
         updates.filter { $0.taskID == task }.map(\.state)
     }
 
-    func lastStatus(of task: TaskID) -> TaskStatus? {
+    public func lastStatus(of task: TaskID) -> TaskStatus? {
         updates.last { $0.taskID == task }
     }
 
-    func close() {
+    public func close() {
         onOffers = nil
         streamConnection?.close()
         callConnection?.close()
@@ -146,7 +146,7 @@ final class TestScheduler {
 }
 
 /// A shell task using `resources` from `offer`.
-func shellTask(_ id: String, _ command: String, on offer: Offer, resources: String) throws -> TaskInfo {
+public func shellTask(_ id: String, _ command: String, on offer: Offer, resources: String) throws -> TaskInfo {
     TaskInfo(name: id, taskID: TaskID(id), agentID: offer.agentID,
              resources: try Resources(parsing: resources).wire(allocationRole: offer.allocationInfo?.role),
              command: .shell(command))

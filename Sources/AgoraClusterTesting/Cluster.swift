@@ -5,39 +5,39 @@ import AgoraWire
 import Foundation
 
 /// Why an integration step did not happen in time.
-struct IntegrationError: Error, CustomStringConvertible {
-    let description: String
+public struct IntegrationError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// A daemon binary started for a test: its process, its address, its output files.
-final class Daemon {
-    let name: String
-    let process: ChildProcess
-    let stdoutPath: String
-    let stderrPath: String
-    var address: SocketAddress?
-    var exit: ProcessExit?
+public final class Daemon {
+    public let name: String
+    public let process: ChildProcess
+    public let stdoutPath: String
+    public let stderrPath: String
+    public var address: SocketAddress?
+    public var exit: ProcessExit?
 
-    init(name: String, process: ChildProcess, stdoutPath: String, stderrPath: String) {
+    public init(name: String, process: ChildProcess, stdoutPath: String, stderrPath: String) {
         self.name = name
         self.process = process
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
     }
 
-    var logs: String { readText(stderrPath) ?? "" }
+    public var logs: String { readText(stderrPath) ?? "" }
 }
 
 /// A real master and agents on loopback ports chosen at run time, all stopped and cleaned up at the end.
-final class Cluster {
-    let loop: Loop
-    let directory: String
-    private(set) var daemons: [Daemon] = []
+public final class Cluster {
+    public let loop: Loop
+    public let directory: String
+    public private(set) var daemons: [Daemon] = []
     private var orphanGroups: [Int32] = []
-    var master: Daemon!
+    public var master: Daemon!
 
     /// Starts a master with test-friendly timings.
-    init(loop: Loop, directory: String, masterFlags: [String] = []) throws {
+    public init(loop: Loop, directory: String, masterFlags: [String] = []) throws {
         self.loop = loop
         self.directory = directory
         master = try start("agora-master", [
@@ -46,11 +46,11 @@ final class Cluster {
         ] + masterFlags)
     }
 
-    var masterAddress: SocketAddress { master.address! }
+    public var masterAddress: SocketAddress { master.address! }
 
     /// Starts an agent offering `resources`.
     @discardableResult
-    func addAgent(_ resources: String, attributes: String = "") throws -> Daemon {
+    public func addAgent(_ resources: String, attributes: String = "") throws -> Daemon {
         let index = daemons.count
         return try start("agora-agent", [
             "--port", "0", "--master", masterAddress.description, "--work-dir", directory + "/agent\(index)",
@@ -83,31 +83,31 @@ final class Cluster {
     }
 
     /// Path of a built executable next to the test bundle.
-    static func binary(_ name: String) -> String {
+    public static func binary(_ name: String) -> String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return bundle.appendingPathComponent(name).path
     }
 
     /// Runs the loop until `condition` holds; throws naming `what` after `timeout`.
-    func wait(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) throws {
+    public func wait(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) throws {
         guard loop.run(until: condition, timeout: timeout) else {
             throw IntegrationError(description: "timed out after \(timeout) waiting for \(what)")
         }
     }
 
     /// Runs the loop for `duration`, whatever happens.
-    func idle(_ duration: Duration) {
+    public func idle(_ duration: Duration) {
         let deadline = ContinuousClock.now + duration
         loop.run(until: { ContinuousClock.now >= deadline }, timeout: duration + .seconds(1))
     }
 
     /// GETs `target` from `daemon` and returns the parsed JSON.
-    func getJSON(_ daemon: Daemon, _ target: String) throws -> JSONValue {
+    public func getJSON(_ daemon: Daemon, _ target: String) throws -> JSONValue {
         let response = try get(daemon, target)
         return try JSONValue.parse(response.body)
     }
 
-    func get(_ daemon: Daemon, _ target: String) throws -> HTTPResponse {
+    public func get(_ daemon: Daemon, _ target: String) throws -> HTTPResponse {
         var result: Result<HTTPResponse, HTTPError>?
         HTTPClient.send(loop: loop, to: daemon.address!, HTTPRequest(method: .get, target: target)) { result = $0 }
         try wait("GET \(target) from \(daemon.name)") { result != nil }
@@ -115,7 +115,7 @@ final class Cluster {
     }
 
     /// Remembers task process groups to kill at the end (tasks of an agent killed with SIGKILL outlive it).
-    func adoptTaskGroups(of agent: Daemon) throws {
+    public func adoptTaskGroups(of agent: Daemon) throws {
         let state = try getJSON(agent, "/state")
         guard case .array(let tasks)? = state["tasks"] else { return }
         for task in tasks {
@@ -124,7 +124,7 @@ final class Cluster {
     }
 
     /// SIGTERM to every daemon, SIGKILL to whatever is left, and to adopted task groups.
-    func shutdown() {
+    public func shutdown() {
         for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.terminate) }
         loop.run(until: { self.daemons.allSatisfy { $0.exit != nil } }, timeout: .seconds(10))
         for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.kill) }
@@ -134,7 +134,7 @@ final class Cluster {
 }
 
 /// Runs `body` with a fresh loop, scratch directory and cluster; always shuts the cluster down.
-func withCluster(masterFlags: [String] = [], _ body: (Cluster) throws -> Void) throws {
+public func withCluster(masterFlags: [String] = [], _ body: (Cluster) throws -> Void) throws {
     let scratch = try ScratchDirectory()
     let loop = try Loop()
     let cluster = try Cluster(loop: loop, directory: scratch.path, masterFlags: masterFlags)
