@@ -46,9 +46,9 @@ leakcheck: deps
 run: build
 	@scripts/run-local
 
-## bench: release build, then print transport and codec figures
+## bench: release build, then print transport, codec, allocator and end-to-end figures
 bench: deps
-	$(SWIFT) build -c release --product agora-bench $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
 	$$($(SWIFT) build -c release --show-bin-path)/agora-bench
 
 clean:

@@ -1,6 +1,6 @@
 import Foundation
 
-// agora-bench [--quick] [http] [recordio] [wire]: prints throughput figures for the transport and the codecs
+// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster]: prints throughput figures for the transport and the codecs
 // (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -16,4 +16,6 @@ if enabled("http") {
 }
 if enabled("recordio") { try HTTPBench.recordIOStream(events: quick ? 50_000 : 1_000_000) }
 if enabled("wire") { try WireBench.run(iterations: quick ? 2_000 : 50_000) }
+if enabled("allocator") { try AllocatorBench.run(quick: quick) }
+if enabled("cluster") { try ClusterBench.run(count: quick ? 100 : 1000) }
 print("peak RSS: \(format(peakRSSMiB(), 1)) MiB")

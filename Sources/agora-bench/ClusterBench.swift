@@ -1,0 +1,51 @@
+import AgoraAllocator
+import AgoraClusterTesting
+import AgoraRuntime
+import AgoraRuntimeTesting
+import AgoraWire
+import Foundation
+
+/// End to end: one framework launches and finishes `count` `true` tasks on two local agents.
+enum ClusterBench {
+    static func run(count: Int) throws {
+        let scratch = try ScratchDirectory()
+        let loop = try Loop()
+        let cluster = try Cluster(loop: loop, directory: scratch.path)
+        defer {
+            cluster.shutdown()
+            loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
+        }
+        for _ in 0..<2 { try cluster.addAgent("cpus:2;mem:2048;disk:1024;ports:[31000-31099]") }
+        let scheduler = TestScheduler(loop: loop, master: cluster.masterAddress, name: "bench", format: .protobuf)
+        var launched = 0
+        let perTask = try Resources(parsing: "cpus:0.1;mem:32")
+        scheduler.onOffers = { [unowned scheduler] offers in
+            for offer in offers {
+                var free = Resources(offer.resources)
+                var tasks: [TaskInfo] = []
+                while launched < count && free.contains(perTask) {
+                    launched += 1
+                    free -= perTask
+                    tasks.append(TaskInfo(name: "true", taskID: TaskID("t-\(launched)"), agentID: offer.agentID,
+                                          resources: perTask.wire(allocationRole: offer.allocationInfo?.role),
+                                          command: .shell("true")))
+                }
+                scheduler.launch(tasks, on: offer, refuseSeconds: 0)
+            }
+        }
+        let start = ContinuousClock.now
+        scheduler.subscribe()
+        var finished = 0
+        try cluster.wait("\(count) tasks to finish", timeout: .seconds(600)) {
+            finished = scheduler.updates.lazy.filter { $0.state == .finished }.count
+            return finished >= count || scheduler.updates.contains { $0.state == .failed || $0.state == .error }
+        }
+        let elapsed = seconds(since: start)
+        scheduler.close()
+        report("e2e \(count) 'true' tasks on 2 agents", [
+            ("seconds", format(elapsed, 2)),
+            ("tasks/s", format(Double(finished) / elapsed, 1)),
+            ("finished", "\(finished)"),
+        ])
+    }
+}
