@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
         .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire"]),
+        .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
             dependencies: ["AgoraRuntime", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),

@@ -1,0 +1,107 @@
+import AgoraClusterTesting
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Testing
+
+@Suite(.serialized) struct SchedulerAPITests {
+    /// Posts raw bytes to the scheduler endpoint and returns the status and body.
+    private func post(_ cluster: Cluster, _ body: String, headers: HTTPHeaders) throws -> HTTPResponse {
+        var result: Result<HTTPResponse, HTTPError>?
+        HTTPClient.send(loop: cluster.loop, to: cluster.masterAddress,
+                        HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers, body: Array(body.utf8))) {
+            result = $0
+        }
+        try cluster.wait("the master's answer") { result != nil }
+        return try result!.get()
+    }
+
+    @Test func badCallsGetMesosStatusesAndMessages() throws {
+        try withCluster { cluster in
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "api", format: .json)
+            scheduler.subscribe()
+            try cluster.wait("SUBSCRIBED") { scheduler.frameworkID != nil }
+            let id = scheduler.frameworkID!.value
+            let json: HTTPHeaders = ["Content-Type": "application/json"]
+
+            let noType = try post(cluster, "{}", headers: json)
+            #expect(noType.status == .badRequest)
+
+            let garbage = try post(cluster, "{not json", headers: json)
+            #expect(garbage.status == .badRequest)
+            #expect(garbage.bodyText.contains("Failed to parse body"))
+
+            let wrongType = try post(cluster, #"{"type":"REVIVE","framework_id":{"value":"x"}}"#,
+                                     headers: ["Content-Type": "text/plain"])
+            #expect(wrongType.status == .unsupportedMediaType)
+
+            let unknown = try post(cluster, #"{"type":"REVIVE","framework_id":{"value":"nobody"}}"#,
+                                   headers: ["Content-Type": "application/json", "Mesos-Stream-Id": "x"])
+            #expect(unknown.status == .forbidden)
+
+            let noStream = try post(cluster, #"{"type":"REVIVE","framework_id":{"value":"\#(id)"}}"#, headers: json)
+            #expect(noStream.status == .badRequest)
+            #expect(noStream.bodyText.contains("Mesos-Stream-Id"))
+
+            let wrongStream = try post(cluster, #"{"type":"REVIVE","framework_id":{"value":"\#(id)"}}"#,
+                                       headers: ["Content-Type": "application/json", "Mesos-Stream-Id": "not-it"])
+            #expect(wrongStream.status == .badRequest)
+            #expect(wrongStream.bodyText.contains("didn't match"))
+
+            let missingBody = try post(cluster, #"{"type":"ACCEPT","framework_id":{"value":"\#(id)"}}"#,
+                                       headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
+            #expect(missingBody.status == .badRequest)
+            #expect(missingBody.bodyText.contains("'accept'"))
+
+            // Calls with nothing to do here are accepted, as Mesos does.
+            let request = try post(cluster, #"{"type":"REQUEST","framework_id":{"value":"\#(id)"},"request":{}}"#,
+                                   headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
+            #expect(request.status == .accepted)
+
+            let get = try cluster.get(cluster.master, "/api/v1/scheduler")
+            #expect(get.status == .methodNotAllowed)
+            scheduler.close()
+        }
+    }
+
+    @Test func secondSubscribeReplacesTheFirstStream() throws {
+        try withCluster { cluster in
+            let first = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "one", format: .json)
+            first.subscribe()
+            try cluster.wait("SUBSCRIBED") { first.frameworkID != nil }
+            let second = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "one", format: .protobuf)
+            second.info.id = first.frameworkID
+            second.info.failoverTimeout = 60
+            second.subscribe()
+            try cluster.wait("the failover") { second.frameworkID != nil && first.streamEnded }
+            #expect(second.frameworkID == first.frameworkID)
+            #expect(first.events.last?.type == .error)
+            #expect(second.streamID != first.streamID)
+            first.close()
+            second.close()
+        }
+    }
+
+    @Test func reconcileAnswersFromMasterState() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:1;mem:256;disk:64;ports:[31000-31001]")
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "rec", format: .json)
+            scheduler.subscribe()
+            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            let offer = scheduler.offers.values.first!
+            scheduler.launch([try shellTask("long", "sleep 30", on: offer, resources: "cpus:0.1;mem:16")], on: offer)
+            try cluster.wait("TASK_RUNNING") { scheduler.states(of: "long").last == .running }
+            scheduler.call(SchedulerCall(type: .reconcile, reconcile: .init(tasks: [.init(taskID: "long"), .init(taskID: "ghost")])))
+            try cluster.wait("reconciliation answers") {
+                scheduler.updates.contains { $0.taskID == "ghost" }
+                    && scheduler.updates.filter { $0.taskID == "long" && $0.reason == .reconciliation }.count == 1
+            }
+            #expect(scheduler.lastStatus(of: "ghost")?.state == .lost)
+            #expect(scheduler.updates.last { $0.taskID == "long" }?.state == .running)
+            scheduler.call(SchedulerCall(type: .teardown))
+            try cluster.wait("the stream to end after TEARDOWN") { scheduler.streamEnded }
+            scheduler.close()
+        }
+    }
+}
