@@ -75,8 +75,8 @@ let package = Package(
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
-        .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire"]),
-        .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire"]),
+        .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",

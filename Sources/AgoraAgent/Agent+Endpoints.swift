@@ -10,22 +10,8 @@ extension Agent {
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
         }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
-        router.add(.get, "/metrics") { [unowned self] _ in
-            HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: self.prometheusMetrics())
-        }
+        router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
         router.add(.get, "/files/read") { [unowned self] request in self.readFile(request) }
-    }
-
-    private func resourcesJSON(_ resources: Resources) -> JSONValue {
-        var entries: [(key: String, value: JSONValue)] = []
-        for name in resources.names.sorted() {
-            if name == "ports" {
-                entries.append((name, .string(resources.ranges(name).description)))
-            } else {
-                entries.append((name, JSONValue.double(resources.scalar(name)) ?? .number("0")))
-            }
-        }
-        return .object(entries)
     }
 
     private func taskJSON(_ run: TaskRun) -> JSONValue {
@@ -37,7 +23,7 @@ extension Agent {
             ("sandbox", .string(run.sandbox)),
             ("pid", run.process.map { .integer($0.pid) } ?? .null),
             ("message", run.message.map { .string($0) } ?? .null),
-            ("resources", resourcesJSON(run.resources)),
+            ("resources", run.resources.endpointJSON),
             ("started_at", JSONValue.double(run.startedAt) ?? .null),
         ])
     }
@@ -51,8 +37,8 @@ extension Agent {
             ("port", .integer(address.port)),
             ("master", .string(options.master.description)),
             ("work_dir", .string(options.workDirectory)),
-            ("resources", resourcesJSON(options.resources)),
-            ("used_resources", resourcesJSON(used)),
+            ("resources", options.resources.endpointJSON),
+            ("used_resources", used.endpointJSON),
             ("attributes", .object(options.attributes.map { attribute in
                 (attribute.name, attribute.text.map { .string($0.value) }
                     ?? attribute.scalar.flatMap { JSONValue.double($0.value) } ?? .null)
@@ -63,33 +49,25 @@ extension Agent {
     }
 
     /// `GET /metrics`: Prometheus text.
-    func prometheusMetrics() -> String {
+    func prometheusMetrics() -> PrometheusText {
+        var out = PrometheusText()
         var byState: [String: Int] = [:]
         for run in tasks.values { byState[run.state.rawValue, default: 0] += 1 }
-        var lines = ["# HELP agora_agent_tasks Tasks on this agent, by state.", "# TYPE agora_agent_tasks gauge"]
-        for state in TaskState.allCases { lines.append("agora_agent_tasks{state=\"\(state.rawValue)\"} \(byState[state.rawValue] ?? 0)") }
-        lines += ["# HELP agora_agent_tasks_terminal_total Tasks that ended, by state.",
-                  "# TYPE agora_agent_tasks_terminal_total counter"]
-        for (state, count) in metrics.terminal.sorted(by: { $0.key < $1.key }) {
-            lines.append("agora_agent_tasks_terminal_total{state=\"\(state)\"} \(count)")
-        }
+        out.add("agora_agent_tasks", .gauge, "Tasks on this agent, by state.",
+                TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
+        out.add("agora_agent_tasks_terminal_total", .counter, "Tasks that ended, by state.",
+                metrics.terminal.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
         let used = tasks.values.filter { !$0.state.isTerminal }.reduce(Resources()) { $0 + $1.resources }
-        lines += ["# HELP agora_agent_resources Resources of this agent.", "# TYPE agora_agent_resources gauge"]
-        for name in options.resources.names.sorted() {
-            let amount = { (bag: Resources) in name == "ports" ? Double(bag.ranges(name).count) : bag.scalar(name) }
-            lines.append("agora_agent_resources{resource=\"\(name)\",kind=\"total\"} \(amount(options.resources))")
-            lines.append("agora_agent_resources{resource=\"\(name)\",kind=\"used\"} \(amount(used))")
-        }
-        lines += [
-            "# TYPE agora_agent_tasks_launched_total counter", "agora_agent_tasks_launched_total \(metrics.tasksLaunched)",
-            "# TYPE agora_agent_launch_failures_total counter", "agora_agent_launch_failures_total \(metrics.launchFailures)",
-            "# TYPE agora_agent_status_updates_total counter", "agora_agent_status_updates_total \(metrics.statusUpdates)",
-            "# TYPE agora_agent_status_updates_pending gauge", "agora_agent_status_updates_pending \(pendingUpdates)",
-            "# TYPE agora_agent_sandboxes_collected_total counter",
-            "agora_agent_sandboxes_collected_total \(metrics.sandboxesCollected)",
-            "# TYPE agora_agent_registered gauge", "agora_agent_registered \(agentID == nil ? 0 : 1)",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        out.add("agora_agent_resources", .gauge, "Resources of this agent: total and used by tasks.",
+                resourceSamples(names: options.resources.names, ["total": options.resources, "used": used]))
+        out.add("agora_agent_tasks_launched_total", .counter, "Tasks started.", Double(metrics.tasksLaunched))
+        out.add("agora_agent_launch_failures_total", .counter, "Tasks that could not start.", Double(metrics.launchFailures))
+        out.add("agora_agent_status_updates_total", .counter, "Status updates produced.", Double(metrics.statusUpdates))
+        out.add("agora_agent_status_updates_pending", .gauge, "Status updates not yet acknowledged.", Double(pendingUpdates))
+        out.add("agora_agent_sandboxes_collected_total", .counter, "Sandboxes deleted after --gc-delay.",
+                Double(metrics.sandboxesCollected))
+        out.add("agora_agent_registered", .gauge, "Whether the master has given this agent an id.", agentID == nil ? 0 : 1)
+        return out
     }
 
     /// `GET /files/read?path=…&offset=…&length=…`: part of a sandbox file, as `{"data": …, "offset": …}`.

@@ -151,3 +151,18 @@ public func shellTask(_ id: String, _ command: String, on offer: Offer, resource
              resources: try Resources(parsing: resources).wire(allocationRole: offer.allocationInfo?.role),
              command: .shell(command))
 }
+
+extension Cluster {
+    /// A test scheduler subscribed to this cluster's master.
+    public func scheduler(_ name: String, format: WireFormat) -> TestScheduler {
+        let scheduler = TestScheduler(loop: loop, master: masterAddress, name: name, format: format)
+        scheduler.subscribe()
+        return scheduler
+    }
+
+    /// Waits for `scheduler` to hold an offer and returns one.
+    public func offer(for scheduler: TestScheduler) throws -> Offer {
+        try wait("an offer for \(scheduler.info.name)") { !scheduler.offers.isEmpty }
+        return scheduler.offers.values.first!
+    }
+}

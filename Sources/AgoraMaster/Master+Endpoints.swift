@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraHTTP
 import AgoraWire
 import Foundation
 
@@ -84,22 +85,15 @@ extension Master {
     }
 
     /// `GET /metrics`: Prometheus text exposition.
-    func prometheusMetrics() -> String {
-        var out = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples {
-                let value = sample.value == sample.value.rounded() ? String(Int64(sample.value)) : String(sample.value)
-                out += sample.labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(sample.labels)} \(value)\n"
-            }
-        }
+    func prometheusMetrics() -> PrometheusText {
+        var out = PrometheusText()
         let connectedAgents = agents.values.filter(\.isConnected).count
-        metric("agora_master_agents", "gauge", "Registered agents.", [
+        out.add("agora_master_agents", .gauge, "Registered agents.", [
             ("state=\"connected\"", Double(connectedAgents)),
             ("state=\"disconnected\"", Double(agents.count - connectedAgents)),
         ])
         let connectedFrameworks = frameworks.values.filter(\.isConnected).count
-        metric("agora_master_frameworks", "gauge", "Subscribed frameworks.", [
+        out.add("agora_master_frameworks", .gauge, "Subscribed frameworks.", [
             ("state=\"connected\"", Double(connectedFrameworks)),
             ("state=\"disconnected\"", Double(frameworks.count - connectedFrameworks)),
         ])
@@ -107,37 +101,31 @@ extension Master {
         for framework in frameworks.values {
             for task in framework.tasks.values { byState[task.state.rawValue, default: 0] += 1 }
         }
-        metric("agora_master_tasks", "gauge", "Tasks the master tracks, by state.",
-               TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
-        metric("agora_master_tasks_terminal_total", "counter", "Tasks that reached a terminal state.",
-               metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
-        metric("agora_master_tasks_launched_total", "counter", "Tasks sent to agents.", [("", Double(metrics.tasksLaunched))])
-        metric("agora_master_task_errors_total", "counter", "Tasks refused as invalid.", [("", Double(metrics.taskErrors))])
-        metric("agora_master_offers_sent_total", "counter", "Offers sent to frameworks.", [("", Double(metrics.offersSent))])
-        metric("agora_master_offers_accepted_total", "counter", "Offers accepted.", [("", Double(metrics.offersAccepted))])
-        metric("agora_master_offers_declined_total", "counter", "Offers declined.", [("", Double(metrics.offersDeclined))])
-        metric("agora_master_offers_rescinded_total", "counter", "Offers rescinded.", [("", Double(metrics.offersRescinded))])
-        metric("agora_master_offers_outstanding", "gauge", "Offers not yet answered.", [("", Double(offers.count))])
+        out.add("agora_master_tasks", .gauge, "Tasks the master tracks, by state.",
+                TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
+        out.add("agora_master_tasks_terminal_total", .counter, "Tasks that reached a terminal state.",
+                metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
+        out.add("agora_master_tasks_launched_total", .counter, "Tasks sent to agents.", Double(metrics.tasksLaunched))
+        out.add("agora_master_task_errors_total", .counter, "Tasks refused as invalid.", Double(metrics.taskErrors))
+        out.add("agora_master_offers_sent_total", .counter, "Offers sent to frameworks.", Double(metrics.offersSent))
+        out.add("agora_master_offers_accepted_total", .counter, "Offers accepted.", Double(metrics.offersAccepted))
+        out.add("agora_master_offers_declined_total", .counter, "Offers declined.", Double(metrics.offersDeclined))
+        out.add("agora_master_offers_rescinded_total", .counter, "Offers rescinded.", Double(metrics.offersRescinded))
+        out.add("agora_master_offers_outstanding", .gauge, "Offers not yet answered.", Double(offers.count))
         let total = agents.values.reduce(Resources()) { $0 + $1.total }
         let offered = offers.values.reduce(Resources()) { $0 + $1.resources }
         var used = Resources()
         for framework in frameworks.values {
             for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
         }
-        var resourceSamples: [(String, Double)] = []
-        for name in total.names.sorted() {
-            for (kind, bag) in [("total", total), ("used", used), ("offered", offered)] {
-                let amount = name == "ports" ? Double(bag.ranges(name).count) : bag.scalar(name)
-                resourceSamples.append(("resource=\"\(name)\",kind=\"\(kind)\"", amount))
-            }
-        }
-        metric("agora_master_resources", "gauge", "Cluster resources: total, used by tasks, offered.", resourceSamples)
-        metric("agora_master_allocation_runs_total", "counter", "Allocation cycles run.", [("", Double(metrics.allocationRuns))])
-        metric("agora_master_allocation_seconds_total", "counter", "Time spent allocating.", [("", metrics.allocationSeconds)])
-        metric("agora_master_agents_removed_total", "counter", "Agents removed.", [("", Double(metrics.agentsRemoved))])
-        metric("agora_master_status_updates_total", "counter", "Status updates from agents.", [("", Double(metrics.statusUpdates))])
-        metric("agora_master_invalid_calls_total", "counter", "Calls refused.", [("", Double(metrics.invalidCalls))])
-        metric("agora_master_uptime_seconds", "gauge", "Seconds since the master started.", [("", now - startTime)])
+        out.add("agora_master_resources", .gauge, "Cluster resources: total, used by tasks, offered.",
+                resourceSamples(names: total.names, ["total": total, "used": used, "offered": offered]))
+        out.add("agora_master_allocation_runs_total", .counter, "Allocation cycles run.", Double(metrics.allocationRuns))
+        out.add("agora_master_allocation_seconds_total", .counter, "Time spent allocating.", metrics.allocationSeconds)
+        out.add("agora_master_agents_removed_total", .counter, "Agents removed.", Double(metrics.agentsRemoved))
+        out.add("agora_master_status_updates_total", .counter, "Status updates from agents.", Double(metrics.statusUpdates))
+        out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(metrics.invalidCalls))
+        out.add("agora_master_uptime_seconds", .gauge, "Seconds since the master started.", now - startTime)
         return out
     }
 }

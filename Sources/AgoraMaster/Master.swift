@@ -108,9 +108,7 @@ public final class Master {
         router.add(.get, "/state") { [unowned self] _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
         }
-        router.add(.get, "/metrics") { [unowned self] _ in
-            HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: self.prometheusMetrics())
-        }
+        router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/version") { _ in
             HTTPResponse(status: .ok, contentType: "application/json",

@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraRuntimeTesting
 import AgoraWire
 import Testing
 
@@ -132,7 +133,7 @@ private func agentResources() -> Resources {
     }
 
     @Test func offeredPlusUsedNeverExceedsTotal() throws {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let allocator = Allocator()
         let agents = (0..<6).map { AgentID("a\($0)") }
         let frameworks = (0..<4).map { FrameworkID("f\($0)") }
@@ -168,18 +169,5 @@ private func agentResources() -> Resources {
                 #expect(held + allocator.free(on: agent) == agentResources())
             }
         }
-    }
-}
-
-/// Deterministic random numbers for reproducible property tests.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

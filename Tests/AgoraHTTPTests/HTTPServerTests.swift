@@ -324,3 +324,22 @@ private func echoRouter() -> Router {
         #expect(throws: RecordIOError.self) { _ = try decoder.feed(Array(repeating: UInt8(ascii: "1"), count: 30)) }
     }
 }
+
+@Suite struct PrometheusTextTests {
+    @Test func writesHeadersAndSamples() {
+        var text = PrometheusText()
+        text.add("agora_tasks", .gauge, "Tasks by state.", [("state=\"running\"", 3), ("state=\"failed\"", 0.5)])
+        text.add("agora_runs_total", .counter, "Runs.", 7)
+        #expect(text.text == """
+            # HELP agora_tasks Tasks by state.
+            # TYPE agora_tasks gauge
+            agora_tasks{state="running"} 3
+            agora_tasks{state="failed"} 0.5
+            # HELP agora_runs_total Runs.
+            # TYPE agora_runs_total counter
+            agora_runs_total 7
+
+            """)
+        #expect(text.response.headers["Content-Type"] == "text/plain; version=0.0.4")
+    }
+}

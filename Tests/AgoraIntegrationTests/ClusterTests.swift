@@ -14,8 +14,7 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
         try withCluster { cluster in
             try cluster.addAgent(agentA, attributes: "rack:r1")
             try cluster.addAgent(agentB, attributes: "rack:r2")
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "sum", format: .protobuf)
-            scheduler.subscribe()
+            let scheduler = cluster.scheduler("sum", format: .protobuf)
             try cluster.wait("offers for both agents") { Set(scheduler.offers.values.map(\.agentID)).count == 2 }
             let offered = scheduler.offers.values.reduce(Resources()) { $0 + Resources($1.resources) }
             #expect(offered == (try Resources(parsing: agentA)) + (try Resources(parsing: agentB)))
@@ -28,10 +27,8 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
     @Test func echoRunsToFinishedAndItsOutputIsReadable() throws {
         try withCluster { cluster in
             let agent = try cluster.addAgent(agentA)
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "echo", format: .json)
-            scheduler.subscribe()
-            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
-            let offer = scheduler.offers.values.first!
+            let scheduler = cluster.scheduler("echo", format: .json)
+            let offer = try cluster.offer(for: scheduler)
             scheduler.launch([try shellTask("echo-1", "echo hello; sleep 1", on: offer, resources: "cpus:0.5;mem:64")],
                              on: offer)
             try cluster.wait("TASK_FINISHED") { scheduler.states(of: "echo-1").last == .finished }
@@ -58,10 +55,8 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
     @Test func failingCommandIsReportedFailedWithItsExitCode() throws {
         try withCluster { cluster in
             try cluster.addAgent(agentA)
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "fail", format: .protobuf)
-            scheduler.subscribe()
-            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
-            let offer = scheduler.offers.values.first!
+            let scheduler = cluster.scheduler("fail", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
             scheduler.launch([try shellTask("exit-3", "exit 3", on: offer, resources: "cpus:0.1;mem:32")], on: offer)
             try cluster.wait("TASK_FAILED") { scheduler.states(of: "exit-3").last == .failed }
             let status = scheduler.lastStatus(of: "exit-3")
@@ -75,10 +70,8 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
     @Test func killedTaskEndsKilledQuicklyAndItsProcessIsGone() throws {
         try withCluster { cluster in
             let agent = try cluster.addAgent(agentA)
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "kill", format: .json)
-            scheduler.subscribe()
-            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
-            let offer = scheduler.offers.values.first!
+            let scheduler = cluster.scheduler("kill", format: .json)
+            let offer = try cluster.offer(for: scheduler)
             scheduler.launch([try shellTask("sleeper", "sleep 60", on: offer, resources: "cpus:0.1;mem:32")], on: offer)
             try cluster.wait("TASK_RUNNING") { scheduler.states(of: "sleeper").last == .running }
             let state = try cluster.getJSON(agent, "/state")
@@ -99,10 +92,8 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
     @Test func oversizedTaskIsAnErrorAndItsResourcesAreOfferedAgain() throws {
         try withCluster { cluster in
             try cluster.addAgent(agentA)
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "big", format: .protobuf)
-            scheduler.subscribe()
-            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
-            let offer = scheduler.offers.values.first!
+            let scheduler = cluster.scheduler("big", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
             scheduler.launch([try shellTask("huge", "true", on: offer, resources: "cpus:64;mem:32")], on: offer)
             try cluster.wait("TASK_ERROR") { scheduler.states(of: "huge").last == .error }
             #expect(scheduler.lastStatus(of: "huge")?.message?.contains("more resources") == true)
@@ -136,8 +127,7 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
         try withCluster { cluster in
             let doomed = try cluster.addAgent(agentA)
             let survivor = try cluster.addAgent(agentB)
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "lost", format: .protobuf)
-            scheduler.subscribe()
+            let scheduler = cluster.scheduler("lost", format: .protobuf)
             try cluster.wait("offers for both agents") { Set(scheduler.offers.values.map(\.agentID)).count == 2 }
             let doomedOffer = scheduler.offers.values.first { Resources($0.resources).scalar("cpus") == 2 }!
             let doomedID = doomedOffer.agentID

@@ -19,8 +19,7 @@ import Testing
 
     @Test func badCallsGetMesosStatusesAndMessages() throws {
         try withCluster { cluster in
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "api", format: .json)
-            scheduler.subscribe()
+            let scheduler = cluster.scheduler("api", format: .json)
             try cluster.wait("SUBSCRIBED") { scheduler.frameworkID != nil }
             let id = scheduler.frameworkID!.value
             let json: HTTPHeaders = ["Content-Type": "application/json"]
@@ -86,10 +85,8 @@ import Testing
     @Test func reconcileAnswersFromMasterState() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:1;mem:256;disk:64;ports:[31000-31001]")
-            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "rec", format: .json)
-            scheduler.subscribe()
-            try cluster.wait("an offer") { !scheduler.offers.isEmpty }
-            let offer = scheduler.offers.values.first!
+            let scheduler = cluster.scheduler("rec", format: .json)
+            let offer = try cluster.offer(for: scheduler)
             scheduler.launch([try shellTask("long", "sleep 30", on: offer, resources: "cpus:0.1;mem:16")], on: offer)
             try cluster.wait("TASK_RUNNING") { scheduler.states(of: "long").last == .running }
             scheduler.call(SchedulerCall(type: .reconcile, reconcile: .init(tasks: [.init(taskID: "long"), .init(taskID: "ghost")])))

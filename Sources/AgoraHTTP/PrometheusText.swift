@@ -1,0 +1,31 @@
+/// Builds a Prometheus text exposition (`GET /metrics`): one HELP/TYPE header per metric, then its samples.
+public struct PrometheusText {
+    /// Prometheus metric kinds.
+    public enum Kind: String {
+        case counter, gauge
+    }
+
+    public private(set) var text = ""
+
+    public init() {}
+
+    /// Adds a metric; each sample is a label set (`state="running"`, or empty) and a value.
+    public mutating func add(_ name: String, _ kind: Kind, _ help: String, _ samples: [(labels: String, value: Double)]) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n"
+        for sample in samples {
+            let value = sample.value == sample.value.rounded() && abs(sample.value) < 1e15
+                ? String(Int64(sample.value)) : String(sample.value)
+            text += sample.labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(sample.labels)} \(value)\n"
+        }
+    }
+
+    /// Adds a metric with one unlabelled value.
+    public mutating func add(_ name: String, _ kind: Kind, _ help: String, _ value: Double) {
+        add(name, kind, help, [("", value)])
+    }
+
+    /// The response serving this exposition.
+    public var response: HTTPResponse {
+        HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: text)
+    }
+}
