@@ -20,6 +20,8 @@ public final class TestScheduler {
     public private(set) var streamEnded = false
     /// Called for each OFFERS event after the offers are recorded.
     public var onOffers: (([Offer]) -> Void)?
+    /// Whether updates carrying a uuid are acknowledged as they arrive (as pymesos does).
+    public var autoAcknowledge = true
     private var streamConnection: HTTPClientConnection?
     private var callConnection: HTTPClientConnection?
     private var pendingCalls: [(SchedulerCall, ((HTTPResponse) -> Void)?)] = []
@@ -71,13 +73,16 @@ public final class TestScheduler {
         case .update?:
             guard let status = event.update?.status else { return }
             updates.append(status)
-            if let uuid = status.uuid, let agentID = status.agentID {
-                call(SchedulerCall(type: .acknowledge, acknowledge: .init(agentID: agentID, taskID: status.taskID,
-                                                                          uuid: uuid)))
-            }
+            if autoAcknowledge { acknowledge(status) }
         default:
             break
         }
+    }
+
+    /// Acknowledges an update that carries a uuid.
+    public func acknowledge(_ status: TaskStatus) {
+        guard let uuid = status.uuid, let agentID = status.agentID else { return }
+        call(SchedulerCall(type: .acknowledge, acknowledge: .init(agentID: agentID, taskID: status.taskID, uuid: uuid)))
     }
 
     /// Sends a call with the framework id and stream id filled in; non-2xx answers are recorded.

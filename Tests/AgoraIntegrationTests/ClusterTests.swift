@@ -195,4 +195,31 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             second.close()
         }
     }
+
+    @Test func statusUpdatesAreResentInOrderUntilAcknowledged() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentA)
+            let scheduler = cluster.scheduler("acks", format: .protobuf)
+            scheduler.autoAcknowledge = false
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch([try shellTask("quick", "true", on: offer, resources: "cpus:0.1;mem:16")], on: offer)
+            // Without an acknowledgement the first update comes again (same uuid), and nothing after it.
+            try cluster.wait("STARTING to be resent", timeout: .seconds(10)) { scheduler.states(of: "quick").count >= 2 }
+            #expect(scheduler.states(of: "quick").allSatisfy { $0 == .starting })
+            #expect(Set(scheduler.updates.compactMap(\.uuid)).count == 1)
+            // Acknowledging each update in turn releases the next, in order.
+            var acknowledged = 0
+            try cluster.wait("the rest of the updates", timeout: .seconds(20)) {
+                let distinct = scheduler.updates.reduce(into: [TaskStatus]()) { list, status in
+                    if list.last?.uuid != status.uuid { list.append(status) }
+                }
+                while acknowledged < distinct.count {
+                    scheduler.acknowledge(distinct[acknowledged])
+                    acknowledged += 1
+                }
+                return distinct.map(\.state) == [.starting, .running, .finished]
+            }
+            scheduler.close()
+        }
+    }
 }
