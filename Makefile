@@ -1,7 +1,8 @@
 # Agora: the two commands a new user runs are `make run` and `make test`.
 
 SHELL := /bin/bash
-APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev pkg-config \
+	python3-venv
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
@@ -18,6 +19,7 @@ deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift not found on PATH (Swift 6 toolchain required)"; exit 1; }
+	@scripts/install-python-clients
 
 ## build: compile everything (debug)
 build: deps

@@ -14,9 +14,9 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.name, lhs.role) < (rhs.name, rhs.role) }
     }
 
-    private(set) var scalars: [Key: Int64] = [:]
-    private(set) var ranges: [Key: RangeSet] = [:]
-    private(set) var sets: [Key: Set<String>] = [:]
+    var scalars: [Key: Int64] = [:]
+    var ranges: [Key: RangeSet] = [:]
+    var sets: [Key: Set<String>] = [:]
 
     public init() {}
 

@@ -55,3 +55,26 @@ import Testing
         #expect(wire.first { $0.name == "cpus" }?.role == nil)
     }
 }
+
+@Suite struct ResourcesFitTests {
+    @Test func picksConcretePortsAndSetItems() throws {
+        let offer = try Resources(parsing: "cpus:2;mem:1024;ports:[31000-31001,31005-31010];disks:{b,a,c}")
+        let fit = try #require(offer.fit(ResourceDemand(scalars: ["cpus": 0.5, "mem": 128], ranges: ["ports": 3],
+                                                        sets: ["disks": 2])))
+        #expect(fit == (try Resources(parsing: "cpus:0.5;mem:128;ports:[31000-31001,31005-31005];disks:{a,b}")))
+        #expect(offer.contains(fit))
+        #expect((offer - fit).fit(ResourceDemand(cpus: 1.5, mem: 896, ports: 5)) != nil)
+    }
+
+    @Test func refusesWhatDoesNotFit() throws {
+        let offer = try Resources(parsing: "cpus:1;mem:64;ports:[31000-31001]")
+        #expect(offer.fit(ResourceDemand(cpus: 1.5, mem: 32)) == nil)
+        #expect(offer.fit(ResourceDemand(cpus: 0.1, mem: 32, ports: 3)) == nil)
+        #expect(offer.fit(ResourceDemand(scalars: ["gpus": 1])) == nil)
+    }
+
+    @Test func prefersReservedResources() throws {
+        let offer = try Resources(parsing: "cpus:1;cpus(web):0.5")
+        #expect(offer.fit(ResourceDemand(scalars: ["cpus": 1])) == (try Resources(parsing: "cpus(web):0.5;cpus:0.5")))
+    }
+}

@@ -1,0 +1,58 @@
+/// What a task needs, before concrete resources are chosen: amounts of scalars, counts of range
+/// values (ports) and of set items.
+public struct ResourceDemand: Hashable, Sendable {
+    public var scalars: [String: Double]
+    public var ranges: [String: Int]
+    public var sets: [String: Int]
+
+    public init(scalars: [String: Double] = [:], ranges: [String: Int] = [:], sets: [String: Int] = [:]) {
+        self.scalars = scalars
+        self.ranges = ranges
+        self.sets = sets
+    }
+
+    /// The usual task shape: cpus, mem, disk and a number of ports.
+    public init(cpus: Double, mem: Double, disk: Double = 0, ports: Int = 0) {
+        self.init(scalars: ["cpus": cpus, "mem": mem, "disk": disk].filter { $0.value > 0 },
+                  ranges: ports > 0 ? ["ports": ports] : [:])
+    }
+}
+
+extension Resources {
+    /// Finds room for `demand` here: concrete resources (actual port numbers, actual set items) that
+    /// this bag contains, reserved roles first then unreserved; nil when it does not fit.
+    public func fit(_ demand: ResourceDemand) -> Resources? {
+        var chosen = Resources()
+        func keys<V>(_ entries: [Key: V], _ name: String) -> [Key] {
+            entries.keys.filter { $0.name == name }.sorted { ($0.role == "*" ? 1 : 0, $0.role) < ($1.role == "*" ? 1 : 0, $1.role) }
+        }
+        for (name, amount) in demand.scalars where amount > 0 {
+            var needed = Int64((amount * 1000).rounded())
+            for key in keys(scalars, name) where needed > 0 {
+                let take = min(needed, scalars[key] ?? 0)
+                chosen.scalars[key, default: 0] += take
+                needed -= take
+            }
+            if needed > 0 { return nil }
+        }
+        for (name, count) in demand.ranges where count > 0 {
+            var needed = UInt64(count)
+            for key in keys(ranges, name) where needed > 0 {
+                let taken = (ranges[key] ?? RangeSet()).prefix(needed)
+                chosen.ranges[key] = taken
+                needed -= taken.count
+            }
+            if needed > 0 { return nil }
+        }
+        for (name, count) in demand.sets where count > 0 {
+            var needed = count
+            for key in keys(sets, name) where needed > 0 {
+                let taken = Set((sets[key] ?? []).sorted().prefix(needed))
+                chosen.sets[key] = taken
+                needed -= taken.count
+            }
+            if needed > 0 { return nil }
+        }
+        return chosen
+    }
+}
