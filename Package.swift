@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "AgoraWire", targets: ["AgoraWire"]),
         .library(name: "AgoraRuntimeTesting", targets: ["AgoraRuntimeTesting"]),
         .library(name: "AgoraClusterTesting", targets: ["AgoraClusterTesting"]),
+        .library(name: "AgoraScheduler", targets: ["AgoraScheduler"]),
+        .library(name: "AgoraSchedulerTesting", targets: ["AgoraSchedulerTesting"]),
         .executable(name: "agora-master", targets: ["agora-master"]),
         .executable(name: "agora-agent", targets: ["agora-agent"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
@@ -56,6 +58,10 @@ let package = Package(
                 "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .target(name: "AgoraScheduler", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+        .target(
+            name: "AgoraSchedulerTesting",
+            dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .executableTarget(
             name: "agora-agent",
             dependencies: [
@@ -77,6 +83,10 @@ let package = Package(
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire", "AgoraRuntimeTesting"]),
+        .testTarget(
+            name: "AgoraSchedulerTests",
+            dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
+                           "AgoraAllocator"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",

@@ -8,7 +8,10 @@ public final class Loop {
     /// Handles opened on this loop and not yet closed; zero once everything was cleaned up.
     public internal(set) var openHandles = 0
 
+    /// Creates a loop. The process ignores SIGPIPE from then on: a write to a vanished peer
+    /// becomes an `EPIPE` error on that connection instead of killing the process.
     public init() throws(RuntimeError) {
+        agora_ignore_sigpipe()
         raw = .allocate(capacity: 1)
         let status = uv_loop_init(raw)
         if status < 0 {

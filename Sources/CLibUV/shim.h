@@ -20,6 +20,9 @@ static inline void agora_uv_stdio_fd(uv_stdio_container_t *c, int fd) {
     c->data.fd = fd;
 }
 
+/* Writes to a peer that went away must fail with EPIPE, not kill the process. */
+static inline void agora_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
 static inline int agora_sigterm(void) { return SIGTERM; }
 static inline int agora_sigkill(void) { return SIGKILL; }
 static inline int agora_sigint(void) { return SIGINT; }

@@ -89,6 +89,31 @@ import Testing
         #expect(drained)
     }
 
+    @Test func writingToAVanishedPeerIsAnErrorNotASignal() throws {
+        var writeError: RuntimeError?
+        var listener: TCPListener!
+        try withLoop({ loop in
+            listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            try listener.listen { connection in connection.close() }
+            try TCPConnection.connect(loop: loop, to: listener.localAddress!) { result in
+                guard case .success(let connection) = result else { return }
+                func writeUntilItFails() {
+                    connection.write([UInt8](repeating: 7, count: 64 * 1024)) { error in
+                        if let error {
+                            writeError = error
+                            connection.close()
+                            listener.close()
+                        } else {
+                            _ = try? loop.schedule(after: .milliseconds(5)) { writeUntilItFails() }
+                        }
+                    }
+                }
+                writeUntilItFails()
+            }
+        }, until: { writeError != nil && !listener.isOpen })
+        #expect(["EPIPE", "ECONNRESET"].contains(writeError?.code ?? ""))
+    }
+
     @Test func connectToClosedPortFailsWithTypedError() throws {
         var failure: RuntimeError?
         try withLoop({ loop in
