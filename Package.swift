@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AgoraSchedulerTesting", targets: ["AgoraSchedulerTesting"]),
         .executable(name: "agora-master", targets: ["agora-master"]),
         .executable(name: "agora-agent", targets: ["agora-agent"]),
+        .executable(name: "agora", targets: ["agora"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
     ],
     dependencies: [
@@ -75,6 +76,12 @@ let package = Package(
                 "AgoraMaster", "AgoraDaemon", "AgoraRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "agora",
+            dependencies: [
+                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "agora-bench",

@@ -109,6 +109,7 @@ public final class Master {
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
         }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
+        router.add(.post, "/tasks/kill") { [unowned self] request in self.operatorKill(request) }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/version") { _ in
             HTTPResponse(status: .ok, contentType: "application/json",

@@ -1,0 +1,192 @@
+import AgoraAllocator
+import AgoraRuntime
+import AgoraScheduler
+import AgoraWire
+import ArgumentParser
+import Foundation
+
+extension AgoraCommand {
+    /// `agora exec [--cpus --mem --disk --name --attach] -- COMMAND…`, like mesos-execute.
+    struct Exec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one command as a task through its own short-lived framework.",
+            discussion: "Prints the task's stdout and stderr and exits with its exit status (128+N when killed by signal N).")
+        @OptionGroup var master: MasterOptions
+        @Option(help: "CPUs for the task.") var cpus = 0.1
+        @Option(help: "Memory for the task, in MB.") var mem = 32.0
+        @Option(help: "Disk for the task, in MB.") var disk = 0.0
+        @Option(help: "The task's name (and id prefix).") var name = "agora-exec"
+        @Flag(help: "Stream the output while the task runs instead of printing it when it ends.") var attach = false
+        @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.") var command: [String]
+
+        func validate() throws {
+            guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. agora exec -- echo hi") }
+            guard cpus > 0 || mem > 0 else { throw ValidationError("--cpus or --mem must be positive") }
+        }
+
+        func run() throws {
+            try reporting {
+                let runner = ExecRunner(master: try master.address(), demand: ResourceDemand(cpus: cpus, mem: mem, disk: disk),
+                                        name: name, command: command.first == "--" ? Array(command.dropFirst()) : command,
+                                        attach: attach)
+                let status = try runner.run()
+                throw ExitCode(status)
+            }
+        }
+    }
+}
+
+/// Drives one task from offer to end on a private loop, echoing its output.
+final class ExecRunner: SchedulerDelegate {
+    let master: SocketAddress
+    let demand: ResourceDemand
+    let name: String
+    let command: [String]
+    let attach: Bool
+    private var client: SchedulerClient?
+    private var taskID: TaskID?
+    private var agentAddress: SocketAddress?
+    private var files: SandboxFiles?
+    private var offsets: [String: Int64] = ["stdout": 0, "stderr": 0]
+    private var final: TaskStatus?
+    private var failure: String?
+    private var interrupted = false
+
+    init(master: SocketAddress, demand: ResourceDemand, name: String, command: [String], attach: Bool) {
+        self.master = master
+        self.demand = demand
+        self.name = name
+        self.command = command
+        self.attach = attach
+    }
+
+    /// Runs the task and returns the exit status the CLI should end with.
+    func run() throws -> Int32 {
+        let loop = try Loop()
+        var configuration = SchedulerConfiguration(
+            masters: [master], framework: FrameworkInfo(user: NSUserName(), name: "agora-exec \(name)", failoverTimeout: 0))
+        configuration.maximumBackoff = .seconds(2)
+        let client = SchedulerClient(loop: loop, configuration: configuration, delegate: self)
+        self.client = client
+        client.start()
+        let watchers = try loop.onTerminationSignal { [weak self] _ in self?.interrupt() }
+        let poller = try LoopTimer(loop: loop)
+        poller.start(after: .milliseconds(200), repeating: .milliseconds(200)) { [weak self] in self?.poll() }
+        var connected = false
+        let deadline = ContinuousClock.now + .seconds(10)
+        loop.run(until: { [self] in
+            connected = connected || client.isSubscribed
+            if !connected && ContinuousClock.now > deadline {
+                failure = "cannot subscribe to the master at http://\(master)"
+            }
+            return final != nil || failure != nil
+        }, timeout: .seconds(365 * 86400))
+        poll()
+        if let final {
+            printRemaining()
+            client.teardown()
+            loop.run(until: { !client.isSubscribed }, timeout: .seconds(2))
+            _ = final
+        }
+        client.stop()
+        poller.close()
+        for watcher in watchers { watcher.close() }
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
+        try? loop.close()
+        if let failure { throw CLIError.unavailable(failure) }
+        return exitStatus(final!)
+    }
+
+    func offers(_ client: SchedulerClient, _ offers: [Offer]) {
+        for offer in offers {
+            guard taskID == nil, let room = Resources(offer.resources).fit(demand) else {
+                client.decline([offer.id], refuseSeconds: 60)
+                continue
+            }
+            let id = TaskID.unique(prefix: name)
+            taskID = id
+            if let address = offer.url?.address {
+                agentAddress = parseAddress("\(address.ip ?? address.hostname ?? offer.hostname):\(address.port)")
+            }
+            let info = TaskInfo(name: name, taskID: id, agentID: offer.agentID,
+                                resources: room.wire(allocationRole: offer.allocationInfo?.role),
+                                command: CommandInfo(shell: false, value: command[0], arguments: command))
+            client.launch([info], on: [offer.id], refuseSeconds: 60)
+        }
+    }
+
+    func update(_ client: SchedulerClient, _ status: TaskStatus) {
+        guard status.taskID == taskID else { return }
+        if status.state == .running, files == nil, let agentAddress, let taskID {
+            files = try? SandboxFiles.locate(agent: agentAddress, task: taskID.value)
+        }
+        if status.state.isTerminal { final = status }
+    }
+
+    func error(_ client: SchedulerClient, message: String) {
+        failure = "the master ended the framework: \(message)"
+    }
+
+    private func interrupt() {
+        guard let taskID, final == nil, !interrupted else {
+            failure = failure ?? "interrupted"
+            return
+        }
+        interrupted = true
+        client?.kill(taskID)
+    }
+
+    private func poll() {
+        guard attach, let files else { return }
+        for (file, handle) in [("stdout", FileHandle.standardOutput), ("stderr", FileHandle.standardError)] {
+            guard let (bytes, next) = try? files.read(file, from: offsets[file] ?? 0), !bytes.isEmpty else { continue }
+            handle.write(Data(bytes))
+            offsets[file] = next
+        }
+    }
+
+    private func printRemaining() {
+        if files == nil, let agentAddress, let taskID {
+            files = try? SandboxFiles.locate(agent: agentAddress, task: taskID.value)
+        }
+        guard let files else { return }
+        for (file, handle) in [("stdout", FileHandle.standardOutput), ("stderr", FileHandle.standardError)] {
+            guard let (bytes, next) = try? files.read(file, from: offsets[file] ?? 0) else { continue }
+            handle.write(Data(bytes))
+            offsets[file] = next
+        }
+    }
+
+    /// 0 when finished; the command's status when it failed; 128+N after signal N; 1 otherwise.
+    private func exitStatus(_ status: TaskStatus) -> Int32 {
+        switch status.state {
+        case .finished:
+            return 0
+        case .failed, .killed:
+            let message = status.message ?? ""
+            if let range = message.range(of: "exited with status "), let code = Int32(message[range.upperBound...]) {
+                return code
+            }
+            for (name, number) in [("SIGTERM", 15), ("SIGKILL", 9), ("SIGINT", 2), ("SIGHUP", 1)] where message.contains(name) {
+                return Int32(128 + number)
+            }
+            return status.state == .killed ? 137 : 1
+        default:
+            var standardError = StandardError()
+            print("agora: task \(status.taskID) ended \(status.state.rawValue): \(status.message ?? "")", to: &standardError)
+            return 1
+        }
+    }
+}
+
+extension SandboxFiles {
+    /// The sandbox of `task` on the agent at `agent`, read from the agent's `/state`.
+    static func locate(agent: SocketAddress, task: String) throws -> SandboxFiles {
+        let state = try BlockingHTTP.json("/state", from: agent, what: "the agent")
+        let runs = (state.list("tasks") + state.list("completed_tasks")).filter { $0.string("id") == task }
+        guard let sandbox = runs.last?.string("sandbox"), !sandbox.isEmpty else {
+            throw CLIError.failed("the agent has no sandbox for task '\(task)'")
+        }
+        return SandboxFiles(agent: agent, sandbox: sandbox)
+    }
+}

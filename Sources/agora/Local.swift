@@ -1,0 +1,109 @@
+import AgoraAgent
+import AgoraAllocator
+import AgoraRuntime
+import ArgumentParser
+import Foundation
+
+extension AgoraCommand {
+    /// `agora local [--agents N]`: the local cluster `make run` starts.
+    struct Local: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a master and N agents on loopback, splitting this host's resources; Ctrl-C stops them.")
+        @Option(help: "How many agents.") var agents = 2
+        @Option(help: "The master's port; agents take the ports after it.") var port: UInt16 = 5050
+        @Option(name: .customLong("work-dir"), help: "State and logs of the whole cluster.") var workDir = ".agora"
+
+        func validate() throws {
+            guard (1...32).contains(agents) else { throw ValidationError("--agents must be between 1 and 32") }
+        }
+
+        func run() throws {
+            try reporting { try LocalCluster(agents: agents, port: port, workDir: workDir).run() }
+        }
+    }
+}
+
+/// Runs `agora-master` and agents as child processes until a termination signal.
+struct LocalCluster {
+    let agents: Int
+    let port: UInt16
+    let workDir: String
+
+    func run() throws {
+        let root = URL(fileURLWithPath: workDir).standardizedFileURL.path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let loop = try Loop()
+        var children: [(name: String, process: ChildProcess)] = []
+        var exited: [String: ProcessExit] = [:]
+
+        func start(_ name: String, _ binary: String, _ arguments: [String]) throws -> String {
+            let out = "\(logs)/\(name).out"
+            try? FileManager.default.removeItem(atPath: out)
+            let spec = ProcessSpec(command: .argv(["\(bin)/\(binary)"] + arguments), stdoutPath: out,
+                                   stderrPath: "\(logs)/\(name).log", ownProcessGroup: true)
+            let process = try ChildProcess.spawn(loop: loop, spec) { exited[name] = $0 }
+            children.append((name, process))
+            var line: String?
+            loop.run(until: {
+                line = (try? Files.readText(out))?.split(separator: "\n").first.map(String.init)
+                return line?.hasPrefix("listening on ") == true || exited[name] != nil
+            }, timeout: .seconds(15))
+            guard let line, line.hasPrefix("listening on ") else {
+                let tail = ((try? Files.readText("\(logs)/\(name).log")) ?? "").split(separator: "\n").suffix(3).joined(separator: "\n")
+                stop(children, loop: loop)
+                throw CLIError.failed("\(name) did not start (\(exited[name]?.description ?? "no answer")):\n\(tail)")
+            }
+            return String(line.dropFirst("listening on ".count))
+        }
+
+        let masterURL = try start("master", "agora-master", ["--port", String(port), "--work-dir", root + "/master"])
+        print("Agora local cluster (state and logs under \(root))")
+        print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
+        let shares = HostResources.split(agents: agents, workDirectory: root)
+        for index in 1...agents {
+            let resources = shares[index - 1]
+            let url = try start("agent\(index)", "agora-agent", [
+                "--port", String(Int(port) + index), "--master", "127.0.0.1:\(port)",
+                "--work-dir", "\(root)/agent\(index)", "--resources", resources, "--attributes", "rack:r\(index)",
+            ])
+            print("  agent \(index)  \(url)   \(resources)")
+        }
+        print("  logs     \(logs)/")
+        print("Not started: the services (Marathon) and cron (Chronos) frameworks do not exist yet.")
+        print("Try: agora agents   or   curl -s \(masterURL)/state")
+        print("Press Ctrl-C to stop the cluster.")
+        fflush(nil)
+
+        var signalled = false
+        let watchers = try loop.onTerminationSignal { _ in signalled = true }
+        for watcher in watchers { watcher.setKeepsLoopAlive(true) }
+        loop.run(until: { signalled || !exited.isEmpty }, timeout: .seconds(365 * 86400))
+        if let (name, exit) = exited.first, !signalled {
+            print("\(name) stopped unexpectedly (\(exit)); stopping the cluster")
+        }
+        for watcher in watchers { watcher.close() }
+        stop(children, loop: loop)
+        print("local cluster stopped")
+    }
+
+    private func stop(_ children: [(name: String, process: ChildProcess)], loop: Loop) {
+        for child in children.reversed() where child.process.exitStatus == nil { try? child.process.killGroup(.terminate) }
+        loop.run(until: { children.allSatisfy { $0.process.exitStatus != nil } }, timeout: .seconds(10))
+        for child in children where child.process.exitStatus == nil { try? child.process.killGroup(.kill) }
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
+    }
+}
+
+extension HostResources {
+    /// This host's resources divided between `agents` agents, each with its own 500 ports.
+    static func split(agents: Int, workDirectory: String) -> [String] {
+        let host = detect(workDirectory: workDirectory)
+        let share = { (name: String) in (host.scalar(name) / Double(agents) * 100).rounded(.down) / 100 }
+        return (0..<agents).map { index in
+            let low = 31000 + index * 500
+            return "cpus:\(share("cpus"));mem:\(share("mem"));disk:\(share("disk"));ports:[\(low)-\(low + 499)]"
+        }
+    }
+}

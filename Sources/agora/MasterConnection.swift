@@ -1,0 +1,66 @@
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import ArgumentParser
+import Foundation
+
+/// `--master` (or `AGORA_MASTER`, or http://127.0.0.1:5050).
+struct MasterOptions: ParsableArguments {
+    @Option(name: .long, help: "The master's URL (default: $AGORA_MASTER or http://127.0.0.1:5050).")
+    var master: String?
+
+    /// The master's address, from the flag, the environment or the default.
+    func address() throws -> SocketAddress {
+        let text = master ?? ProcessInfo.processInfo.environment["AGORA_MASTER"] ?? "http://127.0.0.1:5050"
+        guard let address = parseAddress(text) else {
+            throw ValidationError("--master must look like http://HOST:PORT or HOST:PORT, got \"\(text)\"")
+        }
+        return address
+    }
+}
+
+/// `http://host:port`, `host:port` or `//host:port/...` to an address.
+func parseAddress(_ text: String) -> SocketAddress? {
+    var rest = Substring(text)
+    if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+    while rest.hasPrefix("/") { rest = rest.dropFirst() }
+    let hostPort = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+    guard let colon = hostPort.lastIndex(of: ":"), let port = UInt16(hostPort[hostPort.index(after: colon)...]),
+          colon != hostPort.startIndex else { return nil }
+    let host = String(hostPort[..<colon])
+    return SocketAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+}
+
+/// Blocking HTTP for a command-line tool: each call runs a private loop until the answer arrives.
+enum BlockingHTTP {
+    static func send(_ request: HTTPRequest, to address: SocketAddress, what: String,
+                     timeout: Duration = .seconds(10)) throws -> HTTPResponse {
+        let loop = try Loop()
+        var result: Result<HTTPResponse, HTTPError>?
+        HTTPClient.send(loop: loop, to: address, request) { result = $0 }
+        loop.run(until: { result != nil }, timeout: timeout)
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(1))
+        try? loop.close()
+        switch result {
+        case .success(let response)?:
+            return response
+        case .failure(let error)?:
+            throw CLIError.unavailable("cannot reach \(what) at http://\(address): \(error.cause?.message ?? error.message)")
+        case nil:
+            throw CLIError.unavailable("\(what) at http://\(address) did not answer within \(timeout)")
+        }
+    }
+
+    /// GETs JSON; a non-2xx answer is an error naming the endpoint.
+    static func json(_ target: String, from address: SocketAddress, what: String) throws -> JSONValue {
+        let response = try send(HTTPRequest(method: .get, target: target), to: address, what: what)
+        guard response.status.isSuccess else {
+            throw CLIError.failed("\(what) answered \(response.status) to \(target): \(response.bodyText)")
+        }
+        do {
+            return try JSONValue.parse(response.body)
+        } catch {
+            throw CLIError.failed("\(what) sent invalid JSON for \(target): \(error)")
+        }
+    }
+}
