@@ -84,6 +84,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
+            name: "agora-example",
+            dependencies: [
+                "AgoraScheduler", "AgoraRuntime", "AgoraWire", "AgoraAllocator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
@@ -97,6 +103,7 @@ let package = Package(
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
-            dependencies: ["AgoraRuntime", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+            dependencies: ["AgoraRuntime", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"],
+            exclude: ["Fixtures"]),
     ]
 )

@@ -114,6 +114,30 @@ public final class Cluster {
         return try result!.get()
     }
 
+    /// Runs a program to completion while the loop keeps serving; returns its exit and output.
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    timeout: Duration = .seconds(60)) throws -> (exit: ProcessExit, stdout: String, stderr: String) {
+        runs += 1
+        let out = "\(directory)/run-\(runs).out"
+        let err = "\(directory)/run-\(runs).err"
+        var env = ProcessInfo.processInfo.environment
+        env["AGORA_MASTER"] = "http://\(masterAddress)"
+        for (key, value) in environment { env[key] = value }
+        var exit: ProcessExit?
+        let process = try ChildProcess.spawn(loop: loop, ProcessSpec(
+            command: .argv([executable] + arguments), environment: env, stdoutPath: out, stderrPath: err)) { exit = $0 }
+        do {
+            try wait("\(executable) to exit", timeout: timeout) { exit != nil }
+        } catch {
+            try? process.killGroup(.kill)
+            loop.run(until: { exit != nil }, timeout: .seconds(5))
+            throw IntegrationError(description: "\(error); output: \(readText(out) ?? "") \(readText(err) ?? "")")
+        }
+        return (exit!, readText(out) ?? "", readText(err) ?? "")
+    }
+
+    private var runs = 0
+
     /// Remembers task process groups to kill at the end (tasks of an agent killed with SIGKILL outlive it).
     public func adoptTaskGroups(of agent: Daemon) throws {
         let state = try getJSON(agent, "/state")

@@ -1,0 +1,161 @@
+import AgoraAllocator
+import AgoraClusterTesting
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Testing
+
+private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
+
+/// The repository root, from this file's place in it.
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+@Suite(.serialized) struct ClientToolsTests {
+    @Test func exampleFrameworkRunsItsCopiesAndExits() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentResources)
+            let result = try cluster.run(Cluster.binary("agora-example"), [
+                "--master", cluster.masterAddress.description, "--count", "3", "--", "sh", "-c", "echo hi from $AGORA_TASK_ID",
+            ])
+            #expect(result.exit.succeeded, "\(result.stdout) \(result.stderr)")
+            #expect(result.stdout.contains("3 of 3 copies finished"))
+            #expect(result.stdout.components(separatedBy: "TASK_FINISHED").count - 1 == 3)
+        }
+    }
+
+    @Test func execPrintsBothStreamsAndExitsWithTheTaskStatus() throws {
+        try withCluster { cluster in
+            try cluster.addAgent(agentResources)
+            let agora = Cluster.binary("agora")
+            let result = try cluster.run(agora, ["exec", "--", "sh", "-c", "echo out; echo err >&2; exit 7"])
+            #expect(result.exit == ProcessExit(code: 7, signal: nil), "\(result.stderr)")
+            #expect(result.stdout == "out\n")
+            #expect(result.stderr.contains("err\n"))
+
+            let attached = try cluster.run(agora, ["exec", "--attach", "--name", "hello", "--", "echo", "attached"])
+            #expect(attached.exit.succeeded)
+            #expect(attached.stdout == "attached\n")
+        }
+    }
+
+    @Test func listingLogsAndKillingThroughTheCLI() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent(agentResources)
+            let agora = Cluster.binary("agora")
+            let scheduler = cluster.scheduler("cli", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch([try shellTask("talker", "echo line one; echo oops >&2; sleep 60", on: offer,
+                                            resources: "cpus:0.5;mem:64")], on: offer)
+            try cluster.wait("TASK_RUNNING") { scheduler.states(of: "talker").last == .running }
+            cluster.idle(.milliseconds(300))
+
+            let agents = try cluster.run(agora, ["agents"])
+            #expect(agents.exit.succeeded)
+            #expect(agents.stdout.hasPrefix("ID"))
+            #expect(agents.stdout.contains("127.0.0.1  \(agent.address!.port)"))
+
+            let frameworks = try cluster.run(agora, ["frameworks"])
+            #expect(frameworks.stdout.contains("cli"))
+
+            let tasks = try cluster.run(agora, ["tasks"])
+            #expect(tasks.stdout.contains("talker"))
+            #expect(tasks.stdout.contains("TASK_RUNNING"))
+
+            let json = try cluster.run(agora, ["tasks", "--json"])
+            let parsed = try JSONValue.parse(json.stdout)
+            guard case .array(let list) = parsed else {
+                Issue.record("not a JSON array: \(json.stdout)")
+                return
+            }
+            #expect(list.first?["state"] == .string("TASK_RUNNING"))
+
+            let logs = try cluster.run(agora, ["logs", "talker"])
+            #expect(logs.stdout == "line one\n")
+            let errors = try cluster.run(agora, ["logs", "talker", "--stderr"])
+            #expect(errors.stdout == "oops\n")
+
+            let kill = try cluster.run(agora, ["kill", "talker"])
+            #expect(kill.exit.succeeded)
+            try cluster.wait("TASK_KILLED") { scheduler.states(of: "talker").last == .killed }
+
+            let unknown = try cluster.run(agora, ["kill", "nobody"])
+            #expect(unknown.exit.code == 1)
+            #expect(unknown.stderr.hasPrefix("agora: "))
+            #expect(unknown.stderr.split(separator: "\n").count == 1)
+            scheduler.close()
+        }
+    }
+
+    @Test func unreachableMasterIsOneClearLineAndExit69() throws {
+        try withCluster { cluster in
+            let result = try cluster.run(Cluster.binary("agora"), ["agents", "--master", "http://127.0.0.1:1"])
+            #expect(result.exit.code == 69)
+            #expect(result.stderr == "agora: cannot reach the master at http://127.0.0.1:1: connection refused\n")
+            let badFlag = try cluster.run(Cluster.binary("agora"), ["agents", "--master", "nonsense"])
+            #expect(badFlag.exit.code == 64)
+        }
+    }
+
+    @Test func pymesosSchedulerRunsTasksToTheEnd() throws {
+        let python = repositoryRoot + "/.build/venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("pymesos is not installed: run `make deps` (it creates \(python))")
+            return
+        }
+        try withCluster { cluster in
+            try cluster.addAgent(agentResources)
+            let script = repositoryRoot + "/Tests/AgoraIntegrationTests/Fixtures/pymesos_framework.py"
+            let result = try cluster.run(python, [script, cluster.masterAddress.description, "3"], timeout: .seconds(90))
+            #expect(result.exit.succeeded, "pymesos said: \(result.stdout)\n\(result.stderr.suffix(2000))")
+            #expect(result.stdout.contains("ALL FINISHED 3"))
+            for index in 0..<3 {
+                #expect(result.stdout.contains("STATUS pymesos-\(index) TASK_RUNNING"))
+                #expect(result.stdout.contains("STATUS pymesos-\(index) TASK_FINISHED"))
+            }
+        }
+    }
+
+    @Test func frameworkFailoverKeepsTasksWithinTheTimeoutAndLosesThemAfter() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent(agentResources)
+            let first = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "failover", format: .protobuf)
+            first.info.failoverTimeout = 2
+            first.subscribe()
+            let offer = try cluster.offer(for: first)
+            first.launch([try shellTask("survivor", "sleep 60", on: offer, resources: "cpus:0.5;mem:64")], on: offer)
+            try cluster.wait("TASK_RUNNING") { first.states(of: "survivor").last == .running }
+            let frameworkID = first.frameworkID!
+            first.close()
+            cluster.idle(.milliseconds(500))
+
+            // Back within the timeout: same id, the task is still running.
+            let second = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "failover", format: .json)
+            second.info.id = frameworkID
+            second.info.failoverTimeout = 2
+            second.subscribe()
+            try cluster.wait("the resubscription") { second.frameworkID == frameworkID }
+            second.call(SchedulerCall(type: .reconcile, reconcile: .init(tasks: [.init(taskID: "survivor")])))
+            try cluster.wait("reconciliation") { second.lastStatus(of: "survivor") != nil }
+            #expect(second.lastStatus(of: "survivor")?.state == .running)
+
+            // Gone for longer than the timeout: the framework is removed and its task killed.
+            second.close()
+            try cluster.wait("the task to be killed on its agent", timeout: .seconds(15)) {
+                guard let state = try? cluster.getJSON(agent, "/state") else { return false }
+                return state.list("completed_tasks").contains { $0["id"] == .string("survivor") && $0["state"] == .string("TASK_KILLED") }
+                    || state.list("tasks").contains { $0["id"] == .string("survivor") && $0["state"] == .string("TASK_KILLED") }
+            }
+            let master = try cluster.getJSON(cluster.master, "/state")
+            #expect(master.list("frameworks").isEmpty)
+            #expect(master.list("completed_frameworks").contains { $0["id"] == .string(frameworkID.value) })
+        }
+    }
+}
+
+extension JSONValue {
+    func list(_ key: String) -> [JSONValue] {
+        if case .array(let items)? = self[key] { return items }
+        return []
+    }
+}
