@@ -82,6 +82,8 @@ final class MasterLink {
                 connection.close()
             }
         }, onEnd: { [weak self] _ in
+            // The connection served only this stream: close it, or keep-alive would hold it open.
+            connection.close()
             guard let self else { return }
             let wasSubscribed = self.isSubscribed
             self.isSubscribed = false

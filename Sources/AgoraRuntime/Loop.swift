@@ -54,6 +54,20 @@ public final class Loop {
         return true
     }
 
+    /// The libuv type names of every handle not yet closed (including libuv's own), for diagnosing leaks.
+    public var openHandleTypes: [String] {
+        final class Names { var list: [String] = [] }
+        let names = Names()
+        withExtendedLifetime(names) {
+            uv_walk(raw, { handle, context in
+                guard let handle, let context, uv_is_closing(handle) == 0 else { return }
+                let names = Unmanaged<Names>.fromOpaque(context).takeUnretainedValue()
+                names.list.append(String(cString: uv_handle_type_name(uv_handle_get_type(handle))))
+            }, Unmanaged.passUnretained(names).toOpaque())
+        }
+        return names.list
+    }
+
     /// Closes the loop; fails with `EBUSY` while handles are still open.
     public func close() throws(RuntimeError) {
         guard !isClosed else { return }

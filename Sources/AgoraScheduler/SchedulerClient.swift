@@ -116,6 +116,8 @@ public final class SchedulerClient {
                 connection.close()
             }
         }, onEnd: { [weak self] error in
+            // The connection served only this stream: close it, or keep-alive would hold it open.
+            connection.close()
             guard let self else { return }
             self.streamConnection = nil
             if let redirect, let address = SchedulerClient.address(fromLocation: redirect) {
@@ -232,6 +234,11 @@ public final class SchedulerClient {
             let queued = self.queuedCalls
             self.queuedCalls.removeAll()
             switch result {
+            case .success(let connection) where self.stopped:
+                connection.close()
+                for (_, completion) in queued {
+                    completion(.failure(SchedulerCallError(status: nil, message: "the client was stopped")))
+                }
             case .success(let connection):
                 self.callConnection = connection
                 for (call, completion) in queued { self.post(call, on: connection, completion) }

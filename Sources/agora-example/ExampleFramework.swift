@@ -43,6 +43,7 @@ struct ExampleFramework: ParsableCommand {
         loop.run(until: { !client.isSubscribed }, timeout: .seconds(2))
         client.stop()
         loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
+        try loop.close()
         print("\(copies.finished) of \(count) copies finished")
         if copies.finished != count { throw ExitCode.failure }
     }
