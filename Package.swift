@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
-            dependencies: ["AgoraRuntime", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"],
+            dependencies: [
+                "AgoraRuntime", "AgoraRuntimeTesting", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+            ],
             exclude: ["Fixtures"]),
     ]
 )

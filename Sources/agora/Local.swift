@@ -10,7 +10,8 @@ extension AgoraCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start a master and N agents on loopback, splitting this host's resources; Ctrl-C stops them.")
         @Option(help: "How many agents.") var agents = 2
-        @Option(help: "The master's port; agents take the ports after it.") var port: UInt16 = 5050
+        @Option(help: "The master's port; agents take the ports after it (0: every daemon picks a free port).")
+        var port: UInt16 = 5050
         @Option(name: .customLong("work-dir"), help: "State and logs of the whole cluster.") var workDir = ".agora"
 
         func validate() throws {
@@ -59,13 +60,14 @@ struct LocalCluster {
         }
 
         let masterURL = try start("master", "agora-master", ["--port", String(port), "--work-dir", root + "/master"])
+        guard let masterAddress = parseAddress(masterURL) else { throw CLIError.failed("master announced \(masterURL)") }
         print("Agora local cluster (state and logs under \(root))")
         print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
         let shares = HostResources.split(agents: agents, workDirectory: root)
         for index in 1...agents {
             let resources = shares[index - 1]
             let url = try start("agent\(index)", "agora-agent", [
-                "--port", String(Int(port) + index), "--master", "127.0.0.1:\(port)",
+                "--port", port == 0 ? "0" : String(Int(port) + index), "--master", masterAddress.description,
                 "--work-dir", "\(root)/agent\(index)", "--resources", resources, "--attributes", "rack:r\(index)",
             ])
             print("  agent \(index)  \(url)   \(resources)")

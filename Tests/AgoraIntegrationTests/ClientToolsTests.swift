@@ -1,6 +1,8 @@
 import AgoraAllocator
 import AgoraClusterTesting
+import AgoraHTTP
 import AgoraRuntime
+import AgoraRuntimeTesting
 import AgoraWire
 import Foundation
 import Testing
@@ -79,12 +81,58 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
             #expect(kill.exit.succeeded)
             try cluster.wait("TASK_KILLED") { scheduler.states(of: "talker").last == .killed }
 
+            let second = try cluster.offer(for: scheduler)
+            scheduler.launch([try shellTask("ticker", "for i in 1 2 3; do echo tick $i; sleep 0.3; done", on: second,
+                                            resources: "cpus:0.5;mem:64")], on: second)
+            try cluster.wait("the ticker to run") { scheduler.states(of: "ticker").last == .running }
+            let followed = try cluster.run(agora, ["logs", "--follow", "ticker"])
+            #expect(followed.exit.succeeded)
+            #expect(followed.stdout == "tick 1\ntick 2\ntick 3\n")
+
             let unknown = try cluster.run(agora, ["kill", "nobody"])
             #expect(unknown.exit.code == 1)
             #expect(unknown.stderr.hasPrefix("agora: "))
             #expect(unknown.stderr.split(separator: "\n").count == 1)
             scheduler.close()
         }
+    }
+
+    @Test func localClusterStartsAgentsAndStopsOnInterrupt() throws {
+        let scratch = try ScratchDirectory()
+        let loop = try Loop()
+        let out = scratch.path + "/local.out"
+        var exit: ProcessExit?
+        let local = try ChildProcess.spawn(loop: loop, ProcessSpec(
+            command: .argv([Cluster.binary("agora"), "local", "--agents", "2", "--port", "0", "--work-dir", scratch.path + "/cluster"]),
+            stdoutPath: out, stderrPath: scratch.path + "/local.err")) { exit = $0 }
+        defer {
+            try? local.killGroup(.kill)
+            loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
+            try? loop.close()
+        }
+        loop.run(until: { (try? Files.readText(out))?.contains("Press Ctrl-C") == true || exit != nil }, timeout: .seconds(30))
+        let text = (try? Files.readText(out)) ?? ""
+        #expect(text.contains("agent 2"), "\(text)")
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("master ") }),
+              let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
+              let colon = url.lastIndex(of: ":"), let port = UInt16(url[url.index(after: colon)...]) else {
+            Issue.record("no master URL in \(text)")
+            return
+        }
+        var state: JSONValue?
+        loop.run(until: {
+            var response: Result<HTTPResponse, HTTPError>?
+            HTTPClient.send(loop: loop, to: SocketAddress(host: "127.0.0.1", port: port),
+                            HTTPRequest(method: .get, target: "/state")) { response = $0 }
+            loop.run(until: { response != nil }, timeout: .seconds(5))
+            state = (try? response?.get()).flatMap { try? JSONValue.parse($0.body) }
+            return state?.list("agents").count == 2
+        }, timeout: .seconds(15))
+        #expect(state?.list("agents").count == 2)
+        try local.kill(.interrupt)
+        loop.run(until: { exit != nil }, timeout: .seconds(15))
+        #expect(exit?.succeeded == true)
+        #expect(((try? Files.readText(out)) ?? "").contains("local cluster stopped"))
     }
 
     @Test func unreachableMasterIsOneClearLineAndExit69() throws {
