@@ -21,6 +21,7 @@ extension SchedulerClient {
         send(SchedulerCall(type: .decline, decline: .init(offerIDs: offers, filters: Filters(refuseSeconds: refuseSeconds))))
     }
 
+    /// Kills a task; `gracePeriod` overrides the SIGTERM → SIGKILL wait for this kill.
     public func kill(_ task: TaskID, agent: AgentID? = nil, gracePeriod: Double? = nil) {
         let policy = gracePeriod.map { KillPolicy(gracePeriod: DurationInfo(seconds: $0)) }
         send(SchedulerCall(type: .kill, kill: .init(taskID: task, agentID: agent, killPolicy: policy)))

@@ -9,6 +9,7 @@ import Foundation
 /// framework id and jittered backoff), delivers events to the delegate on the loop's thread, and
 /// sends calls. Create it on the loop's thread and call `start()`.
 public final class SchedulerClient {
+    /// The loop that owns the client; every callback runs on its thread.
     public let loop: Loop
     public private(set) var configuration: SchedulerConfiguration
     public weak var delegate: SchedulerDelegate?
@@ -33,6 +34,7 @@ public final class SchedulerClient {
     private var stopped = true
     let reconciliation = ReconciliationTracker()
 
+    /// Creates a client; nothing is sent before `start()`. The delegate is held weakly.
     public init(loop: Loop, configuration: SchedulerConfiguration, delegate: SchedulerDelegate?) {
         precondition(!configuration.masters.isEmpty, "a scheduler needs at least one master address")
         self.loop = loop

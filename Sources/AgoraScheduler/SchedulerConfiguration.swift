@@ -13,10 +13,12 @@ public struct SchedulerConfiguration: Sendable {
     public var acknowledgeAutomatically = true
     /// Missed heartbeat intervals after which the subscription is considered dead and renewed.
     public var heartbeatTolerance = 5.0
-    /// Reconnection backoff: jittered, doubling from `minimumBackoff` up to `maximumBackoff`.
+    /// Reconnection backoff: jittered, doubling from `minimumBackoff`…
     public var minimumBackoff: Duration = .milliseconds(500)
+    /// …up to `maximumBackoff`.
     public var maximumBackoff: Duration = .seconds(30)
 
+    /// A configuration with the defaults above for everything else.
     public init(masters: [SocketAddress], framework: FrameworkInfo) {
         self.masters = masters
         self.framework = framework
@@ -27,6 +29,7 @@ public struct SchedulerConfiguration: Sendable {
 public struct SchedulerCallError: Error, Sendable, CustomStringConvertible {
     /// The master's HTTP status, when it answered.
     public let status: Int?
+    /// The master's answer, or what went wrong on the way.
     public let message: String
     public var description: String { status.map { "\($0): \(message)" } ?? message }
 }

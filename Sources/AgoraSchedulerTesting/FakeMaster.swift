@@ -7,6 +7,7 @@ import Foundation
 /// An in-process master for framework tests: it speaks the v1 scheduler API on a loopback port,
 /// records every call, and sends exactly the offers and updates the test asks for.
 public final class FakeMaster {
+    /// The loop the fake serves on.
     public let loop: Loop
     private var server: HTTPServer?
     private var stream: HTTPResponseStream?
@@ -27,6 +28,7 @@ public final class FakeMaster {
     /// When set, SUBSCRIBE is answered with a 307 redirect to this master.
     public var redirect: SocketAddress?
 
+    /// Starts serving on a free loopback port.
     public init(loop: Loop) throws {
         self.loop = loop
         let router = Router()
@@ -34,6 +36,7 @@ public final class FakeMaster {
         server = try HTTPServer(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0), router: router)
     }
 
+    /// Where a client should connect.
     public var address: SocketAddress { server!.localAddress }
 
     /// Whether a subscription stream is open.
@@ -107,6 +110,7 @@ public final class FakeMaster {
         return status
     }
 
+    /// Sends a HEARTBEAT event.
     public func heartbeat() { send(.heartbeat) }
 
     /// Ends the subscription stream as a crashed master would.
@@ -115,6 +119,7 @@ public final class FakeMaster {
         stream = nil
     }
 
+    /// Ends the subscription and stops serving.
     public func close() {
         stream?.finish()
         stream = nil
