@@ -35,6 +35,7 @@ extension Agent {
             }
             report(run, .running)
             logger.info("task \(task.taskID) of \(frameworkID) running as pid \(run.process?.pid ?? 0) in \(run.sandbox)")
+            if let check = task.healthCheck { startHealthCheck(check, for: run, environment: spec.environment ?? [:]) }
         } catch {
             fail(run, "cannot start the command: \(error)")
         }
@@ -46,12 +47,36 @@ extension Agent {
         finish(run, .failed, message: message, reason: .containerLaunchFailed)
     }
 
+    private func startHealthCheck(_ check: HealthCheck, for run: TaskRun, environment: [String: String]) {
+        let runner = HealthCheckRunner(loop: loop, check: check, sandbox: run.sandbox, environment: environment,
+            onChange: { [weak self, weak run] healthy in
+                guard let self, let run, !run.state.isTerminal else { return }
+                run.healthy = healthy
+                self.report(run, .running, message: healthy ? "Task is healthy" : "Task is unhealthy",
+                            reason: .taskHealthCheckStatusUpdated)
+            },
+            onUnhealthy: { [weak self, weak run] message in
+                guard let self, let run else { return }
+                self.logger.warning("task \(run.info.taskID): \(message); killing it")
+                run.killReason = message
+                self.kill(run.key, policy: nil)
+            })
+        run.health = runner
+        runner.start()
+    }
+
     private func exited(_ run: TaskRun, _ exit: ProcessExit) {
+        // Whatever the task left running in its process group goes with it.
+        try? run.process?.killGroup(.kill)
+        run.health?.stop()
+        run.health = nil
         run.process = nil
         run.exit = exit
         run.killTimer?.close()
         run.killTimer = nil
-        if run.killRequested {
+        if let reason = run.killReason {
+            finish(run, .killed, message: "Killed because its \(reason)", reason: .taskHealthCheckStatusUpdated)
+        } else if run.killRequested {
             finish(run, .killed, message: "Command was killed (\(exit))", reason: nil)
         } else if exit.succeeded {
             finish(run, .finished, message: "Command exited with status 0", reason: nil)

@@ -114,7 +114,7 @@ public final class Agent {
         run.message = message
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid())
+            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid(), healthy: run.healthy)
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
     }

@@ -16,6 +16,10 @@ final class TaskRun {
     var killTimer: LoopTimer?
     var exit: ProcessExit?
     var message: String?
+    var health: HealthCheckRunner?
+    var healthy: Bool?
+    /// Why the agent itself killed the task (a failing health check), if it did.
+    var killReason: String?
 
     init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String) {
         self.frameworkID = frameworkID
