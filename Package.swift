@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
         .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(
             name: "AgoraProto",
             dependencies: ["CProtobufC"],
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
+        .target(name: "AgoraStore", dependencies: ["CSQLite"]),
         .target(
             name: "AgoraDaemon",
             dependencies: [
@@ -100,6 +102,7 @@ let package = Package(
             name: "AgoraSchedulerTests",
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            "AgoraAllocator"]),
+        .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
