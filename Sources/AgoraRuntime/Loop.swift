@@ -46,7 +46,11 @@ public final class Loop {
         let deadline = ContinuousClock.now + timeout
         guard let ticker = try? LoopTimer(loop: self, counted: false) else { return condition() }
         ticker.start(after: .milliseconds(5), repeating: .milliseconds(5)) {}
-        defer { ticker.close() }
+        defer {
+            ticker.close()
+            // Let the ticker's close complete now: an unfinished close would keep it (and the loop) alive.
+            uv_run(raw, UV_RUN_NOWAIT)
+        }
         while !condition() {
             if ContinuousClock.now >= deadline { return false }
             uv_run(raw, UV_RUN_ONCE)

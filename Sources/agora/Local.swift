@@ -87,6 +87,7 @@ struct LocalCluster {
         }
         for watcher in watchers { watcher.close() }
         stop(children, loop: loop)
+        try? loop.close()
         print("local cluster stopped")
     }
 
