@@ -91,6 +91,21 @@ let package = Package(
                 "AgoraScheduler", "AgoraRuntime", "AgoraWire", "AgoraAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .target(
+            name: "AgoraServices",
+            dependencies: [
+                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "frameworks/services/AgoraServices"),
+        .executableTarget(
+            name: "agora-services",
+            dependencies: [
+                "AgoraServices", "AgoraDaemon", "AgoraRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "frameworks/services/agora-services"),
         .executableTarget(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),

@@ -1,0 +1,89 @@
+import AgoraWire
+import Foundation
+
+/// One Marathon-style placement rule: `["hostname", "UNIQUE"]`, `["rack", "GROUP_BY", "3"]`, …
+public struct Constraint: Equatable, Sendable {
+    /// The operators Marathon defines.
+    public enum Operator: String, Sendable, CaseIterable {
+        case unique = "UNIQUE", cluster = "CLUSTER", groupBy = "GROUP_BY", like = "LIKE", unlike = "UNLIKE"
+        case maxPer = "MAX_PER"
+    }
+
+    public let field: String
+    public let op: Operator
+    public let value: String?
+}
+
+/// A Marathon health check as an app declares it.
+public struct AppHealthCheck: Equatable, Sendable {
+    public var kind: HealthCheck.Kind
+    public var path = "/"
+    public var portIndex = 0
+    public var command: String?
+    public var gracePeriodSeconds = 300.0
+    public var intervalSeconds = 60.0
+    public var timeoutSeconds = 20.0
+    public var maxConsecutiveFailures = 3
+}
+
+/// A long-running app: what to run, how many, with which resources and rules (Marathon's app object).
+public struct AppDefinition: Equatable, Sendable {
+    public var id: String
+    public var cmd: String?
+    public var args: [String]?
+    public var instances = 1
+    public var cpus = 1.0
+    public var mem = 128.0
+    public var disk = 0.0
+    /// Requested port numbers; 0 means "any port from the offer". Their count is the ports each task gets.
+    public var ports: [Int] = [0]
+    public var env: [String: String] = [:]
+    public var labels: [String: String] = [:]
+    public var constraints: [Constraint] = []
+    public var healthChecks: [AppHealthCheck] = []
+    public var minimumHealthCapacity = 1.0
+    public var maximumOverCapacity = 1.0
+    public var backoffSeconds = 1.0
+    public var backoffFactor = 1.15
+    public var maxLaunchDelaySeconds = 300.0
+    public var killSelection = "YOUNGEST_FIRST"
+    public var taskKillGracePeriodSeconds: Double?
+    /// When this definition was stored (Marathon's `version`).
+    public var version = Date()
+
+    public init(id: String) { self.id = id }
+
+    /// What launching a task needs, for finding room in an offer.
+    public var demand: (cpus: Double, mem: Double, disk: Double, ports: Int) { (cpus, mem, disk, ports.count) }
+
+    /// Whether a change to `other` needs new tasks (anything but the instance count and labels).
+    public func needsRestart(comparedTo other: AppDefinition) -> Bool {
+        var left = self
+        var right = other
+        left.instances = 0
+        right.instances = 0
+        left.version = right.version
+        left.labels = right.labels
+        return left != right
+    }
+}
+
+/// An app id in Marathon's form: `/group/name`, lowercase letters, digits, `-` and `.`.
+public enum AppID {
+    public static func normalize(_ raw: String) -> String? {
+        let segments = raw.split(separator: "/").map(String.init)
+        guard !segments.isEmpty else { return nil }
+        for segment in segments {
+            guard segment != "." && segment != "..", let first = segment.first, let last = segment.last,
+                  first.isLetter || first.isNumber, last.isLetter || last.isNumber,
+                  segment.allSatisfy({ ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "." })
+            else { return nil }
+        }
+        return "/" + segments.joined(separator: "/")
+    }
+
+    /// The task id prefix Marathon derives from an app id: `/group/web` → `group_web`.
+    public static func taskPrefix(_ id: String) -> String {
+        String(id.dropFirst()).replacingOccurrences(of: "/", with: "_")
+    }
+}

@@ -1,0 +1,252 @@
+import AgoraWire
+import Foundation
+
+/// A problem with an app definition, in Marathon's 422 shape: `{"message": …, "details": [{"path", "errors"}]}`.
+public struct AppValidationError: Error, Sendable {
+    public var details: [(path: String, error: String)]
+
+    public var json: JSONValue {
+        .object([
+            ("message", .string("Object is not valid")),
+            ("details", .array(details.map { detail in
+                .object([("path", .string(detail.path)), ("errors", .array([.string(detail.error)]))])
+            })),
+        ])
+    }
+}
+
+/// Reads and writes app definitions in Marathon's JSON.
+public enum AppJSON {
+    /// Every key of a Marathon app object; anything else is refused.
+    static let knownKeys: Set<String> = [
+        "acceptedResourceRoles", "args", "backoffFactor", "backoffSeconds", "cmd", "constraints", "container", "cpus",
+        "dependencies", "deployments", "disk", "env", "executor", "fetch", "gpus", "healthChecks", "id", "instances",
+        "ipAddress", "killSelection", "labels", "lastTaskFailure", "maxLaunchDelaySeconds", "mem", "networks",
+        "portDefinitions", "ports", "readinessCheckResults", "readinessChecks", "requirePorts", "residency", "role",
+        "secrets", "storeUrls", "taskKillGracePeriodSeconds", "taskRateLimit", "taskStats", "tasks", "tasksHealthy",
+        "tasksRunning", "tasksStaged", "tasksUnhealthy", "unreachableStrategy", "upgradeStrategy", "uris", "user",
+        "version", "versionInfo",
+    ]
+
+    /// Parses an app; `base` supplies the current values for a partial update (PUT).
+    public static func parse(_ json: JSONValue, id pathID: String? = nil, base: AppDefinition? = nil)
+        throws(AppValidationError) -> AppDefinition {
+        var problems: [(String, String)] = []
+        guard case .object(let entries) = json else {
+            throw AppValidationError(details: [("/", "expected a JSON object")])
+        }
+        for (key, _) in entries where !knownKeys.contains(key) { problems.append(("/\(key)", "unknown field")) }
+        let rawID = json.stringValue("id") ?? pathID ?? base?.id
+        guard let rawID, let id = AppID.normalize(rawID) else {
+            problems.append(("/id", "must be a path of lowercase letters, digits, '-' and '.' (got \(rawID ?? "nothing"))"))
+            throw AppValidationError(details: problems)
+        }
+        if let pathID, let bodyID = json.stringValue("id"), AppID.normalize(bodyID) != AppID.normalize(pathID) {
+            problems.append(("/id", "does not match the app in the URL (\(pathID))"))
+        }
+        var app = base ?? AppDefinition(id: id)
+        app.id = id
+
+        func number(_ key: String, minimum: Double) -> Double? {
+            guard let value = json[key] else { return nil }
+            guard case .number(let text) = value, let number = Double(text) else {
+                problems.append(("/\(key)", "must be a number"))
+                return nil
+            }
+            guard number >= minimum else {
+                problems.append(("/\(key)", "must be at least \(minimum)"))
+                return nil
+            }
+            return number
+        }
+        if json["cmd"] != nil { app.cmd = json.stringValue("cmd") }
+        if case .array(let items)? = json["args"] { app.args = items.compactMap(\.string) }
+        if let value = number("instances", minimum: 0) {
+            if value != value.rounded() { problems.append(("/instances", "must be a whole number")) }
+            app.instances = Int(value)
+        }
+        if let value = number("cpus", minimum: 0.001) { app.cpus = value }
+        if let value = number("mem", minimum: 0) { app.mem = value }
+        if let value = number("disk", minimum: 0) { app.disk = value }
+        if let value = number("backoffSeconds", minimum: 0) { app.backoffSeconds = value }
+        if let value = number("backoffFactor", minimum: 1) { app.backoffFactor = value }
+        if let value = number("maxLaunchDelaySeconds", minimum: 0) { app.maxLaunchDelaySeconds = value }
+        if let value = number("taskKillGracePeriodSeconds", minimum: 0) { app.taskKillGracePeriodSeconds = value }
+        if let selection = json.stringValue("killSelection") {
+            if ["YOUNGEST_FIRST", "OLDEST_FIRST"].contains(selection) { app.killSelection = selection }
+            else { problems.append(("/killSelection", "must be YOUNGEST_FIRST or OLDEST_FIRST")) }
+        }
+        if case .array(let items)? = json["portDefinitions"] {
+            app.ports = items.map { $0.intValue("port") ?? 0 }
+        } else if case .array(let items)? = json["ports"] {
+            app.ports = items.compactMap(\.int)
+        }
+        if case .object(let pairs)? = json["env"] {
+            app.env = [:]
+            for (key, value) in pairs {
+                guard let text = value.string else {
+                    problems.append(("/env/\(key)", "must be a string"))
+                    continue
+                }
+                app.env[key] = text
+            }
+        }
+        if case .object(let pairs)? = json["labels"] {
+            app.labels = Dictionary(pairs.compactMap { key, value in value.string.map { (key, $0) } }, uniquingKeysWith: { $1 })
+        }
+        if case .array(let items)? = json["constraints"] {
+            app.constraints = []
+            for (index, item) in items.enumerated() {
+                guard case .array(let parts) = item, parts.count >= 2, let field = parts[0].string,
+                      let name = parts[1].string, let op = Constraint.Operator(rawValue: name) else {
+                    problems.append(("/constraints(\(index))", "must be [field, UNIQUE|CLUSTER|GROUP_BY|LIKE|UNLIKE|MAX_PER, value?]"))
+                    continue
+                }
+                let value = parts.count > 2 ? parts[2].string : nil
+                if [.cluster, .like, .unlike, .maxPer].contains(op) && value == nil {
+                    problems.append(("/constraints(\(index))", "\(name) needs a value"))
+                    continue
+                }
+                if op == .like || op == .unlike, let value, (try? Regex(value)) == nil {
+                    problems.append(("/constraints(\(index))", "\(value) is not a regular expression"))
+                    continue
+                }
+                if op == .maxPer, Int(value ?? "") == nil { problems.append(("/constraints(\(index))", "MAX_PER needs a number")) }
+                app.constraints.append(Constraint(field: field, op: op, value: value))
+            }
+        }
+        if case .array(let items)? = json["healthChecks"] {
+            app.healthChecks = []
+            for (index, item) in items.enumerated() {
+                let protocolName = (item.stringValue("protocol") ?? "HTTP").uppercased()
+                var check: AppHealthCheck
+                switch protocolName {
+                case "HTTP", "MESOS_HTTP": check = AppHealthCheck(kind: .http)
+                case "TCP", "MESOS_TCP": check = AppHealthCheck(kind: .tcp)
+                case "COMMAND":
+                    check = AppHealthCheck(kind: .command)
+                    check.command = item["command"]?.stringValue("value")
+                    if check.command == nil { problems.append(("/healthChecks(\(index))/command", "COMMAND needs command.value")) }
+                default:
+                    problems.append(("/healthChecks(\(index))/protocol", "must be HTTP, TCP or COMMAND"))
+                    continue
+                }
+                check.path = item.stringValue("path") ?? "/"
+                check.portIndex = item.intValue("portIndex") ?? 0
+                check.gracePeriodSeconds = item.doubleValue("gracePeriodSeconds") ?? 300
+                check.intervalSeconds = item.doubleValue("intervalSeconds") ?? 60
+                check.timeoutSeconds = item.doubleValue("timeoutSeconds") ?? 20
+                check.maxConsecutiveFailures = item.intValue("maxConsecutiveFailures") ?? 3
+                app.healthChecks.append(check)
+            }
+        }
+        if let strategy = json["upgradeStrategy"] {
+            if let value = strategy.doubleValue("minimumHealthCapacity") {
+                if (0...1).contains(value) { app.minimumHealthCapacity = value }
+                else { problems.append(("/upgradeStrategy/minimumHealthCapacity", "must be between 0 and 1")) }
+            }
+            if let value = strategy.doubleValue("maximumOverCapacity") {
+                if (0...1).contains(value) { app.maximumOverCapacity = value }
+                else { problems.append(("/upgradeStrategy/maximumOverCapacity", "must be between 0 and 1")) }
+            }
+        }
+        if app.cmd == nil && (app.args ?? []).isEmpty { problems.append(("/cmd", "an app needs cmd or args")) }
+        for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
+            problems.append(("/healthChecks(\(index))/portIndex", "the app has only \(app.ports.count) port(s)"))
+        }
+        guard problems.isEmpty else { throw AppValidationError(details: problems) }
+        return app
+    }
+
+    /// The Marathon app object (only keys real Marathon clients accept).
+    public static func render(_ app: AppDefinition, status: AppStatus?, tasks: [JSONValue]?) -> JSONValue {
+        var entries: [(key: String, value: JSONValue)] = [("id", .string(app.id))]
+        if let cmd = app.cmd { entries.append(("cmd", .string(cmd))) }
+        if let args = app.args { entries.append(("args", .array(args.map { .string($0) }))) }
+        entries += [
+            ("instances", .integer(app.instances)),
+            ("cpus", JSONValue.double(app.cpus) ?? .null),
+            ("mem", JSONValue.double(app.mem) ?? .null),
+            ("disk", JSONValue.double(app.disk) ?? .null),
+            ("ports", .array(app.ports.map { .integer($0) })),
+            ("portDefinitions", .array(app.ports.map { .object([("port", .integer($0)), ("protocol", .string("tcp"))]) })),
+            ("requirePorts", .bool(false)),
+            ("env", .object(app.env.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("labels", .object(app.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("constraints", .array(app.constraints.map { constraint in
+                .array([.string(constraint.field), .string(constraint.op.rawValue)] + (constraint.value.map { [.string($0)] } ?? []))
+            })),
+            ("healthChecks", .array(app.healthChecks.map(renderHealthCheck))),
+            ("upgradeStrategy", .object([("minimumHealthCapacity", JSONValue.double(app.minimumHealthCapacity) ?? .null),
+                                         ("maximumOverCapacity", JSONValue.double(app.maximumOverCapacity) ?? .null)])),
+            ("backoffSeconds", JSONValue.double(app.backoffSeconds) ?? .null),
+            ("backoffFactor", JSONValue.double(app.backoffFactor) ?? .null),
+            ("maxLaunchDelaySeconds", JSONValue.double(app.maxLaunchDelaySeconds) ?? .null),
+            ("killSelection", .string(app.killSelection)),
+            ("version", .string(MarathonDate.format(app.version))),
+        ]
+        if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
+        if let status {
+            entries += [
+                ("tasksRunning", .integer(status.running)), ("tasksStaged", .integer(status.staged)),
+                ("tasksHealthy", .integer(status.healthy)), ("tasksUnhealthy", .integer(status.unhealthy)),
+                ("deployments", .array(status.deployments.map { .object([("id", .string($0))]) })),
+            ]
+        }
+        if let tasks { entries.append(("tasks", .array(tasks))) }
+        return .object(entries)
+    }
+
+    private static func renderHealthCheck(_ check: AppHealthCheck) -> JSONValue {
+        var entries: [(key: String, value: JSONValue)] = [
+            ("protocol", .string(check.kind == .http ? "HTTP" : check.kind == .tcp ? "TCP" : "COMMAND")),
+            ("gracePeriodSeconds", JSONValue.double(check.gracePeriodSeconds) ?? .null),
+            ("intervalSeconds", JSONValue.double(check.intervalSeconds) ?? .null),
+            ("timeoutSeconds", JSONValue.double(check.timeoutSeconds) ?? .null),
+            ("maxConsecutiveFailures", .integer(check.maxConsecutiveFailures)),
+        ]
+        if check.kind == .http { entries.append(("path", .string(check.path))) }
+        if check.kind != .command { entries.append(("portIndex", .integer(check.portIndex))) }
+        if let command = check.command { entries.append(("command", .object([("value", .string(command))]))) }
+        return .object(entries)
+    }
+}
+
+/// Counts shown on an app object.
+public struct AppStatus: Sendable {
+    public var running = 0
+    public var staged = 0
+    public var healthy = 0
+    public var unhealthy = 0
+    public var deployments: [String] = []
+}
+
+/// Marathon's timestamps: `2026-11-25T10:00:00.000Z`.
+public enum MarathonDate {
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = .gmt
+        return formatter.string(from: date)
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}
+
+extension JSONValue {
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var int: Int? {
+        if case .number(let text) = self, let value = Double(text), value == value.rounded() { return Int(value) }
+        return nil
+    }
+    func stringValue(_ key: String) -> String? { self[key]?.string }
+    func intValue(_ key: String) -> Int? { self[key]?.int }
+    func doubleValue(_ key: String) -> Double? {
+        if case .number(let text)? = self[key] { return Double(text) }
+        return nil
+    }
+}

@@ -1,0 +1,300 @@
+import AgoraAllocator
+import AgoraRuntime
+import AgoraScheduler
+import AgoraWire
+import Foundation
+import Logging
+
+/// Keeps every app at its declared instances on the cluster: launches into offers (resources, ports,
+/// constraints), replaces failed instances with backoff, scales, and rolls out new versions while
+/// keeping `minimumHealthCapacity` of the instances healthy.
+public final class ServiceScheduler: SchedulerDelegate {
+    let store: ServiceStore
+    let logger: Logger
+    var client: SchedulerClient?
+    public private(set) var apps: [String: AppDefinition] = [:]
+    public private(set) var tasks: [TaskID: ServiceTask] = [:]
+    public private(set) var deployments: [Deployment] = []
+    public private(set) var launchStats: [String: LaunchStats] = [:]
+    /// Per app: consecutive failures and the earliest next launch.
+    private(set) var backoff: [String: (failures: Int, until: Date)] = [:]
+    private var reconciled = false
+    /// Listeners for `/v2/events`.
+    var onEvent: ((String, JSONValue) -> Void)?
+
+    init(store: ServiceStore, logger: Logger) throws {
+        self.store = store
+        self.logger = logger
+        for app in try store.apps() { apps[app.id] = app }
+        for task in try store.tasks() { tasks[task.id] = task }
+    }
+
+    // MARK: Changes from the API
+
+    /// Stores `app` (new or changed) and starts a deployment; returns it.
+    func put(_ app: AppDefinition, action: String) throws -> Deployment {
+        var app = app
+        let previous = apps[app.id]
+        app.version = Date()
+        try store.save(app)
+        apps[app.id] = app
+        backoff[app.id] = nil
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: app.version,
+                                    action: action, previous: previous)
+        deployments.removeAll { $0.appID == app.id }
+        deployments.append(deployment)
+        emit("deployment_info", .object([("id", .string(deployment.id)), ("appId", .string(app.id))]))
+        converge()
+        return deployment
+    }
+
+    /// Removes an app and kills its instances.
+    func delete(_ id: String) throws -> Deployment {
+        guard let app = apps[id] else { throw ServiceError.notFound("App '\(id)' does not exist") }
+        try store.delete(app: id)
+        apps[id] = nil
+        backoff[id] = nil
+        launchStats[id] = nil
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: Date(), action: "StopApplication",
+                                    previous: app)
+        deployments.removeAll { $0.appID == id }
+        deployments.append(deployment)
+        converge()
+        return deployment
+    }
+
+    /// Restarts every instance with the same definition under a new version.
+    func restart(_ id: String) throws -> Deployment {
+        guard let app = apps[id] else { throw ServiceError.notFound("App '\(id)' does not exist") }
+        return try put(app, action: "RestartApplication")
+    }
+
+    /// Kills one task; with `scale` the app's instance count drops by one instead of replacing it.
+    func killTask(_ taskID: TaskID, scale: Bool) throws -> ServiceTask {
+        guard let task = tasks[taskID], task.isAlive else { throw ServiceError.notFound("Task '\(taskID)' does not exist") }
+        if scale, var app = apps[task.appID] {
+            app.instances = max(0, app.instances - 1)
+            try store.save(app)
+            apps[app.id] = app
+            task.killing = true
+        }
+        kill(task)
+        return task
+    }
+
+    /// Cancels a deployment: `force` just forgets it; otherwise the app goes back to its previous definition.
+    func cancel(deployment id: String, force: Bool) throws -> Deployment? {
+        guard let deployment = deployments.first(where: { $0.id == id }) else {
+            throw ServiceError.notFound("Deployment '\(id)' does not exist")
+        }
+        deployments.removeAll { $0.id == id }
+        guard !force else { return nil }
+        if let previous = deployment.previous { return try put(previous, action: "RollbackApplication") }
+        return try delete(deployment.appID)
+    }
+
+    func resetDelay(_ id: String) -> Bool {
+        guard apps[id] != nil else { return false }
+        backoff[id] = nil
+        converge()
+        return true
+    }
+
+    // MARK: Convergence
+
+    func liveTasks(of id: String) -> [ServiceTask] { tasks.values.filter { $0.appID == id && $0.isAlive } }
+
+    /// Instances each app still needs launched now (zero while it backs off).
+    func pendingLaunches() -> [String: Int] {
+        var pending: [String: Int] = [:]
+        for (id, app) in apps {
+            let live = liveTasks(of: id)
+            let current = live.filter { $0.version == app.version && !$0.killing }.count
+            let old = live.filter { $0.version != app.version && !$0.killing }.count
+            let ceiling = app.instances + (old > 0 ? Int((Double(app.instances) * app.maximumOverCapacity).rounded(.down)) : 0)
+            let room = max(0, min(app.instances - current, ceiling - current - old))
+            if room > 0, let wait = backoff[id], wait.until > Date() { continue }
+            if room > 0 { pending[id] = room }
+        }
+        return pending
+    }
+
+    /// Kills what is too much or outdated (while keeping enough healthy), ends finished deployments,
+    /// and asks for offers when instances are missing.
+    func converge() {
+        guard reconciled else { return }
+        for (id, app) in apps {
+            let live = liveTasks(of: id).filter { !$0.killing }
+            let checked = !app.healthChecks.isEmpty
+            let current = live.filter { $0.version == app.version }
+            var old = live.filter { $0.version != app.version }
+            let minimumHealthy = Int((Double(app.instances) * app.minimumHealthCapacity).rounded(.up))
+            var healthy = live.filter { $0.isHealthy(checked: checked) }.count
+            // Outdated instances go while enough healthy ones remain (oldest version first).
+            old.sort { $0.version < $1.version }
+            for task in old where healthy - (task.isHealthy(checked: checked) ? 1 : 0) >= minimumHealthy
+                || !task.isHealthy(checked: checked) {
+                if task.isHealthy(checked: checked) { healthy -= 1 }
+                kill(task)
+            }
+            // Too many current instances: scale down by the app's kill selection.
+            if current.count > app.instances {
+                let ordered = current.sorted { app.killSelection == "OLDEST_FIRST" ? $0.stagedAt < $1.stagedAt : $0.stagedAt > $1.stagedAt }
+                for task in ordered.prefix(current.count - app.instances) { kill(task) }
+            }
+        }
+        for task in tasks.values where task.isAlive && !task.killing && apps[task.appID] == nil { kill(task) }
+        deployments.removeAll { deployment in
+            let done = isConverged(deployment.appID)
+            if done { emit("deployment_success", .object([("id", .string(deployment.id)), ("appId", .string(deployment.appID))])) }
+            return done
+        }
+        if !pendingLaunches().isEmpty { client?.revive() }
+    }
+
+    private func isConverged(_ id: String) -> Bool {
+        let live = liveTasks(of: id)
+        guard let app = apps[id] else { return live.isEmpty }
+        let checked = !app.healthChecks.isEmpty
+        return live.count == app.instances && live.allSatisfy { $0.version == app.version && $0.isHealthy(checked: checked) }
+    }
+
+    private func kill(_ task: ServiceTask) {
+        task.killing = true
+        store.save(task)
+        let grace = apps[task.appID]?.taskKillGracePeriodSeconds
+        client?.kill(task.id, agent: task.agentID, gracePeriod: grace)
+    }
+
+    // MARK: Scheduler events
+
+    public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
+        store.frameworkID = frameworkID
+        logger.info("subscribed as \(frameworkID); reconciling \(tasks.count) task(s)")
+        let known = tasks.values.filter(\.isAlive).map { ($0.id, Optional($0.agentID)) }
+        client.reconcileUntilKnown(known) { [weak self] _ in
+            guard let self else { return }
+            self.reconciled = true
+            self.logger.info("reconciliation done; \(self.tasks.values.filter(\.isAlive).count) task(s) adopted")
+            self.converge()
+        }
+    }
+
+    public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
+        var pending = reconciled ? pendingLaunches() : [:]
+        for offer in offers {
+            var free = Resources(offer.resources)
+            var launches: [TaskInfo] = []
+            for id in pending.keys.sorted() {
+                guard let app = apps[id] else { continue }
+                var stats = launchStats[id] ?? LaunchStats()
+                stats.offersSeen += 1
+                stats.lastSeen = Date()
+                while (pending[id] ?? 0) > 0 {
+                    let placed = liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
+                        + launches.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
+                    if let broken = ConstraintCheck.violation(app.constraints, hostname: offer.hostname,
+                                                               attributes: offer.attributes, placed: placed) {
+                        stats.rejections["UnfulfilledConstraint \(broken)", default: 0] += 1
+                        break
+                    }
+                    let demand = ResourceDemand(cpus: app.cpus, mem: app.mem, disk: app.disk, ports: app.ports.count)
+                    guard let room = free.fit(demand) else {
+                        for (name, amount) in [("cpus", app.cpus), ("mem", app.mem), ("disk", app.disk)]
+                        where free.scalar(name) < amount {
+                            stats.rejections["InsufficientResources \(name)", default: 0] += 1
+                        }
+                        if free.ranges("ports").count < UInt64(app.ports.count) {
+                            stats.rejections["InsufficientResources ports", default: 0] += 1
+                        }
+                        break
+                    }
+                    free -= room
+                    pending[id, default: 0] -= 1
+                    launches.append(taskInfo(for: app, offer: offer, resources: room))
+                }
+                launchStats[id] = stats
+            }
+            agentAttributes[offer.agentID] = offer.attributes
+            if launches.isEmpty {
+                client.decline([offer.id], refuseSeconds: pending.values.contains { $0 > 0 } ? 1 : 5)
+            } else {
+                client.launch(launches, on: [offer.id], refuseSeconds: 1)
+            }
+        }
+    }
+
+    private var agentAttributes: [AgentID: [Attribute]] = [:]
+
+    private func taskInfo(for app: AppDefinition, offer: Offer, resources: Resources) -> TaskInfo {
+        let id = TaskID.unique(prefix: AppID.taskPrefix(app.id))
+        let ports = resources.ranges("ports").values
+        let task = ServiceTask(id: id, appID: app.id, version: app.version, agentID: offer.agentID,
+                               host: offer.hostname, ports: ports, stagedAt: Date())
+        tasks[id] = task
+        store.save(task)
+        let command: CommandInfo = if let cmd = app.cmd {
+            .shell(cmd, environment: Environment(app.env))
+        } else {
+            CommandInfo(environment: Environment(app.env), shell: false, value: app.args?.first, arguments: app.args ?? [])
+        }
+        var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
+                            resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
+                            labels: Labels([Label(key: "app", value: app.id)]))
+        if let grace = app.taskKillGracePeriodSeconds { info.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: grace)) }
+        if let check = app.healthChecks.first {
+            let port = check.portIndex < ports.count ? UInt32(ports[check.portIndex]) : 0
+            info.healthCheck = HealthCheck(
+                type: check.kind, command: check.command.map { .shell($0) },
+                http: check.kind == .http ? .init(port: port, path: check.path) : nil,
+                tcp: check.kind == .tcp ? .init(port: port) : nil,
+                delaySeconds: 0, intervalSeconds: check.intervalSeconds, timeoutSeconds: check.timeoutSeconds,
+                consecutiveFailures: UInt32(check.maxConsecutiveFailures), gracePeriodSeconds: check.gracePeriodSeconds)
+        }
+        logger.info("launching \(id) of \(app.id) on \(offer.hostname) ports \(ports)")
+        emit("status_update_event", .object([("taskId", .string(id.value)), ("appId", .string(app.id)),
+                                             ("taskStatus", .string("TASK_STAGING"))]))
+        return info
+    }
+
+    public func update(_ client: SchedulerClient, _ status: TaskStatus) {
+        guard let task = tasks[status.taskID] else { return }
+        let wasHealthy = task.healthy
+        task.state = status.state
+        if let healthy = status.healthy { task.healthy = healthy }
+        if status.state == .running && task.startedAt == nil { task.startedAt = Date() }
+        emit("status_update_event", .object([
+            ("taskId", .string(task.id.value)), ("appId", .string(task.appID)), ("taskStatus", .string(status.state.rawValue)),
+            ("host", .string(task.host)), ("message", .string(status.message ?? "")),
+        ]))
+        if wasHealthy != task.healthy, let healthy = task.healthy {
+            emit("health_status_changed_event", .object([("taskId", .string(task.id.value)), ("appId", .string(task.appID)),
+                                                        ("alive", .bool(healthy))]))
+        }
+        if status.state.isTerminal {
+            tasks[task.id] = nil
+            store.delete(task: task.id)
+            if !task.killing, let app = apps[task.appID], status.reason != .reconciliation || status.state != .lost {
+                let failures = (backoff[app.id]?.failures ?? 0) + 1
+                let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
+                backoff[app.id] = (failures, Date().addingTimeInterval(delay))
+                logger.warning("task \(task.id) of \(app.id) ended \(status.state.rawValue): \(status.message ?? ""); replacing in \(delay)s")
+                _ = try? client.loop.schedule(after: .milliseconds(Int64(delay * 1000) + 10)) { [weak self] in self?.converge() }
+            }
+        } else {
+            store.save(task)
+            if status.state == .running && task.healthy != false { backoff[task.appID]?.failures = 0 }
+        }
+        converge()
+    }
+
+    private func emit(_ type: String, _ payload: JSONValue) {
+        onEvent?(type, payload)
+    }
+}
+
+/// An API request that cannot be served.
+enum ServiceError: Error {
+    case notFound(String)
+    case conflict(String)
+}

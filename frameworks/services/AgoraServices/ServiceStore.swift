@@ -1,0 +1,90 @@
+import AgoraStore
+import AgoraWire
+import Foundation
+
+/// The services framework's state in SQLite: framework id, apps and their versions, tasks.
+final class ServiceStore {
+    private let db: SQLiteDatabase
+
+    init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        try db.execute("CREATE TABLE IF NOT EXISTS apps (id TEXT PRIMARY KEY, json TEXT NOT NULL)")
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS app_versions (id TEXT NOT NULL, version TEXT NOT NULL, json TEXT NOT NULL,
+            PRIMARY KEY (id, version))
+            """)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, version TEXT NOT NULL,
+            agent_id TEXT NOT NULL, host TEXT NOT NULL, ports TEXT NOT NULL, state TEXT NOT NULL, staged_at REAL NOT NULL,
+            started_at REAL, healthy INTEGER, killing INTEGER NOT NULL DEFAULT 0)
+            """)
+    }
+
+    var frameworkID: FrameworkID? {
+        get { (try? db.execute("SELECT value FROM meta WHERE key = 'framework_id'"))?.first?["value"]?.text.map { FrameworkID($0) } }
+        set {
+            if let newValue { _ = try? db.execute("INSERT OR REPLACE INTO meta VALUES ('framework_id', ?)", [.text(newValue.value)]) }
+        }
+    }
+
+    func save(_ app: AppDefinition) throws {
+        let json = AppJSON.render(app, status: nil, tasks: nil).text
+        try db.transaction {
+            try db.execute("INSERT OR REPLACE INTO apps VALUES (?, ?)", [.text(app.id), .text(json)])
+            try db.execute("INSERT OR REPLACE INTO app_versions VALUES (?, ?, ?)",
+                           [.text(app.id), .text(MarathonDate.format(app.version)), .text(json)])
+        }
+    }
+
+    func delete(app id: String) throws {
+        try db.execute("DELETE FROM apps WHERE id = ?", [.text(id)])
+    }
+
+    func apps() throws -> [AppDefinition] {
+        try db.execute("SELECT json FROM apps").compactMap { row in try Self.decode(row["json"]?.text) }
+    }
+
+    func versions(of id: String) throws -> [(String, AppDefinition)] {
+        try db.execute("SELECT version, json FROM app_versions WHERE id = ? ORDER BY version", [.text(id)]).compactMap { row in
+            guard let version = row["version"]?.text, let app = try Self.decode(row["json"]?.text) else { return nil }
+            return (version, app)
+        }
+    }
+
+    private static func decode(_ text: String?) throws -> AppDefinition? {
+        guard let text, let json = try? JSONValue.parse(text) else { return nil }
+        var app = try AppJSON.parse(json)
+        if let version = json.stringValue("version").flatMap(MarathonDate.parse) { app.version = version }
+        return app
+    }
+
+    func save(_ task: ServiceTask) {
+        _ = try? db.execute("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            .text(task.id.value), .text(task.appID), .text(MarathonDate.format(task.version)), .text(task.agentID.value),
+            .text(task.host), .text(task.ports.map(String.init).joined(separator: ",")), .text(task.state.rawValue),
+            .real(task.stagedAt.timeIntervalSince1970), task.startedAt.map { .real($0.timeIntervalSince1970) } ?? .null,
+            task.healthy.map { .integer($0 ? 1 : 0) } ?? .null, .integer(task.killing ? 1 : 0),
+        ])
+    }
+
+    func delete(task id: TaskID) {
+        _ = try? db.execute("DELETE FROM tasks WHERE id = ?", [.text(id.value)])
+    }
+
+    func tasks() throws -> [ServiceTask] {
+        try db.execute("SELECT * FROM tasks").compactMap { row in
+            guard let id = row["id"]?.text, let app = row["app_id"]?.text,
+                  let version = row["version"]?.text.flatMap(MarathonDate.parse), let agent = row["agent_id"]?.text,
+                  let host = row["host"]?.text, let state = row["state"]?.text.flatMap(TaskState.init(rawValue:)),
+                  case .real(let staged)? = row["staged_at"] else { return nil }
+            let ports = (row["ports"]?.text ?? "").split(separator: ",").compactMap { UInt64($0) }
+            let task = ServiceTask(id: TaskID(id), appID: app, version: version, agentID: AgentID(agent), host: host,
+                                   ports: ports, stagedAt: Date(timeIntervalSince1970: staged), state: state)
+            if case .real(let started)? = row["started_at"] { task.startedAt = Date(timeIntervalSince1970: started) }
+            if case .integer(let healthy)? = row["healthy"] { task.healthy = healthy != 0 }
+            task.killing = row["killing"] == .integer(1)
+            return task
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import AgoraWire
+import Foundation
+
+/// One instance of an app: where it runs, on which ports, in which state.
+public final class ServiceTask {
+    public let id: TaskID
+    public let appID: String
+    public let version: Date
+    public let agentID: AgentID
+    public let host: String
+    public let ports: [UInt64]
+    public let stagedAt: Date
+    public var state: TaskState
+    public var startedAt: Date?
+    public var healthy: Bool?
+    /// The framework asked for this task to end (scale down, upgrade, delete): its end is no failure.
+    public var killing = false
+
+    init(id: TaskID, appID: String, version: Date, agentID: AgentID, host: String, ports: [UInt64], stagedAt: Date,
+         state: TaskState = .staging) {
+        self.id = id
+        self.appID = appID
+        self.version = version
+        self.agentID = agentID
+        self.host = host
+        self.ports = ports
+        self.stagedAt = stagedAt
+        self.state = state
+    }
+
+    var isAlive: Bool { !state.isTerminal }
+
+    /// Running and, when the app has health checks, reported healthy.
+    func isHealthy(checked: Bool) -> Bool { state == .running && (!checked || healthy == true) }
+
+    /// Marathon's task object.
+    func json(checked: Bool) -> JSONValue {
+        var entries: [(key: String, value: JSONValue)] = [
+            ("id", .string(id.value)),
+            ("appId", .string(appID)),
+            ("host", .string(host)),
+            ("ports", .array(ports.map { .integer($0) })),
+            ("servicePorts", .array([])),
+            ("slaveId", .string(agentID.value)),
+            ("stagedAt", .string(MarathonDate.format(stagedAt))),
+            ("state", .string(state.rawValue)),
+            ("version", .string(MarathonDate.format(version))),
+            ("ipAddresses", .array([.object([("ipAddress", .string(host)), ("protocol", .string("IPv4"))])])),
+        ]
+        if let startedAt { entries.append(("startedAt", .string(MarathonDate.format(startedAt)))) }
+        if checked, let healthy {
+            entries.append(("healthCheckResults", .array([.object([
+                ("alive", .bool(healthy)), ("consecutiveFailures", .integer(healthy ? 0 : 1)),
+                ("taskId", .string(id.value)),
+            ])])))
+        } else {
+            entries.append(("healthCheckResults", .array([])))
+        }
+        return .object(entries)
+    }
+}
