@@ -1,0 +1,144 @@
+import AgoraClusterTesting
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Testing
+
+private let webApp = #"""
+{"id": "/web", "cmd": "exec python3 -m http.server $PORT0 --bind 127.0.0.1", "instances": 3, "cpus": 0.1, "mem": 32,
+ "healthChecks": [{"protocol": "HTTP", "path": "/", "portIndex": 0, "gracePeriodSeconds": 15,
+                   "intervalSeconds": 0.5, "timeoutSeconds": 2, "maxConsecutiveFailures": 3}]}
+"""#
+
+/// Talks to the services framework's REST API.
+private struct ServicesClient {
+    let cluster: Cluster
+    let daemon: Daemon
+
+    func send(_ method: HTTPMethod, _ target: String, _ body: String? = nil) throws -> HTTPResponse {
+        var result: Result<HTTPResponse, HTTPError>?
+        let request = HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"],
+                                  body: Array((body ?? "").utf8))
+        HTTPClient.send(loop: cluster.loop, to: daemon.address!, request) { result = $0 }
+        try cluster.wait("\(method) \(target)") { result != nil }
+        return try result!.get()
+    }
+
+    func json(_ target: String) throws -> JSONValue { try JSONValue.parse(try send(.get, target).body) }
+
+    func app(_ id: String) throws -> JSONValue? { try json("/v2/apps\(id)")["app"] }
+
+    func tasks(_ id: String) throws -> [JSONValue] {
+        guard case .array(let tasks)? = try app(id)?["tasks"] else { return [] }
+        return tasks
+    }
+
+    func count(_ id: String, _ key: String) -> Int {
+        guard case .number(let value)? = (try? app(id))?[key] else { return -1 }
+        return Int(value) ?? -1
+    }
+
+    /// Waits until the app has exactly `count` healthy tasks and no deployment.
+    func waitHealthy(_ id: String, _ count: Int, timeout: Duration = .seconds(30)) throws {
+        try cluster.wait("\(count) healthy instances of \(id)", timeout: timeout) {
+            guard let app = try? app(id), case .array(let deployments)? = app["deployments"] else { return false }
+            return self.count(id, "tasksHealthy") == count && self.count(id, "tasksRunning") == count && deployments.isEmpty
+        }
+    }
+}
+
+@Suite(.serialized) struct ServicesTests {
+    @Test func appsStartScaleAndReplaceFailedInstances() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            let created = try services.send(.post, "/v2/apps", webApp)
+            #expect(created.status == .created, "\(created.bodyText)")
+            try services.waitHealthy("/web", 3)
+
+            // Every instance answers on its advertised host and port.
+            for task in try services.tasks("/web") {
+                guard case .array(let ports)? = task["ports"], case .number(let port)? = ports.first,
+                      let number = UInt16(port) else {
+                    Issue.record("task without a port: \(task.text)")
+                    continue
+                }
+                var answer: Result<HTTPResponse, HTTPError>?
+                HTTPClient.send(loop: cluster.loop, to: SocketAddress(host: "127.0.0.1", port: number),
+                                HTTPRequest(method: .get, target: "/")) { answer = $0 }
+                try cluster.wait("the instance on \(number)") { answer != nil }
+                #expect((try? answer?.get())?.status == .ok)
+            }
+            let endpoints = try services.send(.get, "/v2/apps/web/endpoints").bodyText
+            #expect(endpoints.split(separator: "\n").count == 3)
+
+            #expect(try services.send(.put, "/v2/apps/web", #"{"instances": 5}"#).status == .ok)
+            try services.waitHealthy("/web", 5)
+            #expect(try services.send(.put, "/v2/apps//web?force=true", #"{"instances": 1}"#).status == .ok)
+            try services.waitHealthy("/web", 1)
+
+            // Kill the instance's process behind the framework's back: it is replaced.
+            let before = try services.tasks("/web").compactMap { $0["id"]?.textValue }
+            let state = try cluster.getJSON(agent, "/state")
+            guard case .array(let running)? = state["tasks"],
+                  let pid = running.compactMap({ task -> Int32? in
+                      if case .number(let pid)? = task["pid"], task["state"] == .string("TASK_RUNNING") { return Int32(pid) }
+                      return nil
+                  }).first else {
+                Issue.record("no running task on the agent: \(state.text)")
+                return
+            }
+            kill(pid, SIGKILL)
+            try cluster.wait("a replacement", timeout: .seconds(30)) {
+                let now = (try? services.tasks("/web").compactMap { $0["id"]?.textValue }) ?? []
+                return now.count == 1 && Set(now).isDisjoint(with: before) && services.count("/web", "tasksHealthy") == 1
+            }
+            #expect(try services.send(.delete, "/v2/apps/web").status == .ok)
+            try cluster.wait("the app's instances to end") { (try? services.json("/v2/tasks"))?.list("tasks").isEmpty == true }
+            #expect(try services.send(.get, "/v2/apps/web").status == .notFound)
+        }
+    }
+
+    @Test func uniqueHostnameLeavesAnInstanceWaitingWithTheReason() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:512;disk:64;ports:[31000-31009]", hostname: "host-a")
+            try cluster.addAgent("cpus:2;mem:512;disk:64;ports:[32000-32009]", hostname: "host-b")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            let app = #"{"id": "/spread", "cmd": "sleep 600", "instances": 3, "cpus": 0.1, "mem": 16, "constraints": [["hostname", "UNIQUE"]]}"#
+            #expect(try services.send(.post, "/v2/apps", app).status == .created)
+            try cluster.wait("two instances and a waiting one", timeout: .seconds(20)) {
+                guard services.count("/spread", "tasksRunning") == 2,
+                      let queue = try? services.json("/v2/queue"), let item = queue.list("queue").first else { return false }
+                return item["count"] == .number("1") && item.text.contains("hostname:UNIQUE")
+            }
+            let hosts = Set(try services.tasks("/spread").compactMap { $0["host"]?.textValue })
+            #expect(hosts == ["host-a", "host-b"])
+        }
+    }
+
+    @Test func restartingTheFrameworkMidDeploymentLosesNothing() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let stateDirectory = cluster.directory + "/services-state"
+            let first = try cluster.addServices(workDirectory: stateDirectory)
+            var services = ServicesClient(cluster: cluster, daemon: first)
+            #expect(try services.send(.post, "/v2/apps", webApp).status == .created)
+            try cluster.wait("the first instance to launch") { services.count("/web", "tasksStaged") + services.count("/web", "tasksRunning") > 0 }
+            try first.process.kill(.terminate)
+            try cluster.wait("agora-services to stop") { first.exit != nil }
+
+            services = ServicesClient(cluster: cluster, daemon: try cluster.addServices(workDirectory: stateDirectory))
+            try services.waitHealthy("/web", 3, timeout: .seconds(40))
+            // Nothing was launched twice: the agent runs exactly the three instances.
+            let master = try cluster.getJSON(cluster.master, "/state")
+            let running = master.list("frameworks").flatMap { $0.list("tasks") }.filter { $0["state"] == .string("TASK_RUNNING") }
+            #expect(running.count == 3)
+            #expect(master.list("frameworks").count == 1)
+        }
+    }
+}
+
+extension JSONValue {
+    var textValue: String? { if case .string(let value) = self { value } else { nil } }
+}
