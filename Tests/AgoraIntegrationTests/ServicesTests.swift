@@ -142,3 +142,59 @@ private struct ServicesClient {
 extension JSONValue {
     var textValue: String? { if case .string(let value) = self { value } else { nil } }
 }
+
+@Suite(.serialized) struct ServicesUpgradeTests {
+    @Test func rollingUpdateKeepsHalfTheInstancesHealthyThroughout() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:4;mem:2048;disk:1024;ports:[31000-31049]")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            let app = webApp.replacingOccurrences(of: #""instances": 3"#, with: #""instances": 4"#)
+                .replacingOccurrences(of: #""mem": 32,"#, with: #""mem": 32, "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0},"#)
+            #expect(try services.send(.post, "/v2/apps", app).status == .created)
+            try services.waitHealthy("/web", 4)
+            let oldVersion = try services.app("/web")?["version"]?.textValue
+
+            let update = #"{"cmd": "exec python3 -m http.server $PORT0 --bind 127.0.0.1 --directory /tmp"}"#
+            #expect(try services.send(.put, "/v2/apps/web", update).status == .ok)
+            var lowest = Int.max
+            var samples = 0
+            try cluster.wait("the rolling update", timeout: .seconds(60)) {
+                let healthy = services.count("/web", "tasksHealthy")
+                if healthy >= 0 {
+                    lowest = min(lowest, healthy)
+                    samples += 1
+                }
+                guard let app = try? services.app("/web"), case .array(let deployments)? = app["deployments"],
+                      case .array(let tasks)? = app["tasks"] else { return false }
+                return deployments.isEmpty && tasks.count == 4
+                    && tasks.allSatisfy { $0["version"]?.textValue != oldVersion } && healthy == 4
+            }
+            #expect(samples > 5)
+            #expect(lowest >= 2, "only \(lowest) healthy instances at one point")
+        }
+    }
+
+    @Test func failingHealthCheckIsReplacedWithBackoff() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            let app = #"""
+            {"id": "/sick", "cmd": "sleep 600", "instances": 1, "cpus": 0.1, "mem": 16, "backoffSeconds": 1,
+             "backoffFactor": 2, "healthChecks": [{"protocol": "COMMAND", "command": {"value": "exit 1"},
+             "gracePeriodSeconds": 0, "intervalSeconds": 0.2, "timeoutSeconds": 1, "maxConsecutiveFailures": 1}]}
+            """#
+            #expect(try services.send(.post, "/v2/apps", app).status == .created)
+            var seen = Set<String>()
+            var sawDelay = false
+            try cluster.wait("three instances, replaced with backoff", timeout: .seconds(40)) {
+                for task in (try? services.tasks("/sick")) ?? [] { if let id = task["id"]?.textValue { seen.insert(id) } }
+                if let item = (try? services.json("/v2/queue"))?.list("queue").first,
+                   case .number(let left)? = item["delay"]?["timeLeftSeconds"], (Double(left) ?? 0) > 0 {
+                    sawDelay = true
+                }
+                return seen.count >= 3 && sawDelay
+            }
+            #expect(services.count("/sick", "tasksHealthy") == 0)
+        }
+    }
+}
