@@ -11,5 +11,6 @@ struct AgoraCommand: ParsableCommand {
             Exit codes: 0 success; 1 not found or failed; 64 bad usage; 69 master or agent unreachable.
             `agora exec` exits with the task's own exit status.
             """,
-        subcommands: [Agents.self, Frameworks.self, Tasks.self, Exec.self, Logs.self, Kill.self, Local.self])
+        subcommands: [Agents.self, Frameworks.self, Tasks.self, Exec.self, Logs.self, Kill.self, App.self, Deployments.self,
+                      Local.self])
 }

@@ -13,13 +13,17 @@ extension AgoraCommand {
         @Option(help: "The master's port; agents take the ports after it (0: every daemon picks a free port).")
         var port: UInt16 = 5050
         @Option(name: .customLong("work-dir"), help: "State and logs of the whole cluster.") var workDir = ".agora"
+        @Option(name: .customLong("services-port"), help: "The services framework's port (0 with --port 0).")
+        var servicesPort: UInt16 = 8080
 
         func validate() throws {
             guard (1...32).contains(agents) else { throw ValidationError("--agents must be between 1 and 32") }
         }
 
         func run() throws {
-            try reporting { try LocalCluster(agents: agents, port: port, workDir: workDir).run() }
+            try reporting {
+                try LocalCluster(agents: agents, port: port, servicesPort: port == 0 ? 0 : servicesPort, workDir: workDir).run()
+            }
         }
     }
 }
@@ -28,6 +32,7 @@ extension AgoraCommand {
 struct LocalCluster {
     let agents: Int
     let port: UInt16
+    let servicesPort: UInt16
     let workDir: String
 
     func run() throws {
@@ -72,9 +77,13 @@ struct LocalCluster {
             ])
             print("  agent \(index)  \(url)   \(resources)")
         }
+        let servicesURL = try start("services", "agora-services", [
+            "--port", String(servicesPort), "--master", masterAddress.description, "--work-dir", root + "/services",
+        ])
+        print("  services \(servicesURL)   Marathon v2 API: /v2/apps /v2/tasks /v2/deployments /v2/queue")
         print("  logs     \(logs)/")
-        print("Not started: the services (Marathon) and cron (Chronos) frameworks do not exist yet.")
-        print("Try: agora agents   or   curl -s \(masterURL)/state")
+        print("Not started: the cron (Chronos) framework does not exist yet.")
+        print("Try: agora agents   agora app list   curl -s \(masterURL)/state")
         print("Press Ctrl-C to stop the cluster.")
         fflush(nil)
 

@@ -113,6 +113,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         loop.run(until: { (try? Files.readText(out))?.contains("Press Ctrl-C") == true || exit != nil }, timeout: .seconds(30))
         let text = (try? Files.readText(out)) ?? ""
         #expect(text.contains("agent 2"), "\(text)")
+        #expect(text.contains("services http://"), "\(text)")
         guard let line = text.split(separator: "\n").first(where: { $0.contains("master ") }),
               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
               let colon = url.lastIndex(of: ":"), let port = UInt16(url[url.index(after: colon)...]) else {

@@ -220,3 +220,43 @@ extension JSONValue {
         }
     }
 }
+
+@Suite(.serialized) struct AppCLITests {
+    @Test func appCommandsDriveTheServicesFramework() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let services = try cluster.addServices()
+            let agora = Cluster.binary("agora")
+            let environment = ["AGORA_SERVICES": "http://\(services.address!)"]
+            let definition = cluster.directory + "/sleeper.json"
+            try Data(#"{"id": "/tools/sleeper", "cmd": "sleep 600", "instances": 1, "cpus": 0.1, "mem": 16}"#.utf8)
+                .write(to: URL(fileURLWithPath: definition))
+            let created = try cluster.run(agora, ["app", "create", "-f", definition], environment: environment)
+            #expect(created.exit.succeeded, "\(created.stderr)")
+            #expect(created.stdout.hasPrefix("created /tools/sleeper"))
+            let client = ServicesClient(cluster: cluster, daemon: services)
+            try cluster.wait("the instance") { client.count("/tools/sleeper", "tasksRunning") == 1 }
+
+            let list = try cluster.run(agora, ["app", "list"], environment: environment)
+            #expect(list.stdout.contains("/tools/sleeper"))
+            let scaled = try cluster.run(agora, ["app", "scale", "/tools/sleeper", "2"], environment: environment)
+            #expect(scaled.exit.succeeded)
+            try cluster.wait("two instances") { client.count("/tools/sleeper", "tasksRunning") == 2 }
+            let tasks = try cluster.run(agora, ["app", "tasks", "tools/sleeper"], environment: environment)
+            #expect(tasks.stdout.components(separatedBy: "TASK_RUNNING").count - 1 == 2)
+            let deployments = try cluster.run(agora, ["deployments"], environment: environment)
+            #expect(deployments.exit.succeeded)
+
+            let bad = cluster.directory + "/bad.json"
+            try Data(#"{"id": "/tools/bad", "cmd": "true", "cpus": "lots"}"#.utf8).write(to: URL(fileURLWithPath: bad))
+            let refused = try cluster.run(agora, ["app", "create", "-f", bad], environment: environment)
+            #expect(refused.exit.code == 1)
+            #expect(refused.stderr.contains("/cpus: must be a number"))
+
+            let deleted = try cluster.run(agora, ["app", "delete", "/tools/sleeper"], environment: environment)
+            #expect(deleted.exit.succeeded)
+            let missing = try cluster.run(agora, ["app", "show", "/tools/sleeper"], environment: environment)
+            #expect(missing.exit.code == 1)
+        }
+    }
+}

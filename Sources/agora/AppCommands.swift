@@ -1,0 +1,186 @@
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import ArgumentParser
+import Foundation
+
+/// `--services` (or `AGORA_SERVICES`, or http://127.0.0.1:8080).
+struct ServicesOptions: ParsableArguments {
+    @Option(name: .long, help: "The services framework's URL (default: $AGORA_SERVICES or http://127.0.0.1:8080).")
+    var services: String?
+
+    func address() throws -> SocketAddress {
+        let text = services ?? ProcessInfo.processInfo.environment["AGORA_SERVICES"] ?? "http://127.0.0.1:8080"
+        guard let address = parseAddress(text) else { throw ValidationError("--services must look like http://HOST:PORT") }
+        return address
+    }
+
+    /// Sends a request to the services API; a non-2xx answer becomes its `message`.
+    func call(_ method: HTTPMethod, _ target: String, body: [UInt8] = []) throws -> JSONValue {
+        let response = try BlockingHTTP.send(
+            HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"], body: body),
+            to: try address(), what: "the services framework")
+        let json = try? JSONValue.parse(response.body)
+        guard response.status.isSuccess else {
+            var message = json?.string("message") ?? response.bodyText
+            for detail in json?.list("details") ?? [] {
+                message += "\n  \(detail.string("path")): " + detail.list("errors").compactMap { value -> String? in
+                    if case .string(let text) = value { return text }
+                    return nil
+                }.joined(separator: ", ")
+            }
+            throw CLIError.failed(message)
+        }
+        return json ?? .null
+    }
+}
+
+extension AgoraCommand {
+    /// `agora app …`: manage apps on the services framework.
+    struct App: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage long-running apps on the services framework.",
+            subcommands: [List.self, Show.self, Create.self, Update.self, Scale.self, Restart.self, Delete.self, AppTasks.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List apps.")
+            @OptionGroup var services: ServicesOptions
+            @Flag(help: "Print JSON.") var json = false
+            func run() throws {
+                try reporting {
+                    let apps = try services.call(.get, "/v2/apps").list("apps")
+                    if json { return print(JSONValue.array(apps).text) }
+                    var table = Table("ID", "INSTANCES", "RUNNING", "HEALTHY", "CPUS", "MEM", "DEPLOYING")
+                    for app in apps {
+                        table.add([app.string("id"), app.string("instances"), app.string("tasksRunning"),
+                                   app.string("tasksHealthy"), app.string("cpus"), app.string("mem"),
+                                   app.list("deployments").isEmpty ? "no" : "yes"])
+                    }
+                    print(table.rendered)
+                }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print an app as JSON.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            func run() throws { try reporting { print(try services.call(.get, "/v2/apps/\(id.trimmingSlash)")["app"]?.text ?? "") } }
+        }
+
+        struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create an app from a JSON file.")
+            @OptionGroup var services: ServicesOptions
+            @Option(name: .shortAndLong, help: "The app definition (Marathon JSON).") var file: String
+            func run() throws {
+                try reporting {
+                    let app = try services.call(.post, "/v2/apps", body: try readDefinition(file))
+                    print("created \(app.string("id")); deployment \(app.list("deployments").first?.string("id") ?? "")")
+                }
+            }
+        }
+
+        struct Update: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Update an app from a JSON file (a rolling restart when needed).")
+            @OptionGroup var services: ServicesOptions
+            @Option(name: .shortAndLong, help: "The new definition (may be partial).") var file: String
+            @Argument(help: "The app id (default: the file's id).") var id: String?
+            @Flag(help: "Override a deployment in progress.") var force = false
+            func run() throws {
+                try reporting {
+                    let body = try readDefinition(file)
+                    let target = id ?? (try? JSONValue.parse(body))?.string("id") ?? ""
+                    guard !target.isEmpty else { throw CLIError.failed("give the app id or put \"id\" in the file") }
+                    let answer = try services.call(.put, "/v2/apps/\(target.trimmingSlash)?force=\(force)", body: body)
+                    print("deployment \(answer.string("deploymentId"))")
+                }
+            }
+        }
+
+        struct Scale: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Set an app's instance count.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            @Argument(help: "Instances.") var instances: Int
+            @Flag(help: "Override a deployment in progress.") var force = false
+            func run() throws {
+                try reporting {
+                    let answer = try services.call(.put, "/v2/apps/\(id.trimmingSlash)?force=\(force)",
+                                                   body: Array("{\"instances\":\(instances)}".utf8))
+                    print("deployment \(answer.string("deploymentId"))")
+                }
+            }
+        }
+
+        struct Restart: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Restart every instance of an app.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            func run() throws {
+                try reporting { print("deployment \(try services.call(.post, "/v2/apps/\(id.trimmingSlash)/restart").string("deploymentId"))") }
+            }
+        }
+
+        struct Delete: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Delete an app and kill its instances.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            func run() throws {
+                try reporting { print("deployment \(try services.call(.delete, "/v2/apps/\(id.trimmingSlash)").string("deploymentId"))") }
+            }
+        }
+
+        struct AppTasks: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "tasks", abstract: "List an app's instances.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            func run() throws {
+                try reporting {
+                    var table = Table("ID", "HOST", "PORTS", "STATE", "HEALTHY", "VERSION")
+                    for task in try services.call(.get, "/v2/apps/\(id.trimmingSlash)/tasks").list("tasks") {
+                        let healthy = task.list("healthCheckResults").first.map { $0["alive"] == .bool(true) ? "yes" : "no" } ?? "-"
+                        let ports = task.list("ports").compactMap { value -> String? in
+                            if case .number(let port) = value { return port }
+                            return nil
+                        }.joined(separator: ",")
+                        table.add([task.string("id"), task.string("host"), ports, task.string("state"), healthy, task.string("version")])
+                    }
+                    print(table.rendered)
+                }
+            }
+        }
+    }
+
+    /// `agora deployments`
+    struct Deployments: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deployments in progress on the services framework.")
+        @OptionGroup var services: ServicesOptions
+        func run() throws {
+            try reporting {
+                var table = Table("ID", "APPS", "ACTION", "VERSION")
+                guard case .array(let deployments) = try services.call(.get, "/v2/deployments") else { return }
+                for deployment in deployments {
+                    let apps = deployment.list("affectedApps").compactMap { value -> String? in
+                        if case .string(let id) = value { return id }
+                        return nil
+                    }.joined(separator: ",")
+                    let action = deployment.list("currentActions").first?.string("action") ?? ""
+                    table.add([deployment.string("id"), apps, action, deployment.string("version")])
+                }
+                print(table.rendered)
+            }
+        }
+    }
+}
+
+private func readDefinition(_ path: String) throws -> [UInt8] {
+    do {
+        return try Files.read(path).bytes
+    } catch {
+        throw CLIError.failed("cannot read \(path): \(error.message)")
+    }
+}
+
+extension String {
+    var trimmingSlash: String { hasPrefix("/") ? String(dropFirst()) : self }
+}
