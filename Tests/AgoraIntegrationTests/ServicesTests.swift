@@ -260,3 +260,60 @@ extension JSONValue {
         }
     }
 }
+
+@Suite(.serialized) struct ServicesAPITests {
+    @Test func eventsVersionsDeploymentsAndTheRestOfTheAPI() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let daemon = try cluster.addServices()
+            let services = ServicesClient(cluster: cluster, daemon: daemon)
+
+            // Server-sent events, as marathon clients read them.
+            var events = ""
+            HTTPClientConnection.connect(loop: cluster.loop, to: daemon.address!) { result in
+                guard case .success(let connection) = result else { return }
+                connection.stream(HTTPRequest(method: .get, target: "/v2/events", headers: ["Accept": "text/event-stream"]),
+                                  onHead: { _ in }, onBody: { events += String(decoding: $0, as: UTF8.self) },
+                                  onEnd: { _ in connection.close() })
+            }
+            cluster.idle(.milliseconds(200))
+            let app = #"{"id": "/api", "cmd": "sleep 600", "instances": 1, "cpus": 0.1, "mem": 16}"#
+            #expect(try services.send(.post, "/v2/apps", app).status == .created)
+            try cluster.wait("a running instance") { services.count("/api", "tasksRunning") == 1 }
+            try cluster.wait("status events") { events.contains("event: status_update_event") && events.contains("TASK_RUNNING") }
+            let data = events.split(separator: "\n").first { $0.hasPrefix("data: ") && $0.contains("TASK_RUNNING") }
+            let event = try JSONValue.parse(String(data!.dropFirst(6)))
+            #expect(event["eventType"] == .string("status_update_event"))
+            #expect(event["timestamp"] != nil)
+
+            // Versions: one per stored definition.
+            #expect(try services.send(.put, "/v2/apps/api", #"{"cmd": "sleep 601"}"#).status == .ok)
+            let versions = try services.json("/v2/apps/api/versions").list("versions")
+            #expect(versions.count == 2)
+            if case .string(let first)? = versions.last {
+                #expect(try services.json("/v2/apps/api/versions/\(first)")["cmd"] == .string("sleep 600"))
+            }
+
+            // A deployment can be cancelled: the app goes back to its previous definition.
+            #expect(try services.send(.put, "/v2/apps/api?force=true", #"{"cmd": "sleep 602", "cpus": 64}"#).status == .ok)
+            guard case .array(let running) = try services.json("/v2/deployments"), let deployment = running.first?["id"]?.textValue else {
+                Issue.record("no deployment in progress")
+                return
+            }
+            #expect(try services.send(.delete, "/v2/deployments/\(deployment)").status == .ok)
+            try cluster.wait("the rollback") { (try? services.app("/api"))?["cpus"] == .number("0.1") }
+
+            // Bulk update, task kill with scale, groups, metrics, ping.
+            #expect(try services.send(.put, "/v2/apps", #"[{"id": "/api", "instances": 2}]"#).status == .ok)
+            try cluster.wait("two instances") { services.count("/api", "tasksRunning") == 2 }
+            let victim = try services.tasks("/api").first!["id"]!.textValue!
+            #expect(try services.send(.delete, "/v2/apps/api/tasks/\(victim)?scale=true").status == .ok)
+            try cluster.wait("one instance") { services.count("/api", "tasksRunning") == 1 && services.count("/api", "instances") == 1 }
+            #expect(try services.send(.get, "/v2/groups").status == .notImplemented)
+            #expect(try services.send(.get, "/metrics").bodyText.contains("agora_services_apps 1"))
+            #expect(try services.send(.get, "/ping").bodyText == "pong")
+            #expect(try services.send(.get, "/v2/apps/nope").status == .notFound)
+            #expect(try services.send(.post, "/v2/apps", app).status == .conflict)
+        }
+    }
+}

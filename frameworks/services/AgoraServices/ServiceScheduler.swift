@@ -27,6 +27,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         self.logger = logger
         for app in try store.apps() { apps[app.id] = app }
         for task in try store.tasks() { tasks[task.id] = task }
+        deployments = try store.deployments()
     }
 
     // MARK: Changes from the API
@@ -41,8 +42,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         backoff[app.id] = nil
         let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: app.version,
                                     action: action, previous: previous)
-        deployments.removeAll { $0.appID == app.id }
-        deployments.append(deployment)
+        begin(deployment)
         emit("deployment_info", .object([("id", .string(deployment.id)), ("appId", .string(app.id))]))
         converge()
         return deployment
@@ -57,8 +57,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         launchStats[id] = nil
         let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: Date(), action: "StopApplication",
                                     previous: app)
-        deployments.removeAll { $0.appID == id }
-        deployments.append(deployment)
+        begin(deployment)
         converge()
         return deployment
     }
@@ -87,7 +86,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         guard let deployment = deployments.first(where: { $0.id == id }) else {
             throw ServiceError.notFound("Deployment '\(id)' does not exist")
         }
-        deployments.removeAll { $0.id == id }
+        end(deployment)
         guard !force else { return nil }
         if let previous = deployment.previous { return try put(previous, action: "RollbackApplication") }
         return try delete(deployment.appID)
@@ -144,12 +143,23 @@ public final class ServiceScheduler: SchedulerDelegate {
             }
         }
         for task in tasks.values where task.isAlive && !task.killing && apps[task.appID] == nil { kill(task) }
-        deployments.removeAll { deployment in
-            let done = isConverged(deployment.appID)
-            if done { emit("deployment_success", .object([("id", .string(deployment.id)), ("appId", .string(deployment.appID))])) }
-            return done
+        for deployment in deployments where isConverged(deployment.appID) {
+            end(deployment)
+            emit("deployment_success", .object([("id", .string(deployment.id)), ("appId", .string(deployment.appID))]))
         }
         if !pendingLaunches().isEmpty { client?.revive() }
+    }
+
+    /// A new deployment replaces any running one of the same app.
+    private func begin(_ deployment: Deployment) {
+        for running in deployments where running.appID == deployment.appID { end(running) }
+        deployments.append(deployment)
+        store.save(deployment)
+    }
+
+    private func end(_ deployment: Deployment) {
+        deployments.removeAll { $0.id == deployment.id }
+        store.delete(deployment: deployment.id)
     }
 
     private func isConverged(_ id: String) -> Bool {

@@ -19,6 +19,30 @@ final class ServiceStore {
             agent_id TEXT NOT NULL, host TEXT NOT NULL, ports TEXT NOT NULL, state TEXT NOT NULL, staged_at REAL NOT NULL,
             started_at REAL, healthy INTEGER, killing INTEGER NOT NULL DEFAULT 0)
             """)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, version TEXT NOT NULL,
+            action TEXT NOT NULL, previous TEXT)
+            """)
+    }
+
+    func save(_ deployment: Deployment) {
+        let previous = deployment.previous.map { AppJSON.render($0, status: nil, tasks: nil).text }
+        _ = try? db.execute("INSERT OR REPLACE INTO deployments VALUES (?, ?, ?, ?, ?)", [
+            .text(deployment.id), .text(deployment.appID), .text(MarathonDate.format(deployment.version)),
+            .text(deployment.action), previous.map { .text($0) } ?? .null,
+        ])
+    }
+
+    func delete(deployment id: String) {
+        _ = try? db.execute("DELETE FROM deployments WHERE id = ?", [.text(id)])
+    }
+
+    func deployments() throws -> [Deployment] {
+        try db.execute("SELECT * FROM deployments ORDER BY version").compactMap { row in
+            guard let id = row["id"]?.text, let app = row["app_id"]?.text, let action = row["action"]?.text,
+                  let version = row["version"]?.text.flatMap(MarathonDate.parse) else { return nil }
+            return Deployment(id: id, appID: app, version: version, action: action, previous: try Self.decode(row["previous"]?.text))
+        }
     }
 
     var frameworkID: FrameworkID? {

@@ -39,6 +39,7 @@ final class ServicesAPI {
             }
             return HTTPResponse(status: .noContent)
         }
+        router.add(.get, "/metrics") { [unowned self] _ in self.metrics.response }
         router.add(.get, "/v2/eventSubscriptions") { [unowned self] _ in self.json(.ok, .object([("callbackUrls", .array([]))])) }
         router.add(.get, "/v2/events") { [unowned self] request, responder in self.subscribeEvents(responder) }
         for method in [HTTPMethod.get, .post, .put, .delete] {
@@ -268,6 +269,23 @@ final class ServicesAPI {
             ]))
         }
         return .object([("queue", .array(items))])
+    }
+
+    private var metrics: PrometheusText {
+        var out = PrometheusText()
+        out.add("agora_services_apps", .gauge, "Apps defined.", Double(scheduler.apps.count))
+        out.add("agora_services_instances_wanted", .gauge, "Instances the apps ask for.",
+                Double(scheduler.apps.values.reduce(0) { $0 + $1.instances }))
+        var byState: [String: Int] = [:]
+        for task in scheduler.tasks.values { byState[task.state.rawValue, default: 0] += 1 }
+        out.add("agora_services_tasks", .gauge, "Instances by state.",
+                TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
+        out.add("agora_services_tasks_healthy", .gauge, "Instances reported healthy.",
+                Double(scheduler.tasks.values.filter { $0.healthy == true }.count))
+        out.add("agora_services_deployments", .gauge, "Deployments in progress.", Double(scheduler.deployments.count))
+        out.add("agora_services_instances_waiting", .gauge, "Instances not yet launched.",
+                Double(scheduler.pendingLaunches().values.reduce(0, +)))
+        return out
     }
 
     private var info: JSONValue {
