@@ -106,6 +106,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "frameworks/services/agora-services"),
+        .target(
+            name: "AgoraCron",
+            dependencies: [
+                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "frameworks/cron/AgoraCron"),
         .executableTarget(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
@@ -118,6 +125,7 @@ let package = Package(
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            "AgoraAllocator"]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraCronTests", dependencies: ["AgoraCron"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",
