@@ -114,6 +114,14 @@ let package = Package(
             ],
             path: "frameworks/cron/AgoraCron"),
         .executableTarget(
+            name: "agora-cron",
+            dependencies: [
+                "AgoraCron", "AgoraDaemon", "AgoraRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "frameworks/cron/agora-cron"),
+        .executableTarget(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),

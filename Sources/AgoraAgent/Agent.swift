@@ -114,7 +114,8 @@ public final class Agent {
         run.message = message
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid(), healthy: run.healthy)
+            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid(), healthy: run.healthy,
+            labels: Labels([Label(key: "agora.sandbox", value: run.sandbox)]))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
     }

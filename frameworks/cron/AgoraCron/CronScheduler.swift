@@ -1,0 +1,302 @@
+import AgoraAllocator
+import AgoraRuntime
+import AgoraScheduler
+import AgoraWire
+import Foundation
+import Logging
+
+/// Runs jobs at their times (a timer per job, no polling), after their parents, with retries,
+/// epsilon for late starts, and a history of every run.
+public final class CronScheduler: SchedulerDelegate {
+    let loop: Loop
+    let store: CronStore
+    let logger: Logger
+    var client: SchedulerClient?
+    public private(set) var jobs: [String: Job] = [:]
+    public private(set) var states: [String: JobState] = [:]
+    private var timers: [String: LoopTimer] = [:]
+    /// Runs waiting for an offer, oldest first.
+    private(set) var pending: [JobRun] = []
+    /// Runs with a task, by task id.
+    private(set) var running: [String: JobRun] = [:]
+    private var expiry: LoopTimer?
+
+    init(loop: Loop, store: CronStore, logger: Logger) throws {
+        self.loop = loop
+        self.store = store
+        self.logger = logger
+        for job in try store.jobs() { jobs[job.name] = job }
+        states = try store.states()
+        for run in try store.runs(outcomes: ["pending"]) { pending.append(run) }
+        for run in try store.runs(outcomes: ["running"]) { if let task = run.taskID { running[task] = run } }
+        let now = Date()
+        for job in jobs.values where !job.isDependent { catchUp(job, now: now) }
+        expiry = try LoopTimer(loop: loop)
+        expiry?.start(after: .milliseconds(250), repeating: .milliseconds(250)) { [weak self] in self?.expireLateRuns() }
+    }
+
+    func stop() {
+        for timer in timers.values { timer.close() }
+        timers.removeAll()
+        expiry?.close()
+        expiry = nil
+    }
+
+    // MARK: Jobs
+
+    func put(_ job: Job) throws {
+        let parentsOf = jobs.mapValues(\.parents)
+        if job.isDependent, let problem = JobGraph.problem(job: job.name, parents: job.parents, parentsOf: parentsOf) {
+            throw JobError.invalid(problem)
+        }
+        try store.save(job)
+        let changedTiming = jobs[job.name].map { $0.schedule != job.schedule || $0.cron != job.cron || $0.scheduleTimeZone != job.scheduleTimeZone } ?? true
+        jobs[job.name] = job
+        if states[job.name] == nil { states[job.name] = JobState() }
+        if changedTiming { states[job.name]?.nextScheduled = nil }
+        if !job.isDependent { arm(job, from: Date()) } else { timers.removeValue(forKey: job.name)?.close() }
+        store.save(states[job.name]!, for: job.name)
+    }
+
+    func delete(_ name: String) throws {
+        guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
+        let children = jobs.values.filter { $0.parents.contains(name) }.map(\.name).sorted()
+        guard children.isEmpty else {
+            throw JobError.invalid("job '\(name)' has dependent jobs (\(children.joined(separator: ", "))); delete them first")
+        }
+        killRuns(of: name)
+        try store.delete(job: name)
+        jobs[name] = nil
+        states[name] = nil
+        timers.removeValue(forKey: name)?.close()
+    }
+
+    /// Queues a run now (`PUT /scheduler/job/{name}`).
+    func runNow(_ name: String) throws {
+        guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
+        enqueue(name, scheduled: Date(), attempt: 1)
+    }
+
+    /// Kills the job's running tasks and drops its waiting runs.
+    func killRuns(of name: String) {
+        for run in pending where run.job == name { finish(run, outcome: "killed") }
+        pending.removeAll { $0.job == name }
+        for run in running.values where run.job == name {
+            if let task = run.taskID { client?.kill(TaskID(task)) }
+        }
+    }
+
+    /// Marks the job succeeded by hand (`PUT /scheduler/job/success/{name}`): counters, then its children.
+    func markSuccess(_ name: String) throws {
+        guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
+        succeeded(name, at: Date())
+    }
+
+    /// An async job's task reports its own result (`PUT /scheduler/task/{taskId}`).
+    func asyncResult(task: String, statusCode: Int) throws {
+        guard var run = (try store.runs(outcomes: ["running", "awaiting"])).first(where: { $0.taskID == task }) else {
+            throw JobError.notFound("task '\(task)' is not a running job task")
+        }
+        run.exitStatus = statusCode
+        running[task] = nil
+        completeRun(run, success: statusCode == 0)
+    }
+
+    // MARK: Timing
+
+    /// After a restart: a due time missed while down runs once if still within epsilon, else is missed.
+    private func catchUp(_ job: Job, now: Date) {
+        if let due = states[job.name]?.nextScheduled, due < now {
+            if now.timeIntervalSince(due) <= job.epsilonSeconds, !pending.contains(where: { $0.job == job.name && $0.scheduled == due }) {
+                enqueue(job.name, scheduled: due, attempt: 1)
+            } else if !pending.contains(where: { $0.job == job.name && $0.scheduled == due }) {
+                record(JobRun(id: UUID().uuidString.lowercased(), job: job.name, scheduled: due, attempt: 1, outcome: "missed"))
+            }
+            arm(job, from: due.addingTimeInterval(0.001))
+        } else {
+            arm(job, from: now)
+        }
+    }
+
+    /// Sets the job's timer for its next due time at or after `date`.
+    private func arm(_ job: Job, from date: Date) {
+        timers.removeValue(forKey: job.name)?.close()
+        guard !job.disabled, let due = job.nextTime(atOrAfter: max(date, states[job.name]?.nextScheduled ?? date)) else {
+            states[job.name]?.nextScheduled = nil
+            store.save(states[job.name] ?? JobState(), for: job.name)
+            return
+        }
+        states[job.name, default: JobState()].nextScheduled = due
+        store.save(states[job.name]!, for: job.name)
+        // A hair late rather than early: the loop clock can trail the wall clock by a millisecond.
+        let delay = max(0, due.timeIntervalSinceNow) + 0.002
+        timers[job.name] = try? loop.schedule(after: .nanoseconds(Int64(delay * 1e9))) { [weak self] in
+            guard let self, let job = self.jobs[job.name] else { return }
+            self.timers[job.name] = nil
+            self.enqueue(job.name, scheduled: due, attempt: 1)
+            self.states[job.name]?.nextScheduled = nil
+            self.arm(job, from: due.addingTimeInterval(0.001))
+        }
+    }
+
+    private func enqueue(_ name: String, scheduled: Date, attempt: Int) {
+        let run = JobRun(id: UUID().uuidString.lowercased(), job: name, scheduled: scheduled, attempt: attempt, outcome: "pending")
+        pending.append(run)
+        store.save(run)
+        client?.revive()
+    }
+
+    /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
+    private func expireLateRuns() {
+        let now = Date()
+        for run in pending {
+            guard let job = jobs[run.job], run.attempt == 1, now.timeIntervalSince(run.scheduled) > job.epsilonSeconds else { continue }
+            logger.warning("run of \(run.job) due \(run.scheduled) did not start within epsilon \(job.epsilon): missed")
+            pending.removeAll { $0.id == run.id }
+            finish(run, outcome: "missed")
+        }
+    }
+
+    // MARK: Offers and updates
+
+    public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
+        store.frameworkID = frameworkID
+        let known = running.keys.map { (TaskID($0), AgentID?.none) }
+        client.reconcileUntilKnown(known) { _ in }
+        if !pending.isEmpty { client.revive() }
+    }
+
+    public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
+        for offer in offers {
+            var free = Resources(offer.resources)
+            var launches: [TaskInfo] = []
+            for run in pending {
+                guard let job = jobs[run.job] else { continue }
+                let busy = running.values.contains { $0.job == job.name } || launches.contains { $0.name == job.name }
+                if busy && !job.concurrent { continue }
+                guard constraintsHold(job.constraints, offer: offer),
+                      let room = free.fit(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
+                free -= room
+                var started = run
+                let taskID = "ct:\(Int64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
+                started.taskID = taskID
+                started.started = Date()
+                started.agent = offer.hostname
+                started.outcome = "running"
+                pending.removeAll { $0.id == run.id }
+                running[taskID] = started
+                store.save(started)
+                states[job.name, default: JobState()].lastRunStart = started.started
+                store.save(states[job.name]!, for: job.name)
+                var env = job.environmentVariables
+                env["CHRONOS_JOB_NAME"] = job.name
+                env["AGORA_JOB_NAME"] = job.name
+                let command: CommandInfo = job.shell
+                    ? .shell(job.command, environment: Environment(env))
+                    : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+                launches.append(TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID,
+                                         resources: room.wire(allocationRole: offer.allocationInfo?.role), command: command))
+                logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", Date().timeIntervalSince(run.scheduled)))s)")
+            }
+            if launches.isEmpty {
+                client.decline([offer.id], refuseSeconds: pending.isEmpty ? 30 : 1)
+            } else {
+                client.launch(launches, on: [offer.id], refuseSeconds: 1)
+            }
+        }
+        if pending.isEmpty { client.suppress() }
+    }
+
+    private func constraintsHold(_ constraints: [[String]], offer: Offer) -> Bool {
+        constraints.allSatisfy { parts in
+            guard parts.count >= 3 else { return true }
+            let value = parts[0] == "hostname" ? offer.hostname
+                : offer.attributes.first { $0.name == parts[0] }?.text?.value
+            switch parts[1] {
+            case "EQUALS": return value == parts[2]
+            case "LIKE": return value.map { (try? Regex(parts[2]).wholeMatch(in: $0)) != nil } ?? false
+            case "UNLIKE": return value.map { (try? Regex(parts[2]).wholeMatch(in: $0)) == nil } ?? true
+            default: return true
+            }
+        }
+    }
+
+    public func update(_ client: SchedulerClient, _ status: TaskStatus) {
+        guard var run = running[status.taskID.value] else { return }
+        if let sandbox = status.labels?.labels.first(where: { $0.key == "agora.sandbox" })?.value { run.sandbox = sandbox }
+        guard status.state.isTerminal else {
+            running[status.taskID.value] = run
+            store.save(run)
+            return
+        }
+        running[status.taskID.value] = nil
+        run.exitStatus = Self.exitStatus(status)
+        if let job = jobs[run.job], job.async, status.state == .finished {
+            run.outcome = "awaiting"
+            store.save(run)
+            return
+        }
+        completeRun(run, success: status.state == .finished)
+    }
+
+    private func completeRun(_ run: JobRun, success: Bool) {
+        guard let job = jobs[run.job] else {
+            finish(run, outcome: success ? "succeeded" : "failed")
+            return
+        }
+        if success {
+            finish(run, outcome: "succeeded")
+            succeeded(job.name, at: Date())
+        } else {
+            finish(run, outcome: "failed")
+            if run.attempt <= job.retries {
+                logger.warning("\(job.name) failed (attempt \(run.attempt)); retrying")
+                enqueue(job.name, scheduled: run.scheduled, attempt: run.attempt + 1)
+            } else {
+                var state = states[job.name] ?? JobState()
+                state.errorCount += 1
+                state.errorsSinceLastSuccess += 1
+                state.lastError = Date()
+                states[job.name] = state
+                store.save(state, for: job.name)
+                logger.warning("\(job.name) failed after \(run.attempt) attempt(s); its dependents do not run")
+            }
+        }
+    }
+
+    private func succeeded(_ name: String, at date: Date) {
+        var state = states[name] ?? JobState()
+        state.successCount += 1
+        state.errorsSinceLastSuccess = 0
+        state.lastSuccess = date
+        states[name] = state
+        store.save(state, for: name)
+        // Children whose parents have all succeeded since the child last ran go now.
+        for child in jobs.values where child.parents.contains(name) && !child.disabled {
+            let successes = child.parents.map { states[$0]?.lastSuccess?.timeIntervalSince1970 }
+            let lastRun = states[child.name]?.lastRunStart?.timeIntervalSince1970
+            if JobGraph.isReady(parentSuccesses: successes, lastRun: lastRun),
+               !pending.contains(where: { $0.job == child.name }) {
+                enqueue(child.name, scheduled: date, attempt: 1)
+            }
+        }
+    }
+
+    private func finish(_ run: JobRun, outcome: String) {
+        var finished = run
+        finished.outcome = outcome
+        finished.ended = Date()
+        store.save(finished)
+    }
+
+    private func record(_ run: JobRun) {
+        store.save(run)
+    }
+
+    /// The command's exit status from the agent's message (0 for FINISHED).
+    static func exitStatus(_ status: TaskStatus) -> Int? {
+        if status.state == .finished { return 0 }
+        guard let message = status.message, let range = message.range(of: "exited with status ") else { return nil }
+        return Int(message[range.upperBound...])
+    }
+}

@@ -1,0 +1,200 @@
+import AgoraWire
+import Foundation
+
+/// A batch job as Chronos defines it, plus Agora's `cron` alternative to `schedule`.
+public struct Job: Equatable, Sendable {
+    public var name: String
+    public var command: String
+    public var shell = true
+    public var arguments: [String] = []
+    public var schedule: String?
+    public var scheduleTimeZone: String?
+    public var cron: String?
+    public var parents: [String] = []
+    public var retries = 2
+    public var epsilon = "PT60S"
+    public var async = false
+    public var disabled = false
+    public var concurrent = false
+    public var cpus = 0.1
+    public var mem = 128.0
+    public var disk = 0.0
+    public var environmentVariables: [String: String] = [:]
+    public var constraints: [[String]] = []
+    public var owner = ""
+    public var description = ""
+
+    public init(name: String, command: String) {
+        self.name = name
+        self.command = command
+    }
+
+    public var isDependent: Bool { !parents.isEmpty }
+
+    /// Epsilon in seconds.
+    public var epsilonSeconds: Double {
+        guard let period = try? ISO8601Period(parsing: epsilon) else { return 60 }
+        return Double(period.days * 86400 + period.hours * 3600 + period.minutes * 60) + period.seconds
+    }
+
+    var timeZone: TimeZone { scheduleTimeZone.flatMap(TimeZone.init(identifier:)) ?? .gmt }
+
+    /// The first time at or after `date` this job is due, from its schedule or cron expression.
+    func nextTime(atOrAfter date: Date) -> Date? {
+        if let schedule, let parsed = try? ISO8601Schedule(parsing: schedule, timeZone: timeZone) {
+            return parsed.next(atOrAfter: date)?.date
+        }
+        if let cron, let parsed = try? CronExpression(parsing: cron, timeZone: timeZone) {
+            return parsed.next(after: date.addingTimeInterval(-0.001))
+        }
+        return nil
+    }
+}
+
+/// Reads and writes jobs in Chronos' JSON.
+public enum JobJSON {
+    /// Parses and validates a job; `dependent` is true for `POST /scheduler/dependency`.
+    public static func parse(_ json: JSONValue, dependent: Bool?) throws(JobError) -> Job {
+        guard case .object = json else { throw JobError.invalid("expected a JSON object") }
+        guard let name = json.text("name"), !name.isEmpty else { throw JobError.invalid("'name' is required") }
+        guard !name.contains("/"), name.trimmingCharacters(in: .whitespaces) == name else {
+            throw JobError.invalid("job name '\(name)' must not contain '/' or surrounding spaces")
+        }
+        guard let command = json.text("command") else { throw JobError.invalid("'command' is required") }
+        var job = Job(name: name, command: command)
+        if case .bool(let value)? = json["shell"] { job.shell = value }
+        if case .array(let items)? = json["arguments"] { job.arguments = items.compactMap { $0.textValue } }
+        job.schedule = json.text("schedule").flatMap { $0.isEmpty ? nil : $0 }
+        job.scheduleTimeZone = json.text("scheduleTimeZone").flatMap { $0.isEmpty ? nil : $0 }
+        job.cron = json.text("cron").flatMap { $0.isEmpty ? nil : $0 }
+        if case .array(let items)? = json["parents"] { job.parents = items.compactMap { $0.textValue } }
+        if let value = json.number("retries") { job.retries = max(0, Int(value)) }
+        if let value = json.text("epsilon"), !value.isEmpty { job.epsilon = value }
+        if case .bool(let value)? = json["async"] { job.async = value }
+        if case .bool(let value)? = json["disabled"] { job.disabled = value }
+        if case .bool(let value)? = json["concurrent"] { job.concurrent = value }
+        if let value = json.number("cpus") { job.cpus = value }
+        if let value = json.number("mem") { job.mem = value }
+        if let value = json.number("disk") { job.disk = value }
+        if case .array(let items)? = json["environmentVariables"] {
+            for item in items {
+                if let key = item.text("name") { job.environmentVariables[key] = item.text("value") ?? "" }
+            }
+        }
+        if case .array(let items)? = json["constraints"] {
+            job.constraints = items.compactMap { item in
+                if case .array(let parts) = item { return parts.compactMap { $0.textValue } }
+                return nil
+            }
+        }
+        job.owner = json.text("owner") ?? ""
+        job.description = json.text("description") ?? ""
+
+        let triggers = [job.schedule != nil, job.cron != nil, !job.parents.isEmpty].filter { $0 }.count
+        guard triggers == 1 else {
+            throw JobError.invalid("a job needs exactly one of 'schedule', 'cron' or 'parents'")
+        }
+        if dependent == true && job.parents.isEmpty { throw JobError.invalid("a dependent job needs 'parents'") }
+        if dependent == false && !job.parents.isEmpty { throw JobError.invalid("use /scheduler/dependency for jobs with 'parents'") }
+        if let zone = job.scheduleTimeZone, TimeZone(identifier: zone) == nil {
+            throw JobError.invalid("scheduleTimeZone '\(zone)' is not a known time zone")
+        }
+        do {
+            if let schedule = job.schedule { _ = try ISO8601Schedule(parsing: schedule, timeZone: job.timeZone) }
+            if let cron = job.cron { _ = try CronExpression(parsing: cron, timeZone: job.timeZone) }
+            _ = try ISO8601Period(parsing: job.epsilon)
+        } catch {
+            throw JobError.invalid(error.message)
+        }
+        guard job.cpus > 0, job.mem >= 0, job.disk >= 0 else { throw JobError.invalid("'cpus' must be positive, 'mem' and 'disk' not negative") }
+        return job
+    }
+
+    /// Chronos' job object, with the counters and dates it reports.
+    static func render(_ job: Job, state: JobState?) -> JSONValue {
+        var entries: [(key: String, value: JSONValue)] = [
+            ("name", .string(job.name)),
+            ("command", .string(job.command)),
+            ("shell", .bool(job.shell)),
+            ("arguments", .array(job.arguments.map { .string($0) })),
+            ("epsilon", .string(job.epsilon)),
+            ("executor", .string("")),
+            ("executorFlags", .string("")),
+            ("retries", .integer(job.retries)),
+            ("owner", .string(job.owner)),
+            ("ownerName", .string("")),
+            ("description", .string(job.description)),
+            ("async", .bool(job.async)),
+            ("successCount", .integer(state?.successCount ?? 0)),
+            ("errorCount", .integer(state?.errorCount ?? 0)),
+            ("lastSuccess", .string(state?.lastSuccess.map(JobJSON.format) ?? "")),
+            ("lastError", .string(state?.lastError.map(JobJSON.format) ?? "")),
+            ("cpus", JSONValue.double(job.cpus) ?? .null),
+            ("disk", JSONValue.double(job.disk) ?? .null),
+            ("mem", JSONValue.double(job.mem) ?? .null),
+            ("disabled", .bool(job.disabled)),
+            ("softError", .bool(false)),
+            ("dataProcessingJobType", .bool(false)),
+            ("errorsSinceLastSuccess", .integer(state?.errorsSinceLastSuccess ?? 0)),
+            ("concurrent", .bool(job.concurrent)),
+            ("uris", .array([])),
+            ("environmentVariables", .array(job.environmentVariables.sorted { $0.key < $1.key }.map {
+                .object([("name", .string($0.key)), ("value", .string($0.value))])
+            })),
+            ("highPriority", .bool(false)),
+            ("runAsUser", .string("root")),
+            ("constraints", .array(job.constraints.map { .array($0.map { .string($0) }) })),
+        ]
+        if job.isDependent {
+            entries.append(("parents", .array(job.parents.map { .string($0) })))
+        } else {
+            entries.append(("schedule", .string(job.schedule ?? "")))
+            entries.append(("scheduleTimeZone", .string(job.scheduleTimeZone ?? "")))
+            if let cron = job.cron { entries.append(("cron", .string(cron))) }
+        }
+        return .object(entries)
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+/// What a job has done so far.
+public struct JobState: Sendable {
+    public var successCount = 0
+    public var errorCount = 0
+    public var errorsSinceLastSuccess = 0
+    public var lastSuccess: Date?
+    public var lastError: Date?
+    /// When the job last started a run (for dependency readiness).
+    public var lastRunStart: Date?
+    /// The next scheduled time not yet handled (survives restarts).
+    public var nextScheduled: Date?
+}
+
+/// A request the cron API cannot serve.
+public enum JobError: Error {
+    case invalid(String)
+    case notFound(String)
+
+    var message: String {
+        switch self {
+        case .invalid(let message), .notFound(let message): message
+        }
+    }
+}
+
+extension JSONValue {
+    var textValue: String? { if case .string(let value) = self { value } else { nil } }
+    func text(_ key: String) -> String? { self[key]?.textValue }
+    func number(_ key: String) -> Double? {
+        switch self[key] {
+        case .number(let text)?: Double(text)
+        case .string(let text)?: Double(text)
+        default: nil
+        }
+    }
+}
