@@ -58,6 +58,15 @@ public final class Cluster {
         ] + (hostname.map { ["--hostname", $0] } ?? []))
     }
 
+    /// Starts the cron framework with its state in `workDirectory` (default: a fresh one).
+    @discardableResult
+    public func addCron(workDirectory: String? = nil) throws -> Daemon {
+        try start("agora-cron", [
+            "--port", "0", "--master", masterAddress.description,
+            "--work-dir", workDirectory ?? directory + "/cron\(daemons.count)",
+        ])
+    }
+
     /// Starts the services framework with its state in `workDirectory` (default: a fresh one).
     @discardableResult
     public func addServices(workDirectory: String? = nil) throws -> Daemon {
