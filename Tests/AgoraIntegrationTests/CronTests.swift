@@ -157,3 +157,27 @@ extension Date {
     /// Whole seconds.
     func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }
+
+@Suite(.serialized) struct ChronosClientTests {
+    @Test func chronosPythonClientDrivesTheCronFramework() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let python = root + "/.build/venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("chronos-python is not installed: run `make deps` (it creates \(python))")
+            return
+        }
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let cron = try cluster.addCron()
+            let result = try cluster.run(python, [root + "/Tests/AgoraIntegrationTests/Fixtures/chronos_client.py",
+                                                  cron.address!.description], timeout: .seconds(90))
+            #expect(result.exit.succeeded, "chronos-python said:\n\(result.stdout)\n\(result.stderr.suffix(3000))")
+            for step in ["LIST 0", "ADDED ['nightly report']", "UPDATED echo report v2", "DEPENDENT ['nightly report']",
+                         "RAN 1 1 True", "SEARCH ['publish']", "link,nightly report,publish", "STAT 1", "METRICS True",
+                         "DELETED 0", "MISSING True", "OK"] {
+                #expect(result.stdout.contains(step), "missing \(step) in:\n\(result.stdout)")
+            }
+        }
+    }
+}
