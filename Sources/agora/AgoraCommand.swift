@@ -12,5 +12,6 @@ struct AgoraCommand: ParsableCommand {
             `agora exec` exits with the task's own exit status.
             """,
         subcommands: [Agents.self, Frameworks.self, Tasks.self, Exec.self, Logs.self, Kill.self, App.self, Deployments.self,
+                      JobCommand.self,
                       Local.self])
 }

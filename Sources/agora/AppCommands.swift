@@ -173,7 +173,8 @@ extension AgoraCommand {
     }
 }
 
-private func readDefinition(_ path: String) throws -> [UInt8] {
+/// A definition file's bytes, or a one-line error naming it.
+func readDefinition(_ path: String) throws -> [UInt8] {
     do {
         return try Files.read(path).bytes
     } catch {

@@ -15,6 +15,8 @@ extension AgoraCommand {
         @Option(name: .customLong("work-dir"), help: "State and logs of the whole cluster.") var workDir = ".agora"
         @Option(name: .customLong("services-port"), help: "The services framework's port (0 with --port 0).")
         var servicesPort: UInt16 = 8080
+        @Option(name: .customLong("cron-port"), help: "The cron framework's port (0 with --port 0).")
+        var cronPort: UInt16 = 4400
 
         func validate() throws {
             guard (1...32).contains(agents) else { throw ValidationError("--agents must be between 1 and 32") }
@@ -22,7 +24,8 @@ extension AgoraCommand {
 
         func run() throws {
             try reporting {
-                try LocalCluster(agents: agents, port: port, servicesPort: port == 0 ? 0 : servicesPort, workDir: workDir).run()
+                try LocalCluster(agents: agents, port: port, servicesPort: port == 0 ? 0 : servicesPort,
+                                 cronPort: port == 0 ? 0 : cronPort, workDir: workDir).run()
             }
         }
     }
@@ -33,6 +36,7 @@ struct LocalCluster {
     let agents: Int
     let port: UInt16
     let servicesPort: UInt16
+    let cronPort: UInt16
     let workDir: String
 
     func run() throws {
@@ -81,9 +85,12 @@ struct LocalCluster {
             "--port", String(servicesPort), "--master", masterAddress.description, "--work-dir", root + "/services",
         ])
         print("  services \(servicesURL)   Marathon v2 API: /v2/apps /v2/tasks /v2/deployments /v2/queue")
+        let cronURL = try start("cron", "agora-cron", [
+            "--port", String(cronPort), "--master", masterAddress.description, "--work-dir", root + "/cron",
+        ])
+        print("  cron     \(cronURL)   Chronos API: /scheduler/jobs /scheduler/iso8601 /scheduler/dependency")
         print("  logs     \(logs)/")
-        print("Not started: the cron (Chronos) framework does not exist yet.")
-        print("Try: agora agents   agora app list   curl -s \(masterURL)/state")
+        print("Try: agora agents   agora app list   agora job list   curl -s \(masterURL)/state")
         print("Press Ctrl-C to stop the cluster.")
         fflush(nil)
 

@@ -114,6 +114,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         let text = (try? Files.readText(out)) ?? ""
         #expect(text.contains("agent 2"), "\(text)")
         #expect(text.contains("services http://"), "\(text)")
+        #expect(text.contains("cron     http://"), "\(text)")
         guard let line = text.split(separator: "\n").first(where: { $0.contains("master ") }),
               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
               let colon = url.lastIndex(of: ":"), let port = UInt16(url[url.index(after: colon)...]) else {

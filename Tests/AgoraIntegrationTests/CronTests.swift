@@ -181,3 +181,36 @@ extension Date {
         }
     }
 }
+
+@Suite(.serialized) struct JobCLITests {
+    @Test func jobCommandsDriveTheCronFramework() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let cron = try cluster.addCron()
+            let agora = Cluster.binary("agora")
+            let environment = ["AGORA_CRON": "http://\(cron.address!)"]
+            let parent = cluster.directory + "/build.json"
+            let child = cluster.directory + "/ship.json"
+            try Data(#"{"name": "build", "command": "echo built", "owner": "o", "schedule": "R/2036-01-01T00:00:00Z/P1D"}"#.utf8)
+                .write(to: URL(fileURLWithPath: parent))
+            try Data(#"{"name": "ship", "command": "echo shipped", "owner": "o", "parents": ["build"]}"#.utf8)
+                .write(to: URL(fileURLWithPath: child))
+            #expect(try cluster.run(agora, ["job", "add", "-f", parent], environment: environment).exit.succeeded)
+            #expect(try cluster.run(agora, ["job", "add", "-f", child], environment: environment).exit.succeeded)
+            #expect(try cluster.run(agora, ["job", "run", "build"], environment: environment).exit.succeeded)
+            let client = CronClient(cluster: cluster, daemon: cron)
+            try cluster.wait("build and ship") { client.succeeded("ship").count == 1 }
+            let list = try cluster.run(agora, ["job", "list"], environment: environment)
+            #expect(list.stdout.contains("after build"))
+            let runs = try cluster.run(agora, ["job", "runs", "ship"], environment: environment)
+            #expect(runs.stdout.contains("succeeded"))
+            let graph = try cluster.run(agora, ["job", "graph"], environment: environment)
+            #expect(graph.stdout.contains(#""build" -> "ship";"#))
+            let refused = try cluster.run(agora, ["job", "delete", "build"], environment: environment)
+            #expect(refused.exit.code == 1)
+            #expect(refused.stderr.contains("dependent jobs (ship)"))
+            #expect(try cluster.run(agora, ["job", "delete", "ship"], environment: environment).exit.succeeded)
+            #expect(try cluster.run(agora, ["job", "delete", "build"], environment: environment).exit.succeeded)
+        }
+    }
+}
