@@ -21,6 +21,9 @@ public final class LoopTimer: LoopHandle {
     public func start(after delay: Duration, repeating interval: Duration? = nil, _ fire: @escaping () -> Void) {
         guard isOpen else { return }
         self.fire = fire
+        // Count from now, not from the start of this loop iteration (libuv's cached clock), so a
+        // timer never fires early when the iteration has been busy.
+        uv_update_time(loop.raw)
         uv_timer_start(raw, { timer in
             LoopTimer.owner(timer.map(UnsafeMutableRawPointer.init), as: LoopTimer.self)?.fire?()
         }, delay.milliseconds, interval?.milliseconds ?? 0)

@@ -128,8 +128,7 @@ public final class CronScheduler: SchedulerDelegate {
         }
         states[job.name, default: JobState()].nextScheduled = due
         store.save(states[job.name]!, for: job.name)
-        // A hair late rather than early: the loop clock can trail the wall clock by a millisecond.
-        let delay = max(0, due.timeIntervalSinceNow) + 0.002
+        let delay = max(0, due.timeIntervalSinceNow)
         timers[job.name] = try? loop.schedule(after: .nanoseconds(Int64(delay * 1e9))) { [weak self] in
             guard let self, let job = self.jobs[job.name] else { return }
             self.timers[job.name] = nil
