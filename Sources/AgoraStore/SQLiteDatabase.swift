@@ -100,6 +100,18 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// A small string setting kept in the `meta` table (created on first use).
+    public func setting(_ key: String) -> String? {
+        _ = try? execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        return (try? execute("SELECT value FROM meta WHERE key = ?", [.text(key)]))?.first?["value"]?.text
+    }
+
+    /// Stores a setting in the `meta` table.
+    public func setSetting(_ key: String, _ value: String) throws(StoreError) {
+        try execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        try execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [.text(key), .text(value)])
+    }
+
     private func error(_ sql: String) -> StoreError {
         StoreError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), statement: sql)
     }

@@ -33,15 +33,7 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("default-grace-period"), help: "SIGTERM to SIGKILL wait when a task names none.")
     var defaultGracePeriod = DurationFlag(.seconds(3))
 
-    func masterAddress() throws -> SocketAddress {
-        let trimmed = master.replacingOccurrences(of: "http://", with: "")
-        guard let colon = trimmed.lastIndex(of: ":"), let port = UInt16(trimmed[trimmed.index(after: colon)...]) else {
-            throw ValidationError("--master must be host:port, got \"\(master)\"")
-        }
-        var host = String(trimmed[..<colon])
-        if host == "localhost" { host = "127.0.0.1" }
-        return SocketAddress(host: host, port: port)
-    }
+    func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
     mutating func validate() throws {
         _ = try masterAddress()

@@ -15,23 +15,10 @@ struct ServicesOptions: ParsableArguments {
         return address
     }
 
-    /// Sends a request to the services API; a non-2xx answer becomes its `message`.
+    /// Sends a request to the services API and parses its JSON answer (null when there is none).
     func call(_ method: HTTPMethod, _ target: String, body: [UInt8] = []) throws -> JSONValue {
-        let response = try BlockingHTTP.send(
-            HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"], body: body),
-            to: try address(), what: "the services framework")
-        let json = try? JSONValue.parse(response.body)
-        guard response.status.isSuccess else {
-            var message = json?.string("message") ?? response.bodyText
-            for detail in json?.list("details") ?? [] {
-                message += "\n  \(detail.string("path")): " + detail.list("errors").compactMap { value -> String? in
-                    if case .string(let text) = value { return text }
-                    return nil
-                }.joined(separator: ", ")
-            }
-            throw CLIError.failed(message)
-        }
-        return json ?? .null
+        let response = try frameworkRequest(method, target, body: body, to: try address(), what: "the services framework")
+        return (try? JSONValue.parse(response.body)) ?? .null
     }
 }
 

@@ -15,15 +15,9 @@ struct CronOptions: ParsableArguments {
         return address
     }
 
-    /// Sends a request; a non-2xx answer becomes its `message`. Returns the body (empty for 204).
+    /// Sends a request to the cron API.
     func call(_ method: HTTPMethod, _ target: String, body: [UInt8] = []) throws -> HTTPResponse {
-        let response = try BlockingHTTP.send(
-            HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"], body: body),
-            to: try address(), what: "the cron framework")
-        guard response.status.isSuccess else {
-            throw CLIError.failed((try? JSONValue.parse(response.body))?.string("message") ?? response.bodyText)
-        }
-        return response
+        try frameworkRequest(method, target, body: body, to: try address(), what: "the cron framework")
     }
 }
 

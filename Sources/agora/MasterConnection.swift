@@ -64,3 +64,24 @@ enum BlockingHTTP {
         }
     }
 }
+
+/// Sends a request to a framework's REST API. A non-2xx answer becomes a one-line error with the
+/// framework's `message` (and, for Marathon-style 422s, each `details` path and error).
+func frameworkRequest(_ method: HTTPMethod, _ target: String, body: [UInt8], to address: SocketAddress, what: String)
+    throws -> HTTPResponse {
+    let response = try BlockingHTTP.send(
+        HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"], body: body),
+        to: address, what: what)
+    guard response.status.isSuccess else {
+        let json = try? JSONValue.parse(response.body)
+        var message = json?.string("message") ?? response.bodyText
+        for detail in json?.list("details") ?? [] {
+            message += "\n  \(detail.string("path")): " + detail.list("errors").compactMap { value -> String? in
+                if case .string(let text) = value { return text }
+                return nil
+            }.joined(separator: ", ")
+        }
+        throw CLIError.failed(message)
+    }
+    return response
+}

@@ -305,7 +305,9 @@ extension JSONValue {
 
             // Bulk update, task kill with scale, groups, metrics, ping.
             #expect(try services.send(.put, "/v2/apps", #"[{"id": "/api", "instances": 2}]"#).status == .ok)
-            try cluster.wait("two instances") { services.count("/api", "tasksRunning") == 2 }
+            try cluster.wait("two instances and no deployment") {
+                services.count("/api", "tasksRunning") == 2 && (try? services.json("/v2/deployments")) == .array([])
+            }
             let victim = try services.tasks("/api").first!["id"]!.textValue!
             #expect(try services.send(.delete, "/v2/apps/api/tasks/\(victim)?scale=true").status == .ok)
             try cluster.wait("one instance") { services.count("/api", "tasksRunning") == 1 && services.count("/api", "instances") == 1 }

@@ -35,7 +35,6 @@ final class CronStore {
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
-        try db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         try db.execute("CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, json TEXT NOT NULL)")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS job_state (name TEXT PRIMARY KEY, success_count INTEGER, error_count INTEGER,
@@ -48,11 +47,10 @@ final class CronStore {
             """)
     }
 
+    /// The id the master gave this framework, kept for resubscription after a restart.
     var frameworkID: FrameworkID? {
-        get { (try? db.execute("SELECT value FROM meta WHERE key = 'framework_id'"))?.first?["value"]?.text.map { FrameworkID($0) } }
-        set {
-            if let newValue { _ = try? db.execute("INSERT OR REPLACE INTO meta VALUES ('framework_id', ?)", [.text(newValue.value)]) }
-        }
+        get { db.setting("framework_id").map { FrameworkID($0) } }
+        set { if let newValue { try? db.setSetting("framework_id", newValue.value) } }
     }
 
     func save(_ job: Job) throws {

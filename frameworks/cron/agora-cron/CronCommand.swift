@@ -1,10 +1,8 @@
-import AgoraDaemon
-import AgoraRuntime
 import AgoraCron
+import AgoraDaemon
 import ArgumentParser
-import Logging
 
-/// `agora-cron`: parses flags and runs the services framework.
+/// `agora-cron`: parses flags and runs the cron framework.
 @main
 struct CronCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,17 +14,12 @@ struct CronCommand: ParsableCommand {
     @Option(help: "The master as host:port.")
     var master = "127.0.0.1:5050"
 
+    func validate() throws { _ = try FrameworkRunner.masterAddress(master) }
+
     func run() throws {
-        _ = try bootstrapLogging(level: common.logLevel)
-        let logger = Logger(label: "agora-cron")
-        let parts = master.replacingOccurrences(of: "http://", with: "").split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { throw ValidationError("--master must be host:port") }
-        let masterAddress = SocketAddress(host: parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]), port: port)
-        let workDirectory = try common.prepareWorkDirectory()
-        try DaemonRunner.run(name: "agora-cron", logger: logger) { loop in
-            let framework = try CronFramework(
-                loop: loop, address: SocketAddress(host: common.ip, port: common.port), master: masterAddress,
-                workDirectory: workDirectory, logger: logger)
+        try FrameworkRunner.run(name: "agora-cron", common: common, master: master) { loop, address, master, directory, logger in
+            let framework = try CronFramework(loop: loop, address: address, master: master, workDirectory: directory,
+                                              logger: logger)
             return (framework.address, framework.stop)
         }
     }

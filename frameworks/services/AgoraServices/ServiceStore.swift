@@ -8,7 +8,6 @@ final class ServiceStore {
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
-        try db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         try db.execute("CREATE TABLE IF NOT EXISTS apps (id TEXT PRIMARY KEY, json TEXT NOT NULL)")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS app_versions (id TEXT NOT NULL, version TEXT NOT NULL, json TEXT NOT NULL,
@@ -45,11 +44,10 @@ final class ServiceStore {
         }
     }
 
+    /// The id the master gave this framework, kept for resubscription after a restart.
     var frameworkID: FrameworkID? {
-        get { (try? db.execute("SELECT value FROM meta WHERE key = 'framework_id'"))?.first?["value"]?.text.map { FrameworkID($0) } }
-        set {
-            if let newValue { _ = try? db.execute("INSERT OR REPLACE INTO meta VALUES ('framework_id', ?)", [.text(newValue.value)]) }
-        }
+        get { db.setting("framework_id").map { FrameworkID($0) } }
+        set { if let newValue { try? db.setSetting("framework_id", newValue.value) } }
     }
 
     func save(_ app: AppDefinition) throws {
