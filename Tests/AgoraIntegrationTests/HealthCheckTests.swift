@@ -4,10 +4,12 @@ import AgoraWire
 import Foundation
 import Testing
 
+/// Suites that bind their tasks' ports use ranges of their own (suites run in parallel), all below
+/// Linux's ephemeral range (32768 and up), where the daemons' own `--port 0` sockets land.
 @Suite(.serialized) struct HealthCheckTests {
     @Test func httpCheckReportsHealthyAndCommandCheckKillsAnUnhealthyTask() throws {
         try withCluster { cluster in
-            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[30000-30009]")
             let scheduler = cluster.scheduler("health", format: .json)
             let offer = try cluster.offer(for: scheduler)
             let room = try #require(Resources(offer.resources).fit(ResourceDemand(cpus: 0.2, mem: 64, ports: 1)))

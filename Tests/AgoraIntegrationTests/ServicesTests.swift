@@ -51,7 +51,7 @@ private struct ServicesClient {
 @Suite(.serialized) struct ServicesTests {
     @Test func appsStartScaleAndReplaceFailedInstances() throws {
         try withCluster { cluster in
-            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[30100-30149]")
             let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
             let created = try services.send(.post, "/v2/apps", webApp)
             #expect(created.status == .created, "\(created.bodyText)")
@@ -119,7 +119,7 @@ private struct ServicesClient {
 
     @Test func restartingTheFrameworkMidDeploymentLosesNothing() throws {
         try withCluster { cluster in
-            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[30100-30149]")
             let stateDirectory = cluster.directory + "/services-state"
             let first = try cluster.addServices(workDirectory: stateDirectory)
             var services = ServicesClient(cluster: cluster, daemon: first)
@@ -146,7 +146,7 @@ extension JSONValue {
 @Suite(.serialized) struct ServicesUpgradeTests {
     @Test func rollingUpdateKeepsHalfTheInstancesHealthyThroughout() throws {
         try withCluster { cluster in
-            try cluster.addAgent("cpus:4;mem:2048;disk:1024;ports:[31000-31049]")
+            try cluster.addAgent("cpus:4;mem:2048;disk:1024;ports:[30200-30249]")
             let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
             let app = webApp.replacingOccurrences(of: #""instances": 3"#, with: #""instances": 4"#)
                 .replacingOccurrences(of: #""mem": 32,"#, with: #""mem": 32, "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0},"#)
@@ -176,7 +176,7 @@ extension JSONValue {
 
     @Test func failingHealthCheckIsReplacedWithBackoff() throws {
         try withCluster { cluster in
-            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[30200-30249]")
             let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
             let app = #"""
             {"id": "/sick", "cmd": "sleep 600", "instances": 1, "cpus": 0.1, "mem": 16, "backoffSeconds": 1,
