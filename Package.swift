@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "AgoraMaster",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(

@@ -36,14 +36,25 @@ public final class Cluster {
     private var orphanGroups: [Int32] = []
     public var master: Daemon!
 
+    private let masterFlags: [String]
+
     /// Starts a master with test-friendly timings.
     public init(loop: Loop, directory: String, masterFlags: [String] = []) throws {
         self.loop = loop
         self.directory = directory
-        master = try start("agora-master", [
-            "--port", "0", "--work-dir", directory + "/master", "--allocation-interval", "0.2secs",
+        self.masterFlags = [
+            "--work-dir", directory + "/master", "--allocation-interval", "0.2secs",
             "--agent-ping-timeout", "0.5secs", "--max-agent-ping-timeouts", "3", "--heartbeat-interval", "1secs",
-        ] + masterFlags)
+        ] + masterFlags
+        master = try start("agora-master", ["--port", "0"] + self.masterFlags)
+    }
+
+    /// Kills the master with SIGKILL and starts it again on the same port with the same work directory.
+    public func restartMaster() throws {
+        let port = masterAddress.port
+        try master.process.kill(.kill)
+        try wait("the master to die") { master.exit != nil }
+        master = try start("agora-master", ["--port", String(port)] + masterFlags)
     }
 
     public var masterAddress: SocketAddress { master.address! }

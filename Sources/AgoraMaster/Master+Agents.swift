@@ -77,8 +77,12 @@ extension Master {
                 used[framework.id, default: Resources()] += entry.resources
             }
             allocator.addAgent(id, total: agent.total, used: used)
+            if recoveredAgents.removeValue(forKey: id) != nil {
+                logger.info("agent \(id) re-registered after the master restart with \(subscribe.tasks.count) task(s)")
+            }
             logger.info("agent \(id) at \(info.hostname):\(info.port ?? 5051) registered with \(agent.total)")
         }
+        registrar.admit(info, id: agent.id)
         agent.missedPings = 0
         agent.answeredPing = true
         let stream = EventStream(
@@ -154,6 +158,7 @@ extension Master {
             frameworks[id]?.stream?.send(SchedulerEvent(type: .failure, failure: .init(agentID: agent.id)))
         }
         allocator.removeAgent(agent.id)
+        registrar.remove(agent: agent.id)
         agents[agent.id] = nil
         agent.stream?.close()
         agent.stream = nil

@@ -110,11 +110,13 @@ extension Master {
             existing.failoverTimer?.close()
             existing.failoverTimer = nil
             existing.info = info
+            registrar.admit(info, id: id)
             logger.info("framework \(id) (\(info.name)) resubscribed")
         } else {
             framework = FrameworkRecord(id: id, info: info, registeredTime: now)
             frameworks[id] = framework
             allocator.addFramework(id, role: framework.role)
+            registrar.admit(info, id: id)
             logger.info("framework \(id) (\(info.name)) subscribed with role \(framework.role)")
         }
         allocator.setFrameworkActive(id, true)
@@ -148,13 +150,18 @@ extension Master {
         framework.stream = nil
         allocator.setFrameworkActive(framework.id, false)
         rescindOffers(of: framework, notify: false)
+        logger.info("framework \(framework.id) disconnected; failover timeout \(framework.info.failoverTimeout ?? 0)s")
+        startFailoverTimer(framework)
+        requestAllocation()
+    }
+
+    /// Tears the framework down unless it resubscribes within its `failover_timeout`.
+    func startFailoverTimer(_ framework: FrameworkRecord) {
         let timeout = max(framework.info.failoverTimeout ?? 0, 0)
-        logger.info("framework \(framework.id) disconnected; failover timeout \(timeout)s")
         framework.failoverTimer = try? loop.schedule(after: .nanoseconds(Int64(timeout * 1e9))) { [weak self, weak framework] in
             guard let self, let framework, !framework.isConnected else { return }
             self.teardown(framework, reason: "failover timeout elapsed")
         }
-        requestAllocation()
     }
 
     /// Removes a framework: its offers are rescinded, its tasks killed on their agents.
@@ -174,6 +181,7 @@ extension Master {
         }
         framework.tasks.removeAll()
         allocator.removeFramework(framework.id)
+        registrar.remove(framework: framework.id)
         frameworks[framework.id] = nil
         framework.stream?.close()
         framework.stream = nil

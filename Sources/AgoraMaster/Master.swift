@@ -22,6 +22,9 @@ public final class Master {
     var completedFrameworks: [FrameworkRecord] = []
     var agents: [AgentID: AgentRecord] = [:]
     var offers: [OfferID: OfferRecord] = [:]
+    let registrar: Registrar
+    /// Agents admitted before a restart that have not re-registered yet.
+    var recoveredAgents: [AgentID: AgentInfo] = [:]
 
     private var server: HTTPServer?
     private var timers: [LoopTimer] = []
@@ -34,10 +37,35 @@ public final class Master {
         self.logger = logger
         masterID = Master.makeMasterID()
         startTime = Date().timeIntervalSince1970
+        registrar = try Registrar(path: options.workDirectory + "/registry.db")
         let router = Router()
         installRoutes(router)
         server = try HTTPServer(loop: loop, address: options.address, router: router)
         try startTimers()
+        try recover()
+    }
+
+    /// Restores admitted frameworks (disconnected, their failover timeouts running) and remembers
+    /// admitted agents until they re-register or `agentReregisterTimeout` passes.
+    private func recover() throws {
+        for (id, info) in try registrar.frameworks() {
+            let framework = FrameworkRecord(id: id, info: info, registeredTime: now)
+            frameworks[id] = framework
+            allocator.addFramework(id, role: framework.role, active: false)
+            startFailoverTimer(framework)
+        }
+        for (id, info) in try registrar.agents() { recoveredAgents[id] = info }
+        guard !frameworks.isEmpty || !recoveredAgents.isEmpty else { return }
+        logger.info("recovered \(frameworks.count) framework(s) and \(recoveredAgents.count) agent(s) from the registry")
+        let deadline = try LoopTimer(loop: loop)
+        deadline.start(after: options.agentReregisterTimeout) { [unowned self] in
+            for (id, _) in self.recoveredAgents {
+                self.logger.warning("agent \(id) did not re-register after the restart; forgetting it")
+                self.registrar.remove(agent: id)
+            }
+            self.recoveredAgents.removeAll()
+        }
+        timers.append(deadline)
     }
 
     /// The address the master listens on.

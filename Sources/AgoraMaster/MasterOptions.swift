@@ -13,6 +13,8 @@ public struct MasterOptions: Sendable {
     public var maxAgentPingTimeouts = 5
     /// Interval of HEARTBEAT events on framework streams.
     public var heartbeatInterval: Duration = .seconds(15)
+    /// After a restart, how long admitted agents have to re-register before they are forgotten.
+    public var agentReregisterTimeout: Duration = .seconds(600)
 
     public init(address: SocketAddress, workDirectory: String, hostname: String) {
         self.address = address

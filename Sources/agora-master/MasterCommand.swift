@@ -29,6 +29,10 @@ struct MasterCommand: ParsableCommand {
     @Option(name: .customLong("heartbeat-interval"), help: "Interval of HEARTBEAT events to frameworks.")
     var heartbeatInterval = DurationFlag(.seconds(15))
 
+    @Option(name: .customLong("agent-reregister-timeout"),
+            help: "After a restart, how long admitted agents have to re-register before they are forgotten.")
+    var agentReregisterTimeout = DurationFlag(.seconds(600))
+
     mutating func validate() throws {
         guard maxAgentPingTimeouts >= 1 else { throw ValidationError("--max-agent-ping-timeouts must be at least 1") }
         for (name, flag) in [("allocation-interval", allocationInterval), ("agent-ping-timeout", agentPingTimeout),
@@ -48,6 +52,7 @@ struct MasterCommand: ParsableCommand {
         options.agentPingTimeout = agentPingTimeout.duration
         options.maxAgentPingTimeouts = maxAgentPingTimeouts
         options.heartbeatInterval = heartbeatInterval.duration
+        options.agentReregisterTimeout = agentReregisterTimeout.duration
         try DaemonRunner.run(name: "agora-master", logger: logger) { loop in
             let master = try Master(loop: loop, options: options, logger: logger)
             return (master.address, master.stop)

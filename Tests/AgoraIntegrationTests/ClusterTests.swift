@@ -223,3 +223,45 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
         }
     }
 }
+
+@Suite(.serialized) struct MasterRestartTests {
+    @Test func restartedMasterKeepsFrameworksAgentsAndTheirTasks() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let first = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "durable", format: .json)
+            first.info.failoverTimeout = 120
+            first.subscribe()
+            let offer = try cluster.offer(for: first)
+            first.launch([try shellTask("keeper", "sleep 60", on: offer, resources: "cpus:1;mem:64")], on: offer)
+            try cluster.wait("TASK_RUNNING") { first.states(of: "keeper").last == .running }
+            let frameworkID = first.frameworkID!
+            let agentID = offer.agentID
+
+            try cluster.restartMaster()
+            first.close()
+            // The agent comes back with its id and its task; the framework is known from the registry.
+            try cluster.wait("the agent to re-register", timeout: .seconds(20)) {
+                guard let state = try? cluster.getJSON(cluster.master, "/state") else { return false }
+                return state.list("agents").contains { $0["id"] == .string(agentID.value) }
+            }
+            let state = try cluster.getJSON(cluster.master, "/state")
+            let framework = state.list("frameworks").first { $0["id"] == .string(frameworkID.value) }
+            #expect(framework?["connected"] == .bool(false))
+            #expect(framework?.list("tasks").first?["state"] == .string("TASK_RUNNING"))
+
+            let second = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "durable", format: .protobuf)
+            second.info.id = frameworkID
+            second.info.failoverTimeout = 120
+            second.subscribe()
+            try cluster.wait("the resubscription") { second.frameworkID == frameworkID }
+            second.call(SchedulerCall(type: .reconcile, reconcile: .init(tasks: [.init(taskID: "keeper")])))
+            try cluster.wait("reconciliation") { second.lastStatus(of: "keeper") != nil }
+            #expect(second.lastStatus(of: "keeper")?.state == .running)
+            // The task's resources are still in use: offers carry only the other cpu.
+            try cluster.wait("an offer") { !second.offers.isEmpty }
+            #expect(second.offers.values.allSatisfy { Resources($0.resources).scalar("cpus") <= 1 })
+            _ = agent
+            second.close()
+        }
+    }
+}
