@@ -20,9 +20,14 @@ extension Agent {
             return
         }
         report(run, .starting)
-        guard let command = run.command else {
+        guard var command = run.command else {
             fail(run, "task has no command to run")
             return
+        }
+        if let isolator {
+            let procs = isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
+                                         cpus: run.resources.scalar("cpus"))
+            command = CgroupIsolator.wrap(command, joining: procs)
         }
         let spec = ProcessSpec(
             command: command, environment: run.environment(agentID: agentID, hostname: options.hostname),
@@ -74,7 +79,14 @@ extension Agent {
         run.exit = exit
         run.killTimer?.close()
         run.killTimer = nil
-        if let reason = run.killReason {
+        let outOfMemory = isolator?.wasOOMKilled(task: run.cgroupName) ?? false
+        isolator?.release(task: run.cgroupName)
+        if outOfMemory && !exit.succeeded {
+            let limit = run.resources.scalar("mem")
+            let shown = limit == limit.rounded() ? String(Int(limit)) : String(limit)
+            finish(run, .failed, message: "Memory limit exceeded: the task used more than its \(shown) MB (\(exit))",
+                   reason: .containerLimitationMemory)
+        } else if let reason = run.killReason {
             finish(run, .killed, message: "Killed because its \(reason)", reason: .taskHealthCheckStatusUpdated)
         } else if run.killRequested {
             finish(run, .killed, message: "Command was killed (\(exit))", reason: nil)

@@ -21,12 +21,19 @@ public final class Agent {
     private var link: MasterLink?
     private var updates: StatusUpdateManager?
     private var gcTimers: [String: LoopTimer] = [:]
+    /// Cgroup isolation, when enabled and available on this host.
+    let isolator: CgroupIsolator?
 
     public init(loop: Loop, options: AgentOptions, logger: Logger) throws {
         self.loop = loop
         self.options = options
         self.logger = logger
         layout = SandboxLayout(root: options.workDirectory)
+        isolator = options.isolation ? CgroupIsolator(instance: String(getpid())) : nil
+        if options.isolation {
+            logger.info(isolator.map { "isolating tasks with cgroup \($0.mode.rawValue) (memory, cpu, pids)" }
+                ?? "cgroups are not available here; tasks run without resource limits")
+        }
         try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)
         if let saved = try? Files.readText(layout.agentIDFile) {
             let trimmed = saved.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -60,7 +67,9 @@ public final class Agent {
         for run in tasks.values {
             run.killTimer?.close()
             try? run.process?.killGroup(.kill)
+            isolator?.release(task: run.cgroupName)
         }
+        isolator?.close()
         server?.close()
         server = nil
     }

@@ -17,6 +17,8 @@ public struct AgentOptions: Sendable {
     public var defaultGracePeriod: Duration = .seconds(3)
     /// First wait before an unacknowledged status update is resent; doubles up to 30 s.
     public var statusUpdateRetry: Duration = .seconds(2)
+    /// Put each task in cgroups limiting its memory, CPU and processes (when the host allows).
+    public var isolation = true
 
     public init(
         address: SocketAddress, workDirectory: String, master: SocketAddress, hostname: String, resources: Resources

@@ -21,6 +21,9 @@ final class TaskRun {
     /// Why the agent itself killed the task (a failing health check), if it did.
     var killReason: String?
 
+    /// The task's cgroup name: its id and run, unique on this agent.
+    var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
+
     init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String) {
         self.frameworkID = frameworkID
         self.info = info

@@ -183,6 +183,13 @@ public final class Cluster {
         for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.kill) }
         loop.run(until: { self.daemons.allSatisfy { $0.exit != nil } }, timeout: .seconds(5))
         for group in orphanGroups { kill(-group, SIGKILL) }
+        // An agent killed with SIGKILL cannot remove its (by now empty) cgroups; do it for it.
+        for daemon in daemons where daemon.name.hasPrefix("agora-agent") {
+            for base in ["memory", "cpu", "pids", ""].map({ "/sys/fs/cgroup/\($0)/agora/\(daemon.process.pid)" }) {
+                for child in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] { rmdir(base + "/" + child) }
+                rmdir(base)
+            }
+        }
     }
 }
 

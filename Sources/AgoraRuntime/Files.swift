@@ -21,14 +21,16 @@ public enum Files {
         uv_fs_req_cleanup(&request)
         try check(statStatus, "uv_fs_fstat(\(path))")
         if isDirectory { throw RuntimeError(status: Int32(UV_EISDIR.rawValue), call: "uv_fs_read(\(path))") }
-        let wanted = Int(max(0, min(Int64(length), size - offset)))
-        var bytes = [UInt8](repeating: 0, count: wanted)
+        // Pseudo files (/proc, /sys, cgroups) report size 0: read those until end of file.
+        let wanted = size > 0 ? Int(max(0, min(Int64(length), size - offset))) : length
+        var bytes = [UInt8]()
         var filled = 0
         while filled < wanted {
+            let chunk = min(wanted - filled, 64 * 1024)
+            if bytes.count < filled + chunk { bytes += [UInt8](repeating: 0, count: filled + chunk - bytes.count) }
             let count: Int32 = bytes.withUnsafeMutableBytes { buffer in
-                var chunk = agora_uv_buf(buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self),
-                                         wanted - filled)
-                let result = uv_fs_read(nil, &request, uv_file(fd), &chunk, 1, offset + Int64(filled), nil)
+                var piece = agora_uv_buf(buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self), chunk)
+                let result = uv_fs_read(nil, &request, uv_file(fd), &piece, 1, offset + Int64(filled), nil)
                 uv_fs_req_cleanup(&request)
                 return result
             }

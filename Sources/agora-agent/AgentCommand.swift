@@ -33,6 +33,9 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("default-grace-period"), help: "SIGTERM to SIGKILL wait when a task names none.")
     var defaultGracePeriod = DurationFlag(.seconds(3))
 
+    @Option(help: "cgroups (limit each task's memory, CPU and processes where the host allows) or none.")
+    var isolation = "cgroups"
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
     mutating func validate() throws {
@@ -41,6 +44,7 @@ struct AgentCommand: ParsableCommand {
             do { _ = try Resources(parsing: resources) } catch { throw ValidationError("--resources: \(error)") }
         }
         do { _ = try parseAttributes(attributes) } catch { throw ValidationError("--attributes: \(error)") }
+        guard ["cgroups", "none"].contains(isolation) else { throw ValidationError("--isolation must be cgroups or none") }
     }
 
     func run() throws {
@@ -54,6 +58,7 @@ struct AgentCommand: ParsableCommand {
         options.attributes = try parseAttributes(attributes)
         options.gcDelay = gcDelay.duration
         options.defaultGracePeriod = defaultGracePeriod.duration
+        options.isolation = isolation == "cgroups"
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)
             return (agent.address, agent.stop)

@@ -17,6 +17,11 @@ import Testing
         #expect(try Files.read(scratch.path + "/empty").bytes.isEmpty)
     }
 
+    @Test func pseudoFilesThatReportNoSizeAreReadToTheEnd() throws {
+        let status = try Files.readText("/proc/self/status")
+        #expect(status.contains("Pid:"))
+    }
+
     @Test func missingFilesAndDirectoriesAreTypedErrors() throws {
         let scratch = try ScratchDirectory()
         #expect(throws: RuntimeError.self) { _ = try Files.read(scratch.path + "/missing") }

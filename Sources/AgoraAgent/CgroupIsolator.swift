@@ -1,0 +1,114 @@
+import AgoraRuntime
+import Foundation
+
+/// Linux cgroup isolation for tasks, where the host allows it: a memory limit (with OOM detection),
+/// CPU shares and quota, and a process limit. Works with cgroup v2 or the v1 hierarchies.
+///
+/// A task joins its cgroup before it execs (a small shell prologue writes its own pid), so
+/// everything it starts is inside from the first instruction.
+final class CgroupIsolator {
+    enum Mode: String {
+        case v1, v2
+    }
+
+    let mode: Mode
+    private let root: String
+    private let group: String
+
+    /// Nil when cgroups are missing or not writable here (tasks then run without limits).
+    init?(root: String = "/sys/fs/cgroup", instance: String) {
+        self.root = root
+        group = "agora/\(instance)"
+        let fileManager = FileManager.default
+        if let controllers = try? Files.readText(root + "/cgroup.controllers"), controllers.contains("memory") {
+            mode = .v2
+            guard (try? fileManager.createDirectory(atPath: "\(root)/\(group)", withIntermediateDirectories: true)) != nil else {
+                return nil
+            }
+            // Children of our group may use these controllers.
+            try? "+memory +cpu +pids".write(toFile: "\(root)/agora/cgroup.subtree_control", atomically: false, encoding: .utf8)
+            try? "+memory +cpu +pids".write(toFile: "\(root)/\(group)/cgroup.subtree_control", atomically: false, encoding: .utf8)
+        } else if fileManager.fileExists(atPath: root + "/memory/cgroup.procs") {
+            mode = .v1
+            for controller in ["memory", "cpu", "pids"] {
+                guard (try? fileManager.createDirectory(atPath: "\(root)/\(controller)/\(group)", withIntermediateDirectories: true)) != nil
+                else { return nil }
+            }
+        } else {
+            return nil
+        }
+    }
+
+    /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins.
+    func prepare(task: String, memoryMB: Double, cpus: Double) -> [String] {
+        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let memoryBytes = max(Int64(memoryMB * 1_048_576), 4 * 1_048_576)
+        let quota = max(Int64(cpus * 100_000), 1000)
+        switch mode {
+        case .v2:
+            let directory = "\(root)/\(group)/\(name)"
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            write("\(memoryBytes)", to: directory + "/memory.max")
+            write("0", to: directory + "/memory.swap.max")
+            write("\(quota) 100000", to: directory + "/cpu.max")
+            write("\(max(1, Int(cpus * 100)))", to: directory + "/cpu.weight")
+            write("4096", to: directory + "/pids.max")
+            return [directory + "/cgroup.procs"]
+        case .v1:
+            var procs: [String] = []
+            for controller in ["memory", "cpu", "pids"] {
+                let directory = "\(root)/\(controller)/\(group)/\(name)"
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                procs.append(directory + "/cgroup.procs")
+            }
+            let memory = "\(root)/memory/\(group)/\(name)"
+            write("\(memoryBytes)", to: memory + "/memory.limit_in_bytes")
+            write("\(memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes")
+            let cpu = "\(root)/cpu/\(group)/\(name)"
+            write("\(max(2, Int(cpus * 1024)))", to: cpu + "/cpu.shares")
+            write("100000", to: cpu + "/cpu.cfs_period_us")
+            write("\(quota)", to: cpu + "/cpu.cfs_quota_us")
+            write("4096", to: "\(root)/pids/\(group)/\(name)/pids.max")
+            return procs
+        }
+    }
+
+    /// Whether the kernel killed something in the task's cgroup for exceeding its memory.
+    func wasOOMKilled(task: String) -> Bool {
+        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let file = mode == .v2 ? "\(root)/\(group)/\(name)/memory.events" : "\(root)/memory/\(group)/\(name)/memory.oom_control"
+        guard let text = try? Files.readText(file) else { return false }
+        for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
+            return (Int(line.split(separator: " ").last ?? "0") ?? 0) > 0
+        }
+        return false
+    }
+
+    /// Removes the task's cgroup (its processes are gone by now).
+    func release(task: String) {
+        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let directories = mode == .v2 ? ["\(root)/\(group)/\(name)"]
+            : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
+        for directory in directories { rmdir(directory) }
+    }
+
+    /// Removes this agent's own group when it stops.
+    func close() {
+        let directories = mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
+        for directory in directories { rmdir(directory) }
+    }
+
+    private func write(_ value: String, to path: String) {
+        try? value.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    /// Wraps a command so it joins `procs` before it execs.
+    static func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
+        let argv: [String] = switch command {
+        case .shell(let script): ["/bin/sh", "-c", script]
+        case .argv(let arguments): arguments
+        }
+        let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
+        return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
+    }
+}

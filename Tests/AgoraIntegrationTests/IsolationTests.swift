@@ -1,0 +1,38 @@
+import AgoraAllocator
+import AgoraClusterTesting
+import AgoraWire
+import Foundation
+import Testing
+
+/// Whether this host lets us create cgroups (root with a writable cgroup file system).
+private let cgroupsAvailable: Bool = {
+    let probe = "/sys/fs/cgroup/memory/agora-test-probe-\(getpid())"
+    if (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: false)) != nil {
+        rmdir(probe)
+        return true
+    }
+    return FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers") && getuid() == 0
+}()
+
+@Suite(.serialized, .enabled(if: cgroupsAvailable, "needs writable cgroups")) struct IsolationTests {
+    @Test func taskOverItsMemoryIsFailedWithTheMemoryReason() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            #expect(try cluster.getJSON(agent, "/state")["isolation"]?.textValue?.hasPrefix("cgroups") == true)
+            let scheduler = cluster.scheduler("isolation", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            let hog = "python3 -c 'import time; x = bytearray(300 * 1024 * 1024); time.sleep(10)'"
+            scheduler.launch([
+                try shellTask("hog", hog, on: offer, resources: "cpus:0.2;mem:64"),
+                try shellTask("modest", "python3 -c 'x = bytearray(8 * 1024 * 1024)'", on: offer, resources: "cpus:0.2;mem:64"),
+            ], on: offer)
+            try cluster.wait("the hog to fail and the modest task to finish", timeout: .seconds(20)) {
+                scheduler.states(of: "hog").last == .failed && scheduler.states(of: "modest").last == .finished
+            }
+            let status = scheduler.lastStatus(of: "hog")
+            #expect(status?.reason == .containerLimitationMemory)
+            #expect(status?.message?.contains("64 MB") == true)
+            scheduler.close()
+        }
+    }
+}
