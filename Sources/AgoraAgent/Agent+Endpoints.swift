@@ -37,7 +37,7 @@ extension Agent {
             ("port", .integer(address.port)),
             ("master", .string(options.master.description)),
             ("work_dir", .string(options.workDirectory)),
-            ("isolation", .string(isolator.map { "cgroups-\($0.mode.rawValue)" } ?? "none")),
+            ("isolation", .string(isolator?.description ?? "none")),
             ("resources", options.resources.endpointJSON),
             ("used_resources", used.endpointJSON),
             ("attributes", .object(options.attributes.map { attribute in

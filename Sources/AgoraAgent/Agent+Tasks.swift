@@ -27,7 +27,7 @@ extension Agent {
         if let isolator {
             let procs = isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                          cpus: run.resources.scalar("cpus"))
-            command = CgroupIsolator.wrap(command, joining: procs)
+            command = isolator.wrap(command, joining: procs)
         }
         let spec = ProcessSpec(
             command: command, environment: run.environment(agentID: agentID, hostname: options.hostname),

@@ -31,7 +31,7 @@ public final class Agent {
         layout = SandboxLayout(root: options.workDirectory)
         isolator = options.isolation ? CgroupIsolator(instance: String(getpid())) : nil
         if options.isolation {
-            logger.info(isolator.map { "isolating tasks with cgroup \($0.mode.rawValue) (memory, cpu, pids)" }
+            logger.info(isolator.map { "isolating tasks with \($0.description) (memory, cpu, pids)" }
                 ?? "cgroups are not available here; tasks run without resource limits")
         }
         try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)

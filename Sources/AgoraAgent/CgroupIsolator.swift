@@ -1,8 +1,9 @@
 import AgoraRuntime
 import Foundation
 
-/// Linux cgroup isolation for tasks, where the host allows it: a memory limit (with OOM detection),
-/// CPU shares and quota, and a process limit. Works with cgroup v2 or the v1 hierarchies.
+/// Linux isolation for tasks, where the host allows it: cgroups for a memory limit (with OOM
+/// detection), CPU shares and quota, and a process limit (cgroup v2 or the v1 hierarchies); and,
+/// when `unshare` works here, a PID namespace with its own /proc (in a private mount namespace).
 ///
 /// A task joins its cgroup before it execs (a small shell prologue writes its own pid), so
 /// everything it starts is inside from the first instruction.
@@ -12,8 +13,12 @@ final class CgroupIsolator {
     }
 
     let mode: Mode
+    /// Whether tasks also get their own PID and mount namespaces.
+    let namespaces: Bool
     private let root: String
     private let group: String
+    private static let unshare = "/usr/bin/unshare"
+    private static let unshareArguments = ["--pid", "--fork", "--mount-proc", "--kill-child"]
 
     /// Nil when cgroups are missing or not writable here (tasks then run without limits).
     init?(root: String = "/sys/fs/cgroup", instance: String) {
@@ -37,7 +42,28 @@ final class CgroupIsolator {
         } else {
             return nil
         }
+        namespaces = CgroupIsolator.unshareWorks()
     }
+
+    /// Runs `unshare … true` once: namespaces are used only if that succeeds here.
+    private static func unshareWorks() -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: unshare) else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: unshare)
+        probe.arguments = unshareArguments + ["/bin/true"]
+        probe.standardError = FileHandle.nullDevice
+        probe.standardOutput = FileHandle.nullDevice
+        do {
+            try probe.run()
+            probe.waitUntilExit()
+            return probe.terminationStatus == 0
+        } catch {
+            return false
+        }
+    }
+
+    /// How the agent describes this isolation in `/state`.
+    var description: String { "cgroups-\(mode.rawValue)" + (namespaces ? "+namespaces" : "") }
 
     /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins.
     func prepare(task: String, memoryMB: Double, cpus: Double) -> [String] {
@@ -102,12 +128,13 @@ final class CgroupIsolator {
         try? value.write(toFile: path, atomically: false, encoding: .utf8)
     }
 
-    /// Wraps a command so it joins `procs` before it execs.
-    static func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
-        let argv: [String] = switch command {
+    /// Wraps a command so it joins `procs` before it execs (inside fresh namespaces when enabled).
+    func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
+        var argv: [String] = switch command {
         case .shell(let script): ["/bin/sh", "-c", script]
         case .argv(let arguments): arguments
         }
+        if namespaces { argv = [CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + argv }
         let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
         return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
     }

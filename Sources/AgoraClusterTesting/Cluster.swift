@@ -186,7 +186,14 @@ public final class Cluster {
         // An agent killed with SIGKILL cannot remove its (by now empty) cgroups; do it for it.
         for daemon in daemons where daemon.name.hasPrefix("agora-agent") {
             for base in ["memory", "cpu", "pids", ""].map({ "/sys/fs/cgroup/\($0)/agora/\(daemon.process.pid)" }) {
-                for child in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] { rmdir(base + "/" + child) }
+                var isDirectory: ObjCBool = false
+                let children = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter {
+                    FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &isDirectory) && isDirectory.boolValue
+                }
+                // Killed task processes take a moment to go; a cgroup can only be removed once empty.
+                for child in children {
+                    for _ in 0..<40 where rmdir(base + "/" + child) != 0 { usleep(50_000) }
+                }
                 rmdir(base)
             }
         }

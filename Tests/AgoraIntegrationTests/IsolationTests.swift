@@ -35,4 +35,26 @@ private let cgroupsAvailable: Bool = {
             scheduler.close()
         }
     }
+
+    @Test func taskSeesItsOwnPIDNamespace() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            guard try cluster.getJSON(agent, "/state")["isolation"]?.textValue?.hasSuffix("+namespaces") == true else {
+                print("unshare does not work on this host: PID namespaces are not in use")
+                return
+            }
+            let scheduler = cluster.scheduler("pidns", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch([try shellTask("alone", "echo pid=$$; ls /proc | grep -c '^[0-9]'", on: offer, resources: "cpus:0.1;mem:32")],
+                             on: offer)
+            try cluster.wait("the task to finish") { scheduler.states(of: "alone").last == .finished }
+            let state = try cluster.getJSON(agent, "/state")
+            let sandbox = (state.list("tasks") + state.list("completed_tasks")).first { $0["id"] == .string("alone") }?["sandbox"]?.textValue
+            let output = try cluster.getJSON(agent, "/files/read?path=\(sandbox ?? "")/stdout")["data"]?.textValue ?? ""
+            let lines = output.split(separator: "\n")
+            #expect(lines.first == "pid=1", "\(output)")
+            #expect((Int(lines.last ?? "") ?? 99) <= 3, "processes visible in the task's /proc: \(output)")
+            scheduler.close()
+        }
+    }
 }
