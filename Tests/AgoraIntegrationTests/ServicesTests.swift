@@ -73,8 +73,11 @@ private struct ServicesClient {
             let endpoints = try services.send(.get, "/v2/apps/web/endpoints").bodyText
             #expect(endpoints.split(separator: "\n").count == 3)
 
+            let original = Set(try services.tasks("/web").compactMap { $0["id"]?.textValue })
             #expect(try services.send(.put, "/v2/apps/web", #"{"instances": 5}"#).status == .ok)
             try services.waitHealthy("/web", 5)
+            // Scaling up adds instances; the running ones stay.
+            #expect(original.isSubset(of: Set(try services.tasks("/web").compactMap { $0["id"]?.textValue })))
             #expect(try services.send(.put, "/v2/apps//web?force=true", #"{"instances": 1}"#).status == .ok)
             try services.waitHealthy("/web", 1)
 

@@ -36,11 +36,16 @@ public final class ServiceScheduler: SchedulerDelegate {
     func put(_ app: AppDefinition, action: String) throws -> Deployment {
         var app = app
         let previous = apps[app.id]
-        app.version = Date()
+        // A new version means new tasks; scaling (or relabelling) keeps the running ones.
+        if let previous, action != "RestartApplication", !app.needsRestart(comparedTo: previous) {
+            app.version = previous.version
+        } else {
+            app.version = Date()
+        }
         try store.save(app)
         apps[app.id] = app
         backoff[app.id] = nil
-        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: app.version,
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: Date(),
                                     action: action, previous: previous)
         begin(deployment)
         emit("deployment_info", .object([("id", .string(deployment.id)), ("appId", .string(app.id))]))

@@ -132,7 +132,12 @@ final class ServicesAPI {
                 apps.append(try AppJSON.parse(item, base: id.flatMap { scheduler.apps[$0] }))
             }
             var last: Deployment?
-            for app in apps { last = try scheduler.put(app, action: "RestartApplication") }
+            for app in apps {
+                let base = scheduler.apps[app.id]
+                let action = base == nil ? "StartApplication"
+                    : (base!.needsRestart(comparedTo: app) ? "RestartApplication" : "ScaleApplication")
+                last = try scheduler.put(app, action: action)
+            }
             guard let last else { return error(.badRequest, "No apps given") }
             return deploymentAnswer(last)
         } catch {
@@ -166,8 +171,7 @@ final class ServicesAPI {
                         ("deployments", .array(scheduler.deployments.filter { $0.appID == id }.map { .object([("id", .string($0.id))]) })),
                     ]))
                 }
-                var app = try AppJSON.parse(try body(request), id: id, base: base)
-                if let base, !app.needsRestart(comparedTo: base) { app.version = base.version }
+                let app = try AppJSON.parse(try body(request), id: id, base: base)
                 let action = base == nil ? "StartApplication" : (base!.needsRestart(comparedTo: app) ? "RestartApplication" : "ScaleApplication")
                 return deploymentAnswer(try scheduler.put(app, action: action), status: base == nil ? .created : .ok)
             case (.delete, nil, _):
