@@ -190,9 +190,13 @@ public final class Cluster {
                 let children = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter {
                     FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &isDirectory) && isDirectory.boolValue
                 }
-                // Killed task processes take a moment to go; a cgroup can only be removed once empty.
+                // Killed task processes take a moment to go; a cgroup can only be removed once empty (EBUSY till then).
                 for child in children {
-                    for _ in 0..<40 where rmdir(base + "/" + child) != 0 { usleep(50_000) }
+                    var attempts = 0
+                    while rmdir(base + "/" + child) != 0, errno == EBUSY, attempts < 40 {
+                        attempts += 1
+                        usleep(50_000)
+                    }
                 }
                 rmdir(base)
             }
