@@ -1,13 +1,16 @@
 /// What a task needs, before concrete resources are chosen: amounts of scalars, counts of range
-/// values (ports) and of set items.
+/// values (ports), particular range values that must be had exactly, and counts of set items.
 public struct ResourceDemand: Hashable, Sendable {
     public var scalars: [String: Double]
     public var ranges: [String: Int]
+    public var exactRanges: [String: RangeSet]
     public var sets: [String: Int]
 
-    public init(scalars: [String: Double] = [:], ranges: [String: Int] = [:], sets: [String: Int] = [:]) {
+    public init(scalars: [String: Double] = [:], ranges: [String: Int] = [:],
+                exactRanges: [String: RangeSet] = [:], sets: [String: Int] = [:]) {
         self.scalars = scalars
         self.ranges = ranges
+        self.exactRanges = exactRanges
         self.sets = sets
     }
 
@@ -35,11 +38,21 @@ extension Resources {
             }
             if needed > 0 { return nil }
         }
+        for (name, wanted) in demand.exactRanges where !wanted.isEmpty {
+            var missing = wanted
+            for key in keys(ranges, name) where !missing.isEmpty {
+                let here = missing - (missing - (ranges[key] ?? RangeSet()))
+                if !here.isEmpty { chosen.ranges[key] = (chosen.ranges[key] ?? RangeSet()) + here }
+                missing = missing - here
+            }
+            if !missing.isEmpty { return nil }
+        }
         for (name, count) in demand.ranges where count > 0 {
             var needed = UInt64(count)
             for key in keys(ranges, name) where needed > 0 {
-                let taken = (ranges[key] ?? RangeSet()).prefix(needed)
-                chosen.ranges[key] = taken
+                let already = chosen.ranges[key] ?? RangeSet()
+                let taken = ((ranges[key] ?? RangeSet()) - already).prefix(needed)
+                chosen.ranges[key] = already + taken
                 needed -= taken.count
             }
             if needed > 0 { return nil }

@@ -73,6 +73,16 @@ import Testing
         #expect(offer.fit(ResourceDemand(scalars: ["gpus": 1])) == nil)
     }
 
+    @Test func takesExactPortsAcrossRolesAndCountedPortsBesideThem() throws {
+        let offer = try Resources(parsing: "ports:[31000-31010];ports(web):[8080-8080]")
+        let exact = RangeSet([8080...8080, 31000...31000])
+        let fit = try #require(offer.fit(ResourceDemand(ranges: ["ports": 2], exactRanges: ["ports": exact])))
+        #expect(fit == (try Resources(parsing: "ports(web):[8080-8080];ports:[31000-31002]")))
+        #expect(offer.fit(ResourceDemand(exactRanges: ["ports": RangeSet([31010...31011])])) == nil)
+        #expect(offer.fit(ResourceDemand(exactRanges: ["ports": RangeSet([9000...9000])])) == nil)
+        #expect(offer.fit(ResourceDemand(ranges: ["ports": 11], exactRanges: ["ports": exact])) == nil)
+    }
+
     @Test func prefersReservedResources() throws {
         let offer = try Resources(parsing: "cpus:1;cpus(web):0.5")
         #expect(offer.fit(ResourceDemand(scalars: ["cpus": 1])) == (try Resources(parsing: "cpus(web):0.5;cpus:0.5")))

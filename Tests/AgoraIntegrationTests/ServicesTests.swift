@@ -120,6 +120,33 @@ private struct ServicesClient {
         }
     }
 
+    @Test func requiredPortsAreTheDeclaredNumbersOrTheInstanceWaits() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:512;disk:64;ports:[30400-30409]")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            let zero = #"{"id": "/fixed", "cmd": "sleep 600", "requirePorts": true, "portDefinitions": [{"port": 0}]}"#
+            let refused = try services.send(.post, "/v2/apps", zero)
+            #expect(refused.status == .unprocessableEntity && refused.bodyText.contains("requirePorts"), "\(refused.bodyText)")
+
+            let app = #"{"id": "/fixed", "cmd": "echo $PORT0,$PORT1; sleep 600", "instances": 2, "cpus": 0.1, "mem": 16, "#
+                + #""requirePorts": true, "portDefinitions": [{"port": 30407}, {"port": 30402}]}"#
+            #expect(try services.send(.post, "/v2/apps", app).status == .created)
+            try cluster.wait("one instance and one waiting for its ports", timeout: .seconds(20)) {
+                guard services.count("/fixed", "tasksRunning") == 1,
+                      let queue = try? services.json("/v2/queue"), let item = queue.list("queue").first else { return false }
+                return item["count"] == .number("1") && item.text.contains("InsufficientResources ports")
+            }
+            let task = try #require(try services.tasks("/fixed").first)
+            #expect(task["ports"] == .array([.number("30407"), .number("30402")]))
+            // The task sees its ports in the declared order, as Marathon gives them.
+            let sandbox = try cluster.getJSON(agent, "/state").list("tasks").first?["sandbox"]?.textValue ?? ""
+            try cluster.wait("the task's output") {
+                (try? cluster.getJSON(agent, "/files/read?path=\(sandbox)/stdout"))?["data"] == .string("30407,30402\n")
+            }
+            #expect(try services.json("/v2/apps/fixed").text.contains(#""requirePorts":true"#))
+        }
+    }
+
     @Test func restartingTheFrameworkMidDeploymentLosesNothing() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[30100-30149]")

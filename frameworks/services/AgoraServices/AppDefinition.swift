@@ -37,6 +37,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var disk = 0.0
     /// Requested port numbers; 0 means "any port from the offer". Their count is the ports each task gets.
     public var ports: [Int] = [0]
+    /// Whether tasks must get exactly the declared port numbers on their host (Marathon's `requirePorts`).
+    public var requirePorts = false
     public var env: [String: String] = [:]
     public var labels: [String: String] = [:]
     public var constraints: [Constraint] = []
@@ -52,9 +54,6 @@ public struct AppDefinition: Equatable, Sendable {
     public var version = Date()
 
     public init(id: String) { self.id = id }
-
-    /// What launching a task needs, for finding room in an offer.
-    public var demand: (cpus: Double, mem: Double, disk: Double, ports: Int) { (cpus, mem, disk, ports.count) }
 
     /// Whether a change to `other` needs new tasks (anything but the instance count and labels).
     public func needsRestart(comparedTo other: AppDefinition) -> Bool {

@@ -81,6 +81,17 @@ public enum AppJSON {
         } else if case .array(let items)? = json["ports"] {
             app.ports = items.compactMap(\.int)
         }
+        if let value = json["requirePorts"] {
+            if let flag = value.bool { app.requirePorts = flag } else { problems.append(("/requirePorts", "must be true or false")) }
+        }
+        if app.requirePorts && app.ports.contains(0) {
+            problems.append(("/requirePorts", "every port must be a number other than 0 when ports are required"))
+        }
+        let numbered = app.ports.filter { $0 != 0 }
+        if Set(numbered).count != numbered.count { problems.append(("/portDefinitions", "a port number appears more than once")) }
+        if app.ports.contains(where: { !(0...65535).contains($0) }) {
+            problems.append(("/portDefinitions", "ports must be between 0 and 65535"))
+        }
         if case .object(let pairs)? = json["env"] {
             app.env = [:]
             for (key, value) in pairs {
@@ -170,7 +181,7 @@ public enum AppJSON {
             ("disk", JSONValue.double(app.disk) ?? .null),
             ("ports", .array(app.ports.map { .integer($0) })),
             ("portDefinitions", .array(app.ports.map { .object([("port", .integer($0)), ("protocol", .string("tcp"))]) })),
-            ("requirePorts", .bool(false)),
+            ("requirePorts", .bool(app.requirePorts)),
             ("env", .object(app.env.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("labels", .object(app.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("constraints", .array(app.constraints.map { constraint in
@@ -239,6 +250,7 @@ public enum MarathonDate {
 
 extension JSONValue {
     var string: String? { if case .string(let value) = self { value } else { nil } }
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     var int: Int? {
         if case .number(let text) = self, let value = Double(text), value == value.rounded() { return Int(value) }
         return nil

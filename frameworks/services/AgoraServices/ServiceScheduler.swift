@@ -213,13 +213,18 @@ public final class ServiceScheduler: SchedulerDelegate {
                         stats.rejections["UnfulfilledConstraint \(broken)", default: 0] += 1
                         break
                     }
-                    let demand = ResourceDemand(cpus: app.cpus, mem: app.mem, disk: app.disk, ports: app.ports.count)
+                    var demand = ResourceDemand(cpus: app.cpus, mem: app.mem, disk: app.disk,
+                                                ports: app.requirePorts ? 0 : app.ports.count)
+                    if app.requirePorts {
+                        demand.exactRanges["ports"] = RangeSet(app.ports.map { UInt64($0)...UInt64($0) })
+                    }
                     guard let room = free.fit(demand) else {
                         for (name, amount) in [("cpus", app.cpus), ("mem", app.mem), ("disk", app.disk)]
                         where free.scalar(name) < amount {
                             stats.rejections["InsufficientResources \(name)", default: 0] += 1
                         }
-                        if free.ranges("ports").count < UInt64(app.ports.count) {
+                        if app.requirePorts ? !free.ranges("ports").contains(demand.exactRanges["ports"] ?? RangeSet())
+                            : free.ranges("ports").count < UInt64(app.ports.count) {
                             stats.rejections["InsufficientResources ports", default: 0] += 1
                         }
                         break
@@ -243,15 +248,20 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     private func taskInfo(for app: AppDefinition, offer: Offer, resources: Resources) -> TaskInfo {
         let id = TaskID.unique(prefix: AppID.taskPrefix(app.id))
-        let ports = resources.ranges("ports").values
+        let ports = app.requirePorts ? app.ports.map { UInt64($0) } : resources.ranges("ports").values
         let task = ServiceTask(id: id, appID: app.id, version: app.version, agentID: offer.agentID,
                                host: offer.hostname, ports: ports, stagedAt: Date())
         tasks[id] = task
         store.save(task)
+        // Marathon's port variables, in the order the app declares its ports.
+        var env = app.env
+        for (index, port) in ports.enumerated() { env["PORT\(index)"] = String(port) }
+        env["PORT"] = ports.first.map(String.init)
+        env["PORTS"] = ports.map(String.init).joined(separator: ",")
         let command: CommandInfo = if let cmd = app.cmd {
-            .shell(cmd, environment: Environment(app.env))
+            .shell(cmd, environment: Environment(env))
         } else {
-            CommandInfo(environment: Environment(app.env), shell: false, value: app.args?.first, arguments: app.args ?? [])
+            CommandInfo(environment: Environment(env), shell: false, value: app.args?.first, arguments: app.args ?? [])
         }
         var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
                             resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
