@@ -67,9 +67,8 @@ public final class Agent {
         for run in tasks.values {
             run.killTimer?.close()
             try? run.process?.killGroup(.kill)
-            isolator?.release(task: run.cgroupName)
         }
-        isolator?.close()
+        isolator?.close(tasks: tasks.values.map(\.cgroupName))
         server?.close()
         server = nil
     }

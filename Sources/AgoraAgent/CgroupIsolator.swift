@@ -67,7 +67,7 @@ final class CgroupIsolator {
 
     /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins.
     func prepare(task: String, memoryMB: Double, cpus: Double) -> [String] {
-        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let name = Self.directoryName(task)
         let memoryBytes = max(Int64(memoryMB * 1_048_576), 4 * 1_048_576)
         let quota = max(Int64(cpus * 100_000), 1000)
         switch mode {
@@ -101,7 +101,7 @@ final class CgroupIsolator {
 
     /// Whether the kernel killed something in the task's cgroup for exceeding its memory.
     func wasOOMKilled(task: String) -> Bool {
-        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        let name = Self.directoryName(task)
         let file = mode == .v2 ? "\(root)/\(group)/\(name)/memory.events" : "\(root)/memory/\(group)/\(name)/memory.oom_control"
         guard let text = try? Files.readText(file) else { return false }
         for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
@@ -112,16 +112,27 @@ final class CgroupIsolator {
 
     /// Removes the task's cgroup (its processes are gone by now).
     func release(task: String) {
-        let name = String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
-        let directories = mode == .v2 ? ["\(root)/\(group)/\(name)"]
-            : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
-        for directory in directories { rmdir(directory) }
+        for directory in directories(of: task) { rmdir(directory) }
     }
 
-    /// Removes this agent's own group when it stops.
-    func close() {
-        let directories = mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
-        for directory in directories { rmdir(directory) }
+    /// Removes the cgroups of `tasks` (just sent SIGKILL) and this agent's own group when it stops,
+    /// waiting up to two seconds for the killed processes to leave them.
+    func close(tasks: [String]) {
+        let own = mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
+        let deadline = Date().addingTimeInterval(2)
+        for directory in tasks.flatMap(directories(of:)) + own {
+            while rmdir(directory) != 0, errno == EBUSY, Date() < deadline { usleep(20_000) }
+        }
+    }
+
+    /// The task's name with anything but letters, digits, `-`, `_` and `.` replaced, for a directory.
+    private static func directoryName(_ task: String) -> String {
+        String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+    }
+
+    private func directories(of task: String) -> [String] {
+        let name = Self.directoryName(task)
+        return mode == .v2 ? ["\(root)/\(group)/\(name)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
     }
 
     private func write(_ value: String, to path: String) {
