@@ -36,6 +36,24 @@ private let cgroupsAvailable: Bool = {
         }
     }
 
+    @Test func stoppingTheAgentRemovesItsCgroups() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let scheduler = cluster.scheduler("cleanup", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch(try (1...3).map { try shellTask("sleeper-\($0)", "sleep 600", on: offer, resources: "cpus:0.1;mem:32") },
+                             on: offer)
+            try cluster.wait("the sleepers to run") { (1...3).allSatisfy { scheduler.states(of: TaskID("sleeper-\($0)")).last == .running } }
+            let groups = ["memory", "cpu", "pids", ""].map { "/sys/fs/cgroup/\($0)/agora/\(agent.process.pid)" }
+                .filter { FileManager.default.fileExists(atPath: $0) }
+            #expect(!groups.isEmpty)
+            try agent.process.kill(.terminate)
+            try cluster.wait("the agent to stop") { agent.exit != nil }
+            for group in groups { #expect(!FileManager.default.fileExists(atPath: group), "\(group) is left behind") }
+            scheduler.close()
+        }
+    }
+
     @Test func taskSeesItsOwnPIDNamespace() throws {
         try withCluster { cluster in
             let agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
