@@ -61,7 +61,9 @@ let package = Package(
                 "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "AgoraScheduler", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+        .target(
+            name: "AgoraScheduler",
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AgoraSchedulerTesting",
             dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),

@@ -2,6 +2,7 @@ import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
 import Foundation
+import Logging
 
 /// A framework's connection to the Agora (or any Mesos v1) master.
 ///
@@ -33,6 +34,7 @@ public final class SchedulerClient {
     private var retry: LoopTimer?
     private var stopped = true
     let reconciliation = ReconciliationTracker()
+    private let logger = Logger(label: "agora.scheduler")
 
     /// Creates a client; nothing is sent before `start()`. The delegate is held weakly.
     public init(loop: Loop, configuration: SchedulerConfiguration, delegate: SchedulerDelegate?) {
@@ -157,6 +159,7 @@ public final class SchedulerClient {
     private func reconnect(_ reason: String) {
         guard !stopped else { return }
         attempts += 1
+        logger.warning("\(reason); retrying (attempt \(attempts))")
         // Next master in the list, so a dead one does not hold us back.
         masterIndex = (masterIndex + 1) % configuration.masters.count
         master = configuration.masters[masterIndex]
