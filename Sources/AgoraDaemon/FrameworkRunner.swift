@@ -6,13 +6,10 @@ import Logging
 public enum FrameworkRunner {
     /// `host:port` (an `http://` prefix is allowed; `localhost` means 127.0.0.1).
     public static func masterAddress(_ text: String) throws -> SocketAddress {
-        let trimmed = text.replacingOccurrences(of: "http://", with: "")
-        guard let colon = trimmed.lastIndex(of: ":"), let port = UInt16(trimmed[trimmed.index(after: colon)...]),
-              colon != trimmed.startIndex else {
+        guard let address = SocketAddress(parsing: text) else {
             throw ValidationError("--master must be host:port, got \"\(text)\"")
         }
-        let host = String(trimmed[..<colon])
-        return SocketAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+        return address
     }
 
     /// Sets up logging and the work directory, then runs the daemon `start` builds

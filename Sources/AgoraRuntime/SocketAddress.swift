@@ -13,6 +13,21 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Reads `host:port`, `[v6]:port`, `http://host:port` or `//host:port/path`; `localhost` means
+    /// 127.0.0.1. Nil when there is no host or no valid port.
+    public init?(parsing text: String) {
+        var rest = Substring(text)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        while rest.hasPrefix("/") { rest = rest.dropFirst() }
+        let hostPort = rest.split(separator: "/", maxSplits: 1).first ?? ""
+        guard let colon = hostPort.lastIndex(of: ":"), colon != hostPort.startIndex,
+              let port = UInt16(hostPort[hostPort.index(after: colon)...]) else { return nil }
+        var host = hostPort[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty else { return nil }
+        self.init(host: host == "localhost" ? "127.0.0.1" : String(host), port: port)
+    }
+
     /// Fills a `sockaddr_storage` for libuv calls.
     func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) throws(RuntimeError) -> T) throws(RuntimeError) -> T {
         var storage = sockaddr_storage()

@@ -124,7 +124,7 @@ public final class SchedulerClient {
             connection.close()
             guard let self else { return }
             self.streamConnection = nil
-            if let redirect, let address = SchedulerClient.address(fromLocation: redirect) {
+            if let redirect, let address = SocketAddress(parsing: redirect) {
                 self.master = address
                 self.subscribe()
                 return
@@ -133,18 +133,6 @@ public final class SchedulerClient {
                 ?? error.map { "subscription ended: \($0.message)" } ?? "subscription ended"
             self.lost(reason)
         })
-    }
-
-    /// `Location: //host:port/api/v1/scheduler` (or with a scheme) to an address.
-    static func address(fromLocation location: String) -> SocketAddress? {
-        var rest = Substring(location)
-        if let scheme = rest.range(of: "//") { rest = rest[scheme.upperBound...] }
-        let hostPort = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        guard let colon = hostPort.lastIndex(of: ":"), let port = UInt16(hostPort[hostPort.index(after: colon)...]) else {
-            return nil
-        }
-        let host = String(hostPort[..<colon])
-        return SocketAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port)
     }
 
     private func lost(_ reason: String) {

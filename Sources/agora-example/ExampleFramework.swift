@@ -26,15 +26,14 @@ struct ExampleFramework: ParsableCommand {
     }
 
     func run() throws {
-        let parts = master.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { throw ValidationError("--master must be host:port") }
+        guard let masterAddress = SocketAddress(parsing: master) else { throw ValidationError("--master must be host:port") }
         let loop = try Loop()
         let copies = CopiesFramework(count: count, demand: ResourceDemand(cpus: cpus, mem: mem),
                                      command: command.first == "--" ? Array(command.dropFirst()) : command)
         let client = SchedulerClient(
             loop: loop,
             configuration: SchedulerConfiguration(
-                masters: [SocketAddress(host: String(parts[0]), port: port)],
+                masters: [masterAddress],
                 framework: FrameworkInfo(user: NSUserName(), name: "agora-example", failoverTimeout: 60)),
             delegate: copies)
         client.start()

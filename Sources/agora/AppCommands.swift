@@ -11,7 +11,7 @@ struct ServicesOptions: ParsableArguments {
 
     func address() throws -> SocketAddress {
         let text = services ?? ProcessInfo.processInfo.environment["AGORA_SERVICES"] ?? "http://127.0.0.1:8080"
-        guard let address = parseAddress(text) else { throw ValidationError("--services must look like http://HOST:PORT") }
+        guard let address = SocketAddress(parsing: text) else { throw ValidationError("--services must look like http://HOST:PORT") }
         return address
     }
 

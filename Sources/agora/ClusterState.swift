@@ -11,7 +11,7 @@ struct ClusterState {
         let resources: JSONValue?
         let used: JSONValue?
 
-        var address: SocketAddress? { parseAddress("\(hostname):\(port)") }
+        var address: SocketAddress? { SocketAddress(parsing: "\(hostname):\(port)") }
     }
 
     struct Framework {

@@ -106,7 +106,7 @@ final class ExecRunner: SchedulerDelegate {
             let id = TaskID.unique(prefix: name)
             taskID = id
             if let address = offer.url?.address {
-                agentAddress = parseAddress("\(address.ip ?? address.hostname ?? offer.hostname):\(address.port)")
+                agentAddress = SocketAddress(parsing: "\(address.ip ?? address.hostname ?? offer.hostname):\(address.port)")
             }
             let info = TaskInfo(name: name, taskID: id, agentID: offer.agentID,
                                 resources: room.wire(allocationRole: offer.allocationInfo?.role),

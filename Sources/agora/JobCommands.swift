@@ -11,7 +11,7 @@ struct CronOptions: ParsableArguments {
 
     func address() throws -> SocketAddress {
         let text = cron ?? ProcessInfo.processInfo.environment["AGORA_CRON"] ?? "http://127.0.0.1:4400"
-        guard let address = parseAddress(text) else { throw ValidationError("--cron must look like http://HOST:PORT") }
+        guard let address = SocketAddress(parsing: text) else { throw ValidationError("--cron must look like http://HOST:PORT") }
         return address
     }
 

@@ -69,7 +69,7 @@ struct LocalCluster {
         }
 
         let masterURL = try start("master", "agora-master", ["--port", String(port), "--work-dir", root + "/master"])
-        guard let masterAddress = parseAddress(masterURL) else { throw CLIError.failed("master announced \(masterURL)") }
+        guard let masterAddress = SocketAddress(parsing: masterURL) else { throw CLIError.failed("master announced \(masterURL)") }
         print("Agora local cluster (state and logs under \(root))")
         print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
         let shares = HostResources.split(agents: agents, workDirectory: root)

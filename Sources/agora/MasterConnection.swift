@@ -12,23 +12,11 @@ struct MasterOptions: ParsableArguments {
     /// The master's address, from the flag, the environment or the default.
     func address() throws -> SocketAddress {
         let text = master ?? ProcessInfo.processInfo.environment["AGORA_MASTER"] ?? "http://127.0.0.1:5050"
-        guard let address = parseAddress(text) else {
+        guard let address = SocketAddress(parsing: text) else {
             throw ValidationError("--master must look like http://HOST:PORT or HOST:PORT, got \"\(text)\"")
         }
         return address
     }
-}
-
-/// `http://host:port`, `host:port` or `//host:port/...` to an address.
-func parseAddress(_ text: String) -> SocketAddress? {
-    var rest = Substring(text)
-    if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-    while rest.hasPrefix("/") { rest = rest.dropFirst() }
-    let hostPort = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-    guard let colon = hostPort.lastIndex(of: ":"), let port = UInt16(hostPort[hostPort.index(after: colon)...]),
-          colon != hostPort.startIndex else { return nil }
-    let host = String(hostPort[..<colon])
-    return SocketAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port)
 }
 
 /// Blocking HTTP for a command-line tool: each call runs a private loop until the answer arrives.

@@ -117,14 +117,14 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         #expect(text.contains("cron     http://"), "\(text)")
         guard let line = text.split(separator: "\n").first(where: { $0.contains("master ") }),
               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
-              let colon = url.lastIndex(of: ":"), let port = UInt16(url[url.index(after: colon)...]) else {
+              let master = SocketAddress(parsing: String(url)) else {
             Issue.record("no master URL in \(text)")
             return
         }
         var state: JSONValue?
         loop.run(until: {
             var response: Result<HTTPResponse, HTTPError>?
-            HTTPClient.send(loop: loop, to: SocketAddress(host: "127.0.0.1", port: port),
+            HTTPClient.send(loop: loop, to: master,
                             HTTPRequest(method: .get, target: "/state")) { response = $0 }
             loop.run(until: { response != nil }, timeout: .seconds(5))
             state = (try? response?.get()).flatMap { try? JSONValue.parse($0.body) }
