@@ -1,18 +1,10 @@
 """Drives agora-cron with the unmodified chronos-python client (1.2.1): list, add, update, run,
 add a dependent job, delete. Prints one line per step; exits non-zero on the first failure."""
 import sys
-import time
 
 import chronos
 
-
-def wait(what, condition, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise SystemExit("TIMEOUT waiting for " + what)
+from polling import wait
 
 
 def job(name):

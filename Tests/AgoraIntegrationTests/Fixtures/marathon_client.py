@@ -3,7 +3,6 @@ update and delete apps, list tasks and deployments. Prints one line per step; ex
 import collections
 import collections.abc
 import sys
-import time
 
 # marathon 0.13.0 serialises nested objects with collections.Iterable, gone since Python 3.10 (a
 # client bug, see ../shared/COMPAT.md); restore the alias before importing it.
@@ -11,15 +10,7 @@ collections.Iterable = collections.abc.Iterable
 
 from marathon import MarathonClient  # noqa: E402
 from marathon.models import MarathonApp  # noqa: E402
-
-
-def wait(what, condition, timeout=40):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise SystemExit("TIMEOUT waiting for " + what)
+from polling import wait  # noqa: E402
 
 
 def main():
