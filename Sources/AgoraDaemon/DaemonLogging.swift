@@ -1,3 +1,4 @@
+import AgoraRuntime
 import Foundation
 import Logging
 
@@ -25,11 +26,7 @@ public struct StandardErrorLogHandler: LogHandler {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    private func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    private func timestamp() -> String { UTCTimestamp.string(secondsSince1970: Date().timeIntervalSince1970) }
 }
 
 /// Routes swift-log to standard error at `level` (`trace`…`critical`); call once at startup.

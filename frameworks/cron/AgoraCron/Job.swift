@@ -1,3 +1,4 @@
+import AgoraRuntime
 import AgoraWire
 import Foundation
 
@@ -155,11 +156,7 @@ public enum JobJSON {
         return .object(entries)
     }
 
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func format(_ date: Date) -> String { UTCTimestamp.string(secondsSince1970: date.timeIntervalSince1970) }
 }
 
 /// What a job has done so far.

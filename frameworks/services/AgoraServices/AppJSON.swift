@@ -1,3 +1,4 @@
+import AgoraRuntime
 import AgoraWire
 import Foundation
 
@@ -234,12 +235,7 @@ public struct AppStatus: Sendable {
 
 /// Marathon's timestamps: `2026-11-25T10:00:00.000Z`.
 public enum MarathonDate {
-    public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = .gmt
-        return formatter.string(from: date)
-    }
+    public static func format(_ date: Date) -> String { UTCTimestamp.string(secondsSince1970: date.timeIntervalSince1970) }
 
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
