@@ -6,7 +6,7 @@ APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test leakcheck check-proto check-layers run bench clean
+.PHONY: deps build test leakcheck check-proto check-layers check-conversions run bench clean
 
 ## deps: install the Debian packages Agora builds against (only what is missing)
 deps:
@@ -33,8 +33,12 @@ check-proto: deps
 check-layers:
 	@scripts/check-layers
 
+## check-conversions: fail when a trapping integer conversion of a floating-point value appears outside Bounds
+check-conversions:
+	@scripts/check-conversions
+
 ## test: install, build and run the whole test suite, then again under AddressSanitizer/LeakSanitizer
-test: deps check-proto check-layers
+test: deps check-proto check-layers check-conversions
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 	@$(MAKE) --no-print-directory leakcheck

@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "AgoraDaemon",
             dependencies: [
-                "AgoraRuntime",
+                "AgoraRuntime", "AgoraWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -141,6 +141,7 @@ let package = Package(
             name: "AgoraIntegrationTests",
             dependencies: [
                 "AgoraRuntime", "AgoraRuntimeTesting", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                "AgoraStore",
             ],
             exclude: ["Fixtures"]),
     ]

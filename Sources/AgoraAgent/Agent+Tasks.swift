@@ -83,7 +83,7 @@ extension Agent {
         isolator?.release(task: run.cgroupName)
         if outOfMemory && !exit.succeeded {
             let limit = run.resources.scalar("mem")
-            let shown = limit == limit.rounded() ? String(Int(limit)) : String(limit)
+            let shown = limit == limit.rounded() ? String(Bounds.clampedInt64(limit)) : String(limit)
             finish(run, .failed, message: "Memory limit exceeded: the task used more than its \(shown) MB (\(exit))",
                    reason: .containerLimitationMemory)
         } else if let reason = run.killReason {

@@ -1,4 +1,5 @@
 import AgoraRuntime
+import AgoraWire
 import Foundation
 
 /// Linux isolation for tasks, where the host allows it: cgroups for a memory limit (with OOM
@@ -68,8 +69,8 @@ final class CgroupIsolator {
     /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins.
     func prepare(task: String, memoryMB: Double, cpus: Double) -> [String] {
         let name = Self.directoryName(task)
-        let memoryBytes = max(Int64(memoryMB * 1_048_576), 4 * 1_048_576)
-        let quota = max(Int64(cpus * 100_000), 1000)
+        let memoryBytes = max(Bounds.clampedInt64(memoryMB * 1_048_576), 4 * 1_048_576)
+        let quota = max(Bounds.clampedInt64(cpus * 100_000), 1000)
         switch mode {
         case .v2:
             let directory = "\(root)/\(group)/\(name)"
@@ -77,7 +78,7 @@ final class CgroupIsolator {
             write("\(memoryBytes)", to: directory + "/memory.max")
             write("0", to: directory + "/memory.swap.max")
             write("\(quota) 100000", to: directory + "/cpu.max")
-            write("\(max(1, Int(cpus * 100)))", to: directory + "/cpu.weight")
+            write("\(max(1, min(10_000, Bounds.clampedInt(cpus * 100))))", to: directory + "/cpu.weight")
             write("4096", to: directory + "/pids.max")
             return [directory + "/cgroup.procs"]
         case .v1:
@@ -91,7 +92,7 @@ final class CgroupIsolator {
             write("\(memoryBytes)", to: memory + "/memory.limit_in_bytes")
             write("\(memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes")
             let cpu = "\(root)/cpu/\(group)/\(name)"
-            write("\(max(2, Int(cpus * 1024)))", to: cpu + "/cpu.shares")
+            write("\(max(2, min(262_144, Bounds.clampedInt(cpus * 1024))))", to: cpu + "/cpu.shares")
             write("100000", to: cpu + "/cpu.cfs_period_us")
             write("\(quota)", to: cpu + "/cpu.cfs_quota_us")
             write("4096", to: "\(root)/pids/\(group)/\(name)/pids.max")

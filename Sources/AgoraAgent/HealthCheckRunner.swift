@@ -38,8 +38,8 @@ final class HealthCheckRunner {
 
     func start() {
         timer = try? LoopTimer(loop: loop)
-        let delay = Duration.milliseconds(Int64((check.delaySeconds ?? 15) * 1000))
-        let interval = Duration.milliseconds(Int64(max(check.intervalSeconds ?? 10, 0.05) * 1000))
+        let delay = Bounds.duration(seconds: check.delaySeconds ?? 15)
+        let interval = Bounds.duration(seconds: max(check.intervalSeconds ?? 10, 0.05))
         timer?.start(after: delay, repeating: interval) { [weak self] in self?.runCheck() }
     }
 
@@ -56,7 +56,7 @@ final class HealthCheckRunner {
         let thisRound = round
         let seconds = check.timeoutSeconds ?? 20
         if seconds > 0 {
-            timeout = try? loop.schedule(after: .milliseconds(Int64(seconds * 1000))) { [weak self] in
+            timeout = try? loop.schedule(after: Bounds.duration(seconds: seconds)) { [weak self] in
                 self?.record(false, "timed out after \(seconds)s", round: thisRound)
             }
         }

@@ -97,7 +97,7 @@ final class MasterLink {
         guard !stopped else { return }
         logger.warning("\(reason); retrying in \(backoff)s")
         retryTimer?.close()
-        retryTimer = try? loop.schedule(after: .milliseconds(Int64(backoff * 1000))) { [weak self] in
+        retryTimer = try? loop.schedule(after: Bounds.duration(seconds: backoff)) { [weak self] in
             self?.retryTimer = nil
             self?.start()
         }

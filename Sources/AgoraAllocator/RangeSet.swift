@@ -10,8 +10,17 @@ public struct RangeSet: Hashable, Sendable, CustomStringConvertible {
 
     public var isEmpty: Bool { ranges.isEmpty }
 
-    /// How many integers the set holds.
-    public var count: UInt64 { ranges.reduce(0) { $0 + ($1.upperBound - $1.lowerBound + 1) } }
+    /// How many integers the set holds, saturating at `UInt64.max` (the full range holds 2^64).
+    public var count: UInt64 {
+        var total: UInt64 = 0
+        for range in ranges {
+            let (size, wrapped) = (range.upperBound - range.lowerBound).addingReportingOverflow(1)
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            if wrapped || overflow { return .max }
+            total = sum
+        }
+        return total
+    }
 
     public mutating func insert(_ range: ClosedRange<UInt64>) {
         var merged = range
@@ -75,10 +84,9 @@ public struct RangeSet: Hashable, Sendable, CustomStringConvertible {
         var remaining = count
         var out = RangeSet()
         for range in ranges where remaining > 0 {
-            let size = range.upperBound - range.lowerBound + 1
-            let take = min(size, remaining)
-            out.ranges.append(range.lowerBound...(range.lowerBound + take - 1))
-            remaining -= take
+            let last = range.lowerBound + min(range.upperBound - range.lowerBound, remaining - 1)
+            out.ranges.append(range.lowerBound...last)
+            remaining -= last - range.lowerBound + 1
         }
         return out
     }

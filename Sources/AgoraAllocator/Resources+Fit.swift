@@ -1,3 +1,5 @@
+import AgoraWire
+
 /// What a task needs, before concrete resources are chosen: amounts of scalars, counts of range
 /// values (ports), particular range values that must be had exactly, and counts of set items.
 public struct ResourceDemand: Hashable, Sendable {
@@ -30,7 +32,7 @@ extension Resources {
             entries.keys.filter { $0.name == name }.sorted { ($0.role == "*" ? 1 : 0, $0.role) < ($1.role == "*" ? 1 : 0, $1.role) }
         }
         for (name, amount) in demand.scalars where amount > 0 {
-            var needed = Int64((amount * 1000).rounded())
+            var needed = Bounds.clampedInt64(amount * 1000)
             for key in keys(scalars, name) where needed > 0 {
                 let take = min(needed, scalars[key] ?? 0)
                 chosen.scalars[key, default: 0] += take

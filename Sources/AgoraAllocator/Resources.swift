@@ -22,11 +22,11 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
 
     public var isEmpty: Bool { scalars.isEmpty && ranges.isEmpty && sets.isEmpty }
 
-    /// Adds a scalar amount (rounded to three decimals).
+    /// Adds a scalar amount (rounded to three decimals; sums saturate instead of overflowing).
     public mutating func add(scalar name: String, _ value: Double, role: String = "*") {
-        let milli = Int64((value * 1000).rounded())
+        let milli = Bounds.clampedInt64(value * 1000)
         guard milli > 0 else { return }
-        scalars[Key(name, role: role), default: 0] += milli
+        scalars[Key(name, role: role), default: 0].addSaturating(milli)
     }
 
     public mutating func add(ranges name: String, _ set: RangeSet, role: String = "*") {
@@ -41,7 +41,9 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
 
     /// The total of scalar `name` across roles.
     public func scalar(_ name: String) -> Double {
-        Double(scalars.reduce(0) { $1.key.name == name ? $0 + $1.value : $0 }) / 1000
+        var total: Int64 = 0
+        for (key, value) in scalars where key.name == name { total.addSaturating(value) }
+        return Double(total) / 1000
     }
 
     /// The union of ranges `name` across roles.
@@ -83,7 +85,7 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func += (lhs: inout Resources, rhs: Resources) {
-        for (key, value) in rhs.scalars { lhs.scalars[key, default: 0] += value }
+        for (key, value) in rhs.scalars { lhs.scalars[key, default: 0].addSaturating(value) }
         for (key, value) in rhs.ranges { lhs.ranges[key] = (lhs.ranges[key] ?? RangeSet()) + value }
         for (key, value) in rhs.sets { lhs.sets[key, default: []].formUnion(value) }
     }
@@ -168,5 +170,13 @@ extension Resources {
                                       allocationInfo: allocation)))
         }
         return out.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+extension Int64 {
+    /// Adds `other`, stopping at `Int64.max` instead of trapping (amounts are never negative).
+    mutating func addSaturating(_ other: Int64) {
+        let (sum, overflow) = addingReportingOverflow(other)
+        self = overflow ? .max : sum
     }
 }

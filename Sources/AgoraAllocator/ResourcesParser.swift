@@ -1,3 +1,5 @@
+import AgoraWire
+
 /// Why a `--resources` string could not be read.
 public struct ResourcesParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
@@ -35,8 +37,8 @@ extension Resources {
                 let items = value.dropFirst().dropLast().split(separator: ",").map { $0.trimmingWhitespace() }
                 add(set: name, Set(items.filter { !$0.isEmpty }), role: role)
             } else {
-                guard let amount = Double(value), amount >= 0, amount.isFinite else {
-                    throw ResourcesParseError(message: "\"\(value)\" for \(name) is not a non-negative number")
+                guard let amount = Double(value), amount >= 0, amount <= Bounds.maxScalar else {
+                    throw ResourcesParseError(message: "\"\(value)\" for \(name) is not a number from 0 to \(Bounds.maxScalar)")
                 }
                 add(scalar: name, amount, role: role)
             }

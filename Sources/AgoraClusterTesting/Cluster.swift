@@ -12,14 +12,20 @@ public struct IntegrationError: Error, CustomStringConvertible {
 /// A daemon binary started for a test: its process, its address, its output files.
 public final class Daemon {
     public let name: String
+    /// The executable's name and the arguments it was started with (for restarts).
+    public let binary: String
+    public let arguments: [String]
     public let process: ChildProcess
     public let stdoutPath: String
     public let stderrPath: String
     public var address: SocketAddress?
     public var exit: ProcessExit?
 
-    public init(name: String, process: ChildProcess, stdoutPath: String, stderrPath: String) {
+    public init(name: String, binary: String, arguments: [String], process: ChildProcess, stdoutPath: String,
+                stderrPath: String) {
         self.name = name
+        self.binary = binary
+        self.arguments = arguments
         self.process = process
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
@@ -51,10 +57,18 @@ public final class Cluster {
 
     /// Kills the master with SIGKILL and starts it again on the same port with the same work directory.
     public func restartMaster() throws {
-        let port = masterAddress.port
-        try master.process.kill(.kill)
-        try wait("the master to die") { master.exit != nil }
-        master = try start("agora-master", ["--port", String(port)] + masterFlags)
+        master = try restart(master)
+    }
+
+    /// Kills `daemon` with SIGKILL and starts it again with the same flags, port and work directory.
+    @discardableResult
+    public func restart(_ daemon: Daemon) throws -> Daemon {
+        let port = daemon.address!.port
+        try daemon.process.kill(.kill)
+        try wait("\(daemon.name) to die") { daemon.exit != nil }
+        var arguments = daemon.arguments
+        if let index = arguments.firstIndex(of: "--port"), index + 1 < arguments.count { arguments[index + 1] = String(port) }
+        return try start(daemon.binary, arguments)
     }
 
     public var masterAddress: SocketAddress { master.address! }
@@ -95,7 +109,8 @@ public final class Cluster {
                                stderrPath: stderrPath, ownProcessGroup: true)
         var daemon: Daemon?
         let process = try ChildProcess.spawn(loop: loop, spec) { exit in daemon?.exit = exit }
-        daemon = Daemon(name: "\(binary)-\(index)", process: process, stdoutPath: stdoutPath, stderrPath: stderrPath)
+        daemon = Daemon(name: "\(binary)-\(index)", binary: binary, arguments: arguments, process: process,
+                        stdoutPath: stdoutPath, stderrPath: stderrPath)
         daemons.append(daemon!)
         try wait("\(binary) to listen", timeout: .seconds(20)) {
             if let line = readText(stdoutPath)?.split(separator: "\n").first,
@@ -136,10 +151,19 @@ public final class Cluster {
         return try JSONValue.parse(response.body)
     }
 
-    public func get(_ daemon: Daemon, _ target: String) throws -> HTTPResponse {
+    public func get(_ daemon: Daemon, _ target: String, headers: HTTPHeaders = [:]) throws -> HTTPResponse {
+        try send(daemon, .get, target, headers: headers)
+    }
+
+    /// Sends one request to `daemon` and waits for its answer.
+    public func send(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: String? = nil,
+                     headers: HTTPHeaders = [:]) throws -> HTTPResponse {
         var result: Result<HTTPResponse, HTTPError>?
-        HTTPClient.send(loop: loop, to: daemon.address!, HTTPRequest(method: .get, target: target)) { result = $0 }
-        try wait("GET \(target) from \(daemon.name)") { result != nil }
+        var headers = headers
+        if body != nil, headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+        HTTPClient.send(loop: loop, to: daemon.address!,
+                        HTTPRequest(method: method, target: target, headers: headers, body: Array((body ?? "").utf8))) { result = $0 }
+        try wait("\(method) \(target) from \(daemon.name)") { result != nil }
         return try result!.get()
     }
 

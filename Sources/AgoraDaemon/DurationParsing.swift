@@ -1,3 +1,4 @@
+import AgoraWire
 import Foundation
 
 /// Why a flag value could not be read.
@@ -25,7 +26,10 @@ public func parseDuration(_ text: String) throws -> Duration {
     case "w", "week", "weeks": seconds = value * 604_800
     default: throw FlagError(description: "\"\(text)\" has an unknown unit \"\(unit)\"")
     }
-    return .nanoseconds(Int64(seconds * 1_000_000_000))
+    guard seconds <= Bounds.maxSeconds else {
+        throw FlagError(description: "\"\(text)\" is longer than ten years")
+    }
+    return Bounds.duration(seconds: seconds)
 }
 
 

@@ -14,7 +14,7 @@ public struct PrometheusText {
         text += "# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n"
         for sample in samples {
             let value = sample.value == sample.value.rounded() && abs(sample.value) < 1e15
-                ? String(Int64(sample.value)) : String(sample.value)
+                ? String(Int64(exactly: sample.value) ?? 0) : String(sample.value)
             text += sample.labels.isEmpty ? "\(name) \(value)\n" : "\(name){\(sample.labels)} \(value)\n"
         }
     }

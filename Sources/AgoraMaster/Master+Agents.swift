@@ -14,6 +14,7 @@ extension Master {
                 guard let subscribe = call.subscribe else {
                     throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
                 }
+                try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
                 registerAgent(subscribe, requestedID: call.agentID, format: format, responder: responder)
             case .update?:
                 let agent = try connectedAgent(call.agentID)
@@ -35,6 +36,16 @@ extension Master {
             responder.send(rejection.response)
         } catch {
             responder.send(.error(.internalServerError, "\(error)"))
+        }
+    }
+
+    /// Port resources must be TCP/UDP port numbers (1-65535); other range resources are free-form.
+    private func validatePorts(_ resources: [Resource], field: String) throws(CallRejection) {
+        for (index, resource) in resources.enumerated() where resource.name == "ports" {
+            for range in resource.ranges?.range ?? [] where range.begin < 1 || range.end > 65535 {
+                throw CallRejection(status: .badRequest, message:
+                    "Invalid \(field)[\(index)].ranges: ports must be between 1 and 65535 (got \(range.begin)-\(range.end))")
+            }
         }
     }
 

@@ -55,6 +55,7 @@ public final class Master {
             startFailoverTimer(framework)
         }
         for (id, info) in try registrar.agents() { recoveredAgents[id] = info }
+        for row in registrar.skippedRows { logger.error("skipped a registry row that is no longer valid: \(row)") }
         guard !frameworks.isEmpty || !recoveredAgents.isEmpty else { return }
         logger.info("recovered \(frameworks.count) framework(s) and \(recoveredAgents.count) agent(s) from the registry")
         let deadline = try LoopTimer(loop: loop)

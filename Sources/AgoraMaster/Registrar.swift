@@ -5,6 +5,8 @@ import Foundation
 /// Who has been admitted: agents and frameworks, kept in SQLite so a restarted master knows who
 /// may come back (and with which framework info) before they reconnect.
 final class Registrar {
+    /// Stored rows that no longer decode or validate: skipped when loading, each described once.
+    private(set) var skippedRows: [String] = []
     private let db: SQLiteDatabase
 
     init(path: String) throws {
@@ -32,19 +34,27 @@ final class Registrar {
     }
 
     func agents() throws -> [(AgentID, AgentInfo)] {
-        try db.execute("SELECT id, info FROM agents").compactMap { row in
-            guard let id = row["id"]?.text, case .blob(let bytes)? = row["info"], let info = try? AgentInfo(protobuf: bytes) else {
-                return nil
-            }
-            return (AgentID(id), info)
-        }
+        try rows(table: "agents").map { (AgentID($0), $1) }
     }
 
     func frameworks() throws -> [(FrameworkID, FrameworkInfo)] {
-        try db.execute("SELECT id, info FROM frameworks").compactMap { row in
-            guard let id = row["id"]?.text, case .blob(let bytes)? = row["info"],
-                  let info = try? FrameworkInfo(protobuf: bytes) else { return nil }
-            return (FrameworkID(id), info)
+        try rows(table: "frameworks").map { (FrameworkID($0), $1) }
+    }
+
+    /// Every row of `table` that still decodes and validates; the others are skipped and described in `skippedRows`.
+    private func rows<Info: WireMessage>(table: String) throws -> [(String, Info)] {
+        try db.execute("SELECT id, info FROM \(table)").compactMap { row in
+            let id = row["id"]?.text ?? "?"
+            guard case .blob(let bytes)? = row["info"] else {
+                skippedRows.append("\(table) \(id): no info")
+                return nil
+            }
+            do {
+                return (id, try Info(protobuf: bytes))
+            } catch {
+                skippedRows.append("\(table) \(id): \(error)")
+                return nil
+            }
         }
     }
 }

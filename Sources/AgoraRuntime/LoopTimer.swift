@@ -62,6 +62,7 @@ extension Duration {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         let extra = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return UInt64(seconds) * 1000 + UInt64(extra)
+        let (whole, overflow) = UInt64(clamping: seconds).multipliedReportingOverflow(by: 1000)
+        return overflow ? .max : whole.addingReportingOverflow(UInt64(extra)).partialValue
     }
 }

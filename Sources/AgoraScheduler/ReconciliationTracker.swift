@@ -22,7 +22,7 @@ final class ReconciliationTracker {
         guard !pending.isEmpty else { return }
         client.reconcile(pending.map { ($0.key, $0.value) })
         timer?.close()
-        timer = try? client.loop.schedule(after: .milliseconds(Int64(interval * 1000))) { [weak self, weak client] in
+        timer = try? client.loop.schedule(after: Bounds.duration(seconds: interval)) { [weak self, weak client] in
             guard let self, let client else { return }
             self.interval = min(self.interval * 2, 30)
             self.ask(client)

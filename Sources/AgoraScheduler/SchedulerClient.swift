@@ -155,7 +155,7 @@ public final class SchedulerClient {
                           configuration.minimumBackoff.seconds * pow(2, Double(min(attempts - 1, 16))))
         let delay = ceiling * Double.random(in: 0.5...1.0)
         retry?.close()
-        retry = try? loop.schedule(after: .milliseconds(Int64(delay * 1000))) { [weak self] in
+        retry = try? loop.schedule(after: Bounds.duration(seconds: delay)) { [weak self] in
             self?.retry = nil
             self?.subscribe()
         }

@@ -136,3 +136,9 @@ public struct AgentEvent: WireMessage, Hashable {
         self.shutdownFramework = shutdownFramework
     }
 }
+
+extension AgentEvent.Subscribed: WireValidating {
+    public func validate() throws(WireError) {
+        if let pingIntervalSeconds { _ = try Bounds.seconds(pingIntervalSeconds, field: "ping_interval_seconds") }
+    }
+}

@@ -39,9 +39,9 @@ enum Base64 {
         var buffer: UInt32 = 0
         var bits = 0
         for byte in input {
-            let value = reverse[Int(byte)]
-            guard value >= 0 else { return nil }
-            buffer = buffer << 6 | UInt32(value)
+            let sextet = reverse[Int(byte)]
+            guard sextet >= 0 else { return nil }
+            buffer = buffer << 6 | UInt32(sextet)
             bits += 6
             if bits >= 8 {
                 bits -= 8

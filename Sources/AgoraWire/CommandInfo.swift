@@ -144,6 +144,15 @@ public struct HealthCheck: WireMessage, Hashable {
     }
 }
 
+extension HealthCheck: WireValidating {
+    public func validate() throws(WireError) {
+        if let delaySeconds { _ = try Bounds.seconds(delaySeconds, field: "delay_seconds") }
+        if let intervalSeconds { _ = try Bounds.seconds(intervalSeconds, field: "interval_seconds") }
+        if let timeoutSeconds { _ = try Bounds.seconds(timeoutSeconds, field: "timeout_seconds") }
+        if let gracePeriodSeconds { _ = try Bounds.seconds(gracePeriodSeconds, field: "grace_period_seconds") }
+    }
+}
+
 /// A custom executor for a task.
 public struct ExecutorInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.ExecutorInfo"

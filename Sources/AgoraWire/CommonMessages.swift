@@ -10,8 +10,14 @@ public struct DurationInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.DurationInfo"
     public var nanoseconds: Int64
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-    public init(seconds: Double) { nanoseconds = Int64(seconds * 1_000_000_000) }
+    public init(seconds: Double) { nanoseconds = Bounds.clampedInt64(seconds * 1_000_000_000) }
     public var seconds: Double { Double(nanoseconds) / 1_000_000_000 }
+}
+
+extension DurationInfo: WireValidating {
+    public func validate() throws(WireError) {
+        _ = try Bounds.seconds(seconds, field: "nanoseconds")
+    }
 }
 
 /// A network address: hostname and/or IP, and a port.
@@ -89,6 +95,12 @@ public struct Filters: WireMessage, Hashable {
 
     /// The effective refusal time, with Mesos' default.
     public var effectiveRefuseSeconds: Double { refuseSeconds ?? 5 }
+}
+
+extension Filters: WireValidating {
+    public func validate() throws(WireError) {
+        if let refuseSeconds { _ = try Bounds.real(refuseSeconds, in: -Bounds.maxSeconds...Bounds.maxSeconds, field: "refuse_seconds") }
+    }
 }
 
 /// Who the master is: sent to frameworks in SUBSCRIBED.

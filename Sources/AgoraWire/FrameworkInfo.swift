@@ -58,6 +58,12 @@ public struct FrameworkInfo: WireMessage, Hashable {
     }
 }
 
+extension FrameworkInfo: WireValidating {
+    public func validate() throws(WireError) {
+        if let failoverTimeout { _ = try Bounds.seconds(failoverTimeout, field: "failover_timeout") }
+    }
+}
+
 /// What an agent says about itself when it registers.
 public struct AgentInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.AgentInfo"

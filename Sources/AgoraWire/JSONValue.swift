@@ -32,7 +32,7 @@ public enum JSONValue: Equatable, Sendable {
     /// A double as a JSON number; nil for NaN and infinities, which JSON cannot express.
     public static func double(_ value: Double) -> JSONValue? {
         guard value.isFinite else { return nil }
-        if value == value.rounded(), abs(value) < 1e15 { return .number(String(Int64(value))) }
+        if value == value.rounded(), abs(value) < 1e15 { return .number(String(Bounds.clampedInt64(value))) }
         return .number(String(value))
     }
 

@@ -13,6 +13,18 @@ public struct Scalar: WireMessage, Hashable {
     public init(_ value: Double) { self.value = value }
 }
 
+extension Scalar: WireValidating {
+    public func validate() throws(WireError) {
+        _ = try Bounds.real(value, in: -Bounds.maxScalar...Bounds.maxScalar, field: "value")
+    }
+}
+
+extension ValueRange: WireValidating {
+    public func validate() throws(WireError) {
+        guard begin <= end else { throw WireError(.outOfRange, field: "end", "must not be below begin (\(begin)-\(end))") }
+    }
+}
+
 /// An inclusive range of integers (ports).
 public struct ValueRange: WireMessage, Hashable {
     public static let protoName = "mesos.v1.Value.Range"
@@ -120,6 +132,12 @@ public struct Resource: WireMessage, Hashable {
     /// A set resource such as `disks:{a,b}`.
     public static func set(_ name: String, _ items: [String], role: String? = nil) -> Resource {
         Resource(name: name, type: .set, set: ValueSet(items), role: role)
+    }
+}
+
+extension Resource: WireValidating {
+    public func validate() throws(WireError) {
+        if let value = scalar?.value { _ = try Bounds.scalar(value, field: "scalar.value") }
     }
 }
 

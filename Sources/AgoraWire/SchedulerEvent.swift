@@ -111,3 +111,9 @@ public struct SchedulerEvent: WireMessage, Hashable {
     /// A HEARTBEAT event.
     public static let heartbeat = SchedulerEvent(type: .heartbeat)
 }
+
+extension SchedulerEvent.Subscribed: WireValidating {
+    public func validate() throws(WireError) {
+        if let heartbeatIntervalSeconds { _ = try Bounds.seconds(heartbeatIntervalSeconds, field: "heartbeat_interval_seconds") }
+    }
+}

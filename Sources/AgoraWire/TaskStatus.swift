@@ -109,3 +109,9 @@ public struct TaskStatus: WireMessage, Hashable {
         self.unreachableTime = unreachableTime
     }
 }
+
+extension TaskStatus: WireValidating {
+    public func validate() throws(WireError) {
+        if let timestamp { _ = try Bounds.real(timestamp, in: 0...Bounds.maxSeconds * 100, field: "timestamp") }
+    }
+}

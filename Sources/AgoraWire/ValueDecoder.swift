@@ -24,7 +24,9 @@ final class ValueDecoder: Decoder {
             if let primitive = try ProtoValueConversion.primitive(type, from: value) { return primitive }
         }
         do {
-            return try T(from: ValueDecoder(value: value, kind: kind))
+            let decoded = try T(from: ValueDecoder(value: value, kind: kind))
+            if let checked = decoded as? any WireValidating { try checked.validate() }
+            return decoded
         } catch let error as DecodingError {
             throw WireError(.invalidValue, field: nil, error.summary)
         }

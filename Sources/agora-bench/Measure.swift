@@ -1,3 +1,4 @@
+import AgoraWire
 import Foundation
 
 /// Latency samples and rates, printed as one line per benchmark.
@@ -9,7 +10,7 @@ struct Measurement {
     func percentile(_ p: Double) -> Double {
         guard !latencies.isEmpty else { return 0 }
         let sorted = latencies.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        return sorted[min(sorted.count - 1, Bounds.clampedInt(Double(sorted.count) * p))]
     }
 }
 

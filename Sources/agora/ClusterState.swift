@@ -102,7 +102,7 @@ extension JSONValue {
     }
 
     func int(_ key: String) -> Int {
-        if case .number(let value)? = self[key] { return Int(Double(value) ?? 0) }
+        if case .number(let value)? = self[key] { return Bounds.clampedInt(Double(value) ?? 0) }
         return 0
     }
 

@@ -59,9 +59,30 @@ private let newYork = TimeZone(identifier: "America/New_York")!
 
     @Test(arguments: ["R/foo/PT1H", "X/2026-01-01T00:00:00Z/PT1H", "R/2026-01-01T00:00:00Z/P", "R/2026-01-01T00:00:00Z/PT0S",
                       "R-1/2026-01-01T00:00:00Z/PT1H", "R/2026-01-01T00:00:00Z/1H", "R/2026-01-01T00:00:00Z/PT1.5H",
-                      "R/2026-01-01T00:00:00Z", "R/2026-01-01T00:00:00Z/PTH", "R/2026-01-01T00:00:00Z/P1X"])
+                      "R/2026-01-01T00:00:00Z", "R/2026-01-01T00:00:00Z/PTH", "R/2026-01-01T00:00:00Z/P1X",
+                      "R/2026-01-01T00:00:00Z/PT99999999999999999999H", "R/2026-01-01T00:00:00Z/P9000000000000000000Y",
+                      "R/2026-01-01T00:00:00Z/P101Y", "R/999999-01-01T00:00:00Z/PT1H"])
     func badSchedulesAreRefused(_ text: String) {
         #expect(throws: ScheduleError.self) { _ = try ISO8601Schedule(parsing: text) }
+    }
+
+    @Test func anEmptyStartBecomesTheNextWholeSecondOnce() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000.25)
+        let schedule = try ISO8601Schedule(parsing: "R1//PT5S", now: now)
+        #expect(schedule.hasImplicitStart)
+        #expect(schedule.start == Date(timeIntervalSince1970: 1_800_000_001))
+        #expect(schedule.text == "R1/2027-01-15T08:00:01Z/PT5S")
+        let job = try JobJSON.parse(.object([("name", .string("j")), ("command", .string("true")),
+                                             ("schedule", .string("R//PT5S"))]), dependent: false, now: now)
+        #expect(job.schedule == "R/2027-01-15T08:00:01Z/PT5S")
+    }
+
+    @Test(arguments: ["R//PT0.001S", "R//PT0.5S"])
+    func periodsBelowTheMinimumAreRefused(_ schedule: String) {
+        #expect(throws: JobError.self) {
+            try JobJSON.parse(.object([("name", .string("j")), ("command", .string("true")), ("schedule", .string(schedule))]),
+                              dependent: false)
+        }
     }
 }
 

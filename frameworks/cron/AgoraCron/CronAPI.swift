@@ -130,10 +130,11 @@ final class CronAPI {
     private func asyncResult(_ request: HTTPRequest, prefix: String) -> HTTPResponse {
         attempt {
             let task = name(request, after: "/scheduler/task/", prefix: prefix)
-            guard let body = try? JSONValue.parse(request.body), let code = body.number("statusCode") else {
-                throw JobError.invalid("expecting {\"statusCode\": n}")
+            guard let body = try? JSONValue.parse(request.body),
+                  let code = try? body.integer("statusCode", in: Int(Int32.min)...Int(Int32.max), acceptingStrings: true) else {
+                throw JobError.invalid("expecting {\"statusCode\": n} with a whole number n that fits 32 bits")
             }
-            try scheduler.asyncResult(task: task, statusCode: Int(code))
+            try scheduler.asyncResult(task: task, statusCode: code)
         }
     }
 
@@ -148,7 +149,7 @@ final class CronAPI {
 
     private static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+        return sorted[min(sorted.count - 1, Bounds.clampedInt(Double(sorted.count - 1) * p))]
     }
 
     private func jobStat(_ job: String) throws -> HTTPResponse {
@@ -223,6 +224,8 @@ final class CronAPI {
                 Double(scheduler.states.values.reduce(0) { $0 + $1.successCount }))
         out.add("agora_cron_errors_total", .counter, "Job runs that failed after their retries.",
                 Double(scheduler.states.values.reduce(0) { $0 + $1.errorCount }))
+        out.add("agora_cron_stored_rows_skipped", .counter, "Stored jobs skipped at start because they no longer validate.",
+                Double(scheduler.store.skippedRows.count))
         return out
     }
 }

@@ -26,6 +26,7 @@ public final class CronScheduler: SchedulerDelegate {
         self.store = store
         self.logger = logger
         for job in try store.jobs() { jobs[job.name] = job }
+        for row in store.skippedRows { logger.error("skipped a stored job that is no longer valid: \(row)") }
         states = try store.states()
         for run in try store.runs(outcomes: ["pending"]) { pending.append(run) }
         for run in try store.runs(outcomes: ["running"]) { if let task = run.taskID { running[task] = run } }
@@ -129,7 +130,7 @@ public final class CronScheduler: SchedulerDelegate {
         states[job.name, default: JobState()].nextScheduled = due
         store.save(states[job.name]!, for: job.name)
         let delay = max(0, due.timeIntervalSinceNow)
-        timers[job.name] = try? loop.schedule(after: .nanoseconds(Int64(delay * 1e9))) { [weak self] in
+        timers[job.name] = try? loop.schedule(after: Bounds.duration(seconds: delay)) { [weak self] in
             guard let self, let job = self.jobs[job.name] else { return }
             self.timers[job.name] = nil
             self.enqueue(job.name, scheduled: due, attempt: 1)
@@ -177,7 +178,7 @@ public final class CronScheduler: SchedulerDelegate {
                       let room = free.fit(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
                 free -= room
                 var started = run
-                let taskID = "ct:\(Int64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
+                let taskID = "ct:\(Bounds.clampedInt64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
                 started.taskID = taskID
                 started.started = Date()
                 started.agent = offer.hostname

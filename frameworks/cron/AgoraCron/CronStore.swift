@@ -32,6 +32,8 @@ public struct JobRun: Sendable {
 /// The cron framework's state in SQLite: framework id, jobs, their counters, and every run.
 final class CronStore {
     private let db: SQLiteDatabase
+    /// Stored jobs that no longer pass validation: skipped when loading, each described once.
+    private(set) var skippedRows: [String] = []
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
@@ -65,9 +67,16 @@ final class CronStore {
     }
 
     func jobs() throws -> [Job] {
-        try db.execute("SELECT json FROM jobs").compactMap { row in
-            guard let text = row["json"]?.text, let json = try? JSONValue.parse(text) else { return nil }
-            return try? JobJSON.parse(json, dependent: nil)
+        try db.execute("SELECT name, json FROM jobs").compactMap { row in
+            let name = row["name"]?.text ?? "?"
+            do {
+                return try JobJSON.parse(JSONValue.parse(row["json"]?.text ?? ""), dependent: nil)
+            } catch let error as JobError {
+                skippedRows.append("job \(name): \(error.message)")
+            } catch {
+                skippedRows.append("job \(name): \(error)")
+            }
+            return nil
         }
     }
 

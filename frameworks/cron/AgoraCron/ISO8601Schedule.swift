@@ -1,3 +1,4 @@
+import AgoraWire
 import Foundation
 
 /// Why a schedule could not be read.
@@ -29,10 +30,13 @@ public struct ISO8601Period: Equatable, Sendable {
                 continue
             }
             guard let value = Double(number) else { throw ScheduleError(message: "period \"\(text)\" is missing a number before \(character)") }
-            let whole = Int(value)
-            if value != Double(whole) && !(inTime && character == "S") {
+            if value != value.rounded() && !(inTime && character == "S") {
                 throw ScheduleError(message: "period \"\(text)\": only seconds may be fractional")
             }
+            guard value <= ISO8601Period.maxPart else {
+                throw ScheduleError(message: "period \"\(text)\": \(number)\(character) is more than 100 years")
+            }
+            let whole = Bounds.clampedInt(value)
             switch (inTime, character) {
             case (false, "Y"): years = whole
             case (false, "M"): months = whole
@@ -50,6 +54,20 @@ public struct ISO8601Period: Equatable, Sendable {
         guard years + months + weeks + days + hours + minutes > 0 || seconds > 0 else {
             throw ScheduleError(message: "period \"\(text)\" must be longer than zero")
         }
+        guard approximateSeconds <= ISO8601Period.maxSeconds else {
+            throw ScheduleError(message: "period \"\(text)\" is longer than 100 years")
+        }
+    }
+
+    /// The largest number one part may hold: 100 years in seconds, the finest unit.
+    static let maxPart = 3_155_760_000.0
+    /// The longest period accepted (100 years).
+    static let maxSeconds = maxPart
+
+    /// The length in seconds, with average months and years (for epsilon and the minimum-period rule).
+    public var approximateSeconds: Double {
+        Double(years) * 31_557_600 + Double(months) * 2_629_800 + Double(weeks * 7 + days) * 86_400
+            + Double(hours * 3600 + minutes * 60) + seconds
     }
 
     /// `date` moved by `count` periods on `calendar` (calendar parts keep the wall-clock time across DST).
@@ -74,7 +92,7 @@ public struct ISO8601Period: Equatable, Sendable {
             out += "T"
             if hours > 0 { out += "\(hours)H" }
             if minutes > 0 { out += "\(minutes)M" }
-            if seconds > 0 { out += seconds == seconds.rounded() ? "\(Int(seconds))S" : "\(seconds)S" }
+            if seconds > 0 { out += seconds == seconds.rounded() ? "\(Bounds.clampedInt64(seconds))S" : "\(seconds)S" }
         }
         return out
     }
@@ -88,6 +106,14 @@ public struct ISO8601Schedule: Equatable, Sendable {
     public var start: Date
     public var period: ISO8601Period
     public var timeZone: TimeZone
+    /// Whether the text had no start (`R//PT1H`, "from now"), so `start` is the first whole second after the `now`
+    /// it was parsed at.
+    public var hasImplicitStart = false
+
+    /// The shortest period a schedule may have, in seconds: shorter ones would starve the framework's loop.
+    public static let minimumPeriodSeconds = 1.0
+    /// The dates a schedule may start at: years 1 to 9999, as ISO 8601 writes them with four digits.
+    static let startRange = -62_135_596_800.0 ... 253_402_300_799.0
 
     public init(parsing text: String, timeZone: TimeZone = .gmt, now: Date = Date()) throws(ScheduleError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -103,8 +129,12 @@ public struct ISO8601Schedule: Equatable, Sendable {
             throw ScheduleError(message: "schedule \"\(text)\": \"\(parts[0])\" is not R or R<count>")
         }
         if parts[1].isEmpty {
-            start = now
+            start = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.up))
+            hasImplicitStart = true
         } else if let date = ISO8601Schedule.parseDate(parts[1], timeZone: timeZone) {
+            guard ISO8601Schedule.startRange.contains(date.timeIntervalSince1970) else {
+                throw ScheduleError(message: "schedule \"\(text)\": the start must be between the years 1 and 9999")
+            }
             start = date
         } else {
             throw ScheduleError(message: "schedule \"\(text)\": \"\(parts[1])\" is not an ISO 8601 date-time")
@@ -138,7 +168,7 @@ public struct ISO8601Schedule: Equatable, Sendable {
         if date <= start { return (start, 0) }
         // Jump close with the average period length, then step exactly.
         let approximate = period.advance(start, by: 1, calendar: calendar).map { $0.timeIntervalSince(start) } ?? 1
-        var index = max(0, Int((date.timeIntervalSince(start) / max(approximate, 0.001)).rounded(.down)) - 2)
+        var index = max(0, Bounds.clampedInt((date.timeIntervalSince(start) / max(approximate, 0.001)).rounded(.down)) - 2)
         while let candidate = period.advance(start, by: index, calendar: calendar) {
             if let repetitions, index >= repetitions { return nil }
             if candidate >= date { return (candidate, index) }

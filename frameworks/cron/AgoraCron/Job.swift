@@ -34,8 +34,7 @@ public struct Job: Equatable, Sendable {
 
     /// Epsilon in seconds.
     public var epsilonSeconds: Double {
-        guard let period = try? ISO8601Period(parsing: epsilon) else { return 60 }
-        return Double(period.days * 86400 + period.hours * 3600 + period.minutes * 60) + period.seconds
+        (try? ISO8601Period(parsing: epsilon))?.approximateSeconds ?? 60
     }
 
     var timeZone: TimeZone { scheduleTimeZone.flatMap(TimeZone.init(identifier:)) ?? .gmt }
@@ -54,8 +53,13 @@ public struct Job: Equatable, Sendable {
 
 /// Reads and writes jobs in Chronos' JSON.
 public enum JobJSON {
-    /// Parses and validates a job; `dependent` is true for `POST /scheduler/dependency`.
-    public static func parse(_ json: JSONValue, dependent: Bool?) throws(JobError) -> Job {
+    /// The most retries a job may ask for.
+    public static let maxRetries = 1000
+
+    /// Parses and validates a job; `dependent` is true for `POST /scheduler/dependency`. A schedule with an empty
+    /// start (`R//PT1H`, "from now") gets the next whole second after `now` as its start here, once, so the stored
+    /// job never moves.
+    public static func parse(_ json: JSONValue, dependent: Bool?, now: Date = Date()) throws(JobError) -> Job {
         guard case .object = json else { throw JobError.invalid("expected a JSON object") }
         guard let name = json.text("name"), !name.isEmpty else { throw JobError.invalid("'name' is required") }
         guard !name.contains("/"), name.trimmingCharacters(in: .whitespaces) == name else {
@@ -69,14 +73,18 @@ public enum JobJSON {
         job.scheduleTimeZone = json.text("scheduleTimeZone").flatMap { $0.isEmpty ? nil : $0 }
         job.cron = json.text("cron").flatMap { $0.isEmpty ? nil : $0 }
         if case .array(let items)? = json["parents"] { job.parents = items.compactMap { $0.textValue } }
-        if let value = json.number("retries") { job.retries = max(0, Int(value)) }
+        do throws(WireError) {
+            if let value = try json.integer("retries", in: 0...maxRetries, acceptingStrings: true) { job.retries = value }
+            if let value = try json.real("cpus", in: 0.001...Bounds.maxScalar, acceptingStrings: true) { job.cpus = value }
+            if let value = try json.real("mem", in: 0...Bounds.maxScalar, acceptingStrings: true) { job.mem = value }
+            if let value = try json.real("disk", in: 0...Bounds.maxScalar, acceptingStrings: true) { job.disk = value }
+        } catch {
+            throw JobError.invalid("'\(error.field.map { String($0.dropFirst()) } ?? "?")' \(error.message)")
+        }
         if let value = json.text("epsilon"), !value.isEmpty { job.epsilon = value }
         if case .bool(let value)? = json["async"] { job.async = value }
         if case .bool(let value)? = json["disabled"] { job.disabled = value }
         if case .bool(let value)? = json["concurrent"] { job.concurrent = value }
-        if let value = json.number("cpus") { job.cpus = value }
-        if let value = json.number("mem") { job.mem = value }
-        if let value = json.number("disk") { job.disk = value }
         if case .array(let items)? = json["environmentVariables"] {
             for item in items {
                 if let key = item.text("name") { job.environmentVariables[key] = item.text("value") ?? "" }
@@ -100,14 +108,19 @@ public enum JobJSON {
         if let zone = job.scheduleTimeZone, TimeZone(identifier: zone) == nil {
             throw JobError.invalid("scheduleTimeZone '\(zone)' is not a known time zone")
         }
-        do {
-            if let schedule = job.schedule { _ = try ISO8601Schedule(parsing: schedule, timeZone: job.timeZone) }
+        do throws(ScheduleError) {
+            if let schedule = job.schedule {
+                let parsed = try ISO8601Schedule(parsing: schedule, timeZone: job.timeZone, now: now)
+                guard parsed.period.approximateSeconds >= ISO8601Schedule.minimumPeriodSeconds else {
+                    throw ScheduleError(message: "schedule \"\(schedule)\": the period must be at least \(ISO8601Schedule.minimumPeriodSeconds) seconds")
+                }
+                if parsed.hasImplicitStart { job.schedule = parsed.text }
+            }
             if let cron = job.cron { _ = try CronExpression(parsing: cron, timeZone: job.timeZone) }
             _ = try ISO8601Period(parsing: job.epsilon)
         } catch {
             throw JobError.invalid(error.message)
         }
-        guard job.cpus > 0, job.mem >= 0, job.disk >= 0 else { throw JobError.invalid("'cpus' must be positive, 'mem' and 'disk' not negative") }
         return job
     }
 
@@ -187,11 +200,4 @@ public enum JobError: Error {
 extension JSONValue {
     var textValue: String? { if case .string(let value) = self { value } else { nil } }
     func text(_ key: String) -> String? { self[key]?.textValue }
-    func number(_ key: String) -> Double? {
-        switch self[key] {
-        case .number(let text)?: Double(text)
-        case .string(let text)?: Double(text)
-        default: nil
-        }
-    }
 }

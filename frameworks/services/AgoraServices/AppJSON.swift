@@ -48,39 +48,42 @@ public enum AppJSON {
         var app = base ?? AppDefinition(id: id)
         app.id = id
 
-        func number(_ key: String, minimum: Double) -> Double? {
-            guard let value = json[key] else { return nil }
-            guard case .number(let text) = value, let number = Double(text) else {
-                problems.append(("/\(key)", "must be a number"))
+        /// Runs one checked read; a failure becomes a problem under its field path.
+        func checked<T>(_ read: () throws(WireError) -> T?) -> T? {
+            do { return try read() } catch {
+                problems.append((error.field ?? "/", error.message))
                 return nil
             }
-            guard number >= minimum else {
-                problems.append(("/\(key)", "must be at least \(minimum)"))
-                return nil
-            }
-            return number
+        }
+        func seconds(_ key: String, in object: JSONValue = json, path: String = "") -> Double? {
+            checked { () throws(WireError) in try object.real(key, in: 0...Bounds.maxSeconds, path: path) }
         }
         if json["cmd"] != nil { app.cmd = json.stringValue("cmd") }
         if case .array(let items)? = json["args"] { app.args = items.compactMap(\.string) }
-        if let value = number("instances", minimum: 0) {
-            if value != value.rounded() { problems.append(("/instances", "must be a whole number")) }
-            app.instances = Int(value)
+        if let value = checked({ () throws(WireError) in try json.integer("instances", in: 0...AppLimits.maxInstances) }) {
+            app.instances = value
         }
-        if let value = number("cpus", minimum: 0.001) { app.cpus = value }
-        if let value = number("mem", minimum: 0) { app.mem = value }
-        if let value = number("disk", minimum: 0) { app.disk = value }
-        if let value = number("backoffSeconds", minimum: 0) { app.backoffSeconds = value }
-        if let value = number("backoffFactor", minimum: 1) { app.backoffFactor = value }
-        if let value = number("maxLaunchDelaySeconds", minimum: 0) { app.maxLaunchDelaySeconds = value }
-        if let value = number("taskKillGracePeriodSeconds", minimum: 0) { app.taskKillGracePeriodSeconds = value }
+        if let value = checked({ () throws(WireError) in try json.real("cpus", in: 0.001...Bounds.maxScalar) }) { app.cpus = value }
+        if let value = checked({ () throws(WireError) in try json.real("mem", in: 0...Bounds.maxScalar) }) { app.mem = value }
+        if let value = checked({ () throws(WireError) in try json.real("disk", in: 0...Bounds.maxScalar) }) { app.disk = value }
+        if let value = seconds("backoffSeconds") { app.backoffSeconds = value }
+        if let value = checked({ () throws(WireError) in try json.real("backoffFactor", in: 1...AppLimits.maxBackoffFactor) }) {
+            app.backoffFactor = value
+        }
+        if let value = seconds("maxLaunchDelaySeconds") { app.maxLaunchDelaySeconds = value }
+        if let value = seconds("taskKillGracePeriodSeconds") { app.taskKillGracePeriodSeconds = value }
         if let selection = json.stringValue("killSelection") {
             if ["YOUNGEST_FIRST", "OLDEST_FIRST"].contains(selection) { app.killSelection = selection }
             else { problems.append(("/killSelection", "must be YOUNGEST_FIRST or OLDEST_FIRST")) }
         }
         if case .array(let items)? = json["portDefinitions"] {
-            app.ports = items.map { $0.intValue("port") ?? 0 }
+            app.ports = items.enumerated().map { index, item in
+                checked { () throws(WireError) in try item.integer("port", in: 0...65535, path: "/portDefinitions(\(index))") } ?? 0
+            }
         } else if case .array(let items)? = json["ports"] {
-            app.ports = items.compactMap(\.int)
+            app.ports = items.enumerated().map { index, item in
+                checked { () throws(WireError) in try item.integer(in: 0...65535, path: "/ports(\(index))") } ?? 0
+            }
         }
         if let value = json["requirePorts"] {
             if let flag = value.bool { app.requirePorts = flag } else { problems.append(("/requirePorts", "must be true or false")) }
@@ -123,7 +126,7 @@ public enum AppJSON {
                     problems.append(("/constraints(\(index))", "\(value) is not a regular expression"))
                     continue
                 }
-                if op == .maxPer, Int(value ?? "") == nil { problems.append(("/constraints(\(index))", "MAX_PER needs a number")) }
+                if op == .maxPer, Int(value ?? "").map({ $0 > 0 }) != true { problems.append(("/constraints(\(index))", "MAX_PER needs a number")) }
                 app.constraints.append(Constraint(field: field, op: op, value: value))
             }
         }
@@ -143,24 +146,25 @@ public enum AppJSON {
                     problems.append(("/healthChecks(\(index))/protocol", "must be HTTP, TCP or COMMAND"))
                     continue
                 }
+                let path = "/healthChecks(\(index))"
                 check.path = item.stringValue("path") ?? "/"
-                check.portIndex = item.intValue("portIndex") ?? 0
-                check.gracePeriodSeconds = item.doubleValue("gracePeriodSeconds") ?? 300
-                check.intervalSeconds = item.doubleValue("intervalSeconds") ?? 60
-                check.timeoutSeconds = item.doubleValue("timeoutSeconds") ?? 20
-                check.maxConsecutiveFailures = item.intValue("maxConsecutiveFailures") ?? 3
+                check.portIndex = checked { () throws(WireError) in try item.integer("portIndex", in: 0...65535, path: path) } ?? 0
+                check.gracePeriodSeconds = seconds("gracePeriodSeconds", in: item, path: path) ?? 300
+                check.intervalSeconds = seconds("intervalSeconds", in: item, path: path) ?? 60
+                check.timeoutSeconds = seconds("timeoutSeconds", in: item, path: path) ?? 20
+                check.maxConsecutiveFailures = checked { () throws(WireError) in
+                    try item.integer("maxConsecutiveFailures", in: 0...Int(UInt32.max), path: path)
+                } ?? 3
                 app.healthChecks.append(check)
             }
         }
         if let strategy = json["upgradeStrategy"] {
-            if let value = strategy.doubleValue("minimumHealthCapacity") {
-                if (0...1).contains(value) { app.minimumHealthCapacity = value }
-                else { problems.append(("/upgradeStrategy/minimumHealthCapacity", "must be between 0 and 1")) }
-            }
-            if let value = strategy.doubleValue("maximumOverCapacity") {
-                if (0...1).contains(value) { app.maximumOverCapacity = value }
-                else { problems.append(("/upgradeStrategy/maximumOverCapacity", "must be between 0 and 1")) }
-            }
+            if let value = checked({ () throws(WireError) in
+                try strategy.real("minimumHealthCapacity", in: 0...1, path: "/upgradeStrategy")
+            }) { app.minimumHealthCapacity = value }
+            if let value = checked({ () throws(WireError) in
+                try strategy.real("maximumOverCapacity", in: 0...1, path: "/upgradeStrategy")
+            }) { app.maximumOverCapacity = value }
         }
         if app.cmd == nil && (app.args ?? []).isEmpty { problems.append(("/cmd", "an app needs cmd or args")) }
         for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
@@ -244,17 +248,16 @@ public enum MarathonDate {
     }
 }
 
+/// Limits on app fields beyond what Marathon's schema says, so no definition can exhaust the framework.
+public enum AppLimits {
+    /// The most instances one app may ask for.
+    public static let maxInstances = 100_000
+    /// The largest backoff factor.
+    public static let maxBackoffFactor = 100.0
+}
+
 extension JSONValue {
     var string: String? { if case .string(let value) = self { value } else { nil } }
     var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
-    var int: Int? {
-        if case .number(let text) = self, let value = Double(text), value == value.rounded() { return Int(value) }
-        return nil
-    }
     func stringValue(_ key: String) -> String? { self[key]?.string }
-    func intValue(_ key: String) -> Int? { self[key]?.int }
-    func doubleValue(_ key: String) -> Double? {
-        if case .number(let text)? = self[key] { return Double(text) }
-        return nil
-    }
 }

@@ -8,7 +8,7 @@ enum ConstraintCheck {
         guard let attribute = attributes.first(where: { $0.name == field }) else { return nil }
         if let text = attribute.text { return text.value }
         if let scalar = attribute.scalar {
-            return scalar.value == scalar.value.rounded() ? String(Int(scalar.value)) : String(scalar.value)
+            return scalar.value == scalar.value.rounded() ? String(Bounds.clampedInt64(scalar.value)) : String(scalar.value)
         }
         return nil
     }

@@ -28,6 +28,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         for app in try store.apps() { apps[app.id] = app }
         for task in try store.tasks() { tasks[task.id] = task }
         deployments = try store.deployments()
+        for row in store.skippedRows { logger.error("skipped a stored row that is no longer valid: \(row)") }
     }
 
     // MARK: Changes from the API
@@ -115,7 +116,7 @@ public final class ServiceScheduler: SchedulerDelegate {
             let live = liveTasks(of: id)
             let current = live.filter { $0.version == app.version && !$0.killing }.count
             let old = live.filter { $0.version != app.version && !$0.killing }.count
-            let ceiling = app.instances + (old > 0 ? Int((Double(app.instances) * app.maximumOverCapacity).rounded(.down)) : 0)
+            let ceiling = app.instances + (old > 0 ? Bounds.clampedInt((Double(app.instances) * app.maximumOverCapacity).rounded(.down)) : 0)
             let room = max(0, min(app.instances - current, ceiling - current - old))
             if room > 0, let wait = backoff[id], wait.until > Date() { continue }
             if room > 0 { pending[id] = room }
@@ -132,7 +133,7 @@ public final class ServiceScheduler: SchedulerDelegate {
             let checked = !app.healthChecks.isEmpty
             let current = live.filter { $0.version == app.version }
             var old = live.filter { $0.version != app.version }
-            let minimumHealthy = Int((Double(app.instances) * app.minimumHealthCapacity).rounded(.up))
+            let minimumHealthy = Bounds.clampedInt((Double(app.instances) * app.minimumHealthCapacity).rounded(.up))
             var healthy = live.filter { $0.isHealthy(checked: checked) }.count
             // Outdated instances go while enough healthy ones remain (oldest version first).
             old.sort { $0.version < $1.version }
@@ -274,7 +275,7 @@ public final class ServiceScheduler: SchedulerDelegate {
                 http: check.kind == .http ? .init(port: port, path: check.path) : nil,
                 tcp: check.kind == .tcp ? .init(port: port) : nil,
                 delaySeconds: 0, intervalSeconds: check.intervalSeconds, timeoutSeconds: check.timeoutSeconds,
-                consecutiveFailures: UInt32(check.maxConsecutiveFailures), gracePeriodSeconds: check.gracePeriodSeconds)
+                consecutiveFailures: UInt32(clamping: check.maxConsecutiveFailures), gracePeriodSeconds: check.gracePeriodSeconds)
         }
         logger.info("launching \(id) of \(app.id) on \(offer.hostname) ports \(ports)")
         emit("status_update_event", .object([("taskId", .string(id.value)), ("appId", .string(app.id)),
@@ -304,7 +305,7 @@ public final class ServiceScheduler: SchedulerDelegate {
                 let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
                 backoff[app.id] = (failures, Date().addingTimeInterval(delay))
                 logger.warning("task \(task.id) of \(app.id) ended \(status.state.rawValue): \(status.message ?? ""); replacing in \(delay)s")
-                _ = try? client.loop.schedule(after: .milliseconds(Int64(delay * 1000) + 10)) { [weak self] in self?.converge() }
+                _ = try? client.loop.schedule(after: Bounds.duration(seconds: delay + 0.01)) { [weak self] in self?.converge() }
             }
         } else {
             store.save(task)

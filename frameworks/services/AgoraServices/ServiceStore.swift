@@ -5,6 +5,8 @@ import Foundation
 /// The services framework's state in SQLite: framework id, apps and their versions, tasks.
 final class ServiceStore {
     private let db: SQLiteDatabase
+    /// Stored rows that no longer pass validation: skipped when loading, each described once.
+    private(set) var skippedRows: [String] = []
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
@@ -40,7 +42,8 @@ final class ServiceStore {
         try db.execute("SELECT * FROM deployments ORDER BY version").compactMap { row in
             guard let id = row["id"]?.text, let app = row["app_id"]?.text, let action = row["action"]?.text,
                   let version = row["version"]?.text.flatMap(MarathonDate.parse) else { return nil }
-            return Deployment(id: id, appID: app, version: version, action: action, previous: try Self.decode(row["previous"]?.text))
+            return Deployment(id: id, appID: app, version: version, action: action,
+                              previous: decodeOrSkip(row["previous"]?.text, row: "deployment \(id)"))
         }
     }
 
@@ -64,21 +67,33 @@ final class ServiceStore {
     }
 
     func apps() throws -> [AppDefinition] {
-        try db.execute("SELECT json FROM apps").compactMap { row in try Self.decode(row["json"]?.text) }
+        try db.execute("SELECT id, json FROM apps").compactMap { row in
+            decodeOrSkip(row["json"]?.text, row: "app \(row["id"]?.text ?? "?")")
+        }
     }
 
     func versions(of id: String) throws -> [(String, AppDefinition)] {
         try db.execute("SELECT version, json FROM app_versions WHERE id = ? ORDER BY version", [.text(id)]).compactMap { row in
-            guard let version = row["version"]?.text, let app = try Self.decode(row["json"]?.text) else { return nil }
+            guard let version = row["version"]?.text,
+                  let app = decodeOrSkip(row["json"]?.text, row: "app \(id) version \(version)") else { return nil }
             return (version, app)
         }
     }
 
-    private static func decode(_ text: String?) throws -> AppDefinition? {
-        guard let text, let json = try? JSONValue.parse(text) else { return nil }
-        var app = try AppJSON.parse(json)
-        if let version = json.stringValue("version").flatMap(MarathonDate.parse) { app.version = version }
-        return app
+    /// A stored app checked again as if it came from the API; a row that fails is skipped and remembered.
+    private func decodeOrSkip(_ text: String?, row: String) -> AppDefinition? {
+        guard let text else { return nil }
+        do {
+            let json = try JSONValue.parse(text)
+            var app = try AppJSON.parse(json)
+            if let version = json.stringValue("version").flatMap(MarathonDate.parse) { app.version = version }
+            return app
+        } catch let error as AppValidationError {
+            skippedRows.append("\(row): " + error.details.map { "\($0.path) \($0.error)" }.joined(separator: "; "))
+        } catch {
+            skippedRows.append("\(row): \(error)")
+        }
+        return nil
     }
 
     func save(_ task: ServiceTask) {

@@ -289,6 +289,8 @@ final class ServicesAPI {
         out.add("agora_services_deployments", .gauge, "Deployments in progress.", Double(scheduler.deployments.count))
         out.add("agora_services_instances_waiting", .gauge, "Instances not yet launched.",
                 Double(scheduler.pendingLaunches().values.reduce(0, +)))
+        out.add("agora_services_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
+                Double(scheduler.store.skippedRows.count))
         return out
     }
 
