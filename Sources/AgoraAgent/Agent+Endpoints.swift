@@ -11,7 +11,7 @@ extension Agent {
         }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
-        router.add(.get, "/files/read") { [unowned self] request in self.readFile(request) }
+        router.add(.get, "/files/read") { [unowned self] request, responder in self.readFile(request, responder) }
     }
 
     private func taskJSON(_ run: TaskRun) -> JSONValue {
@@ -72,40 +72,44 @@ extension Agent {
     }
 
     /// `GET /files/read?path=…&offset=…&length=…`: part of a sandbox file, as `{"data": …, "offset": …}`.
-    /// `offset=-1` returns no data and the file's size as the offset (for tailing).
-    func readFile(_ request: HTTPRequest) -> HTTPResponse {
+    /// `offset=-1` returns no data and the file's size as the offset (for tailing). Only regular files beneath the
+    /// sandboxes are served, resolved by the kernel without following any symlink, and read off the loop thread.
+    func readFile(_ request: HTTPRequest, _ responder: HTTPResponder) {
         guard let path = request.queryValue("path"), !path.isEmpty else {
-            return .error(.badRequest, "Expecting 'path' to be present")
+            return responder.send(.error(.badRequest, "Expecting 'path' to be present"))
         }
         let offsetText = request.queryValue("offset") ?? "0"
         let lengthText = request.queryValue("length")
         guard let offset = Int64(offsetText), offset >= -1 else {
-            return .error(.badRequest, "Failed to parse offset: '\(offsetText)' is not a non-negative integer")
+            return responder.send(.error(.badRequest, "Failed to parse offset: '\(offsetText)' is not a non-negative integer"))
         }
         let maximum = 16 * 1024 * 1024
         var length = maximum
         if let lengthText {
             guard let parsed = Int(lengthText), parsed >= 0 else {
-                return .error(.badRequest, "Failed to parse length: '\(lengthText)' is not a non-negative integer")
+                return responder.send(.error(.badRequest, "Failed to parse length: '\(lengthText)' is not a non-negative integer"))
             }
             length = min(parsed, maximum)
         }
-        guard let resolved = layout.resolveInsideSandboxes(path) else {
-            return .error(.forbidden, "'\(path)' is outside the task sandboxes")
+        guard let relative = layout.relativeToSandboxes(path) else {
+            return responder.send(.error(.forbidden, "'\(path)' is outside the task sandboxes"))
         }
-        let file: (bytes: [UInt8], size: Int64)
-        do {
-            file = try Files.read(resolved, offset: max(offset, 0), length: offset == -1 ? 0 : length)
-        } catch {
-            switch error.code {
-            case "ENOENT": return .error(.notFound, "No such file: '\(path)'")
-            case "EISDIR": return .error(.badRequest, "'\(path)' is a directory")
-            default: return .error(.forbidden, "Cannot read '\(path)': \(error.message)")
+        BeneathReader.read(loop: loop, directory: layout.sandboxesRoot, relativePath: relative, offset: max(offset, 0),
+                           length: offset == -1 ? 0 : length) { result in
+            switch result {
+            case .success(let file):
+                let start = offset == -1 ? file.size : offset
+                let body = JSONValue.object([("data", .string(String(decoding: file.bytes, as: UTF8.self))),
+                                             ("offset", .integer(start))])
+                responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body.serialized()))
+            case .failure(let error):
+                switch error.code {
+                case "ENOENT": responder.send(.error(.notFound, "No such file: '\(path)'"))
+                case "EISDIR": responder.send(.error(.badRequest, "'\(path)' is a directory"))
+                case "ELOOP", "EXDEV": responder.send(.error(.forbidden, "'\(path)' goes through a symbolic link"))
+                default: responder.send(.error(.forbidden, "Cannot read '\(path)': \(error.message)"))
+                }
             }
         }
-        let data = file.bytes
-        let start = offset == -1 ? file.size : offset
-        let body = JSONValue.object([("data", .string(String(decoding: data, as: UTF8.self))), ("offset", .integer(start))])
-        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body.serialized())
     }
 }

@@ -10,7 +10,7 @@ struct SandboxLayout {
 
     /// A new sandbox directory for one run of a task.
     func newSandbox(framework: FrameworkID, task: TaskID) -> String {
-        let run = "\(Int(Date().timeIntervalSince1970 * 1000))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let run = "\(Bounds.clampedInt64(Date().timeIntervalSince1970 * 1000))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         return "\(sandboxesRoot)/\(safe(framework.value))/tasks/\(safe(task.value))/\(run)"
     }
 
@@ -21,11 +21,14 @@ struct SandboxLayout {
         String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
     }
 
-    /// Resolves `path` and returns it only when it lies inside the sandboxes root.
-    func resolveInsideSandboxes(_ path: String) -> String? {
-        let resolvedRoot = URL(fileURLWithPath: sandboxesRoot).resolvingSymlinksInPath().path
-        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { return nil }
-        return resolved
+    /// `path` relative to the sandboxes root, when it names something below it without `.`, `..` or empty parts
+    /// (the kernel then resolves it beneath the root; see `BeneathReader`).
+    func relativeToSandboxes(_ path: String) -> String? {
+        let roots = [sandboxesRoot, URL(fileURLWithPath: sandboxesRoot).resolvingSymlinksInPath().path]
+        guard let root = roots.first(where: { path.hasPrefix($0 + "/") }) else { return nil }
+        let relative = String(path.dropFirst(root.count + 1))
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        return relative
     }
 }

@@ -5,6 +5,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 /* Casts Swift cannot spell: every handle type is a uv_handle_t underneath. */
 static inline uv_handle_t *agora_uv_handle(void *handle) { return (uv_handle_t *)handle; }
@@ -27,5 +32,17 @@ static inline int agora_sigterm(void) { return SIGTERM; }
 static inline int agora_sigkill(void) { return SIGKILL; }
 static inline int agora_sigint(void) { return SIGINT; }
 static inline int agora_sighup(void) { return SIGHUP; }
+
+/* openat2(2) confined beneath `dirfd`, refusing every symlink and magic link on the way: a path that a
+   concurrent rename swaps for a symlink cannot leave the directory. glibc 2.36 has no wrapper, so the
+   syscall is made directly; returns the fd or -errno. */
+static inline int agora_open_beneath(int dirfd, const char *path, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)flags;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    return fd < 0 ? -errno : (int)fd;
+}
 
 #endif

@@ -1,0 +1,95 @@
+import AgoraClusterTesting
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Testing
+
+/// `/files/read` serves regular files beneath the sandboxes only: no symlink race, FIFO or hard link gets past it.
+@Suite(.serialized) struct SandboxFilesTests {
+    /// Swaps `d` (a directory) and `s` (a symlink out of the sandbox) with renameat2(RENAME_EXCHANGE) until killed,
+    /// for at most 60 s.
+    private static let swapper = """
+        import ctypes, os, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        end = time.time() + 60
+        while time.time() < end:
+            if libc.renameat2(-100, b"d", -100, b"s", 2) != 0:
+                raise SystemExit("renameat2: " + os.strerror(ctypes.get_errno()))
+        """
+
+    @Test func noRaceFIFOOrHardLinkGetsOutOfTheSandbox() throws {
+        try withCluster { cluster in
+            let agent = try cluster.addAgent("cpus:1;mem:256;disk:256;ports:[31220-31229]")
+            let outside = cluster.directory + "/outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            try "SECRET\n".write(toFile: outside + "/f", atomically: true, encoding: .utf8)
+            let scheduler = cluster.scheduler("files", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            let setup = "mkdir d && echo inside > d/f && ln -s \(outside) s && mkfifo pipe && ln \(outside)/f hard; sleep 120"
+            scheduler.launch([try shellTask("files", setup, on: offer, resources: "cpus:0.1;mem:32")], on: offer)
+            try cluster.wait("the task to run") { scheduler.states(of: "files").last == .running }
+            var sandbox = ""
+            try cluster.wait("the sandbox to be ready") {
+                sandbox = (try? cluster.getJSON(agent, "/state"))?.list("tasks").first?["sandbox"]?.textValue ?? ""
+                return !sandbox.isEmpty && FileManager.default.fileExists(atPath: sandbox + "/hard")
+            }
+
+            var health: [Duration] = []
+            var pending = 0
+            let clock = ContinuousClock()
+            let fifoStart = clock.now
+            var fifo: HTTPResponse?
+            HTTPClient.send(loop: cluster.loop, to: agent.address!, HTTPRequest(method: .get, target: "/files/read?path=\(sandbox)/pipe")) {
+                fifo = try? $0.get()
+            }
+            for _ in 0..<20 {
+                pending += 1
+                let sent = clock.now
+                HTTPClient.send(loop: cluster.loop, to: agent.address!, HTTPRequest(method: .get, target: "/health")) { _ in
+                    health.append(clock.now - sent)
+                    pending -= 1
+                }
+            }
+            try cluster.wait("the FIFO answer and /health") { fifo != nil && pending == 0 }
+            let fifoTime = clock.now - fifoStart
+            #expect(fifo.map { (400..<500).contains($0.status.rawValue) } == true, "FIFO: \(fifo.map { "\($0.status) \($0.bodyText)" } ?? "")")
+            #expect(fifoTime < .milliseconds(500), "the FIFO was answered after \(fifoTime)")
+            let slowest = health.max() ?? .zero
+            print("files: FIFO refused in \(fifoTime); /health meanwhile: slowest of 20 \(slowest)")
+            #expect(slowest < .milliseconds(10))
+
+            let hard = try cluster.get(agent, "/files/read?path=\(sandbox)/hard")
+            #expect(hard.status == .forbidden && !hard.bodyText.contains("SECRET"), "hard link: \(hard.bodyText)")
+            let link = try cluster.get(agent, "/files/read?path=\(sandbox)/s/f")
+            #expect(link.status == .forbidden, "symlink: \(link.bodyText)")
+
+            var exit: ProcessExit?
+            let swapper = try ChildProcess.spawn(loop: cluster.loop, ProcessSpec(
+                command: .argv(["/usr/bin/env", "python3", "-c", Self.swapper]), workingDirectory: sandbox,
+                stderrPath: cluster.directory + "/swapper.err")) { exit = $0 }
+            defer {
+                try? swapper.killGroup(.kill)
+                cluster.loop.run(until: { exit != nil }, timeout: .seconds(5))
+            }
+            var outcomes: [String: Int] = [:]
+            var leaks = 0
+            let started = clock.now
+            for _ in 0..<5000 {
+                let response = try cluster.get(agent, "/files/read?path=\(sandbox)/d/f")
+                if response.bodyText.contains("SECRET") { leaks += 1 }
+                outcomes["\(response.status.rawValue)", default: 0] += 1
+            }
+            let elapsed = clock.now - started
+            #expect(exit == nil, "the swapper stopped early: \(readError(cluster.directory + "/swapper.err"))")
+            print("files: 5000 reads under rename-exchange in \(elapsed): \(outcomes.sorted { $0.key < $1.key }), leaks \(leaks)")
+            #expect(leaks == 0)
+            #expect((outcomes["200"] ?? 0) > 0, "some reads saw the real directory")
+            scheduler.close()
+        }
+    }
+
+    private func readError(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+}
