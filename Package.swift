@@ -42,49 +42,50 @@ let package = Package(
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
         .target(name: "AgoraStore", dependencies: ["CSQLite"]),
+        .target(name: "AgoraAuth", dependencies: ["AgoraHTTP", "AgoraWire"]),
         .target(
             name: "AgoraDaemon",
             dependencies: [
-                "AgoraRuntime", "AgoraWire",
+                "AgoraRuntime", "AgoraWire", "AgoraAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "AgoraMaster",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore", "AgoraAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "AgoraAgent",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "AgoraScheduler",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAuth", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AgoraSchedulerTesting",
             dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
         .executableTarget(
             name: "agora-agent",
             dependencies: [
-                "AgoraAgent", "AgoraDaemon", "AgoraRuntime", "AgoraAllocator",
+                "AgoraAgent", "AgoraDaemon", "AgoraRuntime", "AgoraAllocator", "AgoraAuth", "AgoraWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "agora-master",
             dependencies: [
-                "AgoraMaster", "AgoraDaemon", "AgoraRuntime",
+                "AgoraMaster", "AgoraDaemon", "AgoraRuntime", "AgoraAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "agora",
             dependencies: [
-                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAgent",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "AgoraServices",
             dependencies: [
-                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "frameworks/services/AgoraServices"),
@@ -111,7 +112,7 @@ let package = Package(
         .target(
             name: "AgoraCron",
             dependencies: [
-                "AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "frameworks/cron/AgoraCron"),
@@ -141,7 +142,7 @@ let package = Package(
             name: "AgoraIntegrationTests",
             dependencies: [
                 "AgoraRuntime", "AgoraRuntimeTesting", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
-                "AgoraStore",
+                "AgoraStore", "AgoraAuth",
             ],
             exclude: ["Fixtures"]),
     ]

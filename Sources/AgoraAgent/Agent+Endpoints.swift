@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
@@ -67,6 +68,8 @@ extension Agent {
         out.add("agora_agent_status_updates_pending", .gauge, "Status updates not yet acknowledged.", Double(pendingUpdates))
         out.add("agora_agent_sandboxes_collected_total", .counter, "Sandboxes deleted after --gc-delay.",
                 Double(metrics.sandboxesCollected))
+        out.add("agora_agent_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
+                Double(metrics.authFailures))
         out.add("agora_agent_registered", .gauge, "Whether the master has given this agent an id.", agentID == nil ? 0 : 1)
         return out
     }
@@ -75,6 +78,13 @@ extension Agent {
     /// `offset=-1` returns no data and the file's size as the offset (for tailing). Only regular files beneath the
     /// sandboxes are served, resolved by the kernel without following any symlink, and read off the loop thread.
     func readFile(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let principal: String?
+        do {
+            principal = try options.httpAuthenticator.principal(of: request)
+        } catch {
+            metrics.authFailures += 1
+            return responder.send(error.response)
+        }
         guard let path = request.queryValue("path"), !path.isEmpty else {
             return responder.send(.error(.badRequest, "Expecting 'path' to be present"))
         }
@@ -93,6 +103,11 @@ extension Agent {
         }
         guard let relative = layout.relativeToSandboxes(path) else {
             return responder.send(.error(.forbidden, "'\(path)' is outside the task sandboxes"))
+        }
+        let owner = tasks.values.first { path.hasPrefix($0.sandbox + "/") }?.user
+        guard options.acls.allows(principal, .accessSandboxes, owner) else {
+            metrics.authFailures += 1
+            return responder.send(AuthRejection.forbidden("Principal '\(principal ?? "")' may not read sandboxes of user '\(owner ?? "?")'").response)
         }
         BeneathReader.read(loop: loop, directory: layout.sandboxesRoot, relativePath: relative, offset: max(offset, 0),
                            length: offset == -1 ? 0 : length) { result in

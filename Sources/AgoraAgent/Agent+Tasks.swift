@@ -9,8 +9,9 @@ extension Agent {
         frameworks[frameworkID] = framework
         let key = TaskKey(framework: frameworkID, task: task.taskID)
         if let existing = tasks[key], !existing.state.isTerminal { return }
-        let run = TaskRun(frameworkID: frameworkID, info: task, sandbox: layout.newSandbox(framework: frameworkID,
-                                                                                              task: task.taskID))
+        let user = options.switchUser ? (task.command?.user ?? framework.user) : TaskUser.current
+        let run = TaskRun(frameworkID: frameworkID, info: task,
+                          sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID), user: user)
         tasks[key] = run
         metrics.tasksLaunched += 1
         do {
@@ -24,13 +25,32 @@ extension Agent {
             fail(run, "task has no command to run")
             return
         }
+        var account: TaskUser?
+        if run.user != TaskUser.current {
+            guard geteuid() == 0 else {
+                fail(run, "cannot run as user '\(run.user)': the agent is not root (start it with --no-switch-user to run tasks as '\(TaskUser.current)')")
+                return
+            }
+            guard let found = TaskUser(named: run.user) else {
+                fail(run, "user '\(run.user)' does not exist on this agent")
+                return
+            }
+            guard chown(run.sandbox, found.uid, found.gid) == 0 else {
+                fail(run, "cannot give the sandbox to user '\(run.user)': \(String(cString: strerror(errno)))")
+                return
+            }
+            account = found
+            command = found.wrap(command)
+        }
         if let isolator {
             let procs = isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                          cpus: run.resources.scalar("cpus"))
             command = isolator.wrap(command, joining: procs)
         }
         let spec = ProcessSpec(
-            command: command, environment: run.environment(agentID: agentID, hostname: options.hostname),
+            command: command,
+            environment: run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
+                                         home: account?.home ?? TaskUser(named: run.user)?.home),
             workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
             ownProcessGroup: true)
         do {

@@ -47,7 +47,7 @@ public final class Agent {
             self.link?.send(AgentCall(type: .update, agentID: self.agentID, update: update))
         }
         let link = MasterLink(
-            loop: loop, master: options.master, logger: logger,
+            loop: loop, master: options.master, credential: options.credential, tokenFile: layout.agentTokenFile, logger: logger,
             subscribeCall: { [unowned self] in self.subscribeCall() },
             onEvent: { [unowned self] event in self.handle(event) },
             onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") })
@@ -162,4 +162,5 @@ struct AgentMetrics {
     var statusUpdates = 0
     var sandboxesCollected = 0
     var terminal: [String: Int] = [:]
+    var authFailures = 0
 }

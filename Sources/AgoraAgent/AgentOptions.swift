@@ -1,5 +1,6 @@
 import Foundation
 import AgoraAllocator
+import AgoraAuth
 import AgoraRuntime
 import AgoraWire
 
@@ -19,6 +20,18 @@ public struct AgentOptions: Sendable {
     public var statusUpdateRetry: Duration = .seconds(2)
     /// Put each task in cgroups limiting its memory, CPU and processes (when the host allows).
     public var isolation = true
+    /// Run each task as its `CommandInfo.user` or its framework's `user` (`--switch-user`, the default); when
+    /// false, every task runs as the agent's own user.
+    public var switchUser = true
+    /// The only variables of the agent's world a task sees (`--executor-environment-variables`); the default is
+    /// a standard `PATH` alone.
+    public var taskEnvironment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    /// The principal and secret the agent presents to the master (`--credential`).
+    public var credential: Credential?
+    /// Who may read sandboxes through `/files/*` (`--authenticate-http` with `--http-credentials`).
+    public var httpAuthenticator = HTTPAuthenticator.off
+    /// Which principals may read which users' sandboxes (`--acls`, `access_sandboxes`).
+    public var acls = ACLs()
 
     public init(
         address: SocketAddress, workDirectory: String, master: SocketAddress, hostname: String, resources: Resources
@@ -42,6 +55,9 @@ public func parseAttributes(_ text: String) throws(ResourcesParseError) -> [Attr
             throw ResourcesParseError(message: "attribute \"\(trimmed)\" is not name:value")
         }
         if let number = Double(pieces[1]) {
+            guard number.isFinite, abs(number) <= Bounds.maxScalar else {
+                throw ResourcesParseError(message: "attribute \"\(trimmed)\": numbers must be finite and at most \(Bounds.maxScalar)")
+            }
             attributes.append(Attribute(name: pieces[0], type: .scalar, scalar: Scalar(number)))
         } else {
             attributes.append(.text(pieces[0], pieces[1]))

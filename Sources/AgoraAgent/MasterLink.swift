@@ -1,13 +1,19 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
+import Foundation
 import Logging
 
 /// The agent's connection to the master: one subscription stream for events, one keep-alive
-/// connection for calls; both reconnect with backoff when the master goes away.
+/// connection for calls; both reconnect with backoff when the master goes away. Every call carries the agent's
+/// credential (HTTP Basic, when it has one) and the agent id's token, checkpointed in `tokenFile`.
 final class MasterLink {
     private let loop: Loop
     private let master: SocketAddress
+    private let credential: Credential?
+    private let tokenFile: String
+    private var token: String?
     private let logger: Logger
     private let subscribeCall: () -> AgentCall
     private let onEvent: (AgentEvent) -> Void
@@ -21,11 +27,16 @@ final class MasterLink {
     private var stopped = false
 
     init(
-        loop: Loop, master: SocketAddress, logger: Logger, subscribeCall: @escaping () -> AgentCall,
-        onEvent: @escaping (AgentEvent) -> Void, onDisconnected: @escaping () -> Void
+        loop: Loop, master: SocketAddress, credential: Credential?, tokenFile: String, logger: Logger,
+        subscribeCall: @escaping () -> AgentCall, onEvent: @escaping (AgentEvent) -> Void,
+        onDisconnected: @escaping () -> Void
     ) {
         self.loop = loop
         self.master = master
+        self.credential = credential
+        self.tokenFile = tokenFile
+        token = (try? Files.readText(tokenFile)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .flatMap { $0.isEmpty ? nil : $0 }
         self.logger = logger
         self.subscribeCall = subscribeCall
         self.onEvent = onEvent
@@ -53,19 +64,19 @@ final class MasterLink {
         streamConnection = connection
         let body: [UInt8]
         do {
-            body = try subscribeCall().protobuf()
+            var call = subscribeCall()
+            call.token = token
+            body = try call.protobuf()
         } catch {
             logger.critical("cannot encode the subscription: \(error)")
             return
         }
         var decoder = RecordIODecoder()
         var accepted = false
-        let request = HTTPRequest(method: .post, target: "/api/v1/agent", headers: [
-            "Content-Type": WireFormat.protobuf.contentType, "Accept": WireFormat.protobuf.contentType,
-        ], body: body)
+        let request = HTTPRequest(method: .post, target: "/api/v1/agent", headers: headers(accept: true), body: body)
         connection.stream(request, onHead: { [weak self] head in
             accepted = head.status == .ok
-            if !accepted { self?.logger.error("master refused the subscription: \(head.status)") }
+            if !accepted { self?.logger.error("master refused the subscription: \(head.status) \(head.headers["WWW-Authenticate"] ?? "")") }
         }, onBody: { [weak self] bytes in
             guard let self, accepted else { return }
             do {
@@ -74,6 +85,7 @@ final class MasterLink {
                     if event.type == .subscribed {
                         self.isSubscribed = true
                         self.backoff = 0.25
+                        if let token = event.subscribed?.token, token != self.token { self.keep(token: token) }
                     }
                     self.onEvent(event)
                 }
@@ -130,9 +142,10 @@ final class MasterLink {
     }
 
     private func post(_ call: AgentCall, on connection: HTTPClientConnection) {
+        var call = call
+        call.token = token
         guard let body = try? call.protobuf() else { return }
-        let request = HTTPRequest(method: .post, target: "/api/v1/agent",
-                                  headers: ["Content-Type": WireFormat.protobuf.contentType], body: body)
+        let request = HTTPRequest(method: .post, target: "/api/v1/agent", headers: headers(accept: false), body: body)
         connection.send(request) { [weak self] result in
             switch result {
             case .success(let response) where response.status.isSuccess:
@@ -144,6 +157,25 @@ final class MasterLink {
                 if self?.callConnection === connection { self?.callConnection = nil }
             }
         }
+    }
+
+    private func headers(accept: Bool) -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Content-Type": WireFormat.protobuf.contentType]
+        if accept { headers["Accept"] = WireFormat.protobuf.contentType }
+        if let credential { headers["Authorization"] = credential.authorizationHeader }
+        return headers
+    }
+
+    /// Checkpoints the agent id's token (owner-only file, written then renamed) before using it.
+    private func keep(token: String) {
+        let temporary = tokenFile + ".new"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((token + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]),
+              rename(temporary, tokenFile) == 0 else {
+            logger.error("cannot checkpoint the agent token in \(tokenFile)")
+            return
+        }
+        self.token = token
     }
 
     func stop() {

@@ -17,6 +17,9 @@ struct SandboxLayout {
     /// The file remembering the id the master gave this agent.
     var agentIDFile: String { root + "/agent_id" }
 
+    /// The file keeping the secret that proves this agent owns its id (mode 0600).
+    var agentTokenFile: String { root + "/agent_token" }
+
     private func safe(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
     }

@@ -8,6 +8,8 @@ final class TaskRun {
     let frameworkID: FrameworkID
     let info: TaskInfo
     let sandbox: String
+    /// The Unix user the task runs as: `CommandInfo.user`, else the framework's `user`.
+    let user: String
     let resources: Resources
     let startedAt = Date().timeIntervalSince1970
     var state: TaskState = .staging
@@ -24,10 +26,11 @@ final class TaskRun {
     /// The task's cgroup name: its id and run, unique on this agent.
     var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
 
-    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String) {
+    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String) {
         self.frameworkID = frameworkID
         self.info = info
         self.sandbox = sandbox
+        self.user = user
         resources = Resources(info.resources)
     }
 
@@ -36,9 +39,13 @@ final class TaskRun {
     /// The ports given to the task, in offer order (`PORT0`, `PORT1`, … and `PORTS`).
     var ports: [UInt64] { resources.ranges("ports").values }
 
-    /// The task's full environment: the agent's own, Agora's and Mesos' names, then the task's variables.
-    func environment(agentID: AgentID?, hostname: String) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
+    /// The task's full environment: only what the agent was told to pass (`--executor-environment-variables`),
+    /// the user's names, Agora's and Mesos' names, then the task's own variables. Nothing else of the agent's.
+    func environment(base: [String: String], agentID: AgentID?, hostname: String, home: String?) -> [String: String] {
+        var env = base
+        env["USER"] = user
+        env["LOGNAME"] = user
+        if let home { env["HOME"] = home }
         env["AGORA_TASK_ID"] = info.taskID.value
         env["AGORA_FRAMEWORK_ID"] = frameworkID.value
         env["AGORA_SANDBOX"] = sandbox

@@ -75,12 +75,13 @@ public final class Cluster {
 
     /// Starts an agent offering `resources`.
     @discardableResult
-    public func addAgent(_ resources: String, attributes: String = "", hostname: String? = nil) throws -> Daemon {
+    public func addAgent(_ resources: String, attributes: String = "", hostname: String? = nil,
+                         flags: [String] = []) throws -> Daemon {
         let index = daemons.count
         return try start("agora-agent", [
             "--port", "0", "--master", masterAddress.description, "--work-dir", directory + "/agent\(index)",
             "--resources", resources, "--attributes", attributes, "--gc-delay", "1mins",
-        ] + (hostname.map { ["--hostname", $0] } ?? []))
+        ] + (hostname.map { ["--hostname", $0] } ?? []) + flags)
     }
 
     /// Starts the cron framework with its state in `workDirectory` (default: a fresh one).
@@ -94,11 +95,11 @@ public final class Cluster {
 
     /// Starts the services framework with its state in `workDirectory` (default: a fresh one).
     @discardableResult
-    public func addServices(workDirectory: String? = nil) throws -> Daemon {
+    public func addServices(workDirectory: String? = nil, flags: [String] = []) throws -> Daemon {
         try start("agora-services", [
             "--port", "0", "--master", masterAddress.description,
             "--work-dir", workDirectory ?? directory + "/services\(daemons.count)",
-        ])
+        ] + flags)
     }
 
     private func start(_ binary: String, _ arguments: [String]) throws -> Daemon {

@@ -22,6 +22,10 @@ public final class TestScheduler {
     public var onOffers: (([Offer]) -> Void)?
     /// Whether updates carrying a uuid are acknowledged as they arrive (as pymesos does).
     public var autoAcknowledge = true
+    /// The `Authorization` header sent with every call, for masters that authenticate frameworks.
+    public var authorization: String?
+    /// The answer to SUBSCRIBE when the master refused it.
+    public private(set) var subscribeRefusal: HTTPStatus?
     private var streamConnection: HTTPClientConnection?
     private var callConnection: HTTPClientConnection?
     private var pendingCalls: [(SchedulerCall, ((HTTPResponse) -> Void)?)] = []
@@ -44,12 +48,14 @@ public final class TestScheduler {
             }
             streamConnection = connection
             let call = SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info))
-            let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: [
-                "Content-Type": format.contentType, "Accept": format.contentType, "Connection": "close",
-            ], body: (try? call.encoded(as: format)) ?? [])
+            var headers: HTTPHeaders = ["Content-Type": format.contentType, "Accept": format.contentType, "Connection": "close"]
+            if let authorization { headers["Authorization"] = authorization }
+            let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers,
+                                      body: (try? call.encoded(as: format)) ?? [])
             var decoder = RecordIODecoder()
             connection.stream(request, onHead: { [self] head in
                 streamID = head.headers["Mesos-Stream-Id"]
+                if head.status != .ok { subscribeRefusal = head.status }
             }, onBody: { [self] bytes in
                 for record in (try? decoder.feed(bytes)) ?? [] {
                     guard let event = try? SchedulerEvent(decoding: record, as: format) else { continue }
@@ -109,6 +115,7 @@ public final class TestScheduler {
     private func post(_ call: SchedulerCall, on connection: HTTPClientConnection, _ completion: ((HTTPResponse) -> Void)?) {
         var headers: HTTPHeaders = ["Content-Type": format.contentType]
         if let streamID { headers["Mesos-Stream-Id"] = streamID }
+        if let authorization { headers["Authorization"] = authorization }
         let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers,
                                   body: (try? call.encoded(as: format)) ?? [])
         connection.send(request) { [self] result in
@@ -158,9 +165,10 @@ public func shellTask(_ id: String, _ command: String, on offer: Offer, resource
 }
 
 extension Cluster {
-    /// A test scheduler subscribed to this cluster's master.
-    public func scheduler(_ name: String, format: WireFormat) -> TestScheduler {
+    /// A test scheduler subscribed to this cluster's master; `configure` runs before it subscribes.
+    public func scheduler(_ name: String, format: WireFormat, configure: (TestScheduler) -> Void = { _ in }) -> TestScheduler {
         let scheduler = TestScheduler(loop: loop, master: masterAddress, name: name, format: format)
+        configure(scheduler)
         scheduler.subscribe()
         return scheduler
     }

@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraRuntime
 import ArgumentParser
 import Logging
@@ -12,18 +13,34 @@ public enum FrameworkRunner {
         return address
     }
 
-    /// Sets up logging and the work directory, then runs the daemon `start` builds
-    /// (given the loop, its listen address, the master, the work directory and a logger).
+    /// What a framework daemon is started with.
+    public struct Setting {
+        public let loop: Loop
+        /// Where its API listens.
+        public let address: SocketAddress
+        public let master: SocketAddress
+        public let workDirectory: String
+        public let logger: Logger
+        /// What it presents to the master (`--principal`, `--secret-file`).
+        public let credential: Credential?
+        /// What guards its API (`--authenticate-http`).
+        public let gate: AuthGate
+    }
+
+    /// Sets up logging, the work directory and authentication, then runs the daemon `start` builds.
     public static func run(
-        name: String, common: CommonOptions, master: String,
-        start: (Loop, SocketAddress, SocketAddress, String, Logger) throws -> (address: SocketAddress, stop: () -> Void)
+        name: String, common: CommonOptions, master: String, auth: FrameworkAuthOptions,
+        start: (Setting) throws -> (address: SocketAddress, stop: () -> Void)
     ) throws {
         _ = try bootstrapLogging(level: common.logLevel)
         let logger = Logger(label: name)
         let masterAddress = try masterAddress(master)
         let workDirectory = try common.prepareWorkDirectory()
+        let credential = try auth.credential()
+        let gate = AuthGate(try auth.authenticator())
         try DaemonRunner.run(name: name, logger: logger) { loop in
-            try start(loop, SocketAddress(host: common.ip, port: common.port), masterAddress, workDirectory, logger)
+            try start(Setting(loop: loop, address: SocketAddress(host: common.ip, port: common.port), master: masterAddress,
+                              workDirectory: workDirectory, logger: logger, credential: credential, gate: gate))
         }
     }
 }

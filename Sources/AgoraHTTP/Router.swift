@@ -7,6 +7,9 @@ public final class Router {
     private var exact: [String: [HTTPMethod: Handler]] = [:]
     private var prefixes: [(prefix: String, handlers: [HTTPMethod: Handler])] = []
 
+    /// Runs before every handler; a response it returns is sent instead (authentication).
+    public var gate: ((HTTPRequest) -> HTTPResponse?)?
+
     public init() {}
 
     /// Registers a handler that answers through the responder (possibly later, possibly streaming).
@@ -30,6 +33,10 @@ public final class Router {
     }
 
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        if let refusal = gate?(request) {
+            responder.send(refusal)
+            return
+        }
         let path = request.path
         let candidates = exact[path] ?? prefixes.first { path.hasPrefix($0.prefix) }?.handlers
         guard let candidates else {

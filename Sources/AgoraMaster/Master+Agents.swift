@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraAuth
 import AgoraHTTP
 import AgoraWire
 import Foundation
@@ -7,6 +8,7 @@ extension Master {
     /// `POST /api/v1/agent`: SUBSCRIBE opens the agent's event stream; UPDATE and PONG answer 202.
     func handleAgentCall(_ request: HTTPRequest, _ responder: HTTPResponder) {
         do {
+            let principal = try principal(of: request, required: options.authenticateAgents)
             let format = try request.wireFormat()
             let call = try request.decode(AgentCall.self, as: format)
             switch call.type {
@@ -15,28 +17,55 @@ extension Master {
                     throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
                 }
                 try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
-                registerAgent(subscribe, requestedID: call.agentID, format: format, responder: responder)
+                let id = call.agentID ?? subscribe.agentInfo.id
+                let token = try agentToken(for: id, presented: call.token, principal: principal)
+                registerAgent(subscribe, requestedID: id, token: token, principal: principal, format: format,
+                              responder: responder)
             case .update?:
-                let agent = try connectedAgent(call.agentID)
+                let agent = try connectedAgent(call.agentID, token: call.token)
                 guard let update = call.update else {
                     throw CallRejection(status: .badRequest, message: "Expecting 'update' to be present")
                 }
                 statusUpdate(update, from: agent)
                 responder.send(HTTPResponse(status: .accepted))
             case .pong?:
-                let agent = try connectedAgent(call.agentID)
+                let agent = try connectedAgent(call.agentID, token: call.token)
                 agent.answeredPing = true
                 agent.missedPings = 0
                 responder.send(HTTPResponse(status: .accepted))
             case .unknown?, nil:
                 throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")
             }
+        } catch let rejection as AuthRejection {
+            refuse(rejection, responder)
         } catch let rejection as CallRejection {
             metrics.invalidCalls += 1
             responder.send(rejection.response)
         } catch {
             responder.send(.error(.internalServerError, "\(error)"))
         }
+    }
+
+    /// The secret that binds agent `id` to the agent holding it: a known id must present its token (and, when agents
+    /// authenticate, come from the same principal); a new id, or one registered before tokens existed, gets one.
+    private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws(AuthRejection) -> String {
+        if let id, let stored = registrar.token(of: id) {
+            guard let presented, constantTimeEqual(presented, stored.token) else {
+                throw .forbidden("Agent '\(id)' is registered to another agent: its token is missing or wrong")
+            }
+            guard !options.authenticateAgents || stored.principal == principal else {
+                throw .forbidden("Agent '\(id)' is registered by another principal")
+            }
+            return stored.token
+        }
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
+    }
+
+    private func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8), right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Port resources must be TCP/UDP port numbers (1-65535); other range resources are free-form.
@@ -49,17 +78,21 @@ extension Master {
         }
     }
 
-    private func connectedAgent(_ id: AgentID?) throws -> AgentRecord {
+    private func connectedAgent(_ id: AgentID?, token: String?) throws -> AgentRecord {
         guard let id else { throw CallRejection(status: .badRequest, message: "Expecting 'agent_id' to be present") }
         guard let agent = agents[id], agent.isConnected else {
             throw CallRejection(status: .forbidden, message: "Agent '\(id)' is not registered")
+        }
+        guard let token, constantTimeEqual(token, agent.token) else {
+            throw AuthRejection.forbidden("Call for agent '\(id)' without its token")
         }
         return agent
     }
 
     /// Registers a new agent or re-attaches a known one (same id), reconciling what runs on it.
     private func registerAgent(
-        _ subscribe: AgentCall.Subscribe, requestedID: AgentID?, format: WireFormat, responder: HTTPResponder
+        _ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?, format: WireFormat,
+        responder: HTTPResponder
     ) {
         var info = subscribe.agentInfo
         let knownID = requestedID ?? info.id
@@ -94,6 +127,8 @@ extension Master {
             logger.info("agent \(id) at \(info.hostname):\(info.port ?? 5051) registered with \(agent.total)")
         }
         registrar.admit(info, id: agent.id)
+        registrar.keep(token: token, principal: principal, of: agent.id)
+        agent.token = token
         agent.missedPings = 0
         agent.answeredPing = true
         let stream = EventStream(
@@ -108,7 +143,7 @@ extension Master {
         }
         allocator.setAgentActive(agent.id, true)
         stream.send(AgentEvent(type: .subscribed, subscribed: .init(
-            agentID: agent.id, pingIntervalSeconds: options.agentPingTimeout.seconds)))
+            agentID: agent.id, pingIntervalSeconds: options.agentPingTimeout.seconds, token: token)))
         requestAllocation()
     }
 

@@ -125,6 +125,8 @@ extension Master {
         out.add("agora_master_agents_removed_total", .counter, "Agents removed.", Double(metrics.agentsRemoved))
         out.add("agora_master_status_updates_total", .counter, "Status updates from agents.", Double(metrics.statusUpdates))
         out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(metrics.invalidCalls))
+        out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
+                ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(metrics.authFailures[$0] ?? 0)) })
         out.add("agora_master_registry_rows_skipped", .counter, "Registry rows skipped at start because they no longer validate.",
                 Double(registrar.skippedRows.count))
         out.add("agora_master_uptime_seconds", .gauge, "Seconds since the master started.", now - startTime)

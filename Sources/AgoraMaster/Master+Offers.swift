@@ -111,6 +111,7 @@ extension Master {
             return "Task uses agent '\(task.agentID)' but the offers are for agent '\(agentID)'"
         }
         if task.executor != nil { return "Custom executors are not supported; give the task a 'command'" }
+        if let problem = runTasksProblem(task, framework: framework) { return problem }
         guard let command = task.command else { return "Task has no 'command'" }
         if command.isShell && (command.value ?? "").isEmpty { return "Task's shell command is empty" }
         if !command.isShell && (command.value ?? "").isEmpty { return "Task's command has no executable 'value'" }

@@ -1,10 +1,38 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraWire
 
 extension Master {
+    /// Runs an operator endpoint for the authenticated principal (when `--authenticate-http`), or refuses it.
+    func asOperator(_ request: HTTPRequest, _ responder: HTTPResponder, _ handle: (String?) throws(AuthRejection) -> HTTPResponse) {
+        do {
+            let principal = try principal(of: request, required: options.authenticateHTTP)
+            responder.send(try handle(principal))
+        } catch {
+            refuse(error, responder)
+        }
+    }
+
+    /// `POST /teardown` with `frameworkId=…` (form or query, as Mesos): removes the framework and kills its tasks.
+    func operatorTeardown(_ request: HTTPRequest, principal: String?) throws(AuthRejection) -> HTTPResponse {
+        let form = String(decoding: request.body, as: UTF8.self).split(separator: "&").compactMap { pair -> (String, String)? in
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+        guard let text = form.first(where: { $0.0 == "frameworkId" })?.1 ?? request.queryValue("frameworkId"), !text.isEmpty else {
+            return .error(.badRequest, "Expecting 'frameworkId' to be present")
+        }
+        guard let framework = frameworks[FrameworkID(text)] else { return .error(.badRequest, "No framework found with specified ID") }
+        guard options.acls.allows(principal, .teardownFrameworks, framework.info.principal) else {
+            throw .forbidden("Principal '\(principal ?? "")' may not tear down frameworks of '\(framework.info.principal ?? "")'")
+        }
+        teardown(framework, reason: "operator asked for it")
+        return HTTPResponse(status: .ok)
+    }
+
     /// `POST /tasks/kill` with `{"task_id": "…", "framework_id": "…"}` (framework optional):
     /// an operator's kill, carried out as the framework's own KILL would be.
-    func operatorKill(_ request: HTTPRequest) -> HTTPResponse {
+    func operatorKill(_ request: HTTPRequest, principal: String?) throws(AuthRejection) -> HTTPResponse {
         guard let body = try? JSONValue.parse(request.body), case .string(let taskText)? = body["task_id"],
               !taskText.isEmpty else {
             return .error(.badRequest, "Expecting a JSON body with 'task_id'")
@@ -17,6 +45,9 @@ extension Master {
         guard let owner = owners.first else { return .error(.notFound, "No running task '\(taskID)'") }
         guard owners.count == 1 else {
             return .error(.conflict, "Task id '\(taskID)' is used by \(owners.count) frameworks; give 'framework_id'")
+        }
+        guard options.acls.allows(principal, .killTasks, owner.info.principal) else {
+            throw .forbidden("Principal '\(principal ?? "")' may not kill tasks of '\(owner.info.principal ?? "")'")
         }
         kill(SchedulerCall.Kill(taskID: taskID), framework: owner)
         let answer = JSONValue.object([("task_id", .string(taskText)), ("framework_id", .string(owner.id.value))])

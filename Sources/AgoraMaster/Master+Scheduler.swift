@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
@@ -8,18 +9,22 @@ extension Master {
     /// `POST /api/v1/scheduler`: SUBSCRIBE opens the event stream; every other call answers 202.
     func handleSchedulerCall(_ request: HTTPRequest, _ responder: HTTPResponder) {
         do {
+            let principal = try principal(of: request, required: options.authenticateFrameworks)
             let format = try request.wireFormat()
             let call = try request.decode(SchedulerCall.self, as: format)
             guard let type = call.type, type != .unknown else {
                 throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")
             }
             if type == .subscribe {
-                try subscribe(call, request: request, format: format, responder: responder)
+                try subscribe(call, principal: principal, request: request, format: format, responder: responder)
                 return
             }
             let framework = try subscribedFramework(for: call, request: request)
+            try checkOwner(of: framework, principal: principal)
             try dispatch(call, type: type, framework: framework)
             responder.send(HTTPResponse(status: .accepted))
+        } catch let rejection as AuthRejection {
+            refuse(rejection, responder)
         } catch let rejection as CallRejection {
             metrics.invalidCalls += 1
             responder.send(rejection.response)
@@ -86,7 +91,7 @@ extension Master {
     }
 
     private func subscribe(
-        _ call: SchedulerCall, request: HTTPRequest, format: WireFormat, responder: HTTPResponder
+        _ call: SchedulerCall, principal: String?, request: HTTPRequest, format: WireFormat, responder: HTTPResponder
     ) throws {
         guard let subscribe = call.subscribe else {
             throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
@@ -99,6 +104,7 @@ extension Master {
         let responseFormat = try request.responseFormat(default: format)
         let id = info.id ?? call.frameworkID ?? FrameworkID(nextID(""))
         info.id = id
+        try admitFramework(&info, id: id, principal: principal)
 
         let framework: FrameworkRecord
         if let existing = frameworks[id] {

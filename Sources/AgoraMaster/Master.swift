@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
@@ -138,7 +139,12 @@ public final class Master {
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
         }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
-        router.add(.post, "/tasks/kill") { [unowned self] request in self.operatorKill(request) }
+        router.add(.post, "/tasks/kill") { [unowned self] request, responder in
+            self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorKill(request, principal: principal) }
+        }
+        router.add(.post, "/teardown") { [unowned self] request, responder in
+            self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorTeardown(request, principal: principal) }
+        }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/version") { _ in
             HTTPResponse(status: .ok, contentType: "application/json",

@@ -12,4 +12,6 @@ struct MasterMetrics {
     var agentsRemoved = 0
     var statusUpdates = 0
     var invalidCalls = 0
+    /// Requests refused for want of credentials (`unauthenticated`) or of permission (`forbidden`).
+    var authFailures: [String: Int] = [:]
 }

@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraRuntime
 
 /// How a master runs: where it listens and its timing knobs (the `agora-master` flags).
@@ -15,6 +16,16 @@ public struct MasterOptions: Sendable {
     public var heartbeatInterval: Duration = .seconds(15)
     /// After a restart, how long admitted agents have to re-register before they are forgotten.
     public var agentReregisterTimeout: Duration = .seconds(600)
+    /// Principals and secrets (`--credentials`), checked for the kinds of callers below that authenticate.
+    public var credentials: Credentials?
+    /// Frameworks must present HTTP Basic credentials on every scheduler call (`--authenticate-frameworks`).
+    public var authenticateFrameworks = false
+    /// Agents must present HTTP Basic credentials on every agent call (`--authenticate-agents`).
+    public var authenticateAgents = false
+    /// Operator endpoints that change things (`/tasks/kill`, `/teardown`) need credentials (`--authenticate-http`).
+    public var authenticateHTTP = false
+    /// Who may do what (`--acls`, Mesos' format).
+    public var acls = ACLs()
 
     public init(address: SocketAddress, workDirectory: String, hostname: String) {
         self.address = address

@@ -42,6 +42,8 @@ final class AgentRecord {
     var missedPings = 0
     var answeredPing = true
     let registeredTime: Double
+    /// The secret the agent holding this id presents with every call.
+    var token = ""
 
     init(id: AgentID, info: AgentInfo, registeredTime: Double) {
         self.id = id

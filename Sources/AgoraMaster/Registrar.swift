@@ -13,6 +13,19 @@ final class Registrar {
         db = try SQLiteDatabase(path: path)
         try db.execute("CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, info BLOB NOT NULL)")
         try db.execute("CREATE TABLE IF NOT EXISTS frameworks (id TEXT PRIMARY KEY, info BLOB NOT NULL)")
+        try db.execute("CREATE TABLE IF NOT EXISTS agent_tokens (id TEXT PRIMARY KEY, token TEXT NOT NULL, principal TEXT)")
+    }
+
+    /// The secret given to agent `id` and the principal it registered as, if it was given one.
+    func token(of id: AgentID) -> (token: String, principal: String?)? {
+        guard let row = try? db.execute("SELECT token, principal FROM agent_tokens WHERE id = ?", [.text(id.value)]).first,
+              let token = row["token"]?.text else { return nil }
+        return (token, row["principal"]?.text)
+    }
+
+    func keep(token: String, principal: String?, of id: AgentID) {
+        _ = try? db.execute("INSERT OR REPLACE INTO agent_tokens VALUES (?, ?, ?)",
+                            [.text(id.value), .text(token), principal.map { .text($0) } ?? .null])
     }
 
     func admit(_ agent: AgentInfo, id: AgentID) {
@@ -21,7 +34,10 @@ final class Registrar {
     }
 
     func remove(agent id: AgentID) {
-        _ = try? db.execute("DELETE FROM agents WHERE id = ?", [.text(id.value)])
+        _ = try? db.transaction {
+            try db.execute("DELETE FROM agents WHERE id = ?", [.text(id.value)])
+            try db.execute("DELETE FROM agent_tokens WHERE id = ?", [.text(id.value)])
+        }
     }
 
     func admit(_ framework: FrameworkInfo, id: FrameworkID) {

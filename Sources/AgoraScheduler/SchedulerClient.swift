@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
@@ -88,15 +89,16 @@ public final class SchedulerClient {
     private func subscribe(on connection: HTTPClientConnection) {
         streamConnection = connection
         let format = configuration.format
-        let call = SchedulerCall(type: .subscribe, frameworkID: configuration.framework.id,
-                                 subscribe: .init(frameworkInfo: configuration.framework))
+        var info = configuration.framework
+        if let credential = configuration.credential { info.principal = credential.principal }
+        let call = SchedulerCall(type: .subscribe, frameworkID: info.id, subscribe: .init(frameworkInfo: info))
         guard let body = try? call.encoded(as: format) else {
             reconnect("cannot encode the subscription")
             return
         }
-        let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: [
-            "Content-Type": format.contentType, "Accept": format.contentType,
-        ], body: body)
+        var headers: HTTPHeaders = ["Content-Type": format.contentType, "Accept": format.contentType]
+        if let credential = configuration.credential { headers["Authorization"] = credential.authorizationHeader }
+        let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers, body: body)
         var decoder = RecordIODecoder()
         var accepted = false
         var refusal: (HTTPStatus, [UInt8])?
@@ -254,6 +256,7 @@ public final class SchedulerClient {
         }
         var headers: HTTPHeaders = ["Content-Type": format.contentType]
         if let streamID { headers["Mesos-Stream-Id"] = streamID }
+        if let credential = configuration.credential { headers["Authorization"] = credential.authorizationHeader }
         connection.send(HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers, body: body)) { result in
             switch result {
             case .success(let response) where response.status.isSuccess:

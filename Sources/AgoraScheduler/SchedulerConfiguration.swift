@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraRuntime
 import AgoraWire
 
@@ -17,6 +18,9 @@ public struct SchedulerConfiguration: Sendable {
     public var minimumBackoff: Duration = .milliseconds(500)
     /// …up to `maximumBackoff`.
     public var maximumBackoff: Duration = .seconds(30)
+    /// The principal and secret sent as HTTP Basic on every call, for masters that authenticate frameworks.
+    /// The principal also goes into `FrameworkInfo.principal`.
+    public var credential: Credential?
 
     /// A configuration with the defaults above for everything else.
     public init(masters: [SocketAddress], framework: FrameworkInfo) {

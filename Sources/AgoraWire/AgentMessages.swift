@@ -38,12 +38,16 @@ public struct AgentCall: WireMessage, Hashable {
     public var type: Kind?
     public var subscribe: Subscribe?
     public var update: Update?
+    /// The agent id's secret from SUBSCRIBED; required on every call about a known id.
+    public var token: String?
 
-    public init(type: Kind?, agentID: AgentID? = nil, subscribe: Subscribe? = nil, update: Update? = nil) {
+    public init(type: Kind?, agentID: AgentID? = nil, subscribe: Subscribe? = nil, update: Update? = nil,
+                token: String? = nil) {
         self.type = type
         self.agentID = agentID
         self.subscribe = subscribe
         self.update = update
+        self.token = token
     }
 }
 
@@ -67,9 +71,12 @@ public struct AgentEvent: WireMessage, Hashable {
         public static let protoName = "agora.internal.AgentEvent.Subscribed"
         public var agentID: AgentID
         public var pingIntervalSeconds: Double?
-        public init(agentID: AgentID, pingIntervalSeconds: Double? = nil) {
+        /// The agent id's secret, to checkpoint and send with every later call.
+        public var token: String?
+        public init(agentID: AgentID, pingIntervalSeconds: Double? = nil, token: String? = nil) {
             self.agentID = agentID
             self.pingIntervalSeconds = pingIntervalSeconds
+            self.token = token
         }
     }
 

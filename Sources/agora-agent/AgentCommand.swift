@@ -1,7 +1,9 @@
 import AgoraAgent
 import AgoraAllocator
+import AgoraAuth
 import AgoraDaemon
 import AgoraRuntime
+import AgoraWire
 import ArgumentParser
 import Foundation
 import Logging
@@ -36,7 +38,40 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "cgroups (limit each task's memory, CPU and processes where the host allows) or none.")
     var isolation = "cgroups"
 
+    @Option(name: .customLong("credential"), help: "The agent's principal and secret for the master, {\"principal\": …, \"secret\": …}.")
+    var credential: String?
+
+    @Flag(name: .customLong("authenticate-http"), help: "/files/* need HTTP Basic or a bearer token (needs --http-credentials).")
+    var authenticateHTTP = false
+
+    @Option(name: .customLong("http-credentials"), help: "Credentials file (Mesos' JSON format) for --authenticate-http.")
+    var httpCredentials: String?
+
+    @Option(name: .customLong("acls"), help: "ACLs file in Mesos' JSON format (access_sandboxes).")
+    var acls: String?
+
+    @Flag(name: .customLong("switch-user"), inversion: .prefixedNo,
+          help: "Run tasks as their CommandInfo.user or their framework's user; with --no-switch-user, as the agent's user.")
+    var switchUser = true
+
+    @Option(name: .customLong("executor-environment-variables"),
+            help: "JSON object of the only environment variables tasks get besides their own (default: a standard PATH).")
+    var executorEnvironmentVariables: String?
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
+
+    func taskEnvironment() throws -> [String: String]? {
+        guard let executorEnvironmentVariables else { return nil }
+        guard let json = try? JSONValue.parse(executorEnvironmentVariables), case .object(let pairs) = json else {
+            throw ValidationError("--executor-environment-variables must be a JSON object of strings")
+        }
+        var environment: [String: String] = [:]
+        for (name, value) in pairs {
+            guard case .string(let text) = value else { throw ValidationError("--executor-environment-variables: '\(name)' must be a string") }
+            environment[name] = text
+        }
+        return environment
+    }
 
     mutating func validate() throws {
         _ = try masterAddress()
@@ -45,6 +80,8 @@ struct AgentCommand: ParsableCommand {
         }
         do { _ = try parseAttributes(attributes) } catch { throw ValidationError("--attributes: \(error)") }
         guard ["cgroups", "none"].contains(isolation) else { throw ValidationError("--isolation must be cgroups or none") }
+        if authenticateHTTP && httpCredentials == nil { throw ValidationError("--authenticate-http needs --http-credentials") }
+        _ = try taskEnvironment()
     }
 
     func run() throws {
@@ -59,6 +96,11 @@ struct AgentCommand: ParsableCommand {
         options.gcDelay = gcDelay.duration
         options.defaultGracePeriod = defaultGracePeriod.duration
         options.isolation = isolation == "cgroups"
+        options.credential = try AuthFiles.credential(credential)
+        if authenticateHTTP { options.httpAuthenticator = HTTPAuthenticator(credentials: try AuthFiles.credentials(httpCredentials)) }
+        options.acls = try AuthFiles.acls(acls)
+        options.switchUser = switchUser
+        if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)
             return (agent.address, agent.stop)

@@ -1,4 +1,5 @@
 import AgoraDaemon
+import AgoraAuth
 import AgoraMaster
 import AgoraRuntime
 import ArgumentParser
@@ -33,7 +34,27 @@ struct MasterCommand: ParsableCommand {
             help: "After a restart, how long admitted agents have to re-register before they are forgotten.")
     var agentReregisterTimeout = DurationFlag(.seconds(600))
 
+    @Option(name: .customLong("credentials"),
+            help: "Principals and secrets, Mesos' JSON format: {\"credentials\": [{\"principal\": …, \"secret\": …}]}.")
+    var credentials: String?
+
+    @Flag(name: .customLong("authenticate-frameworks"), help: "Frameworks must send HTTP Basic credentials (needs --credentials).")
+    var authenticateFrameworks = false
+
+    @Flag(name: .customLong("authenticate-agents"), help: "Agents must send HTTP Basic credentials (needs --credentials).")
+    var authenticateAgents = false
+
+    @Flag(name: .customLong("authenticate-http"),
+          help: "Operator endpoints that change things (/tasks/kill, /teardown) need credentials (needs --credentials).")
+    var authenticateHTTP = false
+
+    @Option(name: .customLong("acls"), help: "ACLs file in Mesos' JSON format (register_frameworks, run_tasks, …).")
+    var acls: String?
+
     mutating func validate() throws {
+        if (authenticateFrameworks || authenticateAgents || authenticateHTTP) && credentials == nil {
+            throw ValidationError("--authenticate-frameworks, --authenticate-agents and --authenticate-http need --credentials")
+        }
         guard maxAgentPingTimeouts >= 1 else { throw ValidationError("--max-agent-ping-timeouts must be at least 1") }
         for (name, flag) in [("allocation-interval", allocationInterval), ("agent-ping-timeout", agentPingTimeout),
                              ("heartbeat-interval", heartbeatInterval)] where flag.duration <= .zero {
@@ -53,6 +74,11 @@ struct MasterCommand: ParsableCommand {
         options.maxAgentPingTimeouts = maxAgentPingTimeouts
         options.heartbeatInterval = heartbeatInterval.duration
         options.agentReregisterTimeout = agentReregisterTimeout.duration
+        options.credentials = try AuthFiles.credentials(credentials)
+        options.authenticateFrameworks = authenticateFrameworks
+        options.authenticateAgents = authenticateAgents
+        options.authenticateHTTP = authenticateHTTP
+        options.acls = try AuthFiles.acls(acls)
         try DaemonRunner.run(name: "agora-master", logger: logger) { loop in
             let master = try Master(loop: loop, options: options, logger: logger)
             return (master.address, master.stop)

@@ -66,6 +66,7 @@ final class ExecRunner: SchedulerDelegate {
         var configuration = SchedulerConfiguration(
             masters: [master], framework: FrameworkInfo(user: NSUserName(), name: "agora-exec \(name)", failoverTimeout: 0))
         configuration.maximumBackoff = .seconds(2)
+        configuration.credential = operatorCredential
         let client = SchedulerClient(loop: loop, configuration: configuration, delegate: self)
         self.client = client
         client.start()

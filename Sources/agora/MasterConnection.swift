@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
@@ -19,10 +20,22 @@ struct MasterOptions: ParsableArguments {
     }
 }
 
+/// The operator's credential from `AGORA_PRINCIPAL` and `AGORA_SECRET`, sent as HTTP Basic when both are set.
+let operatorCredential: Credential? = {
+    let environment = ProcessInfo.processInfo.environment
+    guard let principal = environment["AGORA_PRINCIPAL"], !principal.isEmpty,
+          let secret = environment["AGORA_SECRET"], !secret.isEmpty else { return nil }
+    return Credential(principal: principal, secret: secret)
+}()
+
 /// Blocking HTTP for a command-line tool: each call runs a private loop until the answer arrives.
 enum BlockingHTTP {
     static func send(_ request: HTTPRequest, to address: SocketAddress, what: String,
                      timeout: Duration = .seconds(10)) throws -> HTTPResponse {
+        var request = request
+        if let operatorCredential, request.headers["Authorization"] == nil {
+            request.headers["Authorization"] = operatorCredential.authorizationHeader
+        }
         let loop = try Loop()
         var result: Result<HTTPResponse, HTTPError>?
         HTTPClient.send(loop: loop, to: address, request) { result = $0 }

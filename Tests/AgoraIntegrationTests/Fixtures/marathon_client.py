@@ -14,7 +14,8 @@ from polling import wait  # noqa: E402
 
 
 def main():
-    client = MarathonClient(sys.argv[1])
+    username, password = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else (None, None)
+    client = MarathonClient(sys.argv[1], username=username, password=password)
     app = client.create_app("hello", MarathonApp(cmd="sleep 600", cpus=0.1, mem=16, instances=2))
     print("CREATED", app.id, flush=True)
     print("LIST", [a.id for a in client.list_apps()], flush=True)

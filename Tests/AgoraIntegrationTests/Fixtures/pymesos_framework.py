@@ -54,9 +54,10 @@ class Copies(Scheduler):
 def main():
     logging.basicConfig(level=logging.WARNING)
     master, count = sys.argv[1], int(sys.argv[2])
+    principal, secret = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
     scheduler = Copies(count)
     framework = Dict(user="root", name="pymesos-compat", hostname="localhost")
-    driver = MesosSchedulerDriver(scheduler, framework, master, use_addict=True)
+    driver = MesosSchedulerDriver(scheduler, framework, master, use_addict=True, principal=principal, secret=secret)
     driver.start()
     finished = scheduler.done.wait(60)
     driver.stop()

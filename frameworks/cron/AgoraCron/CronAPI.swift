@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraWire
 import Foundation
@@ -5,10 +6,12 @@ import Foundation
 /// The Chronos-compatible REST API (with and without the `/v1` prefix).
 final class CronAPI {
     let scheduler: CronScheduler
+    let gate: AuthGate
     let address: () -> String
 
-    init(scheduler: CronScheduler, address: @escaping () -> String) {
+    init(scheduler: CronScheduler, gate: AuthGate, address: @escaping () -> String) {
         self.scheduler = scheduler
+        self.gate = gate
         self.address = address
     }
 
@@ -226,6 +229,8 @@ final class CronAPI {
                 Double(scheduler.states.values.reduce(0) { $0 + $1.errorCount }))
         out.add("agora_cron_stored_rows_skipped", .counter, "Stored jobs skipped at start because they no longer validate.",
                 Double(scheduler.store.skippedRows.count))
+        out.add("agora_cron_auth_failures_total", .counter, "API requests refused for want of credentials.",
+                Double(gate.refusals))
         return out
     }
 }

@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraScheduler
@@ -13,20 +14,21 @@ public final class CronFramework {
     private var server: HTTPServer?
 
     /// Starts serving on `address` and subscribing to `master`; state lives in `workDirectory/cron.db`.
-    public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger) throws {
+    public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
+                credential: Credential? = nil, gate: AuthGate = AuthGate(.off)) throws {
         let store = try CronStore(path: workDirectory + "/cron.db")
         scheduler = try CronScheduler(loop: loop, store: store, logger: logger)
-        client = SchedulerClient(
-            loop: loop,
-            configuration: SchedulerConfiguration(
-                masters: [master],
-                framework: FrameworkInfo(user: NSUserName(), name: "agora-cron", id: store.frameworkID,
-                                         failoverTimeout: 7 * 24 * 3600, checkpoint: true)),
-            delegate: scheduler)
+        var configuration = SchedulerConfiguration(
+            masters: [master],
+            framework: FrameworkInfo(user: NSUserName(), name: "agora-cron", id: store.frameworkID,
+                                     failoverTimeout: 7 * 24 * 3600, checkpoint: true))
+        configuration.credential = credential
+        client = SchedulerClient(loop: loop, configuration: configuration, delegate: scheduler)
         scheduler.client = client
         let box = ListeningAddress()
         let router = Router()
-        api = CronAPI(scheduler: scheduler, address: { box.value })
+        gate.install(on: router)
+        api = CronAPI(scheduler: scheduler, gate: gate, address: { box.value })
         api.install(router)
         server = try HTTPServer(loop: loop, address: address, router: router)
         box.value = server!.localAddress.description

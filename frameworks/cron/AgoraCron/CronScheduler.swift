@@ -191,9 +191,10 @@ public final class CronScheduler: SchedulerDelegate {
                 var env = job.environmentVariables
                 env["CHRONOS_JOB_NAME"] = job.name
                 env["AGORA_JOB_NAME"] = job.name
-                let command: CommandInfo = job.shell
+                var command: CommandInfo = job.shell
                     ? .shell(job.command, environment: Environment(env))
                     : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+                command.user = job.runAsUser
                 launches.append(TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID,
                                          resources: room.wire(allocationRole: offer.allocationInfo?.role), command: command))
                 logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", Date().timeIntervalSince(run.scheduled)))s)")

@@ -24,6 +24,8 @@ public struct Job: Equatable, Sendable {
     public var constraints: [[String]] = []
     public var owner = ""
     public var description = ""
+    /// The Unix user runs execute as (the framework's user when absent).
+    public var runAsUser: String?
 
     public init(name: String, command: String) {
         self.name = name
@@ -97,6 +99,7 @@ public enum JobJSON {
             }
         }
         job.owner = json.text("owner") ?? ""
+        job.runAsUser = json.text("runAsUser").flatMap { $0.isEmpty ? nil : $0 }
         job.description = json.text("description") ?? ""
 
         let triggers = [job.schedule != nil, job.cron != nil, !job.parents.isEmpty].filter { $0 }.count
@@ -156,7 +159,7 @@ public enum JobJSON {
                 .object([("name", .string($0.key)), ("value", .string($0.value))])
             })),
             ("highPriority", .bool(false)),
-            ("runAsUser", .string("root")),
+            ("runAsUser", .string(job.runAsUser ?? "")),
             ("constraints", .array(job.constraints.map { .array($0.map { .string($0) }) })),
         ]
         if job.isDependent {

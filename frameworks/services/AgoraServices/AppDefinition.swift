@@ -50,6 +50,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var maxLaunchDelaySeconds = 300.0
     public var killSelection = "YOUNGEST_FIRST"
     public var taskKillGracePeriodSeconds: Double?
+    /// The Unix user the instances run as (the framework's user when absent).
+    public var user: String?
     /// When this definition was stored (Marathon's `version`).
     public var version = Date()
 

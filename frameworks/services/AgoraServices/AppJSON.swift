@@ -59,6 +59,10 @@ public enum AppJSON {
             checked { () throws(WireError) in try object.real(key, in: 0...Bounds.maxSeconds, path: path) }
         }
         if json["cmd"] != nil { app.cmd = json.stringValue("cmd") }
+        if let value = json["user"] {
+            if case .string(let user) = value, !user.isEmpty { app.user = user }
+            else if value != .null { problems.append(("/user", "must be a non-empty string")) }
+        }
         if case .array(let items)? = json["args"] { app.args = items.compactMap(\.string) }
         if let value = checked({ () throws(WireError) in try json.integer("instances", in: 0...AppLimits.maxInstances) }) {
             app.instances = value
@@ -202,6 +206,7 @@ public enum AppJSON {
             ("version", .string(MarathonDate.format(app.version))),
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
+        if let user = app.user { entries.append(("user", .string(user))) }
         if let status {
             entries += [
                 ("tasksRunning", .integer(status.running)), ("tasksStaged", .integer(status.staged)),

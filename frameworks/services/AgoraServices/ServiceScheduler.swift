@@ -259,11 +259,12 @@ public final class ServiceScheduler: SchedulerDelegate {
         for (index, port) in ports.enumerated() { env["PORT\(index)"] = String(port) }
         env["PORT"] = ports.first.map(String.init)
         env["PORTS"] = ports.map(String.init).joined(separator: ",")
-        let command: CommandInfo = if let cmd = app.cmd {
+        var command: CommandInfo = if let cmd = app.cmd {
             .shell(cmd, environment: Environment(env))
         } else {
             CommandInfo(environment: Environment(env), shell: false, value: app.args?.first, arguments: app.args ?? [])
         }
+        command.user = app.user
         var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
                             resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
                             labels: Labels([Label(key: "app", value: app.id)]))

@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraWire
 import Foundation
@@ -5,11 +6,13 @@ import Foundation
 /// The Marathon v2-compatible REST API of the services framework.
 final class ServicesAPI {
     let scheduler: ServiceScheduler
+    let gate: AuthGate
     let address: () -> String
     private var eventStreams: [ObjectIdentifier: HTTPResponseStream] = [:]
 
-    init(scheduler: ServiceScheduler, address: @escaping () -> String) {
+    init(scheduler: ServiceScheduler, gate: AuthGate, address: @escaping () -> String) {
         self.scheduler = scheduler
+        self.gate = gate
         self.address = address
         scheduler.onEvent = { [weak self] type, payload in self?.broadcast(type, payload) }
     }
@@ -291,6 +294,8 @@ final class ServicesAPI {
                 Double(scheduler.pendingLaunches().values.reduce(0, +)))
         out.add("agora_services_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
                 Double(scheduler.store.skippedRows.count))
+        out.add("agora_services_auth_failures_total", .counter, "API requests refused for want of credentials.",
+                Double(gate.refusals))
         return out
     }
 

@@ -1,3 +1,4 @@
+import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
 import AgoraScheduler
@@ -13,7 +14,8 @@ public final class ServicesFramework {
     private var server: HTTPServer?
 
     /// Starts serving on `address` and subscribing to `master`; state lives in `workDirectory/services.db`.
-    public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger) throws {
+    public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
+                credential: Credential? = nil, gate: AuthGate = AuthGate(.off)) throws {
         let store = try ServiceStore(path: workDirectory + "/services.db")
         scheduler = try ServiceScheduler(store: store, logger: logger)
         var configuration = SchedulerConfiguration(
@@ -21,12 +23,14 @@ public final class ServicesFramework {
             framework: FrameworkInfo(user: NSUserName(), name: "agora-services", id: store.frameworkID,
                                      failoverTimeout: 7 * 24 * 3600, checkpoint: true))
         configuration.format = .protobuf
+        configuration.credential = credential
         client = SchedulerClient(loop: loop, configuration: configuration, delegate: scheduler)
         scheduler.client = client
         var serverAddress = address
         let apiBox = APIAddress()
-        api = ServicesAPI(scheduler: scheduler, address: { apiBox.value })
+        api = ServicesAPI(scheduler: scheduler, gate: gate, address: { apiBox.value })
         let router = Router()
+        gate.install(on: router)
         api.install(router)
         server = try HTTPServer(loop: loop, address: address, router: router)
         serverAddress = server!.localAddress

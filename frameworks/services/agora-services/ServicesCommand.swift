@@ -11,15 +11,18 @@ struct ServicesCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var auth: FrameworkAuthOptions
+
     @Option(help: "The master as host:port.")
     var master = "127.0.0.1:5050"
 
     func validate() throws { _ = try FrameworkRunner.masterAddress(master) }
 
     func run() throws {
-        try FrameworkRunner.run(name: "agora-services", common: common, master: master) { loop, address, master, directory, logger in
-            let framework = try ServicesFramework(loop: loop, address: address, master: master, workDirectory: directory,
-                                                  logger: logger)
+        try FrameworkRunner.run(name: "agora-services", common: common, master: master, auth: auth) { setting in
+            let framework = try ServicesFramework(loop: setting.loop, address: setting.address, master: setting.master,
+                                          workDirectory: setting.workDirectory, logger: setting.logger,
+                                          credential: setting.credential, gate: setting.gate)
             return (framework.address, framework.stop)
         }
     }

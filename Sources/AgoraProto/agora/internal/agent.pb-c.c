@@ -286,7 +286,7 @@ const ProtobufCEnumDescriptor agora__internal__agent_call__type__descriptor =
   agora__internal__agent_call__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descriptors[4] =
+static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descriptors[5] =
 {
   {
     "agent_id",
@@ -336,17 +336,30 @@ static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "token",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall, token),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agora__internal__agent_call__field_indices_by_name[] = {
   0,   /* field[0] = agent_id */
   2,   /* field[2] = subscribe */
+  4,   /* field[4] = token */
   1,   /* field[1] = type */
   3,   /* field[3] = update */
 };
 static const ProtobufCIntRange agora__internal__agent_call__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor =
 {
@@ -356,14 +369,14 @@ const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor =
   "Agora__Internal__AgentCall",
   "agora.internal",
   sizeof(Agora__Internal__AgentCall),
-  4,
+  5,
   agora__internal__agent_call__field_descriptors,
   agora__internal__agent_call__field_indices_by_name,
   1,  agora__internal__agent_call__number_ranges,
   (ProtobufCMessageInit) agora__internal__agent_call__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agora__internal__agent_event__subscribed__field_descriptors[2] =
+static const ProtobufCFieldDescriptor agora__internal__agent_event__subscribed__field_descriptors[3] =
 {
   {
     "agent_id",
@@ -389,15 +402,28 @@ static const ProtobufCFieldDescriptor agora__internal__agent_event__subscribed__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "token",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__Subscribed, token),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agora__internal__agent_event__subscribed__field_indices_by_name[] = {
   0,   /* field[0] = agent_id */
   1,   /* field[1] = ping_interval_seconds */
+  2,   /* field[2] = token */
 };
 static const ProtobufCIntRange agora__internal__agent_event__subscribed__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor agora__internal__agent_event__subscribed__descriptor =
 {
@@ -407,7 +433,7 @@ const ProtobufCMessageDescriptor agora__internal__agent_event__subscribed__descr
   "Agora__Internal__AgentEvent__Subscribed",
   "agora.internal",
   sizeof(Agora__Internal__AgentEvent__Subscribed),
-  2,
+  3,
   agora__internal__agent_event__subscribed__field_descriptors,
   agora__internal__agent_event__subscribed__field_indices_by_name,
   1,  agora__internal__agent_event__subscribed__number_ranges,

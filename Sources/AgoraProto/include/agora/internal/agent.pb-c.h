@@ -88,10 +88,14 @@ struct  Agora__Internal__AgentCall
   Agora__Internal__AgentCall__Type type;
   Agora__Internal__AgentCall__Subscribe *subscribe;
   Agora__Internal__AgentCall__Update *update;
+  /*
+   * The secret the master gave this agent id in SUBSCRIBED; every call about a known id must carry it.
+   */
+  char *token;
 };
 #define AGORA__INTERNAL__AGENT_CALL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_call__descriptor) \
-    , NULL, 0, AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN, NULL, NULL }
+    , NULL, 0, AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN, NULL, NULL, NULL }
 
 
 struct  Agora__Internal__AgentEvent__Subscribed
@@ -100,10 +104,14 @@ struct  Agora__Internal__AgentEvent__Subscribed
   Mesos__V1__AgentID *agent_id;
   protobuf_c_boolean has_ping_interval_seconds;
   double ping_interval_seconds;
+  /*
+   * The agent id's secret: checkpointed by the agent and sent with every later call.
+   */
+  char *token;
 };
 #define AGORA__INTERNAL__AGENT_EVENT__SUBSCRIBED__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_event__subscribed__descriptor) \
-    , NULL, 0, 0 }
+    , NULL, 0, 0, NULL }
 
 
 struct  Agora__Internal__AgentEvent__RunTask
