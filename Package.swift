@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "agora-agent", targets: ["agora-agent"]),
         .executable(name: "agora", targets: ["agora"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
+        .executable(name: "agora-logrotate", targets: ["agora-logrotate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -75,6 +76,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .executableTarget(name: "agora-logrotate"),
         .executableTarget(
             name: "agora-master",
             dependencies: [
@@ -136,6 +138,7 @@ let package = Package(
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            "AgoraAllocator"]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
         .testTarget(name: "AgoraCronTests", dependencies: ["AgoraCron"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(

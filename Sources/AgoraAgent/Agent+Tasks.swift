@@ -47,13 +47,27 @@ extension Agent {
                                          cpus: run.resources.scalar("cpus"))
             command = isolator.wrap(command, joining: procs)
         }
-        let spec = ProcessSpec(
+        var spec = ProcessSpec(
             command: command,
             environment: run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
                                          home: account?.home ?? TaskUser(named: run.user)?.home),
             workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
             ownProcessGroup: true)
+        var pipes: [ProcessPipe] = []
+        defer { for pipe in pipes { pipe.close() } }
         do {
+            if let rotator = options.logRotator {
+                for name in ["stdout", "stderr"] {
+                    let pipe = try ProcessPipe()
+                    pipes.append(pipe)
+                    var logger = ProcessSpec(command: .argv([rotator, run.sandbox + "/" + name, String(options.logMaxSize),
+                                                             String(options.logMaxFiles)]), environment: [:])
+                    logger.stdinDescriptor = pipe.readEnd
+                    run.loggers.append(try ChildProcess.spawn(loop: loop, logger) { [weak run] _ in run?.loggerExited() })
+                }
+                spec.stdoutDescriptor = pipes[0].writeEnd
+                spec.stderrDescriptor = pipes[1].writeEnd
+            }
             run.process = try ChildProcess.spawn(loop: loop, spec) { [weak self, weak run] exit in
                 guard let self, let run else { return }
                 self.exited(run, exit)
@@ -90,9 +104,18 @@ extension Agent {
         runner.start()
     }
 
+    /// The task's process ended: its group goes too, and once its loggers have written the last of its output
+    /// (at most 2 s later) its end is reported.
     private func exited(_ run: TaskRun, _ exit: ProcessExit) {
         // Whatever the task left running in its process group goes with it.
         try? run.process?.killGroup(.kill)
+        run.whenLoggersAreDone(loop: loop, timeout: .seconds(2)) { [weak self, weak run] in
+            guard let self, let run else { return }
+            self.concluded(run, exit)
+        }
+    }
+
+    private func concluded(_ run: TaskRun, _ exit: ProcessExit) {
         run.health?.stop()
         run.health = nil
         run.process = nil
@@ -101,7 +124,9 @@ extension Agent {
         run.killTimer = nil
         let outOfMemory = isolator?.wasOOMKilled(task: run.cgroupName) ?? false
         isolator?.release(task: run.cgroupName)
-        if outOfMemory && !exit.succeeded {
+        if let limitation = run.limitation {
+            finish(run, .failed, message: limitation.message, reason: limitation.reason)
+        } else if outOfMemory && !exit.succeeded {
             let limit = run.resources.scalar("mem")
             let shown = limit == limit.rounded() ? String(Bounds.clampedInt64(limit)) : String(limit)
             finish(run, .failed, message: "Memory limit exceeded: the task used more than its \(shown) MB (\(exit))",

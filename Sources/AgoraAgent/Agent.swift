@@ -21,6 +21,7 @@ public final class Agent {
     private var link: MasterLink?
     private var updates: StatusUpdateManager?
     private var gcTimers: [String: LoopTimer] = [:]
+    var diskWatch: LoopTimer?
     /// Cgroup isolation, when enabled and available on this host.
     let isolator: CgroupIsolator?
 
@@ -53,6 +54,7 @@ public final class Agent {
             onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") })
         self.link = link
         link.start()
+        try startDiskWatch()
     }
 
     /// The address the agent's HTTP endpoints listen on.
@@ -64,6 +66,8 @@ public final class Agent {
         updates?.stop()
         for timer in gcTimers.values { timer.close() }
         gcTimers.removeAll()
+        diskWatch?.close()
+        diskWatch = nil
         for run in tasks.values {
             run.killTimer?.close()
             try? run.process?.killGroup(.kill)

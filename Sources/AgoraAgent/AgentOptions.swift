@@ -26,6 +26,16 @@ public struct AgentOptions: Sendable {
     /// The only variables of the agent's world a task sees (`--executor-environment-variables`); the default is
     /// a standard `PATH` alone.
     public var taskEnvironment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    /// The `agora-logrotate` executable that writes each task's stdout and stderr; nil writes them directly.
+    public var logRotator: String?
+    /// A sandbox log file is rotated before it passes this many bytes (`--log-max-size`)…
+    public var logMaxSize = 10 * 1_048_576
+    /// …and this many files are kept, the current one included (`--log-max-files`).
+    public var logMaxFiles = 5
+    /// Kill tasks whose sandbox grows past their `disk` resource (`--enforce-disk-quota`).
+    public var enforceDiskQuota = true
+    /// How often sandboxes are measured for the disk quota (`--disk-watch-interval`).
+    public var diskWatchInterval: Duration = .seconds(15)
     /// The principal and secret the agent presents to the master (`--credential`).
     public var credential: Credential?
     /// Who may read sandboxes through `/files/*` (`--authenticate-http` with `--http-credentials`).

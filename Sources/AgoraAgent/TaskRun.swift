@@ -22,6 +22,34 @@ final class TaskRun {
     var healthy: Bool?
     /// Why the agent itself killed the task (a failing health check), if it did.
     var killReason: String?
+    /// A limit the task went over (disk), which decides how its end is reported.
+    var limitation: (message: String, reason: TaskStatus.Reason)?
+    /// The processes rotating the task's stdout and stderr.
+    var loggers: [ChildProcess] = []
+    private var loggersDone = 0
+    private var afterLoggers: (() -> Void)?
+    private var loggerDeadline: LoopTimer?
+
+    func loggerExited() {
+        loggersDone += 1
+        if loggersDone == loggers.count { runAfterLoggers() }
+    }
+
+    /// Runs `body` once every logger has exited, or after `timeout` (a descendant outside the task's group may hold
+    /// its output open).
+    func whenLoggersAreDone(loop: Loop, timeout: Duration, _ body: @escaping () -> Void) {
+        afterLoggers = body
+        guard loggersDone < loggers.count else { return runAfterLoggers() }
+        loggerDeadline = try? loop.schedule(after: timeout) { [weak self] in self?.runAfterLoggers() }
+    }
+
+    private func runAfterLoggers() {
+        loggerDeadline?.close()
+        loggerDeadline = nil
+        let body = afterLoggers
+        afterLoggers = nil
+        body?()
+    }
 
     /// The task's cgroup name: its id and run, unique on this agent.
     var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }

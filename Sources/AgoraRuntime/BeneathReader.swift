@@ -14,27 +14,9 @@ public enum BeneathReader {
     /// Reads `relativePath` (no leading `/`) beneath `directory`.
     public static func read(loop: Loop, directory: String, relativePath: String, offset: Int64, length: Int,
                             completion: @escaping (Result) -> Void) {
-        let work = Work(directory: directory, path: relativePath, offset: offset, length: length, completion: completion)
-        let request = UnsafeMutablePointer<uv_work_t>.allocate(capacity: 1)
-        request.initialize(to: uv_work_t())
-        request.pointee.data = Unmanaged.passRetained(work).toOpaque()
-        let status = uv_queue_work(loop.raw, request, { request in
-            guard let request else { return }
-            let work = Unmanaged<Work>.fromOpaque(request.pointee.data).takeUnretainedValue()
-            work.result = BeneathReader.readNow(directory: work.directory, path: work.path, offset: work.offset, length: work.length)
-        }, { request, _ in
-            guard let request else { return }
-            let work = Unmanaged<Work>.fromOpaque(request.pointee.data).takeRetainedValue()
-            request.deinitialize(count: 1)
-            request.deallocate()
-            work.completion(work.result ?? .failure(RuntimeError(code: "ECANCELED", message: "read cancelled", call: "uv_queue_work")))
-        })
-        if status < 0 {
-            Unmanaged<Work>.fromOpaque(request.pointee.data).release()
-            request.deinitialize(count: 1)
-            request.deallocate()
-            completion(.failure(RuntimeError(status: status, call: "uv_queue_work")))
-        }
+        ThreadPoolWork.run(loop: loop, {
+            readNow(directory: directory, path: relativePath, offset: offset, length: length)
+        }, completion: completion)
     }
 
     /// The same read, blocking the calling thread.
@@ -70,22 +52,5 @@ public enum BeneathReader {
             filled += count
         }
         return .success((Array(bytes.prefix(filled)), size))
-    }
-
-    private final class Work: @unchecked Sendable {
-        let directory: String
-        let path: String
-        let offset: Int64
-        let length: Int
-        let completion: (Result) -> Void
-        var result: Result?
-
-        init(directory: String, path: String, offset: Int64, length: Int, completion: @escaping (Result) -> Void) {
-            self.directory = directory
-            self.path = path
-            self.offset = offset
-            self.length = length
-            self.completion = completion
-        }
     }
 }

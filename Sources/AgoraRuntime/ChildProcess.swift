@@ -30,15 +30,16 @@ public final class ChildProcess: LoopHandle {
 
         var opened: [Int32] = []
         defer { for fd in opened { Glibc.close(fd) } }
-        func openOutput(_ path: String?) throws(RuntimeError) -> Int32? {
+        func openOutput(_ path: String?, unless descriptor: Int32?) throws(RuntimeError) -> Int32? {
+            if let descriptor { return descriptor }
             guard let path else { return nil }
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             if fd < 0 { throw RuntimeError(status: -errno, call: "open(\(path))") }
             opened.append(fd)
             return fd
         }
-        let stdoutFD = try openOutput(spec.stdoutPath)
-        let stderrFD = try openOutput(spec.stderrPath)
+        let stdoutFD = try openOutput(spec.stdoutPath, unless: spec.stdoutDescriptor)
+        let stderrFD = try openOutput(spec.stderrPath, unless: spec.stderrDescriptor)
 
         let cArgs = CStringArray(argv)
         let cEnv = spec.environment.map { CStringArray($0.map { "\($0.key)=\($0.value)" }.sorted()) }
@@ -47,7 +48,7 @@ public final class ChildProcess: LoopHandle {
             cEnv?.free()
         }
         var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        agora_uv_stdio_ignore(&stdio[0])
+        if let stdinFD = spec.stdinDescriptor { agora_uv_stdio_fd(&stdio[0], stdinFD) } else { agora_uv_stdio_ignore(&stdio[0]) }
         if let stdoutFD { agora_uv_stdio_fd(&stdio[1], stdoutFD) } else { agora_uv_stdio_ignore(&stdio[1]) }
         if let stderrFD { agora_uv_stdio_fd(&stdio[2], stderrFD) } else { agora_uv_stdio_ignore(&stdio[2]) }
 

@@ -19,6 +19,11 @@ public struct ProcessSpec: Sendable {
     public var stderrPath: String?
     /// Starts the child in a new session and process group so the whole tree can be signalled.
     public var ownProcessGroup: Bool
+    /// Descriptors given to the child as its standard input, output and error, instead of nothing or the paths
+    /// above (the caller keeps and closes its own copies).
+    public var stdinDescriptor: Int32?
+    public var stdoutDescriptor: Int32?
+    public var stderrDescriptor: Int32?
 
     public init(
         command: Command, environment: [String: String]? = nil, workingDirectory: String? = nil,

@@ -58,7 +58,30 @@ struct AgentCommand: ParsableCommand {
             help: "JSON object of the only environment variables tasks get besides their own (default: a standard PATH).")
     var executorEnvironmentVariables: String?
 
+    @Option(name: .customLong("log-max-size"), help: "A task's stdout or stderr file is rotated before it passes this size.")
+    var logMaxSize = ByteSizeFlag(bytes: 10 << 20)
+
+    @Option(name: .customLong("log-max-files"), help: "Files kept per stream when rotating, the current one included.")
+    var logMaxFiles = 5
+
+    @Flag(name: .customLong("enforce-disk-quota"), inversion: .prefixedNo,
+          help: "Kill tasks whose sandbox grows past their disk resource (REASON_CONTAINER_LIMITATION_DISK).")
+    var enforceDiskQuota = true
+
+    @Option(name: .customLong("disk-watch-interval"), help: "How often sandboxes are measured for the disk quota.")
+    var diskWatchInterval = DurationFlag(.seconds(15))
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
+
+    /// `agora-logrotate`, installed beside this executable.
+    func logRotator() throws -> String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("agora-logrotate").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidationError("agora-logrotate must be installed beside agora-agent (looked for \(path))")
+        }
+        return path
+    }
 
     func taskEnvironment() throws -> [String: String]? {
         guard let executorEnvironmentVariables else { return nil }
@@ -81,6 +104,9 @@ struct AgentCommand: ParsableCommand {
         do { _ = try parseAttributes(attributes) } catch { throw ValidationError("--attributes: \(error)") }
         guard ["cgroups", "none"].contains(isolation) else { throw ValidationError("--isolation must be cgroups or none") }
         if authenticateHTTP && httpCredentials == nil { throw ValidationError("--authenticate-http needs --http-credentials") }
+        guard (1...1000).contains(logMaxFiles) else { throw ValidationError("--log-max-files must be between 1 and 1000") }
+        guard diskWatchInterval.duration > .zero else { throw ValidationError("--disk-watch-interval must be positive") }
+        _ = try logRotator()
         _ = try taskEnvironment()
     }
 
@@ -100,6 +126,11 @@ struct AgentCommand: ParsableCommand {
         if authenticateHTTP { options.httpAuthenticator = HTTPAuthenticator(credentials: try AuthFiles.credentials(httpCredentials)) }
         options.acls = try AuthFiles.acls(acls)
         options.switchUser = switchUser
+        options.logRotator = try logRotator()
+        options.logMaxSize = logMaxSize.bytes
+        options.logMaxFiles = logMaxFiles
+        options.enforceDiskQuota = enforceDiskQuota
+        options.diskWatchInterval = diskWatchInterval.duration
         if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)

@@ -144,7 +144,8 @@ private func withSecureCluster(_ body: (SecureCluster) throws -> Void) throws {
             try cluster.wait("as-nobody to finish") { scheduler.states(of: "as-nobody").last == .finished }
             try cluster.wait("as-daemon to be refused") { scheduler.states(of: "as-daemon").last == .error }
             #expect(scheduler.lastStatus(of: "as-daemon")?.message?.contains("user 'daemon'") == true)
-            let sandbox = (try cluster.getJSON(agent, "/state")).list("completed_tasks").first { $0["id"] == .string("as-nobody") }?["sandbox"]
+            let state = try cluster.getJSON(agent, "/state")
+            let sandbox = (state.list("tasks") + state.list("completed_tasks")).first { $0["id"] == .string("as-nobody") }?["sandbox"]
             guard case .string(let path)? = sandbox else {
                 Issue.record("no sandbox for as-nobody")
                 return
