@@ -6,7 +6,7 @@ APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build test leakcheck check-proto check-layers check-conversions run bench clean
+.PHONY: deps build test leakcheck fuzz check-proto check-layers check-conversions run bench clean
 
 ## deps: install the Debian packages Agora builds against (only what is missing)
 deps:
@@ -37,11 +37,25 @@ check-layers:
 check-conversions:
 	@scripts/check-conversions
 
-## test: install, build and run the whole test suite, then again under AddressSanitizer/LeakSanitizer
+## test: install, build and run the whole test suite, then again under AddressSanitizer/LeakSanitizer, then a short fuzz pass
 test: deps check-proto check-layers check-conversions
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 	@$(MAKE) --no-print-directory leakcheck
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
+
+CI_FUZZ_SECONDS ?= 5
+FUZZ_SECONDS ?= 60
+
+## fuzz: every decoder under libFuzzer (coverage-instrumented, AddressSanitizer), then the master, services and
+## cron APIs under schemathesis, FUZZ_SECONDS each
+fuzz: deps
+	@scripts/install-fuzz-tools
+	$(SWIFT) build --product agora-fuzz --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz \
+	    -Xswiftc -DAGORA_FUZZ_BUILD $(SWIFT_BUILD_FLAGS)
+	@scripts/fuzz $(FUZZ_SECONDS)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+	@scripts/fuzz-api $(FUZZ_SECONDS)
 
 ## leakcheck: the Swift Testing suites built with AddressSanitizer; any leak or memory error fails
 leakcheck: deps
@@ -58,4 +72,4 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/agora-bench
 
 clean:
-	rm -rf .build .build-asan .agora
+	rm -rf .build .build-asan .build-fuzz .agora

@@ -77,6 +77,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "agora-logrotate"),
+        .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron"]),
+        // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
+        .executableTarget(
+            name: "agora-fuzz",
+            dependencies: ["AgoraFuzzTargets"],
+            swiftSettings: [.unsafeFlags(["-sanitize=fuzzer"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]),
         .executableTarget(
             name: "agora-master",
             dependencies: [
@@ -139,6 +146,7 @@ let package = Package(
                            "AgoraAllocator"]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
+        .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets"], resources: [.copy("Corpus")]),
         .testTarget(name: "AgoraCronTests", dependencies: ["AgoraCron"]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(

@@ -145,6 +145,7 @@ public final class Master {
         router.add(.post, "/teardown") { [unowned self] request, responder in
             self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorTeardown(request, principal: principal) }
         }
+        router.add(.get, "/openapi.json") { _ in HTTPResponse(status: .ok, contentType: "application/json", body: MasterOpenAPI.document) }
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/version") { _ in
             HTTPResponse(status: .ok, contentType: "application/json",

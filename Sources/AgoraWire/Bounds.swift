@@ -49,7 +49,7 @@ public enum Bounds {
     /// them can never trap.
     public static func clampedInt64(_ value: Double) -> Int64 {
         guard !value.isNaN else { return 0 }
-        if value >= 9_223_372_036_854_775_807 { return .max }
+        if value >= 9_223_372_036_854_775_808.0 { return .max }
         if value <= -9_223_372_036_854_775_808 { return .min }
         return Int64(exactly: value.rounded()) ?? 0
     }

@@ -42,6 +42,7 @@ final class CronAPI {
         router.add(.get, "/leader") { [unowned self] _ in self.json(.object([("leader", .string(self.address()))])) }
         router.add(.get, "/ping") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "pong") }
         router.add(.get, "/metrics") { [unowned self] _ in self.metrics.response }
+        router.add(.get, "/openapi.json") { _ in HTTPResponse(status: .ok, contentType: "application/json", body: CronOpenAPI.document) }
     }
 
     // MARK: Helpers

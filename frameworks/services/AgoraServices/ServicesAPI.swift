@@ -43,6 +43,7 @@ final class ServicesAPI {
             return HTTPResponse(status: .noContent)
         }
         router.add(.get, "/metrics") { [unowned self] _ in self.metrics.response }
+        router.add(.get, "/openapi.json") { _ in HTTPResponse(status: .ok, contentType: "application/json", body: ServicesOpenAPI.document) }
         router.add(.get, "/v2/eventSubscriptions") { [unowned self] _ in self.json(.ok, .object([("callbackUrls", .array([]))])) }
         router.add(.get, "/v2/events") { [unowned self] request, responder in self.subscribeEvents(responder) }
         for method in [HTTPMethod.get, .post, .put, .delete] {
