@@ -7,9 +7,6 @@ import AgoraWire
 import Foundation
 import Testing
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
 /// A cluster whose master authenticates frameworks, agents and operators, with ACLs; files in its directory.
 private struct SecureCluster {
     static let secrets = ["ops": "ops-secret-1", "fw": "fw-secret-2", "agent": "agent-secret-3", "mallory": "mallory-secret-4"]
@@ -159,16 +156,11 @@ private func withSecureCluster(_ body: (SecureCluster) throws -> Void) throws {
     }
 
     @Test func pymesosAndTheMarathonClientAuthenticate() throws {
-        let python = repositoryRoot + "/.build/venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("the Python clients are not installed: run `make deps` (it creates \(python))")
-            return
-        }
+        guard let python = PythonClients.python() else { return }
         try withSecureCluster { secure in
             let cluster = secure.cluster
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31250-31299]", flags: secure.agentFlags)
-            let fixtures = repositoryRoot + "/Tests/AgoraIntegrationTests/Fixtures"
-            let pymesos = try cluster.run(python, [fixtures + "/pymesos_framework.py", cluster.masterAddress.description, "2",
+            let pymesos = try cluster.run(python, [PythonClients.fixture("pymesos_framework.py"), cluster.masterAddress.description, "2",
                                                    "fw", SecureCluster.secrets["fw"]!], timeout: .seconds(90))
             #expect(pymesos.exit.succeeded, "pymesos said: \(pymesos.stdout)\n\(pymesos.stderr.suffix(2000))")
             #expect(pymesos.stdout.contains("ALL FINISHED 2"))
@@ -177,7 +169,7 @@ private func withSecureCluster(_ body: (SecureCluster) throws -> Void) throws {
                 "--authenticate-http", "--credentials", secure.directory + "/credentials.json"])
             #expect(try cluster.get(services, "/v2/apps").status == .unauthorized)
             #expect(try cluster.get(services, "/v2/apps", headers: ["Authorization": "Bearer \(SecureCluster.secrets["ops"]!)"]).status == .ok)
-            let marathon = try cluster.run(python, [fixtures + "/marathon_client.py", "http://\(services.address!)",
+            let marathon = try cluster.run(python, [PythonClients.fixture("marathon_client.py"), "http://\(services.address!)",
                                                     "ops", SecureCluster.secrets["ops"]!], timeout: .seconds(120))
             #expect(marathon.exit.succeeded, "marathon client said:\n\(marathon.stdout)\n\(marathon.stderr.suffix(3000))")
             #expect(marathon.stdout.contains("OK"))

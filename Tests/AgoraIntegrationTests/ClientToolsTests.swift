@@ -9,10 +9,6 @@ import Testing
 
 private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
 
-/// The repository root, from this file's place in it.
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
 @Suite(.serialized) struct ClientToolsTests {
     @Test func exampleFrameworkRunsItsCopiesAndExits() throws {
         try withCluster { cluster in
@@ -148,14 +144,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
     }
 
     @Test func pymesosSchedulerRunsTasksToTheEnd() throws {
-        let python = repositoryRoot + "/.build/venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("pymesos is not installed: run `make deps` (it creates \(python))")
-            return
-        }
+        guard let python = PythonClients.python() else { return }
         try withCluster { cluster in
             try cluster.addAgent(agentResources)
-            let script = repositoryRoot + "/Tests/AgoraIntegrationTests/Fixtures/pymesos_framework.py"
+            let script = PythonClients.fixture("pymesos_framework.py")
             let result = try cluster.run(python, [script, cluster.masterAddress.description, "3"], timeout: .seconds(90))
             #expect(result.exit.succeeded, "pymesos said: \(result.stdout)\n\(result.stderr.suffix(2000))")
             #expect(result.stdout.contains("ALL FINISHED 3"))

@@ -160,17 +160,11 @@ extension Date {
 
 @Suite(.serialized) struct ChronosClientTests {
     @Test func chronosPythonClientDrivesTheCronFramework() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-        let python = root + "/.build/venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("chronos-python is not installed: run `make deps` (it creates \(python))")
-            return
-        }
+        guard let python = PythonClients.python() else { return }
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
             let cron = try cluster.addCron()
-            let result = try cluster.run(python, [root + "/Tests/AgoraIntegrationTests/Fixtures/chronos_client.py",
+            let result = try cluster.run(python, [PythonClients.fixture("chronos_client.py"),
                                                   cron.address!.description], timeout: .seconds(90))
             #expect(result.exit.succeeded, "chronos-python said:\n\(result.stdout)\n\(result.stderr.suffix(3000))")
             for step in ["LIST 0", "ADDED ['nightly report']", "UPDATED echo report v2", "DEPENDENT ['nightly report']",

@@ -231,17 +231,11 @@ extension JSONValue {
 
 @Suite(.serialized) struct MarathonClientTests {
     @Test func marathonPythonClientDrivesTheServicesFramework() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-        let python = root + "/.build/venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            Issue.record("the marathon client is not installed: run `make deps` (it creates \(python))")
-            return
-        }
+        guard let python = PythonClients.python() else { return }
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31049]")
             let services = try cluster.addServices()
-            let result = try cluster.run(python, [root + "/Tests/AgoraIntegrationTests/Fixtures/marathon_client.py",
+            let result = try cluster.run(python, [PythonClients.fixture("marathon_client.py"),
                                                   "http://\(services.address!)"], timeout: .seconds(120))
             #expect(result.exit.succeeded, "marathon client said:\n\(result.stdout)\n\(result.stderr.suffix(3000))")
             for step in ["CREATED /hello", "GET /hello 2 2", "TASKS 2", "SCALED 3", "UPDATED sleep 601", "DELETED", "OK"] {
