@@ -22,12 +22,26 @@ import Testing
         #expect(try cluster.get(daemon, path).status == .ok, sourceLocation: sourceLocation)
     }
 
+    /// Restarts `daemon` on its state (SIGKILL, same flags) and checks it comes back.
+    private func restartHealthy(_ cluster: Cluster, _ daemon: Daemon, sourceLocation: SourceLocation = #_sourceLocation) throws -> Daemon {
+        let restarted: Daemon
+        if daemon === cluster.master {
+            try cluster.restartMaster()
+            restarted = cluster.master
+        } else {
+            restarted = try cluster.restart(daemon)
+        }
+        try expectHealthy(cluster, restarted, sourceLocation: sourceLocation)
+        return restarted
+    }
+
     @Test func masterRefusesNumbersNoResourceOrTimeoutCanHold() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:512;disk:512;ports:[31200-31209]")
             for value in ["1e300", "\"NaN\"", "1e10", "\"Infinity\"", "-1"] {
                 let body = #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"root","name":"x","failover_timeout":\#(value)}}}"#
                 expectRefused(try cluster.send(cluster.master, .post, "/api/v1/scheduler", body: body), naming: "failover_timeout", value)
+                _ = try restartHealthy(cluster, cluster.master)
             }
             let agentInputs: [(String, String)] = [
                 (#"{"name":"cpus","type":"SCALAR","scalar":{"value":1e308}}"#, "scalar.value"),
@@ -39,6 +53,7 @@ import Testing
             for (resource, field) in agentInputs {
                 let body = #"{"type":"SUBSCRIBE","subscribe":{"agent_info":{"hostname":"fake","resources":[\#(resource)]}}}"#
                 expectRefused(try cluster.send(cluster.master, .post, "/api/v1/agent", body: body), naming: field, resource)
+                _ = try restartHealthy(cluster, cluster.master)
             }
 
             let scheduler = cluster.scheduler("hostile", format: .json)
@@ -70,7 +85,7 @@ import Testing
 
     @Test func servicesRefusesOutOfRangeAppFieldsAndSkipsStoredOnes() throws {
         try withCluster { cluster in
-            let services = try cluster.addServices()
+            var services = try cluster.addServices()
             let base = #""cmd":"sleep 100""#
             let inputs: [(String, String)] = [
                 (#""instances":1e300"#, "/instances"), (#""instances":1e19"#, "/instances"),
@@ -88,6 +103,7 @@ import Testing
                 let app = #"{"id":"/bad\#(index)",\#(base),\#(field)}"#
                 expectRefused(try cluster.send(services, .post, "/v2/apps", body: app), naming: path, field)
                 expectRefused(try cluster.send(services, .put, "/v2/apps", body: "[\(app)]"), naming: path, "bulk \(field)")
+                services = try restartHealthy(cluster, services)
             }
             try expectHealthy(cluster, services)
             let apps = try cluster.getJSON(services, "/v2/apps")
@@ -108,7 +124,7 @@ import Testing
 
     @Test func cronRefusesRunawayAndOutOfRangeJobs() throws {
         try withCluster { cluster in
-            let cron = try cluster.addCron()
+            var cron = try cluster.addCron()
             let good = #""command":"true","owner":"ops""#
             let inputs: [(String, String)] = [
                 (#""schedule":"R/2026-01-01T00:00:00Z/PT99999999999999999999H""#, "PT99999999999999999999H"),
@@ -125,6 +141,7 @@ import Testing
             for (index, (fields, named)) in inputs.enumerated() {
                 let job = #"{"name":"bad\#(index)",\#(good),\#(fields)}"#
                 expectRefused(try cluster.send(cron, .post, "/scheduler/iso8601", body: job), naming: named, fields)
+                cron = try restartHealthy(cluster, cron)
             }
             expectRefused(try cluster.send(cron, .put, "/scheduler/task/x", body: #"{"statusCode":1e300}"#),
                           naming: "statusCode", "statusCode 1e300")
