@@ -25,23 +25,14 @@ extension Agent {
             fail(run, "task has no command to run")
             return
         }
-        var account: TaskUser?
-        if run.user != TaskUser.current {
-            guard geteuid() == 0 else {
-                fail(run, "cannot run as user '\(run.user)': the agent is not root (start it with --no-switch-user to run tasks as '\(TaskUser.current)')")
-                return
-            }
-            guard let found = TaskUser(named: run.user) else {
-                fail(run, "user '\(run.user)' does not exist on this agent")
-                return
-            }
-            guard chown(run.sandbox, found.uid, found.gid) == 0 else {
-                fail(run, "cannot give the sandbox to user '\(run.user)': \(String(cString: strerror(errno)))")
-                return
-            }
-            account = found
-            command = found.wrap(command)
+        let account: TaskUser?
+        do {
+            account = try TaskUser.switching(to: run.user, sandbox: run.sandbox)
+        } catch {
+            fail(run, error.message)
+            return
         }
+        if let account { command = account.wrap(command) }
         if let isolator {
             let procs = isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                          cpus: run.resources.scalar("cpus"))
@@ -57,14 +48,7 @@ extension Agent {
         defer { for pipe in pipes { pipe.close() } }
         do {
             if let rotator = options.logRotator {
-                for name in ["stdout", "stderr"] {
-                    let pipe = try ProcessPipe()
-                    pipes.append(pipe)
-                    var logger = ProcessSpec(command: .argv([rotator, run.sandbox + "/" + name, String(options.logMaxSize),
-                                                             String(options.logMaxFiles)]), environment: [:])
-                    logger.stdinDescriptor = pipe.readEnd
-                    run.loggers.append(try ChildProcess.spawn(loop: loop, logger) { [weak run] _ in run?.loggerExited() })
-                }
+                pipes = try startLoggers(for: run, rotator: rotator)
                 spec.stdoutDescriptor = pipes[0].writeEnd
                 spec.stderrDescriptor = pipes[1].writeEnd
             }
@@ -78,6 +62,26 @@ extension Agent {
         } catch {
             fail(run, "cannot start the command: \(error)")
         }
+    }
+
+    /// Starts `agora-logrotate` for the task's stdout and stderr; returns the pipes to hand to the task (their
+    /// parent copies must be closed once it is spawned).
+    private func startLoggers(for run: TaskRun, rotator: String) throws(RuntimeError) -> [ProcessPipe] {
+        var pipes: [ProcessPipe] = []
+        for name in ["stdout", "stderr"] {
+            let pipe = try ProcessPipe()
+            pipes.append(pipe)
+            var logger = ProcessSpec(command: .argv([rotator, run.sandbox + "/" + name, String(options.logMaxSize),
+                                                     String(options.logMaxFiles)]), environment: [:])
+            logger.stdinDescriptor = pipe.readEnd
+            do {
+                run.loggers.append(try ChildProcess.spawn(loop: loop, logger) { [weak run] _ in run?.loggerExited() })
+            } catch {
+                for pipe in pipes { pipe.close() }
+                throw error
+            }
+        }
+        return pipes
     }
 
     private func fail(_ run: TaskRun, _ message: String) {

@@ -26,6 +26,22 @@ struct TaskUser: Equatable {
         return String(cString: name)
     }
 
+    /// The account to switch to for a task running as `name`, with its sandbox handed over to it; nil when `name`
+    /// is the agent's own user.
+    static func switching(to name: String, sandbox: String) throws(TaskUserError) -> TaskUser? {
+        guard name != current else { return nil }
+        guard geteuid() == 0 else {
+            throw TaskUserError(message: "cannot run as user '\(name)': the agent is not root (start it with --no-switch-user to run tasks as '\(current)')")
+        }
+        guard let account = TaskUser(named: name) else {
+            throw TaskUserError(message: "user '\(name)' does not exist on this agent")
+        }
+        guard chown(sandbox, account.uid, account.gid) == 0 else {
+            throw TaskUserError(message: "cannot give the sandbox to user '\(name)': \(String(cString: strerror(errno)))")
+        }
+        return account
+    }
+
     /// `command` run through `setpriv` as this user, with its groups (the agent stays root until the exec).
     func wrap(_ command: ProcessSpec.Command) -> ProcessSpec.Command {
         let argv: [String] = switch command {
@@ -34,4 +50,9 @@ struct TaskUser: Equatable {
         }
         return .argv(["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"] + argv)
     }
+}
+
+/// Why a task cannot run as the user it names.
+struct TaskUserError: Error {
+    let message: String
 }
