@@ -1,3 +1,5 @@
+import AgoraRuntime
+
 /// A complete HTTP request as a handler sees it.
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
@@ -7,6 +9,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Whether the client asked to keep the connection open after the response.
     public var keepAlive: Bool
+    /// The client's address, on requests a server received.
+    public var peer: SocketAddress?
 
     public init(
         method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [], keepAlive: Bool = true

@@ -3,6 +3,8 @@ import AgoraRuntime
 /// One accepted connection: parses requests, hands them to the handler, writes answers in order.
 final class HTTPServerConnection {
     private let tcp: TCPConnection
+    /// The client's address, read once when the connection is accepted.
+    private lazy var peer = tcp.peerAddress
     private let parser: HTTPMessageParser
     private let limits: HTTPServer.Limits
     private let handler: (HTTPRequest, HTTPResponder) -> Void
@@ -85,8 +87,9 @@ final class HTTPServerConnection {
     private func requestComplete(keepAlive: Bool) {
         guard let head, !closing else { return }
         self.head = nil
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: head.method, target: head.target, headers: head.headers, body: body, keepAlive: keepAlive)
+        request.peer = peer
         body = []
         if !keepAlive {
             closing = true

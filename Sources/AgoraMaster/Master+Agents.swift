@@ -19,8 +19,8 @@ extension Master {
                 try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
                 let id = call.agentID ?? subscribe.agentInfo.id
                 let token = try agentToken(for: id, presented: call.token, principal: principal)
-                registerAgent(subscribe, requestedID: id, token: token, principal: principal, format: format,
-                              responder: responder)
+                registerAgent(subscribe, requestedID: id, token: token, principal: principal, ip: request.peer?.host,
+                              format: format, responder: responder)
             case .update?:
                 let agent = try connectedAgent(call.agentID, token: call.token)
                 guard let update = call.update else {
@@ -91,8 +91,8 @@ extension Master {
 
     /// Registers a new agent or re-attaches a known one (same id), reconciling what runs on it.
     private func registerAgent(
-        _ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?, format: WireFormat,
-        responder: HTTPResponder
+        _ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?, ip: String?,
+        format: WireFormat, responder: HTTPResponder
     ) {
         var info = subscribe.agentInfo
         let knownID = requestedID ?? info.id
@@ -129,6 +129,7 @@ extension Master {
         registrar.admit(info, id: agent.id)
         registrar.keep(token: token, principal: principal, of: agent.id)
         agent.token = token
+        agent.ip = ip
         agent.missedPings = 0
         agent.answeredPing = true
         let stream = EventStream(

@@ -18,6 +18,7 @@ extension Master {
                 ("id", .string(agent.id.value)),
                 ("hostname", .string(agent.info.hostname)),
                 ("port", .integer(agent.info.port ?? 5051)),
+                ("pid", .string(agent.pid)),
                 ("active", .bool(agent.isConnected)),
                 ("registered_time", JSONValue.double(agent.registeredTime) ?? .null),
                 ("resources", agent.total.endpointJSON),
@@ -42,9 +43,8 @@ extension Master {
     }
 
     private func attributeJSON(_ attribute: Attribute) -> JSONValue {
-        if let text = attribute.text { return .string(text.value) }
-        if let scalar = attribute.scalar { return JSONValue.double(scalar.value) ?? .null }
-        return .string(Resources(attribute.ranges.map { _ in [] } ?? []).description)
+        if attribute.type == .scalar, let scalar = attribute.scalar { return JSONValue.double(scalar.value) ?? .null }
+        return .string(attribute.valueText)
     }
 
     private func frameworkJSON(_ framework: FrameworkRecord, active: Bool) -> JSONValue {

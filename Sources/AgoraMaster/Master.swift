@@ -97,10 +97,11 @@ public final class Master {
         return "\(masterID)-\(kind)\(String(format: "%04d", counter))"
     }
 
+    /// `20261129T093818-5f3a9c1e`: the start time in UTC (without a formatter) and a random suffix.
     private static func makeMasterID() -> String {
-        let stamp = ISO8601DateFormatter.string(
-            from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
-        return stamp.replacingOccurrences(of: ":", with: "") + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let stamp = UTCTimestamp.string(secondsSince1970: Date().timeIntervalSince1970).prefix(19)
+            .filter { $0 != "-" && $0 != ":" }
+        return stamp + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
     private func startTimers() throws {

@@ -44,6 +44,8 @@ final class AgentRecord {
     let registeredTime: Double
     /// The secret the agent holding this id presents with every call.
     var token = ""
+    /// The address the agent registered from: where frameworks and the CLI reach it, whatever its hostname.
+    var ip: String?
 
     init(id: AgentID, info: AgentInfo, registeredTime: Double) {
         self.id = id
@@ -56,9 +58,12 @@ final class AgentRecord {
 
     /// Where frameworks reach the agent (`Offer.url`).
     var url: MesosURL {
-        MesosURL(scheme: "http", address: Address(hostname: info.hostname, ip: info.hostname, port: info.port ?? 5051),
+        MesosURL(scheme: "http", address: Address(hostname: info.hostname, ip: ip ?? info.hostname, port: info.port ?? 5051),
                  path: "/")
     }
+
+    /// Mesos' agent PID, `slave(1)@IP:PORT`.
+    var pid: String { "slave(1)@\(ip ?? info.hostname):\(info.port ?? 5051)" }
 }
 
 /// A task's identity across frameworks.

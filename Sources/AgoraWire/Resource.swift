@@ -163,6 +163,16 @@ public struct Attribute: WireMessage, Hashable {
         self.text = text
     }
 
+    /// The value as Mesos writes it: `r1`, `3.5`, `[31000-32000,33000-33001]` or `{a,b}`.
+    public var valueText: String {
+        switch type {
+        case .text: text?.value ?? ""
+        case .scalar: scalar.map { $0.value == $0.value.rounded() && abs($0.value) < 1e15 ? String(Bounds.clampedInt64($0.value)) : String($0.value) } ?? ""
+        case .ranges: "[" + (ranges?.range ?? []).map { "\($0.begin)-\($0.end)" }.joined(separator: ",") + "]"
+        case .set: "{" + (set?.item ?? []).joined(separator: ",") + "}"
+        }
+    }
+
     /// A text attribute such as `rack:r1`.
     public static func text(_ name: String, _ value: String) -> Attribute {
         Attribute(name: name, type: .text, text: ValueText(value))

@@ -14,4 +14,34 @@ struct AgoraCommand: ParsableCommand {
         subcommands: [Agents.self, Frameworks.self, Tasks.self, Exec.self, Logs.self, Kill.self, App.self, Deployments.self,
                       JobCommand.self,
                       Local.self])
+
+    /// The options every subcommand takes that may also come before it (`agora --master URL tasks`, as with
+    /// kubectl and nomad).
+    static let globalOptions: Set<String> = ["--master", "--services", "--cron"]
+
+    static func main() {
+        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `arguments` with the global options found before the subcommand moved after it (before a `--`, whose
+    /// followers belong to the task).
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            guard globalOptions.contains(name) else { break }
+            leading.append(argument)
+            if !argument.contains("="), index + 1 < arguments.count {
+                leading.append(arguments[index + 1])
+                index += 1
+            }
+            index += 1
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        var rest = Array(arguments[index...])
+        rest.insert(contentsOf: leading, at: rest.firstIndex(of: "--") ?? rest.count)
+        return rest
+    }
 }

@@ -58,10 +58,10 @@ extension AgoraCommand {
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create an app from a JSON file.")
             @OptionGroup var services: ServicesOptions
-            @Option(name: .shortAndLong, help: "The app definition (Marathon JSON).") var file: String
+            @OptionGroup var definition: DefinitionFile
             func run() throws {
                 try reporting {
-                    let app = try services.call(.post, "/v2/apps", body: try readDefinition(file))
+                    let app = try services.call(.post, "/v2/apps", body: try definition.bytes())
                     print("created \(app.string("id")); deployment \(app.list("deployments").first?.string("id") ?? "")")
                 }
             }
@@ -167,6 +167,18 @@ func readDefinition(_ path: String) throws -> [UInt8] {
     } catch {
         throw CLIError.failed("cannot read \(path): \(error.message)")
     }
+}
+
+/// An app or job definition named by `--file FILE` or given as the argument `FILE`.
+struct DefinitionFile: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The definition file (JSON).") var file: String?
+    @Argument(help: "The definition file (JSON), instead of --file.") var path: String?
+
+    func validate() throws {
+        guard (file == nil) != (path == nil) else { throw ValidationError("give the definition file once, as FILE or --file FILE") }
+    }
+
+    func bytes() throws -> [UInt8] { try readDefinition(file ?? path ?? "") }
 }
 
 extension String {

@@ -7,11 +7,19 @@ struct ClusterState {
         let id: String
         let hostname: String
         let port: Int
+        /// Mesos' PID, `slave(1)@IP:PORT`: the address the agent registered from.
+        let pid: String
         let active: Bool
         let resources: JSONValue?
         let used: JSONValue?
 
-        var address: SocketAddress? { SocketAddress(parsing: "\(hostname):\(port)") }
+        /// Where the agent is reached: its registered address (the hostname need not resolve from here).
+        var address: SocketAddress? {
+            if let at = pid.lastIndex(of: "@"), let address = SocketAddress(parsing: String(pid[pid.index(after: at)...])) {
+                return address
+            }
+            return SocketAddress(parsing: "\(hostname):\(port)")
+        }
     }
 
     struct Framework {
@@ -40,7 +48,7 @@ struct ClusterState {
 
     init(_ json: JSONValue) {
         agents = json.list("agents").map { agent in
-            Agent(id: agent.string("id"), hostname: agent.string("hostname"), port: agent.int("port"),
+            Agent(id: agent.string("id"), hostname: agent.string("hostname"), port: agent.int("port"), pid: agent.string("pid"),
                   active: agent["active"] == .bool(true), resources: agent["resources"], used: agent["used_resources"])
         }
         var frameworks: [Framework] = []

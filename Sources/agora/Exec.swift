@@ -17,7 +17,7 @@ extension AgoraCommand {
         @Option(help: "Disk for the task, in MB.") var disk = 0.0
         @Option(help: "The task's name (and id prefix).") var name = "agora-exec"
         @Flag(help: "Stream the output while the task runs instead of printing it when it ends.") var attach = false
-        @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.") var command: [String]
+        @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String]
 
         func validate() throws {
             guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. agora exec -- echo hi") }
@@ -27,7 +27,7 @@ extension AgoraCommand {
         func run() throws {
             try reporting {
                 let runner = ExecRunner(master: try master.address(), demand: ResourceDemand(cpus: cpus, mem: mem, disk: disk),
-                                        name: name, command: command.first == "--" ? Array(command.dropFirst()) : command,
+                                        name: name, command: command,
                                         attach: attach)
                 let status = try runner.run()
                 throw ExitCode(status)
@@ -83,8 +83,12 @@ final class ExecRunner: SchedulerDelegate {
             return final != nil || failure != nil
         }, timeout: .seconds(365 * 86400))
         poll()
-        if let final {
-            printRemaining()
+        if final != nil {
+            do {
+                try printRemaining()
+            } catch {
+                failure = "the task ended \(final!.state.rawValue) but its output could not be read: \(error)"
+            }
             client.teardown()
             loop.run(until: { !client.isSubscribed }, timeout: .seconds(2))
             _ = final
@@ -146,13 +150,14 @@ final class ExecRunner: SchedulerDelegate {
         }
     }
 
-    private func printRemaining() {
+    /// Prints what the task wrote since the last poll; an agent that cannot be reached or read is an error.
+    private func printRemaining() throws {
         if files == nil, let agentAddress, let taskID {
-            files = try? SandboxFiles.locate(agent: agentAddress, task: taskID.value)
+            files = try SandboxFiles.locate(agent: agentAddress, task: taskID.value)
         }
-        guard let files else { return }
+        guard let files else { throw CLIError.unavailable("no agent address for the task") }
         for (file, handle) in [("stdout", FileHandle.standardOutput), ("stderr", FileHandle.standardError)] {
-            guard let (bytes, next) = try? files.read(file, from: offsets[file] ?? 0) else { continue }
+            let (bytes, next) = try files.read(file, from: offsets[file] ?? 0)
             handle.write(Data(bytes))
             offsets[file] = next
         }

@@ -63,10 +63,10 @@ extension AgoraCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add or update a job from a JSON file (Chronos fields).")
             @OptionGroup var cron: CronOptions
-            @Option(name: .shortAndLong, help: "The job definition.") var file: String
+            @OptionGroup var definition: DefinitionFile
             func run() throws {
                 try reporting {
-                    let body = try readDefinition(file)
+                    let body = try definition.bytes()
                     let dependent = (try? JSONValue.parse(body))?["parents"] != nil
                     _ = try cron.call(.post, dependent ? "/scheduler/dependency" : "/scheduler/iso8601", body: body)
                     print("saved \((try? JSONValue.parse(body))?.string("name") ?? "job")")

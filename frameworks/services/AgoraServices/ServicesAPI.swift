@@ -192,8 +192,10 @@ final class ServicesAPI {
                 let killed = try victims.map { try scheduler.killTask($0.id, scale: flag(request, "scale")) }
                 return json(.ok, .object([("tasks", .array(killed.map { $0.json(checked: false) }))]))
             case (.delete, "tasks", 2):
+                guard scheduler.tasks[TaskID(suffix[1])]?.appID == id else {
+                    return error(.notFound, "Task '\(suffix[1])' is not a task of \(id)")
+                }
                 let task = try scheduler.killTask(TaskID(suffix[1]), scale: flag(request, "scale"))
-                guard task.appID == id else { return error(.notFound, "Task '\(suffix[1])' is not a task of \(id)") }
                 return json(.ok, .object([("task", task.json(checked: false))]))
             case (.get, "versions", 1):
                 let versions = try scheduler.store.versions(of: id).map { JSONValue.string($0.0) }
