@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
         .target(name: "AgoraStore", dependencies: ["CSQLite"]),
-        .target(name: "AgoraAuth", dependencies: ["AgoraHTTP", "AgoraWire"]),
+        .target(name: "AgoraAuth", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
         .target(
             name: "AgoraDaemon",
             dependencies: [
@@ -146,8 +146,11 @@ let package = Package(
                            "AgoraAllocator"]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
-        .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets"], resources: [.copy("Corpus")]),
-        .testTarget(name: "AgoraCronTests", dependencies: ["AgoraCron"]),
+        .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets", "AgoraRuntime"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "AgoraCronTests",
+            dependencies: ["AgoraCron", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
+                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AgoraDaemonTests", dependencies: ["AgoraDaemon", "AgoraAgent", "AgoraWire"]),
         .testTarget(
             name: "AgoraIntegrationTests",

@@ -1,5 +1,5 @@
+import AgoraRuntime
 import AgoraWire
-import Foundation
 
 /// Who may do what to whom, in the shape of Mesos' ACLs file:
 /// `{"permissive": false, "run_tasks": [{"principals": {"values": ["ops"]}, "users": {"values": ["nobody"]}}]}`.
@@ -63,8 +63,8 @@ public struct ACLs: Sendable {
 
     /// Reads an ACLs file; unknown actions are refused so a typo cannot silently allow everything.
     public init(file path: String) throws(AuthConfigurationError) {
-        guard let data = FileManager.default.contents(atPath: path),
-              let json = try? JSONValue.parse([UInt8](data)), case .object(let entries) = json else {
+        guard let data = try? Files.read(path).bytes,
+              let json = try? JSONValue.parse(data), case .object(let entries) = json else {
             throw AuthConfigurationError("ACLs file \(path) must be a JSON object")
         }
         self.init()

@@ -1,5 +1,5 @@
+import AgoraRuntime
 import AgoraWire
-import Foundation
 
 /// Principals and their secrets, read from a file in Mesos' credentials format:
 /// `{"credentials": [{"principal": "ops", "secret": "…"}]}`. Secrets are never printed.
@@ -15,11 +15,11 @@ public struct Credentials: Sendable, CustomStringConvertible {
 
     /// Reads `path`; a missing file, bad JSON, an empty principal or secret, or a repeated principal is an error.
     public init(file path: String) throws(AuthConfigurationError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? Files.read(path).bytes else {
             throw AuthConfigurationError("cannot read credentials file \(path)")
         }
         let json: JSONValue
-        do { json = try JSONValue.parse([UInt8](data)) } catch {
+        do { json = try JSONValue.parse(data) } catch {
             throw AuthConfigurationError("credentials file \(path) is not JSON: \(error)")
         }
         guard case .array(let items)? = json["credentials"] else {
@@ -75,8 +75,8 @@ public struct Credential: Sendable {
 
     /// Reads Mesos' single-credential file, `{"principal": "…", "secret": "…"}`.
     public init(file path: String) throws(AuthConfigurationError) {
-        guard let data = FileManager.default.contents(atPath: path),
-              let json = try? JSONValue.parse([UInt8](data)),
+        guard let data = try? Files.read(path).bytes,
+              let json = try? JSONValue.parse(data),
               case .string(let principal)? = json["principal"], !principal.isEmpty,
               case .string(let secret)? = json["secret"], !secret.isEmpty else {
             throw AuthConfigurationError("credential file \(path) must be {\"principal\": \"…\", \"secret\": \"…\"}")

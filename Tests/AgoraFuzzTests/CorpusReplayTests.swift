@@ -1,4 +1,5 @@
 import AgoraFuzzTargets
+import AgoraRuntime
 import Foundation
 import Testing
 
@@ -12,8 +13,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
         #expect(!files.isEmpty, "no corpus for \(name)")
         for file in files {
-            let bytes = try #require(FileManager.default.contents(atPath: directory + "/" + file))
-            target.run([UInt8](bytes))
+            target.run(try Files.read(directory + "/" + file).bytes)
         }
     }
 }

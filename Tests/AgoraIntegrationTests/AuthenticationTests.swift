@@ -48,7 +48,7 @@ private struct SecureCluster {
 private func processes(containing marker: String) -> Int {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.filter { $0.allSatisfy(\.isNumber) }.filter { pid in
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        guard let data = try? Files.read("/proc/\(pid)/cmdline").bytes else { return false }
         let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return words.first.map { $0.hasSuffix("sleep") } == true && words.contains(marker)
     }.count

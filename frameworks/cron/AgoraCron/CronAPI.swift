@@ -87,7 +87,7 @@ final class CronAPI {
     private func add(_ request: HTTPRequest, dependent: Bool) -> HTTPResponse {
         attempt {
             guard let body = try? JSONValue.parse(request.body) else { throw JobError.invalid("the body is not valid JSON") }
-            try scheduler.put(try JobJSON.parse(body, dependent: dependent))
+            try scheduler.put(try JobJSON.parse(body, dependent: dependent, now: scheduler.now))
         }
     }
 

@@ -17,7 +17,7 @@ public final class CronFramework {
     public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
                 credential: Credential? = nil, gate: AuthGate = AuthGate(.off)) throws {
         let store = try CronStore(path: workDirectory + "/cron.db")
-        scheduler = try CronScheduler(loop: loop, store: store, logger: logger)
+        scheduler = try CronScheduler(clock: loop, store: store, logger: logger)
         var configuration = SchedulerConfiguration(
             masters: [master],
             framework: FrameworkInfo(user: NSUserName(), name: "agora-cron", id: store.frameworkID,

@@ -8,39 +8,62 @@ import Logging
 /// Runs jobs at their times (a timer per job, no polling), after their parents, with retries,
 /// epsilon for late starts, and a history of every run.
 public final class CronScheduler: SchedulerDelegate {
-    let loop: Loop
+    let clock: any LoopClock
     let store: CronStore
     let logger: Logger
     var client: SchedulerClient?
     public private(set) var jobs: [String: Job] = [:]
+    /// Each job's schedule and epsilon, parsed when it was stored.
+    private var timings: [String: JobTiming] = [:]
     public private(set) var states: [String: JobState] = [:]
-    private var timers: [String: LoopTimer] = [:]
+    private var timers: [String: any ScheduledWork] = [:]
     /// Runs waiting for an offer, oldest first.
     private(set) var pending: [JobRun] = []
     /// Runs with a task, by task id.
     private(set) var running: [String: JobRun] = [:]
-    private var expiry: LoopTimer?
+    private var expiry: (any ScheduledWork)?
+    private var stopped = false
 
-    init(loop: Loop, store: CronStore, logger: Logger) throws {
-        self.loop = loop
+    /// How often waiting runs are checked against their epsilon.
+    static let expiryInterval: Duration = .milliseconds(250)
+
+    init(clock: any LoopClock, store: CronStore, logger: Logger) throws {
+        self.clock = clock
         self.store = store
         self.logger = logger
-        for job in try store.jobs() { jobs[job.name] = job }
+        for job in try store.jobs() {
+            jobs[job.name] = job
+            timings[job.name] = try JobTiming(job)
+        }
         for row in store.skippedRows { logger.error("skipped a stored job that is no longer valid: \(row)") }
         states = try store.states()
         for run in try store.runs(outcomes: ["pending"]) { pending.append(run) }
         for run in try store.runs(outcomes: ["running"]) { if let task = run.taskID { running[task] = run } }
-        let now = Date()
         for job in jobs.values where !job.isDependent { catchUp(job, now: now) }
-        expiry = try LoopTimer(loop: loop)
-        expiry?.start(after: .milliseconds(250), repeating: .milliseconds(250)) { [weak self] in self?.expireLateRuns() }
+        try scheduleExpiry()
     }
 
+    /// The clock's time as a date.
+    var now: Date { Date(timeIntervalSince1970: clock.now) }
+
     func stop() {
-        for timer in timers.values { timer.close() }
+        stopped = true
+        for timer in timers.values { timer.cancel() }
         timers.removeAll()
-        expiry?.close()
+        expiry?.cancel()
         expiry = nil
+    }
+
+    private func scheduleExpiry() throws(RuntimeError) {
+        expiry = try clock.schedule(in: Self.expiryInterval) { [weak self] in
+            guard let self, !self.stopped else { return }
+            self.expireLateRuns()
+            do {
+                try self.scheduleExpiry()
+            } catch {
+                self.logger.critical("cannot arm the epsilon check: \(error)")
+            }
+        }
     }
 
     // MARK: Jobs
@@ -50,12 +73,14 @@ public final class CronScheduler: SchedulerDelegate {
         if job.isDependent, let problem = JobGraph.problem(job: job.name, parents: job.parents, parentsOf: parentsOf) {
             throw JobError.invalid(problem)
         }
+        let timing = try JobTiming(job)
         try store.save(job)
         let changedTiming = jobs[job.name].map { $0.schedule != job.schedule || $0.cron != job.cron || $0.scheduleTimeZone != job.scheduleTimeZone } ?? true
         jobs[job.name] = job
+        timings[job.name] = timing
         if states[job.name] == nil { states[job.name] = JobState() }
         if changedTiming { states[job.name]?.nextScheduled = nil }
-        if !job.isDependent { arm(job, from: Date()) } else { timers.removeValue(forKey: job.name)?.close() }
+        if !job.isDependent { arm(job, from: now) } else { timers.removeValue(forKey: job.name)?.cancel() }
         store.save(states[job.name]!, for: job.name)
     }
 
@@ -68,14 +93,15 @@ public final class CronScheduler: SchedulerDelegate {
         killRuns(of: name)
         try store.delete(job: name)
         jobs[name] = nil
+        timings[name] = nil
         states[name] = nil
-        timers.removeValue(forKey: name)?.close()
+        timers.removeValue(forKey: name)?.cancel()
     }
 
     /// Queues a run now (`PUT /scheduler/job/{name}`).
     func runNow(_ name: String) throws {
         guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
-        enqueue(name, scheduled: Date(), attempt: 1)
+        enqueue(name, scheduled: now, attempt: 1)
     }
 
     /// Kills the job's running tasks and drops its waiting runs.
@@ -90,7 +116,7 @@ public final class CronScheduler: SchedulerDelegate {
     /// Marks the job succeeded by hand (`PUT /scheduler/job/success/{name}`): counters, then its children.
     func markSuccess(_ name: String) throws {
         guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
-        succeeded(name, at: Date())
+        succeeded(name, at: now)
     }
 
     /// An async job's task reports its own result (`PUT /scheduler/task/{taskId}`).
@@ -107,35 +133,40 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// After a restart: a due time missed while down runs once if still within epsilon, else is missed.
     private func catchUp(_ job: Job, now: Date) {
-        if let due = states[job.name]?.nextScheduled, due < now {
-            if now.timeIntervalSince(due) <= job.epsilonSeconds, !pending.contains(where: { $0.job == job.name && $0.scheduled == due }) {
-                enqueue(job.name, scheduled: due, attempt: 1)
-            } else if !pending.contains(where: { $0.job == job.name && $0.scheduled == due }) {
-                record(JobRun(id: UUID().uuidString.lowercased(), job: job.name, scheduled: due, attempt: 1, outcome: "missed"))
-            }
-            arm(job, from: due.addingTimeInterval(0.001))
-        } else {
-            arm(job, from: now)
+        guard let timing = timings[job.name] else { return }
+        let recorded = states[job.name]?.nextScheduled
+        let plan = CronPlanner.catchUp(
+            nextScheduled: recorded, epsilonSeconds: timing.epsilonSeconds,
+            alreadyQueued: pending.contains { $0.job == job.name && $0.scheduled == recorded }, now: now)
+        if let due = plan.run { enqueue(job.name, scheduled: due, attempt: 1) }
+        if let due = plan.missed {
+            record(JobRun(id: UUID().uuidString.lowercased(), job: job.name, scheduled: due, attempt: 1, outcome: "missed"))
         }
+        arm(job, from: plan.armFrom)
     }
 
     /// Sets the job's timer for its next due time at or after `date`.
     private func arm(_ job: Job, from date: Date) {
-        timers.removeValue(forKey: job.name)?.close()
-        guard !job.disabled, let due = job.nextTime(atOrAfter: max(date, states[job.name]?.nextScheduled ?? date)) else {
+        timers.removeValue(forKey: job.name)?.cancel()
+        guard let timing = timings[job.name],
+              let due = CronPlanner.nextDue(timing, disabled: job.disabled, recorded: states[job.name]?.nextScheduled, from: date) else {
             states[job.name]?.nextScheduled = nil
             store.save(states[job.name] ?? JobState(), for: job.name)
             return
         }
         states[job.name, default: JobState()].nextScheduled = due
         store.save(states[job.name]!, for: job.name)
-        let delay = max(0, due.timeIntervalSinceNow)
-        timers[job.name] = try? loop.schedule(after: Bounds.duration(seconds: delay)) { [weak self] in
-            guard let self, let job = self.jobs[job.name] else { return }
-            self.timers[job.name] = nil
-            self.enqueue(job.name, scheduled: due, attempt: 1)
-            self.states[job.name]?.nextScheduled = nil
-            self.arm(job, from: due.addingTimeInterval(0.001))
+        let delay = max(0, due.timeIntervalSince1970 - clock.now)
+        do {
+            timers[job.name] = try clock.schedule(in: Bounds.duration(seconds: delay)) { [weak self] in
+                guard let self, let job = self.jobs[job.name] else { return }
+                self.timers[job.name] = nil
+                self.enqueue(job.name, scheduled: due, attempt: 1)
+                self.states[job.name]?.nextScheduled = nil
+                self.arm(job, from: due.addingTimeInterval(0.001))
+            }
+        } catch {
+            logger.critical("cannot arm the timer of \(job.name) (due \(due)): \(error)")
         }
     }
 
@@ -148,10 +179,8 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
     private func expireLateRuns() {
-        let now = Date()
-        for run in pending {
-            guard let job = jobs[run.job], run.attempt == 1, now.timeIntervalSince(run.scheduled) > job.epsilonSeconds else { continue }
-            logger.warning("run of \(run.job) due \(run.scheduled) did not start within epsilon \(job.epsilon): missed")
+        for run in CronPlanner.expired(pending, epsilon: { self.timings[$0]?.epsilonSeconds }, now: now) {
+            logger.warning("run of \(run.job) due \(run.scheduled) did not start within epsilon \(jobs[run.job]?.epsilon ?? "?"): missed")
             pending.removeAll { $0.id == run.id }
             finish(run, outcome: "missed")
         }
@@ -180,7 +209,7 @@ public final class CronScheduler: SchedulerDelegate {
                 var started = run
                 let taskID = "ct:\(Bounds.clampedInt64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
                 started.taskID = taskID
-                started.started = Date()
+                started.started = now
                 started.agent = offer.hostname
                 started.outcome = "running"
                 pending.removeAll { $0.id == run.id }
@@ -197,7 +226,7 @@ public final class CronScheduler: SchedulerDelegate {
                 command.user = job.runAsUser
                 launches.append(TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID,
                                          resources: room.wire(allocationRole: offer.allocationInfo?.role), command: command))
-                logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", Date().timeIntervalSince(run.scheduled)))s)")
+                logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", now.timeIntervalSince(run.scheduled)))s)")
             }
             if launches.isEmpty {
                 client.decline([offer.id], refuseSeconds: pending.isEmpty ? 30 : 1)
@@ -245,23 +274,21 @@ public final class CronScheduler: SchedulerDelegate {
             finish(run, outcome: success ? "succeeded" : "failed")
             return
         }
-        if success {
-            finish(run, outcome: "succeeded")
-            succeeded(job.name, at: Date())
-        } else {
-            finish(run, outcome: "failed")
-            if run.attempt <= job.retries {
-                logger.warning("\(job.name) failed (attempt \(run.attempt)); retrying")
-                enqueue(job.name, scheduled: run.scheduled, attempt: run.attempt + 1)
-            } else {
-                var state = states[job.name] ?? JobState()
-                state.errorCount += 1
-                state.errorsSinceLastSuccess += 1
-                state.lastError = Date()
-                states[job.name] = state
-                store.save(state, for: job.name)
-                logger.warning("\(job.name) failed after \(run.attempt) attempt(s); its dependents do not run")
-            }
+        finish(run, outcome: success ? "succeeded" : "failed")
+        switch CronPlanner.outcome(of: run, success: success, retries: job.retries) {
+        case .succeeded:
+            succeeded(job.name, at: now)
+        case .retry(let attempt):
+            logger.warning("\(job.name) failed (attempt \(run.attempt)); retrying")
+            enqueue(job.name, scheduled: run.scheduled, attempt: attempt)
+        case .failed:
+            var state = states[job.name] ?? JobState()
+            state.errorCount += 1
+            state.errorsSinceLastSuccess += 1
+            state.lastError = now
+            states[job.name] = state
+            store.save(state, for: job.name)
+            logger.warning("\(job.name) failed after \(run.attempt) attempt(s); its dependents do not run")
         }
     }
 
@@ -272,21 +299,15 @@ public final class CronScheduler: SchedulerDelegate {
         state.lastSuccess = date
         states[name] = state
         store.save(state, for: name)
-        // Children whose parents have all succeeded since the child last ran go now.
-        for child in jobs.values where child.parents.contains(name) && !child.disabled {
-            let successes = child.parents.map { states[$0]?.lastSuccess?.timeIntervalSince1970 }
-            let lastRun = states[child.name]?.lastRunStart?.timeIntervalSince1970
-            if JobGraph.isReady(parentSuccesses: successes, lastRun: lastRun),
-               !pending.contains(where: { $0.job == child.name }) {
-                enqueue(child.name, scheduled: date, attempt: 1)
-            }
+        for child in CronPlanner.readyChildren(of: name, jobs: jobs, states: states, pending: pending) {
+            enqueue(child, scheduled: date, attempt: 1)
         }
     }
 
     private func finish(_ run: JobRun, outcome: String) {
         var finished = run
         finished.outcome = outcome
-        finished.ended = Date()
+        finished.ended = now
         store.save(finished)
     }
 

@@ -34,23 +34,7 @@ public struct Job: Equatable, Sendable {
 
     public var isDependent: Bool { !parents.isEmpty }
 
-    /// Epsilon in seconds.
-    public var epsilonSeconds: Double {
-        (try? ISO8601Period(parsing: epsilon))?.approximateSeconds ?? 60
-    }
-
     var timeZone: TimeZone { scheduleTimeZone.flatMap(TimeZone.init(identifier:)) ?? .gmt }
-
-    /// The first time at or after `date` this job is due, from its schedule or cron expression.
-    func nextTime(atOrAfter date: Date) -> Date? {
-        if let schedule, let parsed = try? ISO8601Schedule(parsing: schedule, timeZone: timeZone) {
-            return parsed.next(atOrAfter: date)?.date
-        }
-        if let cron, let parsed = try? CronExpression(parsing: cron, timeZone: timeZone) {
-            return parsed.next(after: date.addingTimeInterval(-0.001))
-        }
-        return nil
-    }
 }
 
 /// Reads and writes jobs in Chronos' JSON.
