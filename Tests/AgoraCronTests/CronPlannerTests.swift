@@ -30,6 +30,17 @@ import Testing
         cron.stop()
     }
 
+    @Test func aJobStoredJustAfterItsStartRunsAtOnce() throws {
+        let directory = try ScratchDirectory()
+        let clock = ManualClock(now: start.timeIntervalSince1970 + 1.5)
+        let cron = try scheduler(clock, directory)
+        try cron.put(try job("prompt", [("schedule", .string("R1/2027-01-15T08:00:01Z/PT1H"))]))
+        #expect(cron.pending.map { $0.scheduled.timeIntervalSince(start) } == [1], "due 0.5 s ago, within epsilon")
+        clock.advance(by: .seconds(30))
+        #expect(cron.pending.count == 1, "R1: once, not again when the timer fires")
+        cron.stop()
+    }
+
     @Test func aRunThatWaitsLongerThanEpsilonIsRecordedMissed() throws {
         let directory = try ScratchDirectory()
         let clock = ManualClock(now: start.timeIntervalSince1970)

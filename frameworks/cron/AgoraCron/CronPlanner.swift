@@ -58,6 +58,13 @@ public enum CronPlanner {
         return now.timeIntervalSince(due) <= epsilonSeconds ? CatchUp(run: due, armFrom: after) : CatchUp(missed: due, armFrom: after)
     }
 
+    /// The first due time of a job just stored: one that passed less than epsilon ago still counts (it runs at
+    /// once, as Chronos does), so a job posted a moment after its start is not skipped.
+    public static func firstDue(_ timing: JobTiming, disabled: Bool, now: Date) -> Date? {
+        guard !disabled else { return nil }
+        return timing.nextTime(atOrAfter: now.addingTimeInterval(-timing.epsilonSeconds))
+    }
+
     /// The next time a job is due, looking from `date` but never before a due time already recorded.
     public static func nextDue(_ timing: JobTiming, disabled: Bool, recorded: Date?, from date: Date) -> Date? {
         guard !disabled else { return nil }

@@ -79,8 +79,8 @@ public final class CronScheduler: SchedulerDelegate {
         jobs[job.name] = job
         timings[job.name] = timing
         if states[job.name] == nil { states[job.name] = JobState() }
-        if changedTiming { states[job.name]?.nextScheduled = nil }
-        if !job.isDependent { arm(job, from: now) } else { timers.removeValue(forKey: job.name)?.cancel() }
+        if changedTiming { states[job.name]?.nextScheduled = CronPlanner.firstDue(timing, disabled: job.disabled, now: now) }
+        if !job.isDependent { catchUp(job, now: now) } else { timers.removeValue(forKey: job.name)?.cancel() }
         store.save(states[job.name]!, for: job.name)
     }
 
