@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AgoraRuntimeTesting", targets: ["AgoraRuntimeTesting"]),
         .library(name: "AgoraClusterTesting", targets: ["AgoraClusterTesting"]),
         .library(name: "AgoraScheduler", targets: ["AgoraScheduler"]),
+        .library(name: "AgoraResources", targets: ["AgoraResources"]),
         .library(name: "AgoraSchedulerTesting", targets: ["AgoraSchedulerTesting"]),
         .executable(name: "agora-master", targets: ["agora-master"]),
         .executable(name: "agora-agent", targets: ["agora-agent"]),
@@ -38,10 +39,11 @@ let package = Package(
         .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
         .target(
             name: "AgoraClusterTesting",
-            dependencies: ["AgoraRuntime", "AgoraRuntimeTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+            dependencies: ["AgoraRuntime", "AgoraRuntimeTesting", "AgoraHTTP", "AgoraWire", "AgoraResources"]),
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
-        .target(name: "AgoraAllocator", dependencies: ["AgoraWire"]),
+        .target(name: "AgoraResources", dependencies: ["AgoraWire"]),
+        .target(name: "AgoraAllocator", dependencies: ["AgoraResources", "AgoraWire"]),
         .target(name: "AgoraStore", dependencies: ["CSQLite"]),
         .target(name: "AgoraAuth", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
         .target(
@@ -54,25 +56,25 @@ let package = Package(
         .target(
             name: "AgoraMaster",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore", "AgoraAuth",
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraStore", "AgoraAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "AgoraAgent",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAuth",
+                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources", "AgoraAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "AgoraScheduler",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAuth", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAuth", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AgoraSchedulerTesting",
-            dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator"]),
+            dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources"]),
         .executableTarget(
             name: "agora-agent",
             dependencies: [
-                "AgoraAgent", "AgoraDaemon", "AgoraRuntime", "AgoraAllocator", "AgoraAuth", "AgoraWire",
+                "AgoraAgent", "AgoraDaemon", "AgoraRuntime", "AgoraResources", "AgoraAuth", "AgoraWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -94,19 +96,19 @@ let package = Package(
         .executableTarget(
             name: "agora",
             dependencies: [
-                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraAgent",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "agora-example",
             dependencies: [
-                "AgoraScheduler", "AgoraRuntime", "AgoraWire", "AgoraAllocator",
+                "AgoraScheduler", "AgoraRuntime", "AgoraWire", "AgoraResources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(
             name: "AgoraServices",
             dependencies: [
-                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources", "AgoraStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "frameworks/services/AgoraServices"),
@@ -121,7 +123,7 @@ let package = Package(
         .target(
             name: "AgoraCron",
             dependencies: [
-                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraStore",
+                "AgoraScheduler", "AgoraAuth", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources", "AgoraStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "frameworks/cron/AgoraCron"),
@@ -135,17 +137,18 @@ let package = Package(
             path: "frameworks/cron/agora-cron"),
         .executableTarget(
             name: "agora-bench",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraClusterTesting"]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),
-        .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraWire", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraAllocatorTests", dependencies: ["AgoraAllocator", "AgoraResources", "AgoraWire", "AgoraRuntimeTesting"]),
         .testTarget(
             name: "AgoraSchedulerTests",
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
-                           "AgoraAllocator"]),
+                           "AgoraResources"]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
+        .testTarget(name: "AgoraResourcesTests", dependencies: ["AgoraResources", "AgoraWire"]),
         .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets", "AgoraRuntime"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "AgoraCronTests",
@@ -155,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "AgoraIntegrationTests",
             dependencies: [
-                "AgoraRuntime", "AgoraRuntimeTesting", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraAllocator",
+                "AgoraRuntime", "AgoraRuntimeTesting", "AgoraClusterTesting", "AgoraHTTP", "AgoraWire", "AgoraResources",
                 "AgoraStore", "AgoraAuth",
             ],
             exclude: ["Fixtures"]),

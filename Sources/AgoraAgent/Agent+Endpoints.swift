@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraResources
 import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime

@@ -1,5 +1,5 @@
 import Foundation
-import AgoraAllocator
+import AgoraResources
 import AgoraAuth
 import AgoraRuntime
 import AgoraWire

@@ -1,3 +1,4 @@
+import AgoraResources
 import AgoraWire
 
 /// Resources of one agent handed to one framework by an allocation cycle (the master turns it into an offer).

@@ -1,3 +1,4 @@
+import AgoraResources
 import AgoraWire
 
 /// Hierarchical Dominant Resource Fairness: agents' free resources go first to the role with the lowest

@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraResources
 import AgoraAuth
 import AgoraHTTP
 import AgoraWire

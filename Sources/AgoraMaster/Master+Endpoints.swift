@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraResources
 import AgoraHTTP
 import AgoraWire
 import Foundation

@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraResources
 import AgoraWire
 import Foundation
 

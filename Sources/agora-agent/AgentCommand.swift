@@ -1,5 +1,5 @@
 import AgoraAgent
-import AgoraAllocator
+import AgoraResources
 import AgoraAuth
 import AgoraDaemon
 import AgoraRuntime

@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraResources
 import AgoraRuntime
 import AgoraScheduler
 import AgoraWire

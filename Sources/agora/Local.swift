@@ -1,5 +1,4 @@
-import AgoraAgent
-import AgoraAllocator
+import AgoraResources
 import AgoraRuntime
 import ArgumentParser
 import Foundation

@@ -1,4 +1,5 @@
 import AgoraAllocator
+import AgoraResources
 import AgoraRuntimeTesting
 import AgoraWire
 import Testing

@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraResources
 import AgoraClusterTesting
 import AgoraWire
 import Foundation

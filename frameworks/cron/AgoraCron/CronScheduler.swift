@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraResources
 import AgoraRuntime
 import AgoraScheduler
 import AgoraWire
@@ -203,7 +203,7 @@ public final class CronScheduler: SchedulerDelegate {
                 guard let job = jobs[run.job] else { continue }
                 let busy = running.values.contains { $0.job == job.name } || launches.contains { $0.name == job.name }
                 if busy && !job.concurrent { continue }
-                guard constraintsHold(job.constraints, offer: offer),
+                guard constraintsHold(job, offer: offer),
                       let room = free.fit(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
                 free -= room
                 var started = run
@@ -237,18 +237,11 @@ public final class CronScheduler: SchedulerDelegate {
         if pending.isEmpty { client.suppress() }
     }
 
-    private func constraintsHold(_ constraints: [[String]], offer: Offer) -> Bool {
-        constraints.allSatisfy { parts in
-            guard parts.count >= 3 else { return true }
-            let value = parts[0] == "hostname" ? offer.hostname
-                : offer.attributes.first { $0.name == parts[0] }?.text?.value
-            switch parts[1] {
-            case "EQUALS": return value == parts[2]
-            case "LIKE": return value.map { (try? Regex(parts[2]).wholeMatch(in: $0)) != nil } ?? false
-            case "UNLIKE": return value.map { (try? Regex(parts[2]).wholeMatch(in: $0)) == nil } ?? true
-            default: return true
-            }
-        }
+    /// Whether the job's constraints allow a run on the offer's agent (next to the job's runs already there).
+    private func constraintsHold(_ job: Job, offer: Offer) -> Bool {
+        let constraints = job.constraints.compactMap { try? PlacementConstraint(parts: $0) }
+        let placed = running.values.filter { $0.job == job.name }.compactMap { run in run.agent.map { ($0, [Attribute]()) } }
+        return PlacementConstraint.violation(constraints, hostname: offer.hostname, attributes: offer.attributes, placed: placed) == nil
     }
 
     public func update(_ client: SchedulerClient, _ status: TaskStatus) {

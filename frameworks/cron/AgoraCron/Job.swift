@@ -1,3 +1,4 @@
+import AgoraResources
 import AgoraRuntime
 import AgoraWire
 import Foundation
@@ -77,9 +78,15 @@ public enum JobJSON {
             }
         }
         if case .array(let items)? = json["constraints"] {
-            job.constraints = items.compactMap { item in
-                if case .array(let parts) = item { return parts.compactMap { $0.textValue } }
-                return nil
+            for (index, item) in items.enumerated() {
+                guard case .array(let values) = item else { throw JobError.invalid("constraints[\(index)] must be [field, operator, value?]") }
+                let parts = values.map { $0.textValue ?? "" }
+                do {
+                    _ = try PlacementConstraint(parts: parts)
+                } catch {
+                    throw JobError.invalid("constraints[\(index)] \(error.message)")
+                }
+                job.constraints.append(parts)
             }
         }
         job.owner = json.text("owner") ?? ""

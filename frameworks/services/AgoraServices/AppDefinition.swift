@@ -1,18 +1,6 @@
+import AgoraResources
 import AgoraWire
 import Foundation
-
-/// One Marathon-style placement rule: `["hostname", "UNIQUE"]`, `["rack", "GROUP_BY", "3"]`, …
-public struct Constraint: Equatable, Sendable {
-    /// The operators Marathon defines.
-    public enum Operator: String, Sendable, CaseIterable {
-        case unique = "UNIQUE", cluster = "CLUSTER", groupBy = "GROUP_BY", like = "LIKE", unlike = "UNLIKE"
-        case maxPer = "MAX_PER"
-    }
-
-    public let field: String
-    public let op: Operator
-    public let value: String?
-}
 
 /// A Marathon health check as an app declares it.
 public struct AppHealthCheck: Equatable, Sendable {
@@ -41,7 +29,7 @@ public struct AppDefinition: Equatable, Sendable {
     public var requirePorts = false
     public var env: [String: String] = [:]
     public var labels: [String: String] = [:]
-    public var constraints: [Constraint] = []
+    public var constraints: [PlacementConstraint] = []
     public var healthChecks: [AppHealthCheck] = []
     public var minimumHealthCapacity = 1.0
     public var maximumOverCapacity = 1.0

@@ -1,3 +1,4 @@
+import AgoraResources
 import AgoraRuntime
 import AgoraWire
 import Foundation
@@ -116,22 +117,15 @@ public enum AppJSON {
         if case .array(let items)? = json["constraints"] {
             app.constraints = []
             for (index, item) in items.enumerated() {
-                guard case .array(let parts) = item, parts.count >= 2, let field = parts[0].string,
-                      let name = parts[1].string, let op = Constraint.Operator(rawValue: name) else {
-                    problems.append(("/constraints(\(index))", "must be [field, UNIQUE|CLUSTER|GROUP_BY|LIKE|UNLIKE|MAX_PER, value?]"))
+                guard case .array(let values) = item else {
+                    problems.append(("/constraints(\(index))", "must be [field, operator, value?]"))
                     continue
                 }
-                let value = parts.count > 2 ? parts[2].string : nil
-                if [.cluster, .like, .unlike, .maxPer].contains(op) && value == nil {
-                    problems.append(("/constraints(\(index))", "\(name) needs a value"))
-                    continue
+                do {
+                    app.constraints.append(try PlacementConstraint(parts: values.map { $0.string ?? "" }))
+                } catch {
+                    problems.append(("/constraints(\(index))", error.message))
                 }
-                if op == .like || op == .unlike, let value, (try? Regex(value)) == nil {
-                    problems.append(("/constraints(\(index))", "\(value) is not a regular expression"))
-                    continue
-                }
-                if op == .maxPer, Int(value ?? "").map({ $0 > 0 }) != true { problems.append(("/constraints(\(index))", "MAX_PER needs a number")) }
-                app.constraints.append(Constraint(field: field, op: op, value: value))
             }
         }
         if case .array(let items)? = json["healthChecks"] {

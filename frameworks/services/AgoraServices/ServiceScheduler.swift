@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraResources
 import AgoraRuntime
 import AgoraScheduler
 import AgoraWire
@@ -209,9 +209,9 @@ public final class ServiceScheduler: SchedulerDelegate {
                 while (pending[id] ?? 0) > 0 {
                     let placed = liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
                         + launches.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
-                    if let broken = ConstraintCheck.violation(app.constraints, hostname: offer.hostname,
-                                                               attributes: offer.attributes, placed: placed) {
-                        stats.rejections["UnfulfilledConstraint \(broken)", default: 0] += 1
+                    if let broken = PlacementConstraint.violation(app.constraints, hostname: offer.hostname,
+                                                                  attributes: offer.attributes, placed: placed) {
+                        stats.rejections["UnfulfilledConstraint \(broken.label)", default: 0] += 1
                         break
                     }
                     var demand = ResourceDemand(cpus: app.cpus, mem: app.mem, disk: app.disk,

@@ -1,4 +1,4 @@
-import AgoraAllocator
+import AgoraWire
 import Foundation
 
 /// What this host can offer when `--resources` does not say: all cores, memory and work-dir disk
