@@ -68,6 +68,8 @@ extension Agent {
         out.add("agora_agent_status_updates_pending", .gauge, "Status updates not yet acknowledged.", Double(pendingUpdates))
         out.add("agora_agent_sandboxes_collected_total", .counter, "Sandboxes deleted after --gc-delay.",
                 Double(metrics.sandboxesCollected))
+        out.add("agora_agent_timer_failures_total", .counter, "Timers that could not be armed (each is logged).",
+                Double(metrics.timerFailures))
         out.add("agora_agent_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
                 Double(metrics.authFailures))
         out.add("agora_agent_registered", .gauge, "Whether the master has given this agent an id.", agentID == nil ? 0 : 1)

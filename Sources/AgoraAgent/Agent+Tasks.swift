@@ -105,6 +105,7 @@ extension Agent {
                 self.kill(run.key, policy: nil)
             })
         run.health = runner
+        runner.onTimerFailure = { [weak self] in self?.timerFailed($0) }
         runner.start()
     }
 
@@ -113,7 +114,7 @@ extension Agent {
     private func exited(_ run: TaskRun, _ exit: ProcessExit) {
         // Whatever the task left running in its process group goes with it.
         try? run.process?.killGroup(.kill)
-        run.whenLoggersAreDone(loop: loop, timeout: .seconds(2)) { [weak self, weak run] in
+        run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
             self.concluded(run, exit)
         }
@@ -168,7 +169,7 @@ extension Agent {
             logger.warning("SIGTERM to task \(key.task) failed: \(error)")
         }
         run.killTimer?.close()
-        run.killTimer = try? loop.schedule(after: grace) { [weak run] in
+        run.killTimer = loop.schedule(after: grace, orReport: timerFailed) { [weak run] in
             guard let run, let process = run.process else { return }
             try? process.killGroup(.kill)
         }

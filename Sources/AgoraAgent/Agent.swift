@@ -77,6 +77,12 @@ public final class Agent {
         server = nil
     }
 
+    /// A timer that could not be armed: logged and counted in `/metrics`.
+    func timerFailed(_ error: RuntimeError) {
+        metrics.timerFailures += 1
+        logger.critical("cannot arm a timer: \(error)")
+    }
+
     private func subscribeCall() -> AgentCall {
         let info = AgentInfo(hostname: options.hostname, port: Int32(address.port), resources: options.resources.wire(),
                              attributes: options.attributes, id: agentID)
@@ -143,7 +149,7 @@ public final class Agent {
     }
 
     private func scheduleGarbageCollection(_ sandbox: String) {
-        gcTimers[sandbox] = try? loop.schedule(after: options.gcDelay) { [weak self] in
+        gcTimers[sandbox] = loop.schedule(after: options.gcDelay, orReport: timerFailed) { [weak self] in
             self?.gcTimers[sandbox] = nil
             try? FileManager.default.removeItem(atPath: sandbox)
             self?.metrics.sandboxesCollected += 1
@@ -167,4 +173,5 @@ struct AgentMetrics {
     var sandboxesCollected = 0
     var terminal: [String: Int] = [:]
     var authFailures = 0
+    var timerFailures = 0
 }

@@ -14,6 +14,8 @@ final class HealthCheckRunner {
     private let environment: [String: String]
     private let onChange: (Bool) -> Void
     private let onUnhealthy: (String) -> Void
+    /// Told when a timer cannot be armed (to log and count).
+    var onTimerFailure: (RuntimeError) -> Void = { _ in }
     private let started = ContinuousClock.now
     private var timer: LoopTimer?
     private var timeout: LoopTimer?
@@ -37,7 +39,11 @@ final class HealthCheckRunner {
     }
 
     func start() {
-        timer = try? LoopTimer(loop: loop)
+        do {
+            timer = try LoopTimer(loop: loop)
+        } catch {
+            onTimerFailure(error)
+        }
         let delay = Bounds.duration(seconds: check.delaySeconds ?? 15)
         let interval = Bounds.duration(seconds: max(check.intervalSeconds ?? 10, 0.05))
         timer?.start(after: delay, repeating: interval) { [weak self] in self?.runCheck() }
@@ -56,7 +62,7 @@ final class HealthCheckRunner {
         let thisRound = round
         let seconds = check.timeoutSeconds ?? 20
         if seconds > 0 {
-            timeout = try? loop.schedule(after: Bounds.duration(seconds: seconds)) { [weak self] in
+            timeout = loop.schedule(after: Bounds.duration(seconds: seconds), orReport: onTimerFailure) { [weak self] in
                 self?.record(false, "timed out after \(seconds)s", round: thisRound)
             }
         }

@@ -109,7 +109,9 @@ final class MasterLink {
         guard !stopped else { return }
         logger.warning("\(reason); retrying in \(backoff)s")
         retryTimer?.close()
-        retryTimer = try? loop.schedule(after: Bounds.duration(seconds: backoff)) { [weak self] in
+        retryTimer = loop.schedule(after: Bounds.duration(seconds: backoff), orReport: { [logger] in
+            logger.critical("cannot arm the reconnection timer: \($0)")
+        }) { [weak self] in
             self?.retryTimer = nil
             self?.start()
         }

@@ -37,10 +37,12 @@ final class TaskRun {
 
     /// Runs `body` once every logger has exited, or after `timeout` (a descendant outside the task's group may hold
     /// its output open).
-    func whenLoggersAreDone(loop: Loop, timeout: Duration, _ body: @escaping () -> Void) {
+    func whenLoggersAreDone(loop: Loop, timeout: Duration, orReport failed: (RuntimeError) -> Void,
+                            _ body: @escaping () -> Void) {
         afterLoggers = body
         guard loggersDone < loggers.count else { return runAfterLoggers() }
-        loggerDeadline = try? loop.schedule(after: timeout) { [weak self] in self?.runAfterLoggers() }
+        loggerDeadline = loop.schedule(after: timeout, orReport: failed) { [weak self] in self?.runAfterLoggers() }
+        if loggerDeadline == nil { runAfterLoggers() }
     }
 
     private func runAfterLoggers() {

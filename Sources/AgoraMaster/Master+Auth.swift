@@ -1,5 +1,6 @@
 import AgoraAuth
 import AgoraHTTP
+import AgoraRuntime
 import AgoraWire
 
 extension Master {
@@ -8,6 +9,12 @@ extension Master {
     func principal(of request: HTTPRequest, required: Bool) throws(AuthRejection) -> String? {
         guard required else { return nil }
         return try HTTPAuthenticator(credentials: options.credentials).principal(of: request)
+    }
+
+    /// A timer that could not be armed: logged and counted in `/metrics`.
+    func timerFailed(_ error: RuntimeError) {
+        metrics.timerFailures += 1
+        logger.critical("cannot arm a timer: \(error)")
     }
 
     /// Answers a refused request and counts it in `/metrics`.

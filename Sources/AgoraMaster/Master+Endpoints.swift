@@ -128,6 +128,10 @@ extension Master {
         out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(metrics.invalidCalls))
         out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
                 ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(metrics.authFailures[$0] ?? 0)) })
+        out.add("agora_master_timer_failures_total", .counter, "Timers that could not be armed (each is logged).",
+                Double(metrics.timerFailures))
+        out.add("agora_master_store_write_failures_total", .counter, "Registry writes that failed (each is logged).",
+                Double(registrar.failedWrites))
         out.add("agora_master_registry_rows_skipped", .counter, "Registry rows skipped at start because they no longer validate.",
                 Double(registrar.skippedRows.count))
         out.add("agora_master_uptime_seconds", .gauge, "Seconds since the master started.", now - startTime)

@@ -165,7 +165,7 @@ extension Master {
     /// Tears the framework down unless it resubscribes within its `failover_timeout`.
     func startFailoverTimer(_ framework: FrameworkRecord) {
         let timeout = max(framework.info.failoverTimeout ?? 0, 0)
-        framework.failoverTimer = try? loop.schedule(after: Bounds.duration(seconds: timeout)) { [weak self, weak framework] in
+        framework.failoverTimer = loop.schedule(after: Bounds.duration(seconds: timeout), orReport: timerFailed) { [weak self, weak framework] in
             guard let self, let framework, !framework.isConnected else { return }
             self.teardown(framework, reason: "failover timeout elapsed")
         }

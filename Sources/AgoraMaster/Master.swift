@@ -40,6 +40,7 @@ public final class Master {
         masterID = Master.makeMasterID()
         startTime = Date().timeIntervalSince1970
         registrar = try Registrar(path: options.workDirectory + "/registry.db")
+        registrar.logWriteFailures { [logger] in logger.error("\($0)") }
         let router = Router()
         installRoutes(router)
         server = try HTTPServer(loop: loop, address: options.address, router: router)
@@ -124,7 +125,7 @@ public final class Master {
     /// Runs an allocation cycle on the next loop turn, coalescing bursts of events into one.
     func requestAllocation() {
         guard allocationSoon == nil else { return }
-        allocationSoon = try? loop.schedule(after: .zero) { [unowned self] in
+        allocationSoon = loop.schedule(after: .zero, orReport: timerFailed) { [unowned self] in
             self.allocationSoon = nil
             self.allocate()
         }

@@ -12,6 +12,7 @@ struct MasterMetrics {
     var agentsRemoved = 0
     var statusUpdates = 0
     var invalidCalls = 0
+    var timerFailures = 0
     /// Requests refused for want of credentials (`unauthenticated`) or of permission (`forbidden`).
     var authFailures: [String: Int] = [:]
 }

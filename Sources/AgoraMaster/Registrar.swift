@@ -9,6 +9,13 @@ final class Registrar {
     private(set) var skippedRows: [String] = []
     private let db: SQLiteDatabase
 
+    /// Writes that failed, for `/metrics`; `logWriteFailures` says each one as it happens.
+    var failedWrites: Int { db.failedWrites }
+
+    func logWriteFailures(_ log: @escaping (String) -> Void) {
+        db.onWriteFailure = { log("a write to the store failed: \($0)") }
+    }
+
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         try db.execute("CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, info BLOB NOT NULL)")
@@ -24,17 +31,17 @@ final class Registrar {
     }
 
     func keep(token: String, principal: String?, of id: AgentID) {
-        _ = try? db.execute("INSERT OR REPLACE INTO agent_tokens VALUES (?, ?, ?)",
+        db.write("INSERT OR REPLACE INTO agent_tokens VALUES (?, ?, ?)",
                             [.text(id.value), .text(token), principal.map { .text($0) } ?? .null])
     }
 
     func admit(_ agent: AgentInfo, id: AgentID) {
         guard let bytes = try? agent.protobuf() else { return }
-        _ = try? db.execute("INSERT OR REPLACE INTO agents VALUES (?, ?)", [.text(id.value), .blob(bytes)])
+        db.write("INSERT OR REPLACE INTO agents VALUES (?, ?)", [.text(id.value), .blob(bytes)])
     }
 
     func remove(agent id: AgentID) {
-        _ = try? db.transaction {
+        db.writeTransaction {
             try db.execute("DELETE FROM agents WHERE id = ?", [.text(id.value)])
             try db.execute("DELETE FROM agent_tokens WHERE id = ?", [.text(id.value)])
         }
@@ -42,11 +49,11 @@ final class Registrar {
 
     func admit(_ framework: FrameworkInfo, id: FrameworkID) {
         guard let bytes = try? framework.protobuf() else { return }
-        _ = try? db.execute("INSERT OR REPLACE INTO frameworks VALUES (?, ?)", [.text(id.value), .blob(bytes)])
+        db.write("INSERT OR REPLACE INTO frameworks VALUES (?, ?)", [.text(id.value), .blob(bytes)])
     }
 
     func remove(framework id: FrameworkID) {
-        _ = try? db.execute("DELETE FROM frameworks WHERE id = ?", [.text(id.value)])
+        db.write("DELETE FROM frameworks WHERE id = ?", [.text(id.value)])
     }
 
     func agents() throws -> [(AgentID, AgentInfo)] {

@@ -66,3 +66,18 @@ extension Duration {
         return overflow ? .max : whole.addingReportingOverflow(UInt64(extra)).partialValue
     }
 }
+
+extension Loop {
+    /// `schedule(after:_:)` for callers that go on without the timer: a failure is handed to `failed` (to log and
+    /// count) instead of being thrown or dropped.
+    @discardableResult
+    public func schedule(after delay: Duration, orReport failed: (RuntimeError) -> Void,
+                         _ work: @escaping () -> Void) -> LoopTimer? {
+        do {
+            return try schedule(after: delay, work)
+        } catch {
+            failed(error)
+            return nil
+        }
+    }
+}

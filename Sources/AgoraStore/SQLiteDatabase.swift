@@ -100,10 +100,50 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Writes made with `write` that failed, for `/metrics`.
+    public private(set) var failedWrites = 0
+    /// Told about each failed `write` (the statement and the error), for the owner's log.
+    public var onWriteFailure: ((StoreError) -> Void)?
+
+    /// Runs a write whose failure the caller cannot act on (the daemon keeps serving from memory): a failure is
+    /// counted in `failedWrites` and reported to `onWriteFailure`, never swallowed.
+    public func write(_ sql: String, _ parameters: [SQLValue] = []) {
+        do {
+            try execute(sql, parameters)
+        } catch {
+            report(error)
+        }
+    }
+
+    /// `body`'s writes in one transaction, reported like `write` when they fail.
+    public func writeTransaction(_ body: () throws -> Void) {
+        do {
+            try transaction(body)
+        } catch let error as StoreError {
+            report(error)
+        } catch {
+            report(StoreError(code: -1, message: "\(error)", statement: "transaction"))
+        }
+    }
+
+    private func report(_ error: StoreError) {
+        failedWrites += 1
+        onWriteFailure?(error)
+    }
+
     /// A small string setting kept in the `meta` table (created on first use).
     public func setting(_ key: String) -> String? {
         _ = try? execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         return (try? execute("SELECT value FROM meta WHERE key = ?", [.text(key)]))?.first?["value"]?.text
+    }
+
+    /// Stores a setting, reported like `write` when it fails.
+    public func writeSetting(_ key: String, _ value: String) {
+        do {
+            try setSetting(key, value)
+        } catch {
+            report(error)
+        }
     }
 
     /// Stores a setting in the `meta` table.

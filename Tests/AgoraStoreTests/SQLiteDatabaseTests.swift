@@ -38,6 +38,19 @@ import Testing
         #expect(try db.execute("SELECT count(*) AS n FROM t")[0]["n"] == .integer(1))
     }
 
+    @Test func failedWritesAreCountedAndReportedNeverSwallowed() throws {
+        let scratch = try ScratchDirectory()
+        let db = try SQLiteDatabase(path: scratch.path + "/state.db")
+        var reported: [String] = []
+        db.onWriteFailure = { reported.append($0.statement) }
+        db.write("INSERT INTO missing VALUES (1)")
+        db.writeTransaction { try db.execute("INSERT INTO missing VALUES (2)") }
+        db.writeSetting("key", "value")
+        #expect(db.failedWrites == 2)
+        #expect(reported.count == 2 && reported[0].contains("missing"))
+        #expect(db.setting("key") == "value")
+    }
+
     @Test func badSQLAndBadPathsAreTypedErrors() throws {
         let scratch = try ScratchDirectory()
         let db = try SQLiteDatabase(path: scratch.path + "/state.db")

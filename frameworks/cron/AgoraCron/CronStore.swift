@@ -35,6 +35,13 @@ final class CronStore {
     /// Stored jobs that no longer pass validation: skipped when loading, each described once.
     private(set) var skippedRows: [String] = []
 
+    /// Writes that failed, for `/metrics`; `logWriteFailures` says each one as it happens.
+    var failedWrites: Int { db.failedWrites }
+
+    func logWriteFailures(_ log: @escaping (String) -> Void) {
+        db.onWriteFailure = { log("a write to the store failed: \($0)") }
+    }
+
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         try db.execute("CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, json TEXT NOT NULL)")
@@ -52,7 +59,7 @@ final class CronStore {
     /// The id the master gave this framework, kept for resubscription after a restart.
     var frameworkID: FrameworkID? {
         get { db.setting("framework_id").map { FrameworkID($0) } }
-        set { if let newValue { try? db.setSetting("framework_id", newValue.value) } }
+        set { if let newValue { db.writeSetting("framework_id", newValue.value) } }
     }
 
     func save(_ job: Job) throws {
@@ -82,7 +89,7 @@ final class CronStore {
 
     func save(_ state: JobState, for name: String) {
         func time(_ date: Date?) -> SQLValue { date.map { .real($0.timeIntervalSince1970) } ?? .null }
-        _ = try? db.execute("INSERT OR REPLACE INTO job_state VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+        db.write("INSERT OR REPLACE INTO job_state VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
             .text(name), .integer(Int64(state.successCount)), .integer(Int64(state.errorCount)),
             .integer(Int64(state.errorsSinceLastSuccess)), time(state.lastSuccess), time(state.lastError),
             time(state.lastRunStart), time(state.nextScheduled),
@@ -109,7 +116,7 @@ final class CronStore {
 
     func save(_ run: JobRun) {
         func time(_ date: Date?) -> SQLValue { date.map { .real($0.timeIntervalSince1970) } ?? .null }
-        _ = try? db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        db.write("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             .text(run.id), .text(run.job), .real(run.scheduled.timeIntervalSince1970), .integer(Int64(run.attempt)),
             run.taskID.map { .text($0) } ?? .null, time(run.started), time(run.ended), run.agent.map { .text($0) } ?? .null,
             .text(run.outcome), run.exitStatus.map { .integer(Int64($0)) } ?? .null, run.sandbox.map { .text($0) } ?? .null,

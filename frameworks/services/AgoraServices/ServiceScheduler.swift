@@ -25,6 +25,7 @@ public final class ServiceScheduler: SchedulerDelegate {
     init(store: ServiceStore, logger: Logger) throws {
         self.store = store
         self.logger = logger
+        store.logWriteFailures { [logger] in logger.error("\($0)") }
         for app in try store.apps() { apps[app.id] = app }
         for task in try store.tasks() { tasks[task.id] = task }
         deployments = try store.deployments()
@@ -306,7 +307,9 @@ public final class ServiceScheduler: SchedulerDelegate {
                 let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
                 backoff[app.id] = (failures, Date().addingTimeInterval(delay))
                 logger.warning("task \(task.id) of \(app.id) ended \(status.state.rawValue): \(status.message ?? ""); replacing in \(delay)s")
-                _ = try? client.loop.schedule(after: Bounds.duration(seconds: delay + 0.01)) { [weak self] in self?.converge() }
+                client.loop.schedule(after: Bounds.duration(seconds: delay + 0.01), orReport: { [logger] in
+                    logger.critical("cannot arm the backoff timer of \(app.id): \($0)")
+                }) { [weak self] in self?.converge() }
             }
         } else {
             store.save(task)

@@ -8,6 +8,13 @@ final class ServiceStore {
     /// Stored rows that no longer pass validation: skipped when loading, each described once.
     private(set) var skippedRows: [String] = []
 
+    /// Writes that failed, for `/metrics`; `logWriteFailures` says each one as it happens.
+    var failedWrites: Int { db.failedWrites }
+
+    func logWriteFailures(_ log: @escaping (String) -> Void) {
+        db.onWriteFailure = { log("a write to the store failed: \($0)") }
+    }
+
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         try db.execute("CREATE TABLE IF NOT EXISTS apps (id TEXT PRIMARY KEY, json TEXT NOT NULL)")
@@ -28,14 +35,14 @@ final class ServiceStore {
 
     func save(_ deployment: Deployment) {
         let previous = deployment.previous.map { AppJSON.render($0, status: nil, tasks: nil).text }
-        _ = try? db.execute("INSERT OR REPLACE INTO deployments VALUES (?, ?, ?, ?, ?)", [
+        db.write("INSERT OR REPLACE INTO deployments VALUES (?, ?, ?, ?, ?)", [
             .text(deployment.id), .text(deployment.appID), .text(MarathonDate.format(deployment.version)),
             .text(deployment.action), previous.map { .text($0) } ?? .null,
         ])
     }
 
     func delete(deployment id: String) {
-        _ = try? db.execute("DELETE FROM deployments WHERE id = ?", [.text(id)])
+        db.write("DELETE FROM deployments WHERE id = ?", [.text(id)])
     }
 
     func deployments() throws -> [Deployment] {
@@ -50,7 +57,7 @@ final class ServiceStore {
     /// The id the master gave this framework, kept for resubscription after a restart.
     var frameworkID: FrameworkID? {
         get { db.setting("framework_id").map { FrameworkID($0) } }
-        set { if let newValue { try? db.setSetting("framework_id", newValue.value) } }
+        set { if let newValue { db.writeSetting("framework_id", newValue.value) } }
     }
 
     func save(_ app: AppDefinition) throws {
@@ -97,7 +104,7 @@ final class ServiceStore {
     }
 
     func save(_ task: ServiceTask) {
-        _ = try? db.execute("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        db.write("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             .text(task.id.value), .text(task.appID), .text(MarathonDate.format(task.version)), .text(task.agentID.value),
             .text(task.host), .text(task.ports.map(String.init).joined(separator: ",")), .text(task.state.rawValue),
             .real(task.stagedAt.timeIntervalSince1970), task.startedAt.map { .real($0.timeIntervalSince1970) } ?? .null,
@@ -106,7 +113,7 @@ final class ServiceStore {
     }
 
     func delete(task id: TaskID) {
-        _ = try? db.execute("DELETE FROM tasks WHERE id = ?", [.text(id.value)])
+        db.write("DELETE FROM tasks WHERE id = ?", [.text(id.value)])
     }
 
     func tasks() throws -> [ServiceTask] {
