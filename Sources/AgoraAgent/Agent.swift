@@ -130,10 +130,15 @@ public final class Agent {
     func report(_ run: TaskRun, _ state: TaskState, message: String? = nil, reason: TaskStatus.Reason? = nil) {
         run.state = state
         run.message = message
+        var labels = [Label(key: StatusLabel.sandbox, value: run.sandbox)]
+        if state.isTerminal, let exit = run.exit {
+            labels.append(Label(key: StatusLabel.exitCode, value: String(exit.code)))
+            if let signal = exit.signal { labels.append(Label(key: StatusLabel.signal, value: String(signal.rawValue))) }
+        }
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
             agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid(), healthy: run.healthy,
-            labels: Labels([Label(key: "agora.sandbox", value: run.sandbox)]))
+            labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
     }

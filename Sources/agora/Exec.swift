@@ -169,13 +169,8 @@ final class ExecRunner: SchedulerDelegate {
         case .finished:
             return 0
         case .failed, .killed:
-            let message = status.message ?? ""
-            if let range = message.range(of: "exited with status "), let code = Int32(message[range.upperBound...]) {
-                return code
-            }
-            for (name, number) in [("SIGTERM", 15), ("SIGKILL", 9), ("SIGINT", 2), ("SIGHUP", 1)] where message.contains(name) {
-                return Int32(128 + number)
-            }
+            if let signal = status.terminatingSignal { return Int32(clamping: 128 + signal) }
+            if let code = status.exitCode, code != 0 { return Int32(truncatingIfNeeded: code) }
             return status.state == .killed ? 137 : 1
         default:
             var standardError = StandardError()

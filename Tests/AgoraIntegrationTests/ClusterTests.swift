@@ -61,6 +61,8 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             try cluster.wait("TASK_FAILED") { scheduler.states(of: "exit-3").last == .failed }
             let status = scheduler.lastStatus(of: "exit-3")
             #expect(status?.message?.contains("status 3") == true)
+            #expect(status?.exitCode == 3, "the exit code is a label, not parsed from the message")
+            #expect(status?.terminatingSignal == nil)
             #expect(status?.reason == .commandExecutorFailed)
             #expect(status?.source == .agent)
             scheduler.close()

@@ -247,14 +247,14 @@ public final class CronScheduler: SchedulerDelegate {
 
     public func update(_ client: SchedulerClient, _ status: TaskStatus) {
         guard var run = running[status.taskID.value] else { return }
-        if let sandbox = status.labels?.labels.first(where: { $0.key == "agora.sandbox" })?.value { run.sandbox = sandbox }
+        if let sandbox = status.label(StatusLabel.sandbox) { run.sandbox = sandbox }
         guard status.state.isTerminal else {
             running[status.taskID.value] = run
             store.save(run)
             return
         }
         running[status.taskID.value] = nil
-        run.exitStatus = Self.exitStatus(status)
+        run.exitStatus = status.state == .finished ? 0 : status.exitCode
         if let job = jobs[run.job], job.async, status.state == .finished {
             run.outcome = "awaiting"
             store.save(run)
@@ -307,12 +307,5 @@ public final class CronScheduler: SchedulerDelegate {
 
     private func record(_ run: JobRun) {
         store.save(run)
-    }
-
-    /// The command's exit status from the agent's message (0 for FINISHED).
-    static func exitStatus(_ status: TaskStatus) -> Int? {
-        if status.state == .finished { return 0 }
-        guard let message = status.message, let range = message.range(of: "exited with status ") else { return nil }
-        return Int(message[range.upperBound...])
     }
 }

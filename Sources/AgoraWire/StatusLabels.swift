@@ -1,0 +1,23 @@
+/// The labels an Agora agent puts on task statuses: the contract between the agent and the frameworks and CLI that
+/// read a task's sandbox and how it ended, defined once (nothing is parsed back out of a status message).
+public enum StatusLabel {
+    /// The task's sandbox directory on its agent.
+    public static let sandbox = "agora.sandbox"
+    /// The exit code of the task's command, on the status that reports its end.
+    public static let exitCode = "agora.exit_code"
+    /// The number of the signal that ended the command, when one did.
+    public static let signal = "agora.signal"
+}
+
+extension TaskStatus {
+    /// The value of label `key`, if the status carries it.
+    public func label(_ key: String) -> String? {
+        labels?.labels.first { $0.key == key }?.value
+    }
+
+    /// The exit code the agent recorded for the task's command.
+    public var exitCode: Int? { label(StatusLabel.exitCode).flatMap { Int($0) } }
+
+    /// The signal number that ended the task's command, if one did.
+    public var terminatingSignal: Int? { label(StatusLabel.signal).flatMap { Int($0) } }
+}
