@@ -50,7 +50,7 @@ import Testing
         #expect(cron.pending.count == 1, "due 4 s ago, still within epsilon")
         clock.advance(by: .seconds(2))
         #expect(cron.pending.isEmpty)
-        #expect(try cron.store.runs(job: "late").map(\.outcome) == ["missed"])
+        #expect(try cron.store.runs(job: "late").map(\.outcome) == [.missed])
         cron.stop()
     }
 
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func failuresRetryThenStopTheChildren() throws {
-        var run = JobRun(id: "r", job: "parent", scheduled: start, attempt: 1, outcome: "running")
+        var run = JobRun(id: "r", job: "parent", scheduled: start, attempt: 1, outcome: .running)
         #expect(CronPlanner.outcome(of: run, success: false, retries: 2) == .retry(attempt: 2))
         run.attempt = 3
         #expect(CronPlanner.outcome(of: run, success: false, retries: 2) == .failed)

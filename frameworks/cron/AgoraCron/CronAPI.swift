@@ -145,7 +145,7 @@ final class CronAPI {
     // MARK: Statistics and graphs
 
     private func durations(_ job: String) throws -> [Double] {
-        try scheduler.store.runs(job: job, outcomes: ["succeeded"]).compactMap { run in
+        try scheduler.store.runs(job: job, outcomes: [.succeeded]).compactMap { run in
             guard let started = run.started, let ended = run.ended else { return nil }
             return ended.timeIntervalSince(started)
         }.sorted()
@@ -163,7 +163,7 @@ final class CronAPI {
         let history = try scheduler.store.runs(job: job).suffix(20).map { run -> JSONValue in
             .object([
                 ("taskId", .string(run.taskID ?? "")), ("jobName", .string(job)), ("slaveId", .string(run.agent ?? "")),
-                ("taskState", .string(run.outcome)),
+                ("taskState", .string(run.outcome.rawValue)),
                 ("elapsedTime", JSONValue.double(run.ended.flatMap { end in run.started.map { end.timeIntervalSince($0) } } ?? 0) ?? .null),
             ])
         }

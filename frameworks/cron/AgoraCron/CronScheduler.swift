@@ -38,8 +38,8 @@ public final class CronScheduler: SchedulerDelegate {
         }
         for row in store.skippedRows { logger.error("skipped a stored job that is no longer valid: \(row)") }
         states = try store.states()
-        for run in try store.runs(outcomes: ["pending"]) { pending.append(run) }
-        for run in try store.runs(outcomes: ["running"]) { if let task = run.taskID { running[task] = run } }
+        for run in try store.runs(outcomes: [.pending]) { pending.append(run) }
+        for run in try store.runs(outcomes: [.running]) { if let task = run.taskID { running[task] = run } }
         for job in jobs.values where !job.isDependent { catchUp(job, now: now) }
         try scheduleExpiry()
     }
@@ -107,7 +107,7 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// Kills the job's running tasks and drops its waiting runs.
     func killRuns(of name: String) {
-        for run in pending where run.job == name { finish(run, outcome: "killed") }
+        for run in pending where run.job == name { finish(run, outcome: .killed) }
         pending.removeAll { $0.job == name }
         for run in running.values where run.job == name {
             if let task = run.taskID { client?.kill(TaskID(task)) }
@@ -122,7 +122,7 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// An async job's task reports its own result (`PUT /scheduler/task/{taskId}`).
     func asyncResult(task: String, statusCode: Int) throws {
-        guard var run = (try store.runs(outcomes: ["running", "awaiting"])).first(where: { $0.taskID == task }) else {
+        guard var run = (try store.runs(outcomes: [.running, .awaiting])).first(where: { $0.taskID == task }) else {
             throw JobError.notFound("task '\(task)' is not a running job task")
         }
         run.exitStatus = statusCode
@@ -141,7 +141,7 @@ public final class CronScheduler: SchedulerDelegate {
             alreadyQueued: pending.contains { $0.job == job.name && $0.scheduled == recorded }, now: now)
         if let due = plan.run { enqueue(job.name, scheduled: due, attempt: 1) }
         if let due = plan.missed {
-            record(JobRun(id: UUID().uuidString.lowercased(), job: job.name, scheduled: due, attempt: 1, outcome: "missed"))
+            record(JobRun(id: UUID().uuidString.lowercased(), job: job.name, scheduled: due, attempt: 1, outcome: .missed))
         }
         arm(job, from: plan.armFrom)
     }
@@ -172,7 +172,7 @@ public final class CronScheduler: SchedulerDelegate {
     }
 
     private func enqueue(_ name: String, scheduled: Date, attempt: Int) {
-        let run = JobRun(id: UUID().uuidString.lowercased(), job: name, scheduled: scheduled, attempt: attempt, outcome: "pending")
+        let run = JobRun(id: UUID().uuidString.lowercased(), job: name, scheduled: scheduled, attempt: attempt, outcome: .pending)
         pending.append(run)
         store.save(run)
         client?.revive()
@@ -183,7 +183,7 @@ public final class CronScheduler: SchedulerDelegate {
         for run in CronPlanner.expired(pending, epsilon: { self.timings[$0]?.epsilonSeconds }, now: now) {
             logger.warning("run of \(run.job) due \(run.scheduled) did not start within epsilon \(jobs[run.job]?.epsilon ?? "?"): missed")
             pending.removeAll { $0.id == run.id }
-            finish(run, outcome: "missed")
+            finish(run, outcome: .missed)
         }
     }
 
@@ -212,7 +212,7 @@ public final class CronScheduler: SchedulerDelegate {
                 started.taskID = taskID
                 started.started = now
                 started.agent = offer.hostname
-                started.outcome = "running"
+                started.outcome = .running
                 pending.removeAll { $0.id == run.id }
                 running[taskID] = started
                 store.save(started)
@@ -256,7 +256,7 @@ public final class CronScheduler: SchedulerDelegate {
         running[status.taskID.value] = nil
         run.exitStatus = status.state == .finished ? 0 : status.exitCode
         if let job = jobs[run.job], job.async, status.state == .finished {
-            run.outcome = "awaiting"
+            run.outcome = .awaiting
             store.save(run)
             return
         }
@@ -265,10 +265,10 @@ public final class CronScheduler: SchedulerDelegate {
 
     private func completeRun(_ run: JobRun, success: Bool) {
         guard let job = jobs[run.job] else {
-            finish(run, outcome: success ? "succeeded" : "failed")
+            finish(run, outcome: success ? .succeeded : .failed)
             return
         }
-        finish(run, outcome: success ? "succeeded" : "failed")
+        finish(run, outcome: success ? .succeeded : .failed)
         switch CronPlanner.outcome(of: run, success: success, retries: job.retries) {
         case .succeeded:
             succeeded(job.name, at: now)
@@ -298,7 +298,7 @@ public final class CronScheduler: SchedulerDelegate {
         }
     }
 
-    private func finish(_ run: JobRun, outcome: String) {
+    private func finish(_ run: JobRun, outcome: RunOutcome) {
         var finished = run
         finished.outcome = outcome
         finished.ended = now

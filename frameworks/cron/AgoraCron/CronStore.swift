@@ -2,6 +2,22 @@ import AgoraStore
 import AgoraWire
 import Foundation
 
+/// Where a run is in its life, or how it ended.
+public enum RunOutcome: String, Sendable, CaseIterable {
+    /// Waiting for an offer.
+    case pending
+    /// Its task runs.
+    case running
+    /// An async job's task finished; the job reports its result itself.
+    case awaiting
+    case succeeded
+    case failed
+    /// It did not start within epsilon (or was due while the framework was down).
+    case missed
+    /// Killed before it ended by itself.
+    case killed
+}
+
 /// One run of a job: when it was due, when it started and ended, where, and how it ended.
 public struct JobRun: Sendable {
     public var id: String
@@ -12,8 +28,7 @@ public struct JobRun: Sendable {
     public var started: Date?
     public var ended: Date?
     public var agent: String?
-    /// `pending`, `running`, `succeeded`, `failed`, `missed` or `killed`.
-    public var outcome: String
+    public var outcome: RunOutcome
     public var exitStatus: Int?
     public var sandbox: String?
 
@@ -23,7 +38,7 @@ public struct JobRun: Sendable {
             ("attempt", .integer(attempt)), ("taskId", taskID.map { .string($0) } ?? .null),
             ("started", started.map { .string(JobJSON.format($0)) } ?? .null),
             ("ended", ended.map { .string(JobJSON.format($0)) } ?? .null),
-            ("agent", agent.map { .string($0) } ?? .null), ("outcome", .string(outcome)),
+            ("agent", agent.map { .string($0) } ?? .null), ("outcome", .string(outcome.rawValue)),
             ("exitStatus", exitStatus.map { .integer($0) } ?? .null), ("sandbox", sandbox.map { .string($0) } ?? .null),
         ])
     }
@@ -119,11 +134,11 @@ final class CronStore {
         db.write("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             .text(run.id), .text(run.job), .real(run.scheduled.timeIntervalSince1970), .integer(Int64(run.attempt)),
             run.taskID.map { .text($0) } ?? .null, time(run.started), time(run.ended), run.agent.map { .text($0) } ?? .null,
-            .text(run.outcome), run.exitStatus.map { .integer(Int64($0)) } ?? .null, run.sandbox.map { .text($0) } ?? .null,
+            .text(run.outcome.rawValue), run.exitStatus.map { .integer(Int64($0)) } ?? .null, run.sandbox.map { .text($0) } ?? .null,
         ])
     }
 
-    func runs(job: String? = nil, outcomes: [String]? = nil) throws -> [JobRun] {
+    func runs(job: String? = nil, outcomes: [RunOutcome]? = nil) throws -> [JobRun] {
         var sql = "SELECT * FROM runs"
         var parameters: [SQLValue] = []
         var conditions: [String] = []
@@ -133,14 +148,14 @@ final class CronStore {
         }
         if let outcomes {
             conditions.append("outcome IN (" + outcomes.map { _ in "?" }.joined(separator: ",") + ")")
-            parameters += outcomes.map { .text($0) }
+            parameters += outcomes.map { .text($0.rawValue) }
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY scheduled, attempt"
         func time(_ value: SQLValue?) -> Date? { if case .real(let seconds)? = value { Date(timeIntervalSince1970: seconds) } else { nil } }
         return try db.execute(sql, parameters).compactMap { row in
             guard let id = row["id"]?.text, let job = row["job"]?.text, let scheduled = time(row["scheduled"]),
-                  let outcome = row["outcome"]?.text else { return nil }
+                  let outcome = row["outcome"]?.text.flatMap(RunOutcome.init(rawValue:)) else { return nil }
             return JobRun(id: id, job: job, scheduled: scheduled, attempt: Int(row["attempt"]?.integer ?? 1),
                           taskID: row["task_id"]?.text, started: time(row["started"]), ended: time(row["ended"]),
                           agent: row["agent"]?.text, outcome: outcome, exitStatus: row["exit_status"]?.integer.map { Int($0) },

@@ -36,7 +36,7 @@ public struct AppDefinition: Equatable, Sendable {
     public var backoffSeconds = 1.0
     public var backoffFactor = 1.15
     public var maxLaunchDelaySeconds = 300.0
-    public var killSelection = "YOUNGEST_FIRST"
+    public var killSelection = KillSelection.youngestFirst
     public var taskKillGracePeriodSeconds: Double?
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
@@ -75,4 +75,10 @@ public enum AppID {
     public static func taskPrefix(_ id: String) -> String {
         String(id.dropFirst()).replacingOccurrences(of: "/", with: "_")
     }
+}
+
+/// Which instances go first when an app scales down.
+public enum KillSelection: String, Sendable, CaseIterable {
+    case youngestFirst = "YOUNGEST_FIRST"
+    case oldestFirst = "OLDEST_FIRST"
 }

@@ -78,7 +78,7 @@ public enum AppJSON {
         if let value = seconds("maxLaunchDelaySeconds") { app.maxLaunchDelaySeconds = value }
         if let value = seconds("taskKillGracePeriodSeconds") { app.taskKillGracePeriodSeconds = value }
         if let selection = json.stringValue("killSelection") {
-            if ["YOUNGEST_FIRST", "OLDEST_FIRST"].contains(selection) { app.killSelection = selection }
+            if let value = KillSelection(rawValue: selection) { app.killSelection = value }
             else { problems.append(("/killSelection", "must be YOUNGEST_FIRST or OLDEST_FIRST")) }
         }
         if case .array(let items)? = json["portDefinitions"] {
@@ -196,7 +196,7 @@ public enum AppJSON {
             ("backoffSeconds", JSONValue.double(app.backoffSeconds) ?? .null),
             ("backoffFactor", JSONValue.double(app.backoffFactor) ?? .null),
             ("maxLaunchDelaySeconds", JSONValue.double(app.maxLaunchDelaySeconds) ?? .null),
-            ("killSelection", .string(app.killSelection)),
+            ("killSelection", .string(app.killSelection.rawValue)),
             ("version", .string(MarathonDate.format(app.version))),
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }

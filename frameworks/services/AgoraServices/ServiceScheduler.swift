@@ -35,11 +35,11 @@ public final class ServiceScheduler: SchedulerDelegate {
     // MARK: Changes from the API
 
     /// Stores `app` (new or changed) and starts a deployment; returns it.
-    func put(_ app: AppDefinition, action: String) throws -> Deployment {
+    func put(_ app: AppDefinition, action: DeploymentAction) throws -> Deployment {
         var app = app
         let previous = apps[app.id]
         // A new version means new tasks; scaling (or relabelling) keeps the running ones.
-        if let previous, action != "RestartApplication", !app.needsRestart(comparedTo: previous) {
+        if let previous, action != .restart, !app.needsRestart(comparedTo: previous) {
             app.version = previous.version
         } else {
             app.version = Date()
@@ -62,7 +62,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         apps[id] = nil
         backoff[id] = nil
         launchStats[id] = nil
-        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: Date(), action: "StopApplication",
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: Date(), action: .stop,
                                     previous: app)
         begin(deployment)
         converge()
@@ -72,7 +72,7 @@ public final class ServiceScheduler: SchedulerDelegate {
     /// Restarts every instance with the same definition under a new version.
     func restart(_ id: String) throws -> Deployment {
         guard let app = apps[id] else { throw ServiceError.notFound("App '\(id)' does not exist") }
-        return try put(app, action: "RestartApplication")
+        return try put(app, action: .restart)
     }
 
     /// Kills one task; with `scale` the app's instance count drops by one instead of replacing it.
@@ -95,7 +95,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         }
         end(deployment)
         guard !force else { return nil }
-        if let previous = deployment.previous { return try put(previous, action: "RollbackApplication") }
+        if let previous = deployment.previous { return try put(previous, action: .rollback) }
         return try delete(deployment.appID)
     }
 
@@ -145,7 +145,7 @@ public final class ServiceScheduler: SchedulerDelegate {
             }
             // Too many current instances: scale down by the app's kill selection.
             if current.count > app.instances {
-                let ordered = current.sorted { app.killSelection == "OLDEST_FIRST" ? $0.stagedAt < $1.stagedAt : $0.stagedAt > $1.stagedAt }
+                let ordered = current.sorted { app.killSelection == .oldestFirst ? $0.stagedAt < $1.stagedAt : $0.stagedAt > $1.stagedAt }
                 for task in ordered.prefix(current.count - app.instances) { kill(task) }
             }
         }

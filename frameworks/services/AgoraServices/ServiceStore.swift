@@ -37,7 +37,7 @@ final class ServiceStore {
         let previous = deployment.previous.map { AppJSON.render($0, status: nil, tasks: nil).text }
         db.write("INSERT OR REPLACE INTO deployments VALUES (?, ?, ?, ?, ?)", [
             .text(deployment.id), .text(deployment.appID), .text(MarathonDate.format(deployment.version)),
-            .text(deployment.action), previous.map { .text($0) } ?? .null,
+            .text(deployment.action.rawValue), previous.map { .text($0) } ?? .null,
         ])
     }
 
@@ -47,7 +47,7 @@ final class ServiceStore {
 
     func deployments() throws -> [Deployment] {
         try db.execute("SELECT * FROM deployments ORDER BY version").compactMap { row in
-            guard let id = row["id"]?.text, let app = row["app_id"]?.text, let action = row["action"]?.text,
+            guard let id = row["id"]?.text, let app = row["app_id"]?.text, let action = row["action"]?.text.flatMap(DeploymentAction.init(rawValue:)),
                   let version = row["version"]?.text.flatMap(MarathonDate.parse) else { return nil }
             return Deployment(id: id, appID: app, version: version, action: action,
                               previous: decodeOrSkip(row["previous"]?.text, row: "deployment \(id)"))

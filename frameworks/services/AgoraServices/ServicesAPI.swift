@@ -118,7 +118,7 @@ final class ServicesAPI {
             guard scheduler.apps[app.id] == nil else {
                 return error(.conflict, "An app with id [\(app.id)] already exists.")
             }
-            _ = try scheduler.put(app, action: "StartApplication")
+            _ = try scheduler.put(app, action: .start)
             return json(.created, render(scheduler.apps[app.id]!, withTasks: false))
         } catch {
             return response(for: error)
@@ -138,9 +138,7 @@ final class ServicesAPI {
             var last: Deployment?
             for app in apps {
                 let base = scheduler.apps[app.id]
-                let action = base == nil ? "StartApplication"
-                    : (base!.needsRestart(comparedTo: app) ? "RestartApplication" : "ScaleApplication")
-                last = try scheduler.put(app, action: action)
+                last = try scheduler.put(app, action: .changing(base, to: app))
             }
             guard let last else { return error(.badRequest, "No apps given") }
             return deploymentAnswer(last)
@@ -176,8 +174,7 @@ final class ServicesAPI {
                     ]))
                 }
                 let app = try AppJSON.parse(try body(request), id: id, base: base)
-                let action = base == nil ? "StartApplication" : (base!.needsRestart(comparedTo: app) ? "RestartApplication" : "ScaleApplication")
-                return deploymentAnswer(try scheduler.put(app, action: action), status: base == nil ? .created : .ok)
+                return deploymentAnswer(try scheduler.put(app, action: .changing(base, to: app)), status: base == nil ? .created : .ok)
             case (.delete, nil, _):
                 return deploymentAnswer(try scheduler.delete(id))
             case (.post, "restart", 1):
