@@ -137,7 +137,7 @@ public final class Agent {
         }
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: Date().timeIntervalSince1970, uuid: Agent.uuid(), healthy: run.healthy,
+            agentID: agentID, timestamp: loop.now, uuid: Agent.uuid(), healthy: run.healthy,
             labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)

@@ -13,6 +13,8 @@ import Logging
 /// protocol on `/api/v1/agent`; operators read `/state`, `/metrics` and `/health`.
 public final class Master {
     let loop: Loop
+    /// Where time comes from: the loop, or a manual clock in tests.
+    let clock: any LoopClock
     let options: MasterOptions
     let logger: Logger
     let allocator = Allocator()
@@ -33,12 +35,13 @@ public final class Master {
     private var allocationSoon: LoopTimer?
     private var counter = 0
 
-    public init(loop: Loop, options: MasterOptions, logger: Logger) throws {
+    public init(loop: Loop, clock: (any LoopClock)? = nil, options: MasterOptions, logger: Logger) throws {
         self.loop = loop
+        self.clock = clock ?? loop
         self.options = options
         self.logger = logger
-        masterID = Master.makeMasterID()
-        startTime = Date().timeIntervalSince1970
+        masterID = Master.makeMasterID(at: (clock ?? loop).now)
+        startTime = (clock ?? loop).now
         registrar = try Registrar(path: options.workDirectory + "/registry.db")
         registrar.logWriteFailures { [logger] in logger.error("\($0)") }
         let router = Router()
@@ -91,7 +94,7 @@ public final class Master {
     }
 
     /// Seconds since the epoch, as the allocator and statuses count time.
-    var now: Double { Date().timeIntervalSince1970 }
+    var now: Double { clock.now }
 
     /// A fresh id under this master: `<master>-<kind><number>`.
     func nextID(_ kind: String) -> String {
@@ -100,8 +103,8 @@ public final class Master {
     }
 
     /// `20261129T093818-5f3a9c1e`: the start time in UTC (without a formatter) and a random suffix.
-    private static func makeMasterID() -> String {
-        let stamp = UTCTimestamp.string(secondsSince1970: Date().timeIntervalSince1970).prefix(19)
+    private static func makeMasterID(at time: Double) -> String {
+        let stamp = UTCTimestamp.string(secondsSince1970: time).prefix(19)
             .filter { $0 != "-" && $0 != ":" }
         return stamp + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }

@@ -11,6 +11,8 @@ import Logging
 public final class ServiceScheduler: SchedulerDelegate {
     let store: ServiceStore
     let logger: Logger
+    /// Where time comes from: the loop in the daemon, a manual clock in tests.
+    let clock: any LoopClock
     var client: SchedulerClient?
     public private(set) var apps: [String: AppDefinition] = [:]
     public private(set) var tasks: [TaskID: ServiceTask] = [:]
@@ -22,7 +24,8 @@ public final class ServiceScheduler: SchedulerDelegate {
     /// Listeners for `/v2/events`.
     var onEvent: ((String, JSONValue) -> Void)?
 
-    init(store: ServiceStore, logger: Logger) throws {
+    init(clock: any LoopClock, store: ServiceStore, logger: Logger) throws {
+        self.clock = clock
         self.store = store
         self.logger = logger
         store.logWriteFailures { [logger] in logger.error("\($0)") }
@@ -31,6 +34,9 @@ public final class ServiceScheduler: SchedulerDelegate {
         deployments = try store.deployments()
         for row in store.skippedRows { logger.error("skipped a stored row that is no longer valid: \(row)") }
     }
+
+    /// The clock's time as a date.
+    var now: Date { Date(timeIntervalSince1970: clock.now) }
 
     // MARK: Changes from the API
 
@@ -42,12 +48,12 @@ public final class ServiceScheduler: SchedulerDelegate {
         if let previous, action != .restart, !app.needsRestart(comparedTo: previous) {
             app.version = previous.version
         } else {
-            app.version = Date()
+            app.version = now
         }
         try store.save(app)
         apps[app.id] = app
         backoff[app.id] = nil
-        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: Date(),
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: app.id, version: now,
                                     action: action, previous: previous)
         begin(deployment)
         emit("deployment_info", .object([("id", .string(deployment.id)), ("appId", .string(app.id))]))
@@ -62,7 +68,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         apps[id] = nil
         backoff[id] = nil
         launchStats[id] = nil
-        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: Date(), action: .stop,
+        let deployment = Deployment(id: UUID().uuidString.lowercased(), appID: id, version: now, action: .stop,
                                     previous: app)
         begin(deployment)
         converge()
@@ -119,7 +125,7 @@ public final class ServiceScheduler: SchedulerDelegate {
             let old = live.filter { $0.version != app.version && !$0.killing }.count
             let ceiling = app.instances + (old > 0 ? Bounds.clampedInt((Double(app.instances) * app.maximumOverCapacity).rounded(.down)) : 0)
             let room = max(0, min(app.instances - current, ceiling - current - old))
-            if room > 0, let wait = backoff[id], wait.until > Date() { continue }
+            if room > 0, let wait = backoff[id], wait.until > now { continue }
             if room > 0 { pending[id] = room }
         }
         return pending
@@ -206,7 +212,7 @@ public final class ServiceScheduler: SchedulerDelegate {
                 guard let app = apps[id] else { continue }
                 var stats = launchStats[id] ?? LaunchStats()
                 stats.offersSeen += 1
-                stats.lastSeen = Date()
+                stats.lastSeen = now
                 while (pending[id] ?? 0) > 0 {
                     let placed = liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
                         + launches.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
@@ -252,7 +258,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         let id = TaskID.unique(prefix: AppID.taskPrefix(app.id))
         let ports = app.requirePorts ? app.ports.map { UInt64($0) } : resources.ranges("ports").values
         let task = ServiceTask(id: id, appID: app.id, version: app.version, agentID: offer.agentID,
-                               host: offer.hostname, ports: ports, stagedAt: Date())
+                               host: offer.hostname, ports: ports, stagedAt: now)
         tasks[id] = task
         store.save(task)
         // Marathon's port variables, in the order the app declares its ports.
@@ -290,7 +296,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         let wasHealthy = task.healthy
         task.state = status.state
         if let healthy = status.healthy { task.healthy = healthy }
-        if status.state == .running && task.startedAt == nil { task.startedAt = Date() }
+        if status.state == .running && task.startedAt == nil { task.startedAt = now }
         emit("status_update_event", .object([
             ("taskId", .string(task.id.value)), ("appId", .string(task.appID)), ("taskStatus", .string(status.state.rawValue)),
             ("host", .string(task.host)), ("message", .string(status.message ?? "")),
@@ -305,11 +311,13 @@ public final class ServiceScheduler: SchedulerDelegate {
             if !task.killing, let app = apps[task.appID], status.reason != .reconciliation || status.state != .lost {
                 let failures = (backoff[app.id]?.failures ?? 0) + 1
                 let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
-                backoff[app.id] = (failures, Date().addingTimeInterval(delay))
+                backoff[app.id] = (failures, now.addingTimeInterval(delay))
                 logger.warning("task \(task.id) of \(app.id) ended \(status.state.rawValue): \(status.message ?? ""); replacing in \(delay)s")
-                client.loop.schedule(after: Bounds.duration(seconds: delay + 0.01), orReport: { [logger] in
-                    logger.critical("cannot arm the backoff timer of \(app.id): \($0)")
-                }) { [weak self] in self?.converge() }
+                do {
+                    try clock.schedule(in: Bounds.duration(seconds: delay + 0.01)) { [weak self] in self?.converge() }
+                } catch {
+                    logger.critical("cannot arm the backoff timer of \(app.id): \(error)")
+                }
             }
         } else {
             store.save(task)

@@ -326,7 +326,7 @@ final class ServicesAPI {
     private func broadcast(_ type: String, _ payload: JSONValue) {
         guard case .object(var entries) = payload else { return }
         entries.append(("eventType", .string(type)))
-        entries.append(("timestamp", .string(MarathonDate.format(Date()))))
+        entries.append(("timestamp", .string(MarathonDate.format(scheduler.now))))
         let frame = Array("event: \(type)\ndata: \(JSONValue.object(entries).text)\n\n".utf8)
         for stream in eventStreams.values { stream.write(frame) }
     }

@@ -17,7 +17,7 @@ public final class ServicesFramework {
     public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
                 credential: Credential? = nil, gate: AuthGate = AuthGate(.off)) throws {
         let store = try ServiceStore(path: workDirectory + "/services.db")
-        scheduler = try ServiceScheduler(store: store, logger: logger)
+        scheduler = try ServiceScheduler(clock: loop, store: store, logger: logger)
         var configuration = SchedulerConfiguration(
             masters: [master],
             framework: FrameworkInfo(user: NSUserName(), name: "agora-services", id: store.frameworkID,
