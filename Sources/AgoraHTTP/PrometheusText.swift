@@ -29,3 +29,14 @@ public struct PrometheusText {
         HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: text)
     }
 }
+
+extension PrometheusText {
+    /// The counters every framework daemon keeps about itself: stored rows skipped at start because they no longer
+    /// validate, state writes that failed, and API requests refused for want of credentials.
+    public mutating func addFrameworkHealth(prefix: String, skippedRows: Int, failedWrites: Int, authRefusals: Int) {
+        add("\(prefix)_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
+            Double(skippedRows))
+        add("\(prefix)_store_write_failures_total", .counter, "State writes that failed (each is logged).", Double(failedWrites))
+        add("\(prefix)_auth_failures_total", .counter, "API requests refused for want of credentials.", Double(authRefusals))
+    }
+}

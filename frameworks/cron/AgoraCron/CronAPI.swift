@@ -228,12 +228,8 @@ final class CronAPI {
                 Double(scheduler.states.values.reduce(0) { $0 + $1.successCount }))
         out.add("agora_cron_errors_total", .counter, "Job runs that failed after their retries.",
                 Double(scheduler.states.values.reduce(0) { $0 + $1.errorCount }))
-        out.add("agora_cron_stored_rows_skipped", .counter, "Stored jobs skipped at start because they no longer validate.",
-                Double(scheduler.store.skippedRows.count))
-        out.add("agora_cron_store_write_failures_total", .counter, "State writes that failed (each is logged).",
-                Double(scheduler.store.failedWrites))
-        out.add("agora_cron_auth_failures_total", .counter, "API requests refused for want of credentials.",
-                Double(gate.refusals))
+        out.addFrameworkHealth(prefix: "agora_cron", skippedRows: scheduler.store.skippedRows.count,
+                               failedWrites: scheduler.store.failedWrites, authRefusals: gate.refusals)
         return out
     }
 }

@@ -292,12 +292,8 @@ final class ServicesAPI {
         out.add("agora_services_deployments", .gauge, "Deployments in progress.", Double(scheduler.deployments.count))
         out.add("agora_services_instances_waiting", .gauge, "Instances not yet launched.",
                 Double(scheduler.pendingLaunches().values.reduce(0, +)))
-        out.add("agora_services_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
-                Double(scheduler.store.skippedRows.count))
-        out.add("agora_services_store_write_failures_total", .counter, "State writes that failed (each is logged).",
-                Double(scheduler.store.failedWrites))
-        out.add("agora_services_auth_failures_total", .counter, "API requests refused for want of credentials.",
-                Double(gate.refusals))
+        out.addFrameworkHealth(prefix: "agora_services", skippedRows: scheduler.store.skippedRows.count,
+                               failedWrites: scheduler.store.failedWrites, authRefusals: gate.refusals)
         return out
     }
 
