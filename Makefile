@@ -52,7 +52,8 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/install-fuzz-tools
 	$(SWIFT) build --product agora-fuzz --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz \
-	    -Xswiftc -DAGORA_FUZZ_BUILD $(SWIFT_BUILD_FLAGS)
+	    -Xswiftc -DAGORA_FUZZ_BUILD -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+	    $(SWIFT_BUILD_FLAGS)
 	@scripts/fuzz $(FUZZ_SECONDS)
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 	@scripts/fuzz-api $(FUZZ_SECONDS)
