@@ -149,6 +149,7 @@ let package = Package(
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
         .testTarget(name: "AgoraResourcesTests", dependencies: ["AgoraResources", "AgoraWire"]),
+        .testTarget(name: "AgoraServicesTests", dependencies: ["AgoraServices", "AgoraWire"]),
         .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets", "AgoraRuntime"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "AgoraCronTests",

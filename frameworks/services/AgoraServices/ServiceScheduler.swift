@@ -116,44 +116,24 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     func liveTasks(of id: String) -> [ServiceTask] { tasks.values.filter { $0.appID == id && $0.isAlive } }
 
+    /// The plan for each app now (`ServicePlanner`).
+    func plans() -> [String: AppPlan] {
+        apps.mapValues { app in
+            ServicePlanner.plan(app, live: liveTasks(of: app.id), backoffUntil: backoff[app.id]?.until, now: now)
+        }
+    }
+
     /// Instances each app still needs launched now (zero while it backs off).
     func pendingLaunches() -> [String: Int] {
-        var pending: [String: Int] = [:]
-        for (id, app) in apps {
-            let live = liveTasks(of: id)
-            let current = live.filter { $0.version == app.version && !$0.killing }.count
-            let old = live.filter { $0.version != app.version && !$0.killing }.count
-            let ceiling = app.instances + (old > 0 ? Bounds.clampedInt((Double(app.instances) * app.maximumOverCapacity).rounded(.down)) : 0)
-            let room = max(0, min(app.instances - current, ceiling - current - old))
-            if room > 0, let wait = backoff[id], wait.until > now { continue }
-            if room > 0 { pending[id] = room }
-        }
-        return pending
+        plans().compactMapValues { $0.launch > 0 ? $0.launch : nil }
     }
 
     /// Kills what is too much or outdated (while keeping enough healthy), ends finished deployments,
     /// and asks for offers when instances are missing.
     func converge() {
         guard reconciled else { return }
-        for (id, app) in apps {
-            let live = liveTasks(of: id).filter { !$0.killing }
-            let checked = !app.healthChecks.isEmpty
-            let current = live.filter { $0.version == app.version }
-            var old = live.filter { $0.version != app.version }
-            let minimumHealthy = Bounds.clampedInt((Double(app.instances) * app.minimumHealthCapacity).rounded(.up))
-            var healthy = live.filter { $0.isHealthy(checked: checked) }.count
-            // Outdated instances go while enough healthy ones remain (oldest version first).
-            old.sort { $0.version < $1.version }
-            for task in old where healthy - (task.isHealthy(checked: checked) ? 1 : 0) >= minimumHealthy
-                || !task.isHealthy(checked: checked) {
-                if task.isHealthy(checked: checked) { healthy -= 1 }
-                kill(task)
-            }
-            // Too many current instances: scale down by the app's kill selection.
-            if current.count > app.instances {
-                let ordered = current.sorted { app.killSelection == .oldestFirst ? $0.stagedAt < $1.stagedAt : $0.stagedAt > $1.stagedAt }
-                for task in ordered.prefix(current.count - app.instances) { kill(task) }
-            }
+        for plan in plans().values {
+            for id in plan.kill { if let task = tasks[id] { kill(task) } }
         }
         for task in tasks.values where task.isAlive && !task.killing && apps[task.appID] == nil { kill(task) }
         for deployment in deployments where isConverged(deployment.appID) {

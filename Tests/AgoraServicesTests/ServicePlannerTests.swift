@@ -1,0 +1,71 @@
+@testable import AgoraServices
+import AgoraWire
+import Foundation
+import Testing
+
+/// The services rules as pure functions: no process, no clock but the one passed in.
+@Suite struct ServicePlannerTests {
+    private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func app(instances: Int, version: Date, minimumHealth: Double = 1, overCapacity: Double = 1) -> AppDefinition {
+        var app = AppDefinition(id: "/web")
+        app.cmd = "serve"
+        app.instances = instances
+        app.version = version
+        app.minimumHealthCapacity = minimumHealth
+        app.maximumOverCapacity = overCapacity
+        return app
+    }
+
+    private func task(_ id: String, version: Date, staged: Double = 0, running: Bool = true) -> ServiceTask {
+        ServiceTask(id: TaskID(id), appID: "/web", version: version, agentID: AgentID("a"), host: "h", ports: [],
+                    stagedAt: t0.addingTimeInterval(staged), state: running ? .running : .staging)
+    }
+
+    @Test func aRollingUpdateKeepsMinimumHealthCapacity() {
+        let v1 = t0, v2 = t0.addingTimeInterval(60)
+        let target = app(instances: 4, version: v2, minimumHealth: 0.5, overCapacity: 0.5)
+        var live = (0..<4).map { task("old\($0)", version: v1) }
+        var lowestHealthy = Int.max
+        for step in 0..<6 {
+            let plan = ServicePlanner.plan(target, live: live, backoffUntil: nil, now: t0)
+            for id in plan.kill { live.first { $0.id == id }?.killing = true }
+            live.removeAll { $0.killing }
+            // New instances start, then become healthy one step later.
+            for task in live where task.version == v2 { task.state = .running }
+            live += (0..<plan.launch).map { task("new\(step)-\($0)", version: v2, running: false) }
+            lowestHealthy = min(lowestHealthy, live.filter { $0.state == .running }.count)
+        }
+        #expect(live.count == 4 && live.allSatisfy { $0.version == v2 && $0.state == .running })
+        #expect(lowestHealthy >= 2, "never fewer than half of 4 healthy")
+    }
+
+    @Test func launchesWaitForTheBackoffToEnd() {
+        let target = app(instances: 2, version: t0)
+        let waiting = ServicePlanner.plan(target, live: [], backoffUntil: t0.addingTimeInterval(5), now: t0)
+        #expect(waiting.launch == 0)
+        let later = ServicePlanner.plan(target, live: [], backoffUntil: t0.addingTimeInterval(5), now: t0.addingTimeInterval(5))
+        #expect(later.launch == 2)
+    }
+
+    @Test func scalingDownKillsBySelection() {
+        var target = app(instances: 1, version: t0)
+        let live = [task("a", version: t0, staged: 1), task("b", version: t0, staged: 2), task("c", version: t0, staged: 3)]
+        #expect(ServicePlanner.plan(target, live: live, backoffUntil: nil, now: t0).kill == [TaskID("c"), TaskID("b")])
+        target.killSelection = .oldestFirst
+        #expect(ServicePlanner.plan(target, live: live, backoffUntil: nil, now: t0).kill == [TaskID("a"), TaskID("b")])
+    }
+
+    @Test func unhealthyOutdatedInstancesGoAtOnce() {
+        let v1 = t0, v2 = t0.addingTimeInterval(60)
+        var target = app(instances: 2, version: v2)
+        target.healthChecks = [AppHealthCheck(kind: .tcp)]
+        let sick = task("sick", version: v1)
+        sick.healthy = false
+        let fine = task("fine", version: v1)
+        fine.healthy = true
+        let plan = ServicePlanner.plan(target, live: [sick, fine], backoffUntil: nil, now: t0)
+        #expect(plan.kill == [TaskID("sick")])
+        #expect(!plan.kill.contains(TaskID("fine")), "the healthy one stays until a new one is healthy")
+    }
+}
