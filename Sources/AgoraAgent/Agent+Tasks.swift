@@ -41,7 +41,7 @@ extension Agent {
         var spec = ProcessSpec(
             command: command,
             environment: run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
-                                         home: account?.home ?? TaskUser(named: run.user)?.home),
+                                         home: account?.home ?? UnixAccount(named: run.user)?.home),
             workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
             ownProcessGroup: true)
         var pipes: [ProcessPipe] = []

@@ -168,16 +168,14 @@ final class MasterLink {
         return headers
     }
 
-    /// Checkpoints the agent id's token (owner-only file, written then renamed) before using it.
+    /// Checkpoints the agent id's token (an owner-only file, replaced atomically) before using it.
     private func keep(token: String) {
-        let temporary = tokenFile + ".new"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((token + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]),
-              rename(temporary, tokenFile) == 0 else {
-            logger.error("cannot checkpoint the agent token in \(tokenFile)")
-            return
+        do {
+            try Files.writeAtomically(tokenFile, Array((token + "\n").utf8), mode: 0o600)
+            self.token = token
+        } catch {
+            logger.error("cannot checkpoint the agent token in \(tokenFile): \(error)")
         }
-        self.token = token
     }
 
     func stop() {

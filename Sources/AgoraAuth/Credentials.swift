@@ -42,25 +42,17 @@ public struct Credentials: Sendable, CustomStringConvertible {
     /// Whether `secret` is the principal's, compared in constant time.
     public func verify(principal: String, secret: [UInt8]) -> Bool {
         guard let expected = secrets[principal] else { return false }
-        return Credentials.equalInConstantTime(expected, secret)
+        return constantTimeEqual(expected, secret)
     }
 
     /// The principal whose secret is `token` (bearer tokens are the secret itself).
     public func principal(forToken token: [UInt8]) -> String? {
         var found: String?
-        for (principal, secret) in secrets where Credentials.equalInConstantTime(secret, token) { found = principal }
+        for (principal, secret) in secrets where constantTimeEqual(secret, token) { found = principal }
         return found
     }
 
     public var description: String { "Credentials(\(secrets.keys.sorted().joined(separator: ", ")))" }
-
-    private static func equalInConstantTime(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
-        for index in 0..<max(lhs.count, rhs.count) {
-            difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
-        }
-        return difference == 0
-    }
 }
 
 /// One principal and secret that a client presents (an agent's `--credential`, a framework's `--principal`).
@@ -94,4 +86,13 @@ public struct Credential: Sendable {
 public struct AuthConfigurationError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Whether two secrets are equal, taking the same time whatever bytes differ (no timing hints to a guesser).
+public func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+    for index in 0..<max(lhs.count, rhs.count) {
+        difference |= (index < lhs.count ? lhs[index] : 0) ^ (index < rhs.count ? rhs[index] : 0)
+    }
+    return difference == 0
 }

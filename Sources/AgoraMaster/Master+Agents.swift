@@ -51,7 +51,7 @@ extension Master {
     /// authenticate, come from the same principal); a new id, or one registered before tokens existed, gets one.
     private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws(AuthRejection) -> String {
         if let id, let stored = registrar.token(of: id) {
-            guard let presented, constantTimeEqual(presented, stored.token) else {
+            guard let presented, constantTimeEqual(Array(presented.utf8), Array(stored.token.utf8)) else {
                 throw .forbidden("Agent '\(id)' is registered to another agent: its token is missing or wrong")
             }
             guard !options.authenticateAgents || stored.principal == principal else {
@@ -63,11 +63,6 @@ extension Master {
         return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
     }
 
-    private func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8), right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 
     /// Port resources must be TCP/UDP port numbers (1-65535); other range resources are free-form.
     private func validatePorts(_ resources: [Resource], field: String) throws(CallRejection) {
@@ -84,7 +79,7 @@ extension Master {
         guard let agent = agents[id], agent.isConnected else {
             throw CallRejection(status: .forbidden, message: "Agent '\(id)' is not registered")
         }
-        guard let token, constantTimeEqual(token, agent.token) else {
+        guard let token, constantTimeEqual(Array(token.utf8), Array(agent.token.utf8)) else {
             throw AuthRejection.forbidden("Call for agent '\(id)' without its token")
         }
         return agent

@@ -39,6 +39,9 @@ public struct PlacementConstraint: Equatable, Sendable {
         self.init(field: parts[0], op: op, value: value)
     }
 
+    /// `[field, OPERATOR, value?]`, as Marathon and Chronos write a constraint.
+    public var parts: [String] { [field, op.rawValue] + (value.map { [$0] } ?? []) }
+
     /// `field:OPERATOR[:value]`, as Marathon's launch queue names a constraint.
     public var label: String { "\(field):\(op.rawValue)" + (value.map { ":\($0)" } ?? "") }
 

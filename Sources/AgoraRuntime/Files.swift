@@ -41,6 +41,38 @@ public enum Files {
         return (Array(bytes.prefix(filled)), size)
     }
 
+    /// Replaces `path` with `bytes` so that a crash leaves the old file or the new one, never a part: writes a
+    /// temporary file with `mode`, fsyncs it, then renames it over `path`.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: Int32 = 0o644) throws(RuntimeError) {
+        let temporary = path + ".new"
+        var request = uv_fs_t()
+        let fd = uv_fs_open(nil, &request, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode, nil)
+        uv_fs_req_cleanup(&request)
+        try check(fd, "uv_fs_open(\(temporary))")
+        var written = 0
+        var failure: Int32 = 0
+        while written < bytes.count && failure >= 0 {
+            let count: Int32 = bytes.withUnsafeBytes { buffer in
+                var piece = agora_uv_buf(UnsafeMutablePointer(mutating: buffer.baseAddress!.advanced(by: written)
+                    .assumingMemoryBound(to: CChar.self)), bytes.count - written)
+                let result = uv_fs_write(nil, &request, uv_file(fd), &piece, 1, -1, nil)
+                uv_fs_req_cleanup(&request)
+                return result
+            }
+            if count < 0 { failure = count } else { written += Int(count) }
+        }
+        if failure >= 0 {
+            failure = uv_fs_fsync(nil, &request, uv_file(fd), nil)
+            uv_fs_req_cleanup(&request)
+        }
+        uv_fs_close(nil, &request, uv_file(fd), nil)
+        uv_fs_req_cleanup(&request)
+        try check(failure, "uv_fs_write(\(temporary))")
+        let renamed = uv_fs_rename(nil, &request, temporary, path, nil)
+        uv_fs_req_cleanup(&request)
+        try check(renamed, "uv_fs_rename(\(temporary))")
+    }
+
     /// The whole file as UTF-8 text.
     public static func readText(_ path: String) throws(RuntimeError) -> String {
         String(decoding: try read(path).bytes, as: UTF8.self)

@@ -4,6 +4,18 @@ import Foundation
 import Testing
 
 @Suite struct FilesTests {
+    @Test func atomicWritesReplaceTheFileWithItsMode() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/token"
+        try Files.writeAtomically(path, Array("first\n".utf8), mode: 0o600)
+        try Files.writeAtomically(path, Array("second\n".utf8), mode: 0o600)
+        #expect(try Files.readText(path) == "second\n")
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: path + ".new"))
+        #expect(throws: RuntimeError.self) { try Files.writeAtomically(scratch.path + "/missing/dir/x", [1]) }
+    }
+
     @Test func readsWholeFilesAndSlices() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path + "/data"

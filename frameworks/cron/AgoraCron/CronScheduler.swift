@@ -240,9 +240,9 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// Whether the job's constraints allow a run on the offer's agent (next to the job's runs already there).
     private func constraintsHold(_ job: Job, offer: Offer) -> Bool {
-        let constraints = job.constraints.compactMap { try? PlacementConstraint(parts: $0) }
         let placed = running.values.filter { $0.job == job.name }.compactMap { run in run.agent.map { ($0, [Attribute]()) } }
-        return PlacementConstraint.violation(constraints, hostname: offer.hostname, attributes: offer.attributes, placed: placed) == nil
+        return PlacementConstraint.violation(job.constraints, hostname: offer.hostname, attributes: offer.attributes,
+                                             placed: placed) == nil
     }
 
     public func update(_ client: SchedulerClient, _ status: TaskStatus) {

@@ -22,7 +22,7 @@ public struct Job: Equatable, Sendable {
     public var mem = 128.0
     public var disk = 0.0
     public var environmentVariables: [String: String] = [:]
-    public var constraints: [[String]] = []
+    public var constraints: [PlacementConstraint] = []
     public var owner = ""
     public var description = ""
     /// The Unix user runs execute as (the framework's user when absent).
@@ -80,13 +80,11 @@ public enum JobJSON {
         if case .array(let items)? = json["constraints"] {
             for (index, item) in items.enumerated() {
                 guard case .array(let values) = item else { throw JobError.invalid("constraints[\(index)] must be [field, operator, value?]") }
-                let parts = values.map { $0.textValue ?? "" }
                 do {
-                    _ = try PlacementConstraint(parts: parts)
+                    job.constraints.append(try PlacementConstraint(parts: values.map { $0.textValue ?? "" }))
                 } catch {
                     throw JobError.invalid("constraints[\(index)] \(error.message)")
                 }
-                job.constraints.append(parts)
             }
         }
         job.owner = json.text("owner") ?? ""
@@ -151,7 +149,7 @@ public enum JobJSON {
             })),
             ("highPriority", .bool(false)),
             ("runAsUser", .string(job.runAsUser ?? "")),
-            ("constraints", .array(job.constraints.map { .array($0.map { .string($0) }) })),
+            ("constraints", .array(job.constraints.map { .array($0.parts.map { .string($0) }) })),
         ]
         if job.isDependent {
             entries.append(("parents", .array(job.parents.map { .string($0) })))

@@ -187,9 +187,7 @@ public enum AppJSON {
             ("requirePorts", .bool(app.requirePorts)),
             ("env", .object(app.env.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("labels", .object(app.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ("constraints", .array(app.constraints.map { constraint in
-                .array([.string(constraint.field), .string(constraint.op.rawValue)] + (constraint.value.map { [.string($0)] } ?? []))
-            })),
+            ("constraints", .array(app.constraints.map { .array($0.parts.map { .string($0) }) })),
             ("healthChecks", .array(app.healthChecks.map(renderHealthCheck))),
             ("upgradeStrategy", .object([("minimumHealthCapacity", JSONValue.double(app.minimumHealthCapacity) ?? .null),
                                          ("maximumOverCapacity", JSONValue.double(app.maximumOverCapacity) ?? .null)])),
