@@ -118,8 +118,10 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     /// The plan for each app now (`ServicePlanner`).
     func plans() -> [String: AppPlan] {
-        apps.mapValues { app in
-            ServicePlanner.plan(app, live: liveTasks(of: app.id), backoffUntil: backoff[app.id]?.until, now: now)
+        // One pass over the tasks, not one per app: this runs on every status update.
+        let live = Dictionary(grouping: tasks.values.filter(\.isAlive), by: \.appID)
+        return apps.mapValues { app in
+            ServicePlanner.plan(app, live: live[app.id] ?? [], backoffUntil: backoff[app.id]?.until, now: now)
         }
     }
 
