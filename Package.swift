@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraResources", dependencies: ["AgoraWire"]),
         .target(name: "AgoraAllocator", dependencies: ["AgoraResources", "AgoraWire"]),
-        .target(name: "AgoraStore", dependencies: ["CSQLite"]),
+        .target(name: "AgoraStore", dependencies: ["AgoraRuntime", "CSQLite"]),
         .target(name: "AgoraAuth", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
         .target(
             name: "AgoraDaemon",

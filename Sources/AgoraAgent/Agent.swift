@@ -51,7 +51,8 @@ public final class Agent {
             loop: loop, master: options.master, credential: options.credential, tokenFile: layout.agentTokenFile, logger: logger,
             subscribeCall: { [unowned self] in self.subscribeCall() },
             onEvent: { [unowned self] event in self.handle(event) },
-            onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") })
+            onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") },
+            onTimerFailure: { [unowned self] in self.timerFailed($0) })
         self.link = link
         link.start()
         try startDiskWatch()
@@ -100,7 +101,12 @@ public final class Agent {
             guard let subscribed = event.subscribed else { return }
             if agentID != subscribed.agentID {
                 agentID = subscribed.agentID
-                try? (subscribed.agentID.value + "\n").write(toFile: layout.agentIDFile, atomically: true, encoding: .utf8)
+                do {
+                    try Files.writeAtomically(layout.agentIDFile, Array((subscribed.agentID.value + "\n").utf8), mode: 0o644)
+                } catch {
+                    metrics.checkpointFailures += 1
+                    logger.error("cannot checkpoint the agent id in \(layout.agentIDFile): \(error)")
+                }
             }
             logger.info("registered with the master as \(subscribed.agentID)")
             updates?.resendAll()
@@ -179,4 +185,5 @@ struct AgentMetrics {
     var terminal: [String: Int] = [:]
     var authFailures = 0
     var timerFailures = 0
+    var checkpointFailures = 0
 }

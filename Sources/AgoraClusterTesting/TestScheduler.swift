@@ -26,10 +26,7 @@ public final class TestScheduler {
     public var authorization: String?
     /// The answer to SUBSCRIBE when the master refused it.
     public private(set) var subscribeRefusal: HTTPStatus?
-    private var streamConnection: HTTPClientConnection?
-    private var callConnection: HTTPClientConnection?
-    private var pendingCalls: [(SchedulerCall, ((HTTPResponse) -> Void)?)] = []
-    private var connecting = false
+    private var subscription: EventSubscription?
 
     public init(loop: Loop, master: SocketAddress, name: String, format: WireFormat, role: String = "*") {
         self.loop = loop
@@ -40,29 +37,30 @@ public final class TestScheduler {
 
     public var isSubscribed: Bool { frameworkID != nil && !streamEnded }
 
+    /// Opens one subscription (it is not renewed when it ends: `streamEnded` tells).
     public func subscribe() {
-        HTTPClientConnection.connect(loop: loop, to: master) { [self] result in
-            guard case .success(let connection) = result else {
-                streamEnded = true
-                return
-            }
-            streamConnection = connection
-            let call = SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info))
-            var headers: HTTPHeaders = ["Content-Type": format.contentType, "Accept": format.contentType, "Connection": "close"]
-            if let authorization { headers["Authorization"] = authorization }
-            let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers,
-                                      body: (try? call.encoded(as: format)) ?? [])
-            var decoder = RecordIODecoder()
-            connection.stream(request, onHead: { [self] head in
-                streamID = head.headers["Mesos-Stream-Id"]
-                if head.status != .ok { subscribeRefusal = head.status }
-            }, onBody: { [self] bytes in
-                for record in (try? decoder.feed(bytes)) ?? [] {
-                    guard let event = try? SchedulerEvent(decoding: record, as: format) else { continue }
-                    handle(event)
-                }
-            }, onEnd: { [self] _ in streamEnded = true })
+        var options = EventSubscription.Options(servers: [master], path: "/api/v1/scheduler",
+                                                contentType: format.contentType,
+                                                backoff: Backoff(minimum: .milliseconds(10), maximum: .milliseconds(10)))
+        options.authorization = authorization
+        options.resubscribes = false
+        options.heartbeatTolerance = 0
+        let subscription = EventSubscription(loop: loop, options: options)
+        subscription.subscribeBody = { [unowned self] in
+            try SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info)).encoded(as: format)
         }
+        subscription.onRecord = { [unowned self] record in
+            let event = try SchedulerEvent(decoding: record, as: format)
+            if event.type == .subscribed {
+                subscription.established(heartbeatInterval: nil)
+                streamID = subscription.streamID
+            }
+            handle(event)
+        }
+        subscription.onRefused = { [unowned self] status, _ in subscribeRefusal = status }
+        subscription.onRetry = { [unowned self] _, _ in streamEnded = true }
+        self.subscription = subscription
+        subscription.start()
     }
 
     private func handle(_ event: SchedulerEvent) {
@@ -95,30 +93,8 @@ public final class TestScheduler {
     public func call(_ call: SchedulerCall, _ completion: ((HTTPResponse) -> Void)? = nil) {
         var call = call
         call.frameworkID = call.frameworkID ?? frameworkID
-        if let connection = callConnection, connection.isOpen {
-            post(call, on: connection, completion)
-            return
-        }
-        pendingCalls.append((call, completion))
-        guard !connecting else { return }
-        connecting = true
-        HTTPClientConnection.connect(loop: loop, to: master) { [self] result in
-            connecting = false
-            guard case .success(let connection) = result else { return }
-            callConnection = connection
-            let queued = pendingCalls
-            pendingCalls.removeAll()
-            for (call, completion) in queued { post(call, on: connection, completion) }
-        }
-    }
-
-    private func post(_ call: SchedulerCall, on connection: HTTPClientConnection, _ completion: ((HTTPResponse) -> Void)?) {
-        var headers: HTTPHeaders = ["Content-Type": format.contentType]
-        if let streamID { headers["Mesos-Stream-Id"] = streamID }
-        if let authorization { headers["Authorization"] = authorization }
-        let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers,
-                                  body: (try? call.encoded(as: format)) ?? [])
-        connection.send(request) { [self] result in
+        guard let subscription, let body = try? call.encoded(as: format) else { return }
+        subscription.send(body) { [self] result in
             guard case .success(let response) = result else { return }
             if !response.status.isSuccess { rejectedCalls.append(response) }
             completion?(response)
@@ -152,8 +128,7 @@ public final class TestScheduler {
 
     public func close() {
         onOffers = nil
-        streamConnection?.close()
-        callConnection?.close()
+        subscription?.stop()
     }
 }
 

@@ -32,11 +32,16 @@ public struct PrometheusText {
 
 extension PrometheusText {
     /// The counters every framework daemon keeps about itself: stored rows skipped at start because they no longer
-    /// validate, state writes that failed, and API requests refused for want of credentials.
-    public mutating func addFrameworkHealth(prefix: String, skippedRows: Int, failedWrites: Int, authRefusals: Int) {
+    /// validate, state writes that failed, grouped writes and their commits (one fsync each), and API requests refused
+    /// for want of credentials.
+    public mutating func addFrameworkHealth(prefix: String, skippedRows: Int, failedWrites: Int, groupedWrites: Int,
+                                            commits: Int, authRefusals: Int) {
         add("\(prefix)_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
             Double(skippedRows))
         add("\(prefix)_store_write_failures_total", .counter, "State writes that failed (each is logged).", Double(failedWrites))
+        add("\(prefix)_store_grouped_writes_total", .counter, "State writes committed in groups, one group per loop turn.",
+            Double(groupedWrites))
+        add("\(prefix)_store_commits_total", .counter, "Commits of grouped writes (one fsync each).", Double(commits))
         add("\(prefix)_auth_failures_total", .counter, "API requests refused for want of credentials.", Double(authRefusals))
     }
 }

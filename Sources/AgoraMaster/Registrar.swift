@@ -36,8 +36,9 @@ final class Registrar {
     }
 
     func admit(_ agent: AgentInfo, id: AgentID) {
-        guard let bytes = try? agent.protobuf() else { return }
-        db.write("INSERT OR REPLACE INTO agents VALUES (?, ?)", [.text(id.value), .blob(bytes)])
+        db.writeTransaction {
+            try db.execute("INSERT OR REPLACE INTO agents VALUES (?, ?)", [.text(id.value), .blob(try agent.protobuf())])
+        }
     }
 
     func remove(agent id: AgentID) {
@@ -48,8 +49,9 @@ final class Registrar {
     }
 
     func admit(_ framework: FrameworkInfo, id: FrameworkID) {
-        guard let bytes = try? framework.protobuf() else { return }
-        db.write("INSERT OR REPLACE INTO frameworks VALUES (?, ?)", [.text(id.value), .blob(bytes)])
+        db.writeTransaction {
+            try db.execute("INSERT OR REPLACE INTO frameworks VALUES (?, ?)", [.text(id.value), .blob(try framework.protobuf())])
+        }
     }
 
     func remove(framework id: FrameworkID) {

@@ -19,21 +19,9 @@ public final class SchedulerClient {
     /// The id the master assigned (kept across resubscriptions).
     public var frameworkID: FrameworkID? { configuration.framework.id }
     /// Whether a subscription is open right now.
-    public private(set) var isSubscribed = false
+    public var isSubscribed: Bool { subscription.isEstablished }
 
-    private var streamConnection: HTTPClientConnection?
-    private var callConnection: HTTPClientConnection?
-    private var callConnecting = false
-    private var queuedCalls: [(SchedulerCall, (Result<Void, SchedulerCallError>) -> Void)] = []
-    private var streamID: String?
-    private var master: SocketAddress
-    private var masterIndex = 0
-    private var attempts = 0
-    private var heartbeatInterval: Double = 15
-    private var lastEvent = ContinuousClock.now
-    private var supervisor: LoopTimer?
-    private var retry: LoopTimer?
-    private var stopped = true
+    private let subscription: EventSubscription
     let reconciliation = ReconciliationTracker()
     private let logger = Logger(label: "agora.scheduler")
 
@@ -43,145 +31,48 @@ public final class SchedulerClient {
         self.loop = loop
         self.configuration = configuration
         self.delegate = delegate
-        master = configuration.masters[0]
+        var options = EventSubscription.Options(
+            servers: configuration.masters, path: "/api/v1/scheduler", contentType: configuration.format.contentType,
+            backoff: Backoff(minimum: configuration.minimumBackoff, maximum: configuration.maximumBackoff))
+        options.authorization = configuration.credential?.authorizationHeader
+        options.heartbeatTolerance = configuration.heartbeatTolerance
+        subscription = EventSubscription(loop: loop, options: options)
+        subscription.subscribeBody = { [unowned self] in try self.subscribeCall().encoded(as: self.configuration.format) }
+        subscription.onRecord = { [unowned self] record in
+            self.handle(try SchedulerEvent(decoding: record, as: self.configuration.format))
+        }
+        subscription.onLost = { [unowned self] reason in self.delegate?.disconnected(self, reason: reason) }
+        subscription.onRetry = { [logger] reason, delay in
+            logger.warning("\(reason); retrying in \(delay.map { "\($0.seconds)s" } ?? "never")")
+        }
+        subscription.onTimerFailure = { [logger] in logger.error("cannot arm a subscription timer: \($0)") }
     }
 
     /// Subscribes and keeps the subscription alive until `stop()`.
     public func start() {
-        guard stopped else { return }
-        stopped = false
-        supervisor = try? LoopTimer(loop: loop)
-        supervisor?.start(after: .seconds(1), repeating: .seconds(1)) { [weak self] in self?.superviseHeartbeats() }
-        subscribe()
+        subscription.start()
     }
 
     /// Closes the subscription and every connection; the framework stays registered until its failover timeout.
     public func stop() {
-        stopped = true
-        isSubscribed = false
-        supervisor?.close()
-        supervisor = nil
-        retry?.close()
-        retry = nil
         reconciliation.stop()
-        streamConnection?.close()
-        callConnection?.close()
-        streamConnection = nil
-        callConnection = nil
+        subscription.stop()
     }
 
-    // MARK: Subscription
-
-    private func subscribe() {
-        guard !stopped else { return }
-        HTTPClientConnection.connect(loop: loop, to: master) { [weak self] result in
-            guard let self, !self.stopped else {
-                if case .success(let connection) = result { connection.close() }
-                return
-            }
-            switch result {
-            case .success(let connection): self.subscribe(on: connection)
-            case .failure(let error): self.reconnect("cannot reach the master at \(self.master): \(error.message)")
-            }
-        }
-    }
-
-    private func subscribe(on connection: HTTPClientConnection) {
-        streamConnection = connection
-        let format = configuration.format
+    private func subscribeCall() -> SchedulerCall {
         var info = configuration.framework
         if let credential = configuration.credential { info.principal = credential.principal }
-        let call = SchedulerCall(type: .subscribe, frameworkID: info.id, subscribe: .init(frameworkInfo: info))
-        guard let body = try? call.encoded(as: format) else {
-            reconnect("cannot encode the subscription")
-            return
-        }
-        var headers: HTTPHeaders = ["Content-Type": format.contentType, "Accept": format.contentType]
-        if let credential = configuration.credential { headers["Authorization"] = credential.authorizationHeader }
-        let request = HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers, body: body)
-        var decoder = RecordIODecoder()
-        var accepted = false
-        var refusal: (HTTPStatus, [UInt8])?
-        var redirect: String?
-        connection.stream(request, onHead: { [weak self] head in
-            accepted = head.status == .ok
-            if head.status == .temporaryRedirect { redirect = head.headers["Location"] }
-            if !accepted { refusal = (head.status, []) }
-            if accepted { self?.streamID = head.headers["Mesos-Stream-Id"] }
-        }, onBody: { [weak self] bytes in
-            guard let self else { return }
-            guard accepted else {
-                refusal?.1 += bytes
-                return
-            }
-            do {
-                for record in try decoder.feed(bytes) {
-                    self.handle(try SchedulerEvent(decoding: record, as: format))
-                }
-            } catch {
-                connection.close()
-            }
-        }, onEnd: { [weak self] error in
-            // The connection served only this stream: close it, or keep-alive would hold it open.
-            connection.close()
-            guard let self else { return }
-            self.streamConnection = nil
-            if let redirect, let address = SocketAddress(parsing: redirect) {
-                self.master = address
-                self.subscribe()
-                return
-            }
-            let reason = refusal.map { "master answered \($0.0): \(String(decoding: $0.1, as: UTF8.self))" }
-                ?? error.map { "subscription ended: \($0.message)" } ?? "subscription ended"
-            self.lost(reason)
-        })
-    }
-
-    private func lost(_ reason: String) {
-        let wasSubscribed = isSubscribed
-        isSubscribed = false
-        callConnection?.close()
-        callConnection = nil
-        if wasSubscribed { delegate?.disconnected(self, reason: reason) }
-        reconnect(reason)
-    }
-
-    private func reconnect(_ reason: String) {
-        guard !stopped else { return }
-        attempts += 1
-        logger.warning("\(reason); retrying (attempt \(attempts))")
-        // Next master in the list, so a dead one does not hold us back.
-        masterIndex = (masterIndex + 1) % configuration.masters.count
-        master = configuration.masters[masterIndex]
-        let ceiling = min(configuration.maximumBackoff.seconds,
-                          configuration.minimumBackoff.seconds * pow(2, Double(min(attempts - 1, 16))))
-        let delay = ceiling * Double.random(in: 0.5...1.0)
-        retry?.close()
-        retry = try? loop.schedule(after: Bounds.duration(seconds: delay)) { [weak self] in
-            self?.retry = nil
-            self?.subscribe()
-        }
-    }
-
-    private func superviseHeartbeats() {
-        guard isSubscribed else { return }
-        let silence = (ContinuousClock.now - lastEvent).seconds
-        if silence > heartbeatInterval * configuration.heartbeatTolerance {
-            streamConnection?.close()
-        }
+        return SchedulerCall(type: .subscribe, frameworkID: info.id, subscribe: .init(frameworkInfo: info))
     }
 
     // MARK: Events
 
     private func handle(_ event: SchedulerEvent) {
-        lastEvent = .now
         switch event.type {
         case .subscribed?:
             guard let subscribed = event.subscribed else { return }
             configuration.framework.id = subscribed.frameworkID
-            heartbeatInterval = subscribed.heartbeatIntervalSeconds ?? 15
-            isSubscribed = true
-            attempts = 0
+            subscription.established(heartbeatInterval: Bounds.duration(seconds: subscribed.heartbeatIntervalSeconds ?? 15))
             delegate?.subscribed(self, frameworkID: subscribed.frameworkID, masterInfo: subscribed.masterInfo)
             reconciliation.resubscribed(self)
         case .offers?:
@@ -192,7 +83,12 @@ public final class SchedulerClient {
             guard let status = event.update?.status else { return }
             reconciliation.observe(status)
             delegate?.update(self, status)
-            if configuration.acknowledgeAutomatically { acknowledge(status) }
+            guard configuration.acknowledgeAutomatically, status.uuid != nil else { return }
+            // After the loop turn, so what the delegate stored for this update (a store that groups its writes per
+            // turn commits them first) is durable before the master forgets the update.
+            loop.schedule(after: .zero, orReport: { [logger] in logger.error("cannot defer an acknowledgement: \($0)") }) {
+                [weak self] in self?.acknowledge(status)
+            }
         case .failure?:
             let failure = event.failure
             delegate?.failure(self, agentID: failure?.agentID, executorID: failure?.executorID, status: failure?.status)
@@ -216,48 +112,14 @@ public final class SchedulerClient {
         }
         var call = call
         call.frameworkID = id
-        if let connection = callConnection, connection.isOpen {
-            post(call, on: connection, completion)
+        let body: [UInt8]
+        do {
+            body = try call.encoded(as: configuration.format)
+        } catch {
+            completion(.failure(SchedulerCallError(status: nil, message: "cannot encode the call: \(error)")))
             return
         }
-        queuedCalls.append((call, completion))
-        guard !callConnecting else { return }
-        callConnecting = true
-        HTTPClientConnection.connect(loop: loop, to: master) { [weak self] result in
-            guard let self else { return }
-            self.callConnecting = false
-            let queued = self.queuedCalls
-            self.queuedCalls.removeAll()
-            switch result {
-            case .success(let connection) where self.stopped:
-                connection.close()
-                for (_, completion) in queued {
-                    completion(.failure(SchedulerCallError(status: nil, message: "the client was stopped")))
-                }
-            case .success(let connection):
-                self.callConnection = connection
-                for (call, completion) in queued { self.post(call, on: connection, completion) }
-            case .failure(let error):
-                for (_, completion) in queued {
-                    completion(.failure(SchedulerCallError(status: nil, message: error.message)))
-                }
-            }
-        }
-    }
-
-    private func post(
-        _ call: SchedulerCall, on connection: HTTPClientConnection,
-        _ completion: @escaping (Result<Void, SchedulerCallError>) -> Void
-    ) {
-        let format = configuration.format
-        guard let body = try? call.encoded(as: format) else {
-            completion(.failure(SchedulerCallError(status: nil, message: "cannot encode the call")))
-            return
-        }
-        var headers: HTTPHeaders = ["Content-Type": format.contentType]
-        if let streamID { headers["Mesos-Stream-Id"] = streamID }
-        if let credential = configuration.credential { headers["Authorization"] = credential.authorizationHeader }
-        connection.send(HTTPRequest(method: .post, target: "/api/v1/scheduler", headers: headers, body: body)) { result in
+        subscription.send(body) { result in
             switch result {
             case .success(let response) where response.status.isSuccess:
                 completion(.success(()))

@@ -10,7 +10,8 @@ public struct SchedulerConfiguration: Sendable {
     public var framework: FrameworkInfo
     /// The encoding of calls and events.
     public var format: WireFormat = .protobuf
-    /// Acknowledge every status update that carries a uuid after the delegate has seen it.
+    /// Acknowledge every status update that carries a uuid after the delegate has seen it (at the end of that loop
+    /// turn).
     public var acknowledgeAutomatically = true
     /// Missed heartbeat intervals after which the subscription is considered dead and renewed.
     public var heartbeatTolerance = 5.0

@@ -1,3 +1,4 @@
+import AgoraRuntime
 internal import CSQLite
 
 /// Why a database call failed: SQLite's result code, its message, and the statement.
@@ -22,7 +23,10 @@ public enum SQLValue: Sendable, Equatable {
 }
 
 /// One SQLite database file, used from one thread (the owning daemon's loop), with typed errors.
-/// Writes are durable when they return (`journal_mode=WAL`, `synchronous=FULL`).
+/// `execute` and `transaction` are durable when they return (`journal_mode=WAL`, `synchronous=FULL`). The
+/// best-effort writes (`write`, `writeTransaction`, `writeSetting`) may be grouped (`groupWrites(on:)`): the first
+/// of them opens a transaction that is committed once, at the end of the loop turn, so a burst of status updates
+/// costs one fsync, not one each.
 public final class SQLiteDatabase {
     private let handle: OpaquePointer
 
@@ -42,11 +46,29 @@ public final class SQLiteDatabase {
         try execute("PRAGMA foreign_keys=ON")
     }
 
-    deinit { sqlite3_close(handle) }
+    deinit {
+        commitPending()
+        sqlite3_close(handle)
+    }
 
-    /// Runs a statement; returns every row as column name → value.
+    /// The clock that commits a group of writes after the current loop turn; nil: every write commits on its own.
+    private var groupClock: (any LoopClock)?
+    /// Best-effort writes in the open group, not yet committed.
+    public private(set) var pendingWrites = 0
+    /// Groups committed, for `/metrics` (with `groupedWrites`, the writes per fsync).
+    public private(set) var commits = 0
+    /// Writes that went into a committed group.
+    public private(set) var groupedWrites = 0
+
+    /// Runs a statement durably (committing the open group of writes first, so order is kept); returns every row as
+    /// column name → value.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[String: SQLValue]] {
+        commitPending()
+        return try run(sql, parameters)
+    }
+
+    private func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [[String: SQLValue]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw error(sql)
@@ -87,17 +109,81 @@ public final class SQLiteDatabase {
         return rows
     }
 
-    /// Runs `body` in one transaction: all of it is stored, or (when it throws) none of it.
+    /// Runs `body` in one durable transaction: all of it is stored, or (when it throws) none of it. Inside `body`,
+    /// use `execute`.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        commitPending()
+        try run("BEGIN IMMEDIATE", [])
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try run("COMMIT", [])
             return result
         } catch {
-            try? execute("ROLLBACK")
+            rollBack()
             throw error
         }
+    }
+
+    private var inTransaction = false
+
+    /// Commits the open group of best-effort writes now; a failure is reported for each write in it.
+    public func commitPending() {
+        guard pendingWrites > 0, !inTransaction else { return }
+        let count = pendingWrites
+        pendingWrites = 0
+        do {
+            try run("COMMIT", [])
+            commits += 1
+            groupedWrites += count
+        } catch {
+            rollBack()
+            failedWrites += count - 1
+            report(error)
+        }
+    }
+
+    /// From now on, the best-effort writes of one loop turn of `clock` are committed together after it; each failed
+    /// write (or commit timer) is said to `log` as well as counted.
+    public func groupWrites(on clock: any LoopClock, log: @escaping (String) -> Void) {
+        groupClock = clock
+        onWriteFailure = { log("a write to the store failed: \($0)") }
+    }
+
+    /// Runs best-effort statements: alone, or in the open group (opening it, and scheduling its commit, if needed).
+    private func grouped(_ body: () throws -> Void) throws {
+        guard let groupClock, !inTransaction else {
+            return try transaction(body)
+        }
+        if pendingWrites == 0 {
+            do {
+                try groupClock.schedule(in: .zero) { [weak self] in self?.commitPending() }
+            } catch {
+                onWriteFailure?(StoreError(code: -1, message: "cannot arm the commit timer (\(error)); writing at once",
+                                           statement: "commit"))
+                return try transaction(body)
+            }
+            try run("BEGIN IMMEDIATE", [])
+        }
+        try run("SAVEPOINT grouped", [])
+        do {
+            inTransaction = true
+            defer { inTransaction = false }
+            try body()
+            try run("RELEASE grouped", [])
+            pendingWrites += 1
+        } catch {
+            _ = try? run("ROLLBACK TO grouped", [])
+            _ = try? run("RELEASE grouped", [])
+            if pendingWrites == 0 { rollBack() }
+            throw error
+        }
+    }
+
+    /// Ends a failed transaction; a rollback that fails too leaves nothing open (SQLite rolls back on its own).
+    private func rollBack() {
+        if sqlite3_get_autocommit(handle) == 0 { _ = try? run("ROLLBACK", []) }
     }
 
     /// Writes made with `write` that failed, for `/metrics`.
@@ -108,17 +194,13 @@ public final class SQLiteDatabase {
     /// Runs a write whose failure the caller cannot act on (the daemon keeps serving from memory): a failure is
     /// counted in `failedWrites` and reported to `onWriteFailure`, never swallowed.
     public func write(_ sql: String, _ parameters: [SQLValue] = []) {
-        do {
-            try execute(sql, parameters)
-        } catch {
-            report(error)
-        }
+        writeTransaction { _ = try self.run(sql, parameters) }
     }
 
-    /// `body`'s writes in one transaction, reported like `write` when they fail.
+    /// `body`'s writes, all or none, reported like `write` when they fail. Inside `body`, use `execute`.
     public func writeTransaction(_ body: () throws -> Void) {
         do {
-            try transaction(body)
+            try grouped(body)
         } catch let error as StoreError {
             report(error)
         } catch {
@@ -139,10 +221,9 @@ public final class SQLiteDatabase {
 
     /// Stores a setting, reported like `write` when it fails.
     public func writeSetting(_ key: String, _ value: String) {
-        do {
-            try setSetting(key, value)
-        } catch {
-            report(error)
+        writeTransaction {
+            _ = try run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", [])
+            _ = try run("INSERT OR REPLACE INTO meta VALUES (?, ?)", [.text(key), .text(value)])
         }
     }
 

@@ -229,7 +229,9 @@ final class CronAPI {
         out.add("agora_cron_errors_total", .counter, "Job runs that failed after their retries.",
                 Double(scheduler.states.values.reduce(0) { $0 + $1.errorCount }))
         out.addFrameworkHealth(prefix: "agora_cron", skippedRows: scheduler.store.skippedRows.count,
-                               failedWrites: scheduler.store.failedWrites, authRefusals: gate.refusals)
+                               failedWrites: scheduler.store.db.failedWrites,
+                               groupedWrites: scheduler.store.db.groupedWrites, commits: scheduler.store.db.commits,
+                               authRefusals: gate.refusals)
         return out
     }
 }

@@ -31,7 +31,7 @@ public final class CronScheduler: SchedulerDelegate {
         self.clock = clock
         self.store = store
         self.logger = logger
-        store.logWriteFailures { [logger] in logger.error("\($0)") }
+        store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
         for job in try store.jobs() {
             jobs[job.name] = job
             timings[job.name] = try JobTiming(job)

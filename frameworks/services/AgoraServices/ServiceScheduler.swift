@@ -28,7 +28,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         self.clock = clock
         self.store = store
         self.logger = logger
-        store.logWriteFailures { [logger] in logger.error("\($0)") }
+        store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
         for app in try store.apps() { apps[app.id] = app }
         for task in try store.tasks() { tasks[task.id] = task }
         deployments = try store.deployments()

@@ -4,16 +4,10 @@ import Foundation
 
 /// The services framework's state in SQLite: framework id, apps and their versions, tasks.
 final class ServiceStore {
-    private let db: SQLiteDatabase
+    /// The database (its write statistics go to `/metrics`).
+    let db: SQLiteDatabase
     /// Stored rows that no longer pass validation: skipped when loading, each described once.
     private(set) var skippedRows: [String] = []
-
-    /// Writes that failed, for `/metrics`; `logWriteFailures` says each one as it happens.
-    var failedWrites: Int { db.failedWrites }
-
-    func logWriteFailures(_ log: @escaping (String) -> Void) {
-        db.onWriteFailure = { log("a write to the store failed: \($0)") }
-    }
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)

@@ -293,7 +293,9 @@ final class ServicesAPI {
         out.add("agora_services_instances_waiting", .gauge, "Instances not yet launched.",
                 Double(scheduler.pendingLaunches().values.reduce(0, +)))
         out.addFrameworkHealth(prefix: "agora_services", skippedRows: scheduler.store.skippedRows.count,
-                               failedWrites: scheduler.store.failedWrites, authRefusals: gate.refusals)
+                               failedWrites: scheduler.store.db.failedWrites,
+                               groupedWrites: scheduler.store.db.groupedWrites, commits: scheduler.store.db.commits,
+                               authRefusals: gate.refusals)
         return out
     }
 

@@ -1,0 +1,294 @@
+import AgoraRuntime
+
+/// A long-lived subscription to a Mesos-style event stream: `POST` a subscribe call, read RecordIO records from the
+/// response for as long as it lasts, and send calls on a second keep-alive connection with the stream's
+/// `Mesos-Stream-Id`. When the stream ends it is opened again after a jittered backoff (`Backoff`), trying the
+/// next server in the list; a `307` redirect is followed at once; a stream silent for `heartbeatTolerance` heartbeat
+/// intervals is dropped and renewed. The owner decodes records and says when the subscription is `established`.
+/// The scheduler client, the agent's master link and the test scheduler are thin adapters over it.
+public final class EventSubscription {
+    /// Where and how to subscribe.
+    public struct Options: Sendable {
+        /// Servers tried in turn after a failure; a redirect replaces the current one.
+        public var servers: [SocketAddress]
+        /// The request path of both the subscription and the calls.
+        public var path: String
+        /// The media type of calls and events.
+        public var contentType: String
+        /// The `Authorization` header of every request, when the server authenticates.
+        public var authorization: String?
+        public var backoff: Backoff
+        /// Missed heartbeat intervals after which a silent stream is dropped (0: never).
+        public var heartbeatTolerance: Double = 5
+        /// Whether an ended stream is opened again; a test that watches one subscription turns it off.
+        public var resubscribes = true
+
+        public init(servers: [SocketAddress], path: String, contentType: String, backoff: Backoff) {
+            precondition(!servers.isEmpty, "a subscription needs at least one server")
+            self.servers = servers
+            self.path = path
+            self.contentType = contentType
+            self.backoff = backoff
+        }
+    }
+
+    public let loop: Loop
+    private let clock: any LoopClock
+    private var options: Options
+    private var serverIndex = 0
+    /// The server subscribed to (or being tried).
+    public private(set) var server: SocketAddress
+    /// The `Mesos-Stream-Id` of the open stream.
+    public private(set) var streamID: String?
+    /// Whether the owner has seen its subscription confirmed on the open stream.
+    public private(set) var isEstablished = false
+    /// Whether the subscription is stopped (before `start()` and after `stop()`).
+    public private(set) var isStopped = true
+    private var streamConnection: HTTPClientConnection?
+    private var callConnection: HTTPClientConnection?
+    private var callConnecting = false
+    private var queuedCalls: [([UInt8], (Result<HTTPResponse, HTTPError>) -> Void)] = []
+    private var retry: (any ScheduledWork)?
+    private var supervision: (any ScheduledWork)?
+    private var heartbeatInterval: Duration?
+    private var lastActivity = 0.0
+    private var redirectsInARow = 0
+
+    /// Makes the subscribe call each time one is sent (it may carry ids learnt since).
+    public var subscribeBody: () throws -> [UInt8] = { [] }
+    /// Called with each record of the stream; throwing drops the stream as corrupt.
+    public var onRecord: ([UInt8]) throws -> Void = { _ in }
+    /// Called when an established stream ends, with the reason.
+    public var onLost: (String) -> Void = { _ in }
+    /// Called when a stream or a connection attempt fails before it was established, with the reason and the delay
+    /// before the next attempt (nil when the subscription does not resubscribe).
+    public var onRetry: (String, Duration?) -> Void = { _, _ in }
+    /// Called when the server refuses the subscription with a status other than 200 or 307, with its answer.
+    public var onRefused: (HTTPStatus, String) -> Void = { _, _ in }
+    /// Called when a timer cannot be armed (the loop is out of handles), for the owner to log and count.
+    public var onTimerFailure: (RuntimeError) -> Void = { _ in }
+
+    /// A subscription that starts with `start()`; timers run on `clock` (the loop unless a test drives time).
+    public init(loop: Loop, clock: (any LoopClock)? = nil, options: Options) {
+        self.loop = loop
+        self.clock = clock ?? loop
+        self.options = options
+        server = options.servers[0]
+    }
+
+    /// Opens the stream and keeps it open until `stop()`.
+    public func start() {
+        guard isStopped else { return }
+        isStopped = false
+        connect()
+    }
+
+    /// The owner saw its subscription confirmed: the backoff starts over and, with a heartbeat interval, silence is
+    /// watched.
+    public func established(heartbeatInterval: Duration?) {
+        isEstablished = true
+        options.backoff.reset()
+        redirectsInARow = 0
+        self.heartbeatInterval = heartbeatInterval
+        lastActivity = clock.now
+        superviseLater()
+    }
+
+    /// Closes the stream and the call connection; queued calls fail.
+    public func stop() {
+        isStopped = true
+        isEstablished = false
+        retry?.cancel()
+        retry = nil
+        supervision?.cancel()
+        supervision = nil
+        streamConnection?.close()
+        streamConnection = nil
+        dropCallConnection()
+    }
+
+    /// Drops the open stream as if the server had gone, so a new one is opened.
+    public func renew() {
+        streamConnection?.close()
+    }
+
+    // MARK: The stream
+
+    private func connect() {
+        guard !isStopped else { return }
+        HTTPClientConnection.connect(loop: loop, to: server) { [weak self] result in
+            guard let self, !self.isStopped else {
+                if case .success(let connection) = result { connection.close() }
+                return
+            }
+            switch result {
+            case .success(let connection): self.subscribe(on: connection)
+            case .failure(let error): self.ended("cannot reach \(self.server): \(error.message)")
+            }
+        }
+    }
+
+    private func subscribe(on connection: HTTPClientConnection) {
+        let body: [UInt8]
+        do {
+            body = try subscribeBody()
+        } catch {
+            connection.close()
+            ended("cannot encode the subscription: \(error)")
+            return
+        }
+        streamConnection = connection
+        var headers: HTTPHeaders = ["Content-Type": options.contentType, "Accept": options.contentType]
+        if let authorization = options.authorization { headers["Authorization"] = authorization }
+        let request = HTTPRequest(method: .post, target: options.path, headers: headers, body: body)
+        var decoder = RecordIODecoder()
+        var status = HTTPStatus.ok
+        var redirect: SocketAddress?
+        var refusal: [UInt8] = []
+        var corrupt: String?
+        connection.stream(request, onHead: { [weak self] head in
+            status = head.status
+            if head.status == .ok { self?.streamID = head.headers["Mesos-Stream-Id"] }
+            if head.status == .temporaryRedirect { redirect = head.headers["Location"].flatMap(SocketAddress.init(parsing:)) }
+        }, onBody: { [weak self] bytes in
+            guard let self else { return }
+            guard status == .ok else {
+                refusal += bytes.prefix(max(0, 4096 - refusal.count))
+                return
+            }
+            do {
+                for record in try decoder.feed(bytes) {
+                    self.lastActivity = self.clock.now
+                    try self.onRecord(record)
+                }
+            } catch {
+                corrupt = "bad record from \(self.server): \(error)"
+                connection.close()
+            }
+        }, onEnd: { [weak self] error in
+            // The connection served only this stream: close it, or keep-alive would hold it open.
+            connection.close()
+            guard let self, self.streamConnection === connection else { return }
+            self.streamConnection = nil
+            if let redirect, self.redirectsInARow < self.options.servers.count + 2 {
+                self.redirectsInARow += 1
+                self.server = redirect
+                self.ended(nil)
+                self.connect()
+                return
+            }
+            let answer = String(decoding: refusal, as: UTF8.self)
+            if status != .ok && status != .temporaryRedirect { self.onRefused(status, answer) }
+            let reason = corrupt
+                ?? (status == .ok ? nil : "\(self.server) answered \(status): \(answer)")
+                ?? error.map { "the stream from \(self.server) ended: \($0.message)" }
+                ?? "the stream from \(self.server) ended"
+            self.ended(reason)
+        })
+    }
+
+    /// The stream ended: tell the owner, then try again (after a backoff when `reason` says it failed).
+    private func ended(_ reason: String?) {
+        let wasEstablished = isEstablished
+        isEstablished = false
+        streamID = nil
+        supervision?.cancel()
+        supervision = nil
+        dropCallConnection()
+        guard let reason else { return }
+        if wasEstablished { onLost(reason) }
+        guard !isStopped else { return }
+        guard options.resubscribes else {
+            onRetry(reason, nil)
+            return
+        }
+        if options.servers.count > 1 && !wasEstablished {
+            serverIndex = (serverIndex + 1) % options.servers.count
+            server = options.servers[serverIndex]
+        }
+        let delay = options.backoff.next()
+        onRetry(reason, delay)
+        retry?.cancel()
+        do {
+            retry = try clock.schedule(in: delay) { [weak self] in
+                self?.retry = nil
+                self?.connect()
+            }
+        } catch {
+            onTimerFailure(error)
+        }
+    }
+
+    private func superviseLater() {
+        supervision?.cancel()
+        supervision = nil
+        guard let interval = heartbeatInterval, options.heartbeatTolerance > 0, isEstablished else { return }
+        let window = interval.seconds * options.heartbeatTolerance
+        let wait = max(0.001, lastActivity + window - clock.now)
+        do {
+            supervision = try clock.schedule(in: .milliseconds(Int64((wait * 1000).rounded(.up)))) { [weak self] in
+                guard let self else { return }
+                self.supervision = nil
+                if self.clock.now - self.lastActivity >= window {
+                    self.renew()
+                } else {
+                    self.superviseLater()
+                }
+            }
+        } catch {
+            onTimerFailure(error)
+        }
+    }
+
+    // MARK: Calls
+
+    /// Sends a call body on the keep-alive call connection (with the stream id, when there is one); calls made while
+    /// it connects are queued. `completion` gets the server's answer or the transport failure.
+    public func send(_ body: [UInt8], completion: @escaping (Result<HTTPResponse, HTTPError>) -> Void) {
+        guard !isStopped else {
+            completion(.failure(HTTPError(.connectionClosed, "the subscription to \(server) is stopped")))
+            return
+        }
+        if let connection = callConnection, connection.isOpen {
+            post(body, on: connection, completion)
+            return
+        }
+        queuedCalls.append((body, completion))
+        guard !callConnecting else { return }
+        callConnecting = true
+        HTTPClientConnection.connect(loop: loop, to: server) { [weak self] result in
+            guard let self else { return }
+            self.callConnecting = false
+            let queued = self.queuedCalls
+            self.queuedCalls.removeAll()
+            switch result {
+            case .success(let connection) where self.isStopped:
+                connection.close()
+                for (_, completion) in queued {
+                    completion(.failure(HTTPError(.connectionClosed, "the subscription to \(self.server) is stopped")))
+                }
+            case .success(let connection):
+                self.callConnection = connection
+                for (body, completion) in queued { self.post(body, on: connection, completion) }
+            case .failure(let error):
+                for (_, completion) in queued { completion(.failure(error)) }
+            }
+        }
+    }
+
+    private func post(_ body: [UInt8], on connection: HTTPClientConnection,
+                      _ completion: @escaping (Result<HTTPResponse, HTTPError>) -> Void) {
+        var headers: HTTPHeaders = ["Content-Type": options.contentType]
+        if let streamID { headers["Mesos-Stream-Id"] = streamID }
+        if let authorization = options.authorization { headers["Authorization"] = authorization }
+        connection.send(HTTPRequest(method: .post, target: options.path, headers: headers, body: body)) { [weak self] result in
+            if case .failure = result, self?.callConnection === connection { self?.callConnection = nil }
+            completion(result)
+        }
+    }
+
+    private func dropCallConnection() {
+        callConnection?.close()
+        callConnection = nil
+    }
+}
