@@ -146,6 +146,11 @@ let package = Package(
             name: "AgoraSchedulerTests",
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            "AgoraResources"]),
+        .testTarget(name: "AgoraAgentTests", dependencies: ["AgoraAgent", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire"]),
+        .testTarget(
+            name: "AgoraMasterTests",
+            dependencies: ["AgoraMaster", "AgoraAuth", "AgoraResources", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
+                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
         .testTarget(name: "AgoraResourcesTests", dependencies: ["AgoraResources", "AgoraWire"]),

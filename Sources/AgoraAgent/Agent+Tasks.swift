@@ -10,8 +10,10 @@ extension Agent {
         let key = TaskKey(framework: frameworkID, task: task.taskID)
         if let existing = tasks[key], !existing.state.isTerminal { return }
         let user = options.switchUser ? (task.command?.user ?? framework.user) : TaskUser.current
+        let now = clock.now
         let run = TaskRun(frameworkID: frameworkID, info: task,
-                          sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID), user: user)
+                          sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID, now: now), user: user,
+                          startedAt: now)
         tasks[key] = run
         metrics.tasksLaunched += 1
         do {
@@ -91,7 +93,7 @@ extension Agent {
     }
 
     private func startHealthCheck(_ check: HealthCheck, for run: TaskRun, environment: [String: String]) {
-        let runner = HealthCheckRunner(loop: loop, check: check, sandbox: run.sandbox, environment: environment,
+        let runner = HealthCheckRunner(loop: loop, clock: clock, check: check, sandbox: run.sandbox, environment: environment,
             onChange: { [weak self, weak run] healthy in
                 guard let self, let run, !run.state.isTerminal else { return }
                 run.healthy = healthy

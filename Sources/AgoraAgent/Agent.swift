@@ -9,6 +9,8 @@ import Logging
 /// in sandboxes under its work directory, reporting every state change until it is acknowledged.
 public final class Agent {
     let loop: Loop
+    /// Where time comes from: the loop, or a manual clock in tests.
+    let clock: any LoopClock
     let options: AgentOptions
     let logger: Logger
     let layout: SandboxLayout
@@ -25,8 +27,9 @@ public final class Agent {
     /// Cgroup isolation, when enabled and available on this host.
     let isolator: CgroupIsolator?
 
-    public init(loop: Loop, options: AgentOptions, logger: Logger) throws {
+    public init(loop: Loop, clock: (any LoopClock)? = nil, options: AgentOptions, logger: Logger) throws {
         self.loop = loop
+        self.clock = clock ?? loop
         self.options = options
         self.logger = logger
         layout = SandboxLayout(root: options.workDirectory)
@@ -43,7 +46,8 @@ public final class Agent {
         let router = Router()
         installRoutes(router)
         server = try HTTPServer(loop: loop, address: options.address, router: router)
-        updates = try StatusUpdateManager(loop: loop, initialBackoff: options.statusUpdateRetry) { [weak self] update in
+        updates = StatusUpdateManager(clock: self.clock, initialBackoff: options.statusUpdateRetry,
+                                      timerFailed: { [weak self] in self?.timerFailed($0) }) { [weak self] update in
             guard let self else { return }
             self.link?.send(AgentCall(type: .update, agentID: self.agentID, update: update))
         }
@@ -143,7 +147,7 @@ public final class Agent {
         }
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: loop.now, uuid: Agent.uuid(), healthy: run.healthy,
+            agentID: agentID, timestamp: clock.now, uuid: Agent.uuid(), healthy: run.healthy,
             labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)

@@ -16,7 +16,8 @@ final class HealthCheckRunner {
     private let onUnhealthy: (String) -> Void
     /// Told when a timer cannot be armed (to log and count).
     var onTimerFailure: (RuntimeError) -> Void = { _ in }
-    private let started = ContinuousClock.now
+    private let clock: any LoopClock
+    private let started: Double
     private var timer: LoopTimer?
     private var timeout: LoopTimer?
     private var probe: ChildProcess?
@@ -28,9 +29,11 @@ final class HealthCheckRunner {
     private var failures = 0
     private var stopped = false
 
-    init(loop: Loop, check: HealthCheck, sandbox: String, environment: [String: String],
+    init(loop: Loop, clock: any LoopClock, check: HealthCheck, sandbox: String, environment: [String: String],
          onChange: @escaping (Bool) -> Void, onUnhealthy: @escaping (String) -> Void) {
         self.loop = loop
+        self.clock = clock
+        started = clock.now
         self.check = check
         self.sandbox = sandbox
         self.environment = environment
@@ -122,7 +125,7 @@ final class HealthCheckRunner {
             failures = 0
         } else {
             let inGrace = !everHealthy
-                && (ContinuousClock.now - started).seconds < (check.gracePeriodSeconds ?? 10)
+                && clock.now - started < (check.gracePeriodSeconds ?? 10)
             if inGrace { return }
             failures += 1
         }

@@ -8,9 +8,9 @@ struct SandboxLayout {
     /// Every task sandbox lives below this directory, and `/files/read` serves nothing outside it.
     var sandboxesRoot: String { root + "/frameworks" }
 
-    /// A new sandbox directory for one run of a task.
-    func newSandbox(framework: FrameworkID, task: TaskID) -> String {
-        let run = "\(Bounds.clampedInt64(Date().timeIntervalSince1970 * 1000))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    /// A new sandbox directory for one run of a task started at `now` (seconds since 1970).
+    func newSandbox(framework: FrameworkID, task: TaskID, now: Double) -> String {
+        let run = "\(Bounds.clampedInt64(now * 1000))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         return "\(sandboxesRoot)/\(safe(framework.value))/tasks/\(safe(task.value))/\(run)"
     }
 

@@ -14,20 +14,39 @@ final class StatusUpdateManager {
     private var queues: [TaskKey: [Pending]] = [:]
     private let initialBackoff: Double
     private let send: (AgentCall.Update) -> Void
-    private var timer: LoopTimer?
+    private let clock: any LoopClock
+    private var check: (any ScheduledWork)?
+    /// How often due updates are looked for.
+    static let checkInterval: Duration = .milliseconds(250)
+    /// The longest wait between two sends of one update.
+    static let maximumBackoff = 30.0
 
-    init(loop: Loop, initialBackoff: Duration, send: @escaping (AgentCall.Update) -> Void) throws {
+    private let timerFailed: (RuntimeError) -> Void
+
+    /// Resends start `initialBackoff` after the first send and double up to `maximumBackoff`; a check that cannot
+    /// be armed is handed to `timerFailed` (updates then wait for `resendAll` on the next reconnection).
+    init(clock: any LoopClock, initialBackoff: Duration, timerFailed: @escaping (RuntimeError) -> Void,
+         send: @escaping (AgentCall.Update) -> Void) {
         self.initialBackoff = initialBackoff.seconds
         self.send = send
-        self.now = { loop.nowSeconds }
-        let timer = try LoopTimer(loop: loop)
-        timer.start(after: .milliseconds(250), repeating: .milliseconds(250)) { [weak self] in
-            self?.resendDue(now: loop.nowSeconds)
-        }
-        self.timer = timer
+        self.clock = clock
+        self.timerFailed = timerFailed
+        scheduleCheck()
     }
 
-    private let now: () -> Double
+    private func scheduleCheck() {
+        do {
+            check = try clock.schedule(in: Self.checkInterval) { [weak self] in
+                guard let self else { return }
+                self.resendDue(now: self.clock.now)
+                self.scheduleCheck()
+            }
+        } catch {
+            timerFailed(error)
+        }
+    }
+
+    private func now() -> Double { clock.now }
 
     /// Updates not yet acknowledged.
     var pendingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
@@ -65,15 +84,15 @@ final class StatusUpdateManager {
         for (key, queue) in queues {
             guard var head = queue.first, head.nextAttempt <= now else { continue }
             send(head.update)
-            head.backoff = min(head.backoff * 2, 30)
+            head.backoff = min(head.backoff * 2, Self.maximumBackoff)
             head.nextAttempt = now + head.backoff
             queues[key]?[0] = head
         }
     }
 
     func stop() {
-        timer?.close()
-        timer = nil
+        check?.cancel()
+        check = nil
     }
 }
 
@@ -81,9 +100,4 @@ final class StatusUpdateManager {
 struct TaskKey: Hashable {
     let framework: FrameworkID
     let task: TaskID
-}
-
-extension Loop {
-    /// The loop clock in seconds.
-    var nowSeconds: Double { Double(nowMilliseconds) / 1000 }
 }

@@ -11,7 +11,8 @@ final class TaskRun {
     /// The Unix user the task runs as: `CommandInfo.user`, else the framework's `user`.
     let user: String
     let resources: Resources
-    let startedAt = Date().timeIntervalSince1970
+    /// When the agent started it, in seconds since 1970.
+    let startedAt: Double
     var state: TaskState = .staging
     var process: ChildProcess?
     var killRequested = false
@@ -56,7 +57,8 @@ final class TaskRun {
     /// The task's cgroup name: its id and run, unique on this agent.
     var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
 
-    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String) {
+    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String, startedAt: Double) {
+        self.startedAt = startedAt
         self.frameworkID = frameworkID
         self.info = info
         self.sandbox = sandbox

@@ -13,13 +13,13 @@ extension Master {
 
     /// A timer that could not be armed: logged and counted in `/metrics`.
     func timerFailed(_ error: RuntimeError) {
-        metrics.timerFailures += 1
+        core.metrics.timerFailures += 1
         logger.critical("cannot arm a timer: \(error)")
     }
 
     /// Answers a refused request and counts it in `/metrics`.
     func refuse(_ rejection: AuthRejection, _ responder: HTTPResponder) {
-        metrics.authFailures[rejection.kind, default: 0] += 1
+        core.metrics.authFailures[rejection.kind, default: 0] += 1
         logger.warning("refused a request: \(rejection.kind)")
         responder.send(rejection.response)
     }
@@ -31,7 +31,7 @@ extension Master {
                 throw .forbidden("framework_info.principal '\(claimed)' is not the authenticated principal '\(principal ?? "")'")
             }
             info.principal = principal
-            if let existing = frameworks[id], existing.info.principal != principal {
+            if let existing = core.frameworks[id], existing.info.principal != principal {
                 throw .forbidden("Framework '\(id)' is registered by another principal")
             }
         }
@@ -47,12 +47,4 @@ extension Master {
         throw .forbidden("Framework '\(framework.id)' is registered by another principal")
     }
 
-    /// Why `framework` may not launch `task` under its user, or nil when it may.
-    func runTasksProblem(_ task: TaskInfo, framework: FrameworkRecord) -> String? {
-        let user = task.command?.user ?? framework.info.user
-        guard options.acls.allows(framework.info.principal, .runTasks, user) else {
-            return "Principal '\(framework.info.principal ?? "")' is not allowed to run tasks as user '\(user)'"
-        }
-        return nil
-    }
 }

@@ -5,16 +5,16 @@ import AgoraWire
 import Foundation
 
 extension Master {
-    /// `GET /state`: a JSON snapshot of agents, frameworks, offers and tasks.
+    /// `GET /state`: a JSON snapshot of core.agents, core.frameworks, core.offers and tasks.
     func stateJSON() -> JSONValue {
-        let offeredByAgent = offers.values.reduce(into: [AgentID: Resources]()) { $0[$1.agentID, default: Resources()] += $1.resources }
+        let offeredByAgent = core.offers.values.reduce(into: [AgentID: Resources]()) { $0[$1.agentID, default: Resources()] += $1.resources }
         var usedByAgent: [AgentID: Resources] = [:]
-        for framework in frameworks.values {
+        for framework in core.frameworks.values {
             for task in framework.tasks.values where !task.state.isTerminal {
                 usedByAgent[task.agentID, default: Resources()] += task.resources
             }
         }
-        let agentsJSON: [JSONValue] = agents.values.sorted { $0.id < $1.id }.map { agent in
+        let agentsJSON: [JSONValue] = core.agents.values.sorted { $0.id < $1.id }.map { agent in
             .object([
                 ("id", .string(agent.id.value)),
                 ("hostname", .string(agent.info.hostname)),
@@ -28,15 +28,15 @@ extension Master {
                 ("attributes", .object(agent.info.attributes.map { ($0.name, attributeJSON($0)) })),
             ])
         }
-        let live = frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, active: true) }
-        let completed = completedFrameworks.map { frameworkJSON($0, active: false) }
+        let live = core.frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, active: true) }
+        let completed = core.completedFrameworks.map { frameworkJSON($0, active: false) }
         return .object([
-            ("id", .string(masterID)),
+            ("id", .string(core.masterID)),
             ("version", .string(agoraVersion)),
             ("hostname", .string(options.hostname)),
             ("pid", .string("master@\(address)")),
             ("start_time", JSONValue.double(startTime) ?? .null),
-            ("activated_agents", .integer(agents.values.filter(\.isConnected).count)),
+            ("activated_agents", .integer(core.agents.values.filter(\.isConnected).count)),
             ("agents", .array(agentsJSON)),
             ("frameworks", .array(live)),
             ("completed_frameworks", .array(completed)),
@@ -50,7 +50,7 @@ extension Master {
 
     private func frameworkJSON(_ framework: FrameworkRecord, active: Bool) -> JSONValue {
         let used = framework.tasks.values.filter { !$0.state.isTerminal }.reduce(Resources()) { $0 + $1.resources }
-        let offered = framework.offers.compactMap { offers[$0]?.resources }.reduce(Resources(), +)
+        let offered = framework.offers.compactMap { core.offers[$0]?.resources }.reduce(Resources(), +)
         return .object([
             ("id", .string(framework.id.value)),
             ("name", .string(framework.info.name)),
@@ -62,7 +62,7 @@ extension Master {
             ("registered_time", JSONValue.double(framework.registeredTime) ?? .null),
             ("used_resources", used.endpointJSON),
             ("offered_resources", offered.endpointJSON),
-            ("offers", .array(framework.offers.sorted().compactMap { offers[$0] }.map { offer in
+            ("offers", .array(framework.offers.sorted().compactMap { core.offers[$0] }.map { offer in
                 .object([("id", .string(offer.id.value)), ("agent_id", .string(offer.agentID.value)),
                          ("resources", offer.resources.endpointJSON)])
             })),
@@ -85,51 +85,51 @@ extension Master {
         ])
     }
 
-    /// `GET /metrics`: Prometheus text exposition.
+    /// `GET /core.metrics`: Prometheus text exposition.
     func prometheusMetrics() -> PrometheusText {
         var out = PrometheusText()
-        let connectedAgents = agents.values.filter(\.isConnected).count
-        out.add("agora_master_agents", .gauge, "Registered agents.", [
+        let connectedAgents = core.agents.values.filter(\.isConnected).count
+        out.add("agora_master_agents", .gauge, "Registered core.agents.", [
             ("state=\"connected\"", Double(connectedAgents)),
-            ("state=\"disconnected\"", Double(agents.count - connectedAgents)),
+            ("state=\"disconnected\"", Double(core.agents.count - connectedAgents)),
         ])
-        let connectedFrameworks = frameworks.values.filter(\.isConnected).count
-        out.add("agora_master_frameworks", .gauge, "Subscribed frameworks.", [
+        let connectedFrameworks = core.frameworks.values.filter(\.isConnected).count
+        out.add("agora_master_frameworks", .gauge, "Subscribed core.frameworks.", [
             ("state=\"connected\"", Double(connectedFrameworks)),
-            ("state=\"disconnected\"", Double(frameworks.count - connectedFrameworks)),
+            ("state=\"disconnected\"", Double(core.frameworks.count - connectedFrameworks)),
         ])
         var byState: [String: Int] = [:]
-        for framework in frameworks.values {
+        for framework in core.frameworks.values {
             for task in framework.tasks.values { byState[task.state.rawValue, default: 0] += 1 }
         }
         out.add("agora_master_tasks", .gauge, "Tasks the master tracks, by state.",
                 TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
         out.add("agora_master_tasks_terminal_total", .counter, "Tasks that reached a terminal state.",
-                metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
-        out.add("agora_master_tasks_launched_total", .counter, "Tasks sent to agents.", Double(metrics.tasksLaunched))
-        out.add("agora_master_task_errors_total", .counter, "Tasks refused as invalid.", Double(metrics.taskErrors))
-        out.add("agora_master_offers_sent_total", .counter, "Offers sent to frameworks.", Double(metrics.offersSent))
-        out.add("agora_master_offers_accepted_total", .counter, "Offers accepted.", Double(metrics.offersAccepted))
-        out.add("agora_master_offers_declined_total", .counter, "Offers declined.", Double(metrics.offersDeclined))
-        out.add("agora_master_offers_rescinded_total", .counter, "Offers rescinded.", Double(metrics.offersRescinded))
-        out.add("agora_master_offers_outstanding", .gauge, "Offers not yet answered.", Double(offers.count))
-        let total = agents.values.reduce(Resources()) { $0 + $1.total }
-        let offered = offers.values.reduce(Resources()) { $0 + $1.resources }
+                core.metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
+        out.add("agora_master_tasks_launched_total", .counter, "Tasks sent to core.agents.", Double(core.metrics.tasksLaunched))
+        out.add("agora_master_task_errors_total", .counter, "Tasks refused as invalid.", Double(core.metrics.taskErrors))
+        out.add("agora_master_offers_sent_total", .counter, "Offers sent to core.frameworks.", Double(core.metrics.offersSent))
+        out.add("agora_master_offers_accepted_total", .counter, "Offers accepted.", Double(core.metrics.offersAccepted))
+        out.add("agora_master_offers_declined_total", .counter, "Offers declined.", Double(core.metrics.offersDeclined))
+        out.add("agora_master_offers_rescinded_total", .counter, "Offers rescinded.", Double(core.metrics.offersRescinded))
+        out.add("agora_master_offers_outstanding", .gauge, "Offers not yet answered.", Double(core.offers.count))
+        let total = core.agents.values.reduce(Resources()) { $0 + $1.total }
+        let offered = core.offers.values.reduce(Resources()) { $0 + $1.resources }
         var used = Resources()
-        for framework in frameworks.values {
+        for framework in core.frameworks.values {
             for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
         }
         out.add("agora_master_resources", .gauge, "Cluster resources: total, used by tasks, offered.",
                 resourceSamples(names: total.names, ["total": total, "used": used, "offered": offered]))
-        out.add("agora_master_allocation_runs_total", .counter, "Allocation cycles run.", Double(metrics.allocationRuns))
-        out.add("agora_master_allocation_seconds_total", .counter, "Time spent allocating.", metrics.allocationSeconds)
-        out.add("agora_master_agents_removed_total", .counter, "Agents removed.", Double(metrics.agentsRemoved))
-        out.add("agora_master_status_updates_total", .counter, "Status updates from agents.", Double(metrics.statusUpdates))
-        out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(metrics.invalidCalls))
+        out.add("agora_master_allocation_runs_total", .counter, "Allocation cycles run.", Double(core.metrics.allocationRuns))
+        out.add("agora_master_allocation_seconds_total", .counter, "Time spent allocating.", core.metrics.allocationSeconds)
+        out.add("agora_master_agents_removed_total", .counter, "Agents removed.", Double(core.metrics.agentsRemoved))
+        out.add("agora_master_status_updates_total", .counter, "Status updates from core.agents.", Double(core.metrics.statusUpdates))
+        out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(core.metrics.invalidCalls))
         out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
-                ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(metrics.authFailures[$0] ?? 0)) })
+                ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(core.metrics.authFailures[$0] ?? 0)) })
         out.add("agora_master_timer_failures_total", .counter, "Timers that could not be armed (each is logged).",
-                Double(metrics.timerFailures))
+                Double(core.metrics.timerFailures))
         out.add("agora_master_store_write_failures_total", .counter, "Registry writes that failed (each is logged).",
                 Double(registrar.failedWrites))
         out.add("agora_master_registry_rows_skipped", .counter, "Registry rows skipped at start because they no longer validate.",

@@ -22,11 +22,11 @@ extension Master {
         guard let text = form.first(where: { $0.0 == "frameworkId" })?.1 ?? request.queryValue("frameworkId"), !text.isEmpty else {
             return .error(.badRequest, "Expecting 'frameworkId' to be present")
         }
-        guard let framework = frameworks[FrameworkID(text)] else { return .error(.badRequest, "No framework found with specified ID") }
+        guard let framework = core.frameworks[FrameworkID(text)] else { return .error(.badRequest, "No framework found with specified ID") }
         guard options.acls.allows(principal, .teardownFrameworks, framework.info.principal) else {
             throw .forbidden("Principal '\(principal ?? "")' may not tear down frameworks of '\(framework.info.principal ?? "")'")
         }
-        teardown(framework, reason: "operator asked for it")
+        run(.teardown(framework.id, reason: "operator asked for it"))
         return HTTPResponse(status: .ok)
     }
 
@@ -38,7 +38,7 @@ extension Master {
             return .error(.badRequest, "Expecting a JSON body with 'task_id'")
         }
         let taskID = TaskID(taskText)
-        var owners = frameworks.values.filter { $0.tasks[taskID] != nil }
+        var owners = core.frameworks.values.filter { $0.tasks[taskID] != nil }
         if case .string(let framework)? = body["framework_id"] {
             owners = owners.filter { $0.id.value == framework }
         }
@@ -49,7 +49,7 @@ extension Master {
         guard options.acls.allows(principal, .killTasks, owner.info.principal) else {
             throw .forbidden("Principal '\(principal ?? "")' may not kill tasks of '\(owner.info.principal ?? "")'")
         }
-        kill(SchedulerCall.Kill(taskID: taskID), framework: owner)
+        run(.schedulerCall(owner.id, SchedulerCall(type: .kill, kill: .init(taskID: taskID))))
         let answer = JSONValue.object([("task_id", .string(taskText)), ("framework_id", .string(owner.id.value))])
         return HTTPResponse(status: .accepted, headers: ["Content-Type": "application/json"], body: answer.serialized())
     }

@@ -1,5 +1,3 @@
-import AgoraAllocator
-import AgoraResources
 import AgoraAuth
 import AgoraHTTP
 import AgoraRuntime
@@ -7,7 +5,8 @@ import AgoraWire
 import Foundation
 import Logging
 
-/// The Agora master: owns every framework, agent, offer and task, all on one loop.
+/// The Agora master's shell: it serves HTTP on one loop, turns what arrives into `MasterEvent`s for its
+/// `MasterCore`, and carries out the effects the core returns (events on streams, registry writes, timers).
 ///
 /// Frameworks speak the Mesos v1 scheduler API on `/api/v1/scheduler`; agents speak Agora's agent
 /// protocol on `/api/v1/agent`; operators read `/state`, `/metrics` and `/health`.
@@ -17,62 +16,59 @@ public final class Master {
     let clock: any LoopClock
     let options: MasterOptions
     let logger: Logger
-    let allocator = Allocator()
-    let masterID: String
+    let core: MasterCore
     let startTime: Double
-    var metrics = MasterMetrics()
-
-    var frameworks: [FrameworkID: FrameworkRecord] = [:]
-    var completedFrameworks: [FrameworkRecord] = []
-    var agents: [AgentID: AgentRecord] = [:]
-    var offers: [OfferID: OfferRecord] = [:]
     let registrar: Registrar
-    /// Agents admitted before a restart that have not re-registered yet.
-    var recoveredAgents: [AgentID: AgentInfo] = [:]
 
     private var server: HTTPServer?
-    private var timers: [LoopTimer] = []
-    private var allocationSoon: LoopTimer?
-    private var counter = 0
+    private var frameworkStreams: [FrameworkID: EventStream] = [:]
+    private var agentStreams: [AgentID: EventStream] = [:]
+    /// The response of the SUBSCRIBE being handled, turned into a stream when the core says so.
+    private var opening: (responder: HTTPResponder, format: WireFormat)?
+    private var timers: [MasterTimer: any ScheduledWork] = [:]
+    /// The next run of each periodic event (allocation, heartbeats, pings), by its name.
+    private var periodic: [String: any ScheduledWork] = [:]
+    private var allocationSoon: (any ScheduledWork)?
+    private var stopped = false
 
     public init(loop: Loop, clock: (any LoopClock)? = nil, options: MasterOptions, logger: Logger) throws {
         self.loop = loop
         self.clock = clock ?? loop
         self.options = options
         self.logger = logger
-        masterID = Master.makeMasterID(at: (clock ?? loop).now)
-        startTime = (clock ?? loop).now
+        startTime = self.clock.now
+        var settings = MasterCore.Settings()
+        settings.heartbeatInterval = options.heartbeatInterval.seconds
+        settings.agentPingInterval = options.agentPingTimeout.seconds
+        settings.maxAgentPingTimeouts = options.maxAgentPingTimeouts
+        settings.agentReregisterTimeout = options.agentReregisterTimeout.seconds
+        settings.acls = options.acls
+        core = MasterCore(masterID: Master.makeMasterID(at: startTime), settings: settings, logger: logger)
         registrar = try Registrar(path: options.workDirectory + "/registry.db")
         registrar.logWriteFailures { [logger] in logger.error("\($0)") }
         let router = Router()
         installRoutes(router)
-        server = try HTTPServer(loop: loop, address: options.address, router: router)
-        try startTimers()
+        let server = try HTTPServer(loop: loop, address: options.address, router: router)
+        self.server = server
+        core.masterInfo = MasterInfo(
+            id: core.masterID, ip: 0, port: UInt32(server.localAddress.port), pid: "master@\(server.localAddress)",
+            hostname: options.hostname, version: agoraVersion,
+            address: Address(hostname: options.hostname, ip: server.localAddress.host, port: Int32(server.localAddress.port)))
+        every(options.allocationInterval, "allocation") { $0.allocate() }
+        every(options.heartbeatInterval, "heartbeat") { $0.run(.heartbeat) }
+        every(options.agentPingTimeout, "ping") { $0.run(.pingAgents) }
         try recover()
     }
 
-    /// Restores admitted frameworks (disconnected, their failover timeouts running) and remembers
-    /// admitted agents until they re-register or `agentReregisterTimeout` passes.
+    /// Restores admitted frameworks (disconnected, their failover timeouts running) and remembers admitted agents
+    /// until they re-register or `agentReregisterTimeout` passes.
     private func recover() throws {
-        for (id, info) in try registrar.frameworks() {
-            let framework = FrameworkRecord(id: id, info: info, registeredTime: now)
-            frameworks[id] = framework
-            allocator.addFramework(id, role: framework.role, active: false)
-            startFailoverTimer(framework)
-        }
-        for (id, info) in try registrar.agents() { recoveredAgents[id] = info }
+        let frameworks = try registrar.frameworks()
+        let agents = try registrar.agents()
         for row in registrar.skippedRows { logger.error("skipped a registry row that is no longer valid: \(row)") }
-        guard !frameworks.isEmpty || !recoveredAgents.isEmpty else { return }
-        logger.info("recovered \(frameworks.count) framework(s) and \(recoveredAgents.count) agent(s) from the registry")
-        let deadline = try LoopTimer(loop: loop)
-        deadline.start(after: options.agentReregisterTimeout) { [unowned self] in
-            for (id, _) in self.recoveredAgents {
-                self.logger.warning("agent \(id) did not re-register after the restart; forgetting it")
-                self.registrar.remove(agent: id)
-            }
-            self.recoveredAgents.removeAll()
-        }
-        timers.append(deadline)
+        guard !frameworks.isEmpty || !agents.isEmpty else { return }
+        logger.info("recovered \(frameworks.count) framework(s) and \(agents.count) agent(s) from the registry")
+        run(.recovered(frameworks: frameworks, agents: agents))
     }
 
     /// The address the master listens on.
@@ -80,27 +76,23 @@ public final class Master {
 
     /// Closes every stream, timer and connection; the loop then has nothing left to run.
     public func stop() {
-        for timer in timers { timer.close() }
+        stopped = true
+        for work in periodic.values { work.cancel() }
+        periodic.removeAll()
+        for work in timers.values { work.cancel() }
         timers.removeAll()
-        allocationSoon?.close()
+        allocationSoon?.cancel()
         allocationSoon = nil
-        for framework in frameworks.values {
-            framework.failoverTimer?.close()
-            framework.stream?.close()
-        }
-        for agent in agents.values { agent.stream?.close() }
+        for stream in frameworkStreams.values { stream.close() }
+        for stream in agentStreams.values { stream.close() }
+        frameworkStreams.removeAll()
+        agentStreams.removeAll()
         server?.close()
         server = nil
     }
 
     /// Seconds since the epoch, as the allocator and statuses count time.
     var now: Double { clock.now }
-
-    /// A fresh id under this master: `<master>-<kind><number>`.
-    func nextID(_ kind: String) -> String {
-        counter += 1
-        return "\(masterID)-\(kind)\(String(format: "%04d", counter))"
-    }
 
     /// `20261129T093818-5f3a9c1e`: the start time in UTC (without a formatter) and a random suffix.
     private static func makeMasterID(at time: Double) -> String {
@@ -109,53 +101,96 @@ public final class Master {
         return stamp + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
-    private func startTimers() throws {
-        let allocation = try LoopTimer(loop: loop)
-        allocation.start(after: options.allocationInterval, repeating: options.allocationInterval) { [unowned self] in
-            self.allocate()
+    // MARK: Running the core
+
+    /// Hands `event` to the core and carries out what it returns. `stream` is the response of a SUBSCRIBE, turned
+    /// into the subscriber's event stream when the core opens one.
+    func run(_ event: MasterEvent, opening stream: (responder: HTTPResponder, format: WireFormat)? = nil) {
+        opening = stream
+        let effects = core.handle(event, now: clock.now)
+        for effect in effects { apply(effect) }
+        if let unused = opening {
+            unused.responder.send(.error(.internalServerError, "the subscription was not opened"))
         }
-        let heartbeat = try LoopTimer(loop: loop)
-        heartbeat.start(after: options.heartbeatInterval, repeating: options.heartbeatInterval) { [unowned self] in
-            for framework in self.frameworks.values { framework.stream?.send(SchedulerEvent.heartbeat) }
-        }
-        let ping = try LoopTimer(loop: loop)
-        ping.start(after: options.agentPingTimeout, repeating: options.agentPingTimeout) { [unowned self] in
-            self.pingAgents()
-        }
-        timers = [allocation, heartbeat, ping]
+        opening = nil
     }
 
-    /// Runs an allocation cycle on the next loop turn, coalescing bursts of events into one.
-    func requestAllocation() {
-        guard allocationSoon == nil else { return }
-        allocationSoon = loop.schedule(after: .zero, orReport: timerFailed) { [unowned self] in
-            self.allocationSoon = nil
-            self.allocate()
+    private func apply(_ effect: MasterEffect) {
+        switch effect {
+        case .toFramework(let id, let event):
+            frameworkStreams[id]?.send(event)
+        case .toAgent(let id, let event):
+            agentStreams[id]?.send(event)
+        case .openFrameworkStream(let id, let streamID):
+            guard let stream = openStream(headers: ["Mesos-Stream-Id": streamID, "Cache-Control": "no-cache"]) else { return }
+            frameworkStreams[id] = stream
+            stream.onClose = { [weak self, weak stream] in
+                guard let self, let stream, self.frameworkStreams[id] === stream else { return }
+                self.frameworkStreams[id] = nil
+                self.run(.frameworkDisconnected(id, streamID: streamID))
+            }
+        case .openAgentStream(let id):
+            guard let stream = openStream(headers: [:]) else { return }
+            agentStreams[id] = stream
+            stream.onClose = { [weak self, weak stream] in
+                guard let self, let stream, self.agentStreams[id] === stream else { return }
+                self.agentStreams[id] = nil
+                self.run(.agentDisconnected(id))
+            }
+        case .closeFrameworkStream(let id):
+            frameworkStreams.removeValue(forKey: id)?.close()
+        case .closeAgentStream(let id):
+            agentStreams.removeValue(forKey: id)?.close()
+        case .persist(let write):
+            registrar.apply(write)
+        case .arm(let timer, let seconds):
+            timers.removeValue(forKey: timer)?.cancel()
+            timers[timer] = schedule(after: Bounds.duration(seconds: seconds)) { [unowned self] in
+                self.timers[timer] = nil
+                self.run(.timerFired(timer))
+            }
+        case .cancel(let timer):
+            timers.removeValue(forKey: timer)?.cancel()
+        case .allocateSoon:
+            guard allocationSoon == nil else { return }
+            allocationSoon = schedule(after: .zero) { [unowned self] in
+                self.allocationSoon = nil
+                self.allocate()
+            }
         }
     }
 
-    private func installRoutes(_ router: Router) {
-        router.add(.post, "/api/v1/scheduler") { [unowned self] request, responder in
-            self.handleSchedulerCall(request, responder)
+    private func openStream(headers: HTTPHeaders) -> EventStream? {
+        guard let subscriber = opening else { return nil }
+        opening = nil
+        var headers = headers
+        headers["Content-Type"] = subscriber.format.contentType
+        return EventStream(stream: subscriber.responder.startStream(status: .ok, headers: headers), format: subscriber.format,
+                           logger: logger)
+    }
+
+    /// An allocation cycle, timed for `/metrics`.
+    private func allocate() {
+        let started = clock.now
+        run(.allocate)
+        core.metrics.allocationSeconds += max(0, clock.now - started)
+    }
+
+    private func schedule(after delay: Duration, _ work: @escaping () -> Void) -> (any ScheduledWork)? {
+        do {
+            return try clock.schedule(in: delay, work)
+        } catch {
+            timerFailed(error)
+            return nil
         }
-        router.add(.post, "/api/v1/agent") { [unowned self] request, responder in
-            self.handleAgentCall(request, responder)
-        }
-        router.add(.get, "/state") { [unowned self] _ in
-            HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
-        }
-        router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
-        router.add(.post, "/tasks/kill") { [unowned self] request, responder in
-            self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorKill(request, principal: principal) }
-        }
-        router.add(.post, "/teardown") { [unowned self] request, responder in
-            self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorTeardown(request, principal: principal) }
-        }
-        router.add(.get, "/openapi.json") { _ in HTTPResponse(status: .ok, contentType: "application/json", body: MasterOpenAPI.document) }
-        router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
-        router.add(.get, "/version") { _ in
-            HTTPResponse(status: .ok, contentType: "application/json",
-                         body: "{\"version\":\"\(agoraVersion)\",\"build_user\":\"agora\"}")
+    }
+
+    /// Runs `work` every `interval` until `stop()`.
+    private func every(_ interval: Duration, _ name: String, _ work: @escaping (Master) -> Void) {
+        guard !stopped else { return }
+        periodic[name] = schedule(after: interval) { [unowned self] in
+            work(self)
+            self.every(interval, name, work)
         }
     }
 }

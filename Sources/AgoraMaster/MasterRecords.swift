@@ -1,18 +1,15 @@
 import AgoraResources
-import AgoraHTTP
-import AgoraRuntime
 import AgoraWire
 
-/// A framework the master knows: its info, its event stream while connected, its offers and tasks.
+/// A framework the master knows: its info, whether its event stream is open (and its id), its offers and tasks.
 final class FrameworkRecord {
     let id: FrameworkID
     var info: FrameworkInfo
-    var stream: EventStream?
+    var isConnected = false
     var streamID = ""
     var offers: Set<OfferID> = []
     var tasks: [TaskID: TaskEntry] = [:]
     var completedTasks: [TaskEntry] = []
-    var failoverTimer: LoopTimer?
     let registeredTime: Double
 
     init(id: FrameworkID, info: FrameworkInfo, registeredTime: Double) {
@@ -20,8 +17,6 @@ final class FrameworkRecord {
         self.info = info
         self.registeredTime = registeredTime
     }
-
-    var isConnected: Bool { stream != nil }
 
     /// The role offers are made to: the first of `roles`, else `role`, else `*`.
     var role: String { info.roles.first ?? info.role ?? "*" }
@@ -37,7 +32,7 @@ final class AgentRecord {
     let id: AgentID
     var info: AgentInfo
     var total: Resources
-    var stream: EventStream?
+    var isConnected = false
     var tasks: Set<TaskKey> = []
     var missedPings = 0
     var answeredPing = true
@@ -53,8 +48,6 @@ final class AgentRecord {
         self.total = Resources(info.resources)
         self.registeredTime = registeredTime
     }
-
-    var isConnected: Bool { stream != nil }
 
     /// Where frameworks reach the agent (`Offer.url`).
     var url: MesosURL {

@@ -23,6 +23,21 @@ final class Registrar {
         try db.execute("CREATE TABLE IF NOT EXISTS agent_tokens (id TEXT PRIMARY KEY, token TEXT NOT NULL, principal TEXT)")
     }
 
+    /// Carries out a change the master core asked for.
+    func apply(_ write: RegistryWrite) {
+        switch write {
+        case .admitAgent(let info, let id, let token, let principal):
+            admit(info, id: id)
+            keep(token: token, principal: principal, of: id)
+        case .removeAgent(let id):
+            remove(agent: id)
+        case .admitFramework(let info, let id):
+            admit(info, id: id)
+        case .removeFramework(let id):
+            remove(framework: id)
+        }
+    }
+
     /// The secret given to agent `id` and the principal it registered as, if it was given one.
     func token(of id: AgentID) -> (token: String, principal: String?)? {
         guard let row = try? db.execute("SELECT token, principal FROM agent_tokens WHERE id = ?", [.text(id.value)]).first,

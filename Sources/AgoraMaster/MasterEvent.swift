@@ -1,0 +1,62 @@
+import AgoraWire
+
+/// What happens to the master, as the core sees it: calls already decoded, authenticated and checked against the
+/// caller's stream, timers that fired, streams that closed. `MasterCore.handle` turns each into `MasterEffect`s.
+enum MasterEvent {
+    /// A framework subscribed (admission already checked); its new stream has `streamID`.
+    case frameworkSubscribed(FrameworkInfo, id: FrameworkID, suppressedRoles: [String], streamID: String)
+    /// The framework's stream `streamID` closed.
+    case frameworkDisconnected(FrameworkID, streamID: String)
+    /// A call of a subscribed framework other than SUBSCRIBE.
+    case schedulerCall(FrameworkID, SchedulerCall)
+    /// An agent subscribed, under `id` when it has one, with the secret it was given (or presented).
+    case agentSubscribed(AgentCall.Subscribe, id: AgentID?, token: String, principal: String?, ip: String?)
+    /// The agent's stream closed.
+    case agentDisconnected(AgentID)
+    case statusUpdate(AgentCall.Update, from: AgentID)
+    case pong(AgentID)
+    /// An operator removes a framework (`POST /teardown`).
+    case teardown(FrameworkID, reason: String)
+    /// Frameworks and agents admitted before a restart, read back from the registry.
+    case recovered(frameworks: [(FrameworkID, FrameworkInfo)], agents: [(AgentID, AgentInfo)])
+    /// A timer armed by an `.arm` effect fired.
+    case timerFired(MasterTimer)
+    /// Periodic work: an allocation cycle, a round of agent pings, heartbeats on framework streams.
+    case allocate
+    case pingAgents
+    case heartbeat
+}
+
+/// One-shot timers the core asks for; the shell arms them on its clock and hands them back as `.timerFired`.
+enum MasterTimer: Hashable {
+    /// The framework did not come back within its `failover_timeout`.
+    case failover(FrameworkID)
+    /// Agents admitted before the restart had `agentReregisterTimeout` to come back.
+    case agentReregistration
+}
+
+/// A change to the registry (SQLite), applied by the shell.
+enum RegistryWrite {
+    case admitAgent(AgentInfo, AgentID, token: String, principal: String?)
+    case removeAgent(AgentID)
+    case admitFramework(FrameworkInfo, FrameworkID)
+    case removeFramework(FrameworkID)
+}
+
+/// What the core asks the shell to do, in order.
+enum MasterEffect {
+    case toFramework(FrameworkID, SchedulerEvent)
+    case toAgent(AgentID, AgentEvent)
+    /// Attach the stream of the call being handled (the shell holds it) to this framework or agent; events for it
+    /// follow.
+    case openFrameworkStream(FrameworkID, streamID: String)
+    case openAgentStream(AgentID)
+    /// End a stream without reporting its close back as an event.
+    case closeFrameworkStream(FrameworkID)
+    case closeAgentStream(AgentID)
+    case persist(RegistryWrite)
+    case arm(MasterTimer, afterSeconds: Double)
+    case cancel(MasterTimer)
+    /// Run an allocation cycle soon (bursts of these coalesce into one).
+    case allocateSoon
+}

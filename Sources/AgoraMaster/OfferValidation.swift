@@ -1,0 +1,55 @@
+import AgoraAuth
+import AgoraResources
+import AgoraWire
+
+/// Why the offers named by an ACCEPT cannot be used together, or nil when they can: there must be some, each must
+/// still be outstanding for the caller, and all on one agent.
+func acceptedOffersProblem(_ ids: [OfferID], outstanding: [OfferRecord?]) -> String? {
+    guard !ids.isEmpty else { return "No offers given" }
+    for (id, offer) in zip(ids, outstanding) where offer == nil { return "Offer \(id) is no longer valid" }
+    let offers = outstanding.compactMap { $0 }
+    if let other = offers.first(where: { $0.agentID != offers[0].agentID }) {
+        return "Offers \(offers[0].id) and \(other.id) are on different agents"
+    }
+    return nil
+}
+
+/// What the master knows when it checks one task of an ACCEPT.
+struct LaunchContext {
+    /// The agent of the accepted offers.
+    var agentID: AgentID
+    /// Whether that agent is connected right now.
+    var agentConnected: Bool
+    /// What is left of the accepted offers after the tasks before this one.
+    var remaining: Resources
+    /// Whether the framework already has a live task with this id.
+    var taskIDInUse: Bool
+    /// The framework's principal, user and the ACLs that say whom it may run tasks as.
+    var principal: String?
+    var frameworkUser: String
+    var acls: ACLs
+}
+
+/// Why `task` cannot be launched, or nil when it can.
+func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchContext) -> String? {
+    if task.taskID.value.isEmpty { return "Task ID must not be empty" }
+    if task.taskID.value.contains("/") { return "Task ID '\(task.taskID)' must not contain '/'" }
+    if context.taskIDInUse { return "Task ID '\(task.taskID)' is already in use" }
+    if task.agentID != context.agentID {
+        return "Task uses agent '\(task.agentID)' but the offers are for agent '\(context.agentID)'"
+    }
+    if task.executor != nil { return "Custom executors are not supported; give the task a 'command'" }
+    let user = task.command?.user ?? context.frameworkUser
+    guard context.acls.allows(context.principal, .runTasks, user) else {
+        return "Principal '\(context.principal ?? "")' is not allowed to run tasks as user '\(user)'"
+    }
+    guard let command = task.command else { return "Task has no 'command'" }
+    if command.isShell && (command.value ?? "").isEmpty { return "Task's shell command is empty" }
+    if !command.isShell && (command.value ?? "").isEmpty { return "Task's command has no executable 'value'" }
+    if resources.isEmpty { return "Task uses no resources" }
+    if !context.remaining.contains(resources) {
+        return "Task uses more resources (\(resources)) than available in the accepted offers (\(context.remaining))"
+    }
+    guard context.agentConnected else { return "Agent '\(context.agentID)' is not connected" }
+    return nil
+}

@@ -1,0 +1,71 @@
+@testable import AgoraAgent
+import AgoraRuntime
+import AgoraRuntimeTesting
+import AgoraWire
+import Testing
+
+/// The agent's delivery rules for status updates, on a manual clock: in order per task, one in flight, resent with
+/// doubling backoff until acknowledged.
+@Suite struct StatusUpdateManagerTests {
+    private final class Wire {
+        var sent: [(task: String, state: TaskState, at: Double)] = []
+    }
+
+    private func manager(_ clock: ManualClock, _ wire: Wire, backoff: Duration = .seconds(1)) -> StatusUpdateManager {
+        StatusUpdateManager(clock: clock, initialBackoff: backoff, timerFailed: { Issue.record("timer failed: \($0)") }) {
+            wire.sent.append(($0.status.taskID.value, $0.status.state, clock.now))
+        }
+    }
+
+    private func status(_ task: String, _ state: TaskState) -> TaskStatus {
+        TaskStatus(taskID: TaskID(task), state: state, uuid: Array("\(task)-\(state.rawValue)".utf8))
+    }
+
+    @Test func updatesOfATaskGoOutInOrderOneAtATime() {
+        let clock = ManualClock()
+        let wire = Wire()
+        let updates = manager(clock, wire)
+        updates.enqueue(status("t", .starting), framework: "fw")
+        updates.enqueue(status("t", .running), framework: "fw")
+        updates.enqueue(status("t", .finished), framework: "fw")
+        #expect(wire.sent.map(\.state) == [.starting])
+        #expect(updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8)) == nil)
+        #expect(updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_STARTING".utf8))?.state == .starting)
+        #expect(wire.sent.map(\.state) == [.starting, .running])
+        _ = updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8))
+        _ = updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_FINISHED".utf8))
+        #expect(wire.sent.map(\.state) == [.starting, .running, .finished])
+        #expect(updates.pendingCount == 0)
+        updates.stop()
+    }
+
+    @Test func anUnacknowledgedUpdateIsResentWithDoublingBackoffUpToThirtySeconds() {
+        let clock = ManualClock()
+        let start = clock.now
+        let wire = Wire()
+        let updates = manager(clock, wire)
+        updates.enqueue(status("t", .running), framework: "fw")
+        clock.advance(by: .seconds(200))
+        let gaps = zip(wire.sent.dropFirst(), wire.sent).map { ($0.at - $1.at).rounded() }
+        #expect(wire.sent.first?.at == start)
+        #expect(Array(gaps.prefix(6)) == [1, 2, 4, 8, 16, 30])
+        #expect(gaps.dropFirst(5).allSatisfy { $0 == 30 })
+        updates.stop()
+        #expect(clock.scheduledCount == 0)
+    }
+
+    @Test func afterReconnectingEveryTasksOldestUpdateGoesOutAtOnce() {
+        let clock = ManualClock()
+        let wire = Wire()
+        let updates = manager(clock, wire, backoff: .seconds(10))
+        updates.enqueue(status("a", .running), framework: "fw")
+        updates.enqueue(status("a", .finished), framework: "fw")
+        updates.enqueue(status("b", .running), framework: "fw")
+        wire.sent.removeAll()
+        updates.resendAll()
+        #expect(wire.sent.map { "\($0.task) \($0.state.rawValue)" }.sorted() == ["a TASK_RUNNING", "b TASK_RUNNING"])
+        clock.advance(by: .seconds(9))
+        #expect(wire.sent.count == 2)
+        updates.stop()
+    }
+}

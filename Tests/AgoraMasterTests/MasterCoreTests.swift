@@ -1,0 +1,154 @@
+@testable import AgoraMaster
+import AgoraAuth
+import AgoraResources
+import AgoraWire
+import Testing
+
+/// The master's rules on a manual clock: no process, no socket, time moves when the test says.
+@Suite struct MasterCoreTests {
+    /// A framework with one running task on one agent.
+    private func runningTask(failoverTimeout: Double) throws -> (CoreHarness, FrameworkID, AgentID) {
+        let harness = CoreHarness()
+        let framework = harness.subscribe("web", failoverTimeout: failoverTimeout)
+        let agent = try harness.addAgent("cpus:2;mem:1024")
+        let offer = try #require(harness.allocate(for: framework).first)
+        try harness.launch(["t1"], on: offer, resources: "cpus:1;mem:128", by: framework)
+        harness.report("t1", .running, framework: framework, agent: agent)
+        return (harness, framework, agent)
+    }
+
+    @Test func aFrameworkThatDoesNotComeBackWithinItsFailoverTimeoutLosesItsTasks() throws {
+        let (harness, framework, agent) = try runningTask(failoverTimeout: 60)
+        harness.disconnect(framework)
+        #expect(harness.armed == [.failover(framework)])
+        harness.clock.advance(by: .seconds(59))
+        #expect(harness.core.frameworks[framework]?.tasks.count == 1)
+        #expect(harness.events(to: agent, .shutdownFramework).isEmpty)
+        harness.clock.advance(by: .seconds(2))
+        #expect(harness.core.frameworks[framework] == nil)
+        #expect(harness.core.completedFrameworks.map(\.id) == [framework])
+        #expect(harness.events(to: agent, .shutdownFramework).count == 1)
+        #expect(harness.core.agents[agent]?.tasks.isEmpty == true)
+        #expect(harness.core.allocator.free(on: agent) == (try Resources(parsing: "cpus:2;mem:1024")))
+        #expect(harness.writes.contains { if case .removeFramework(framework) = $0 { true } else { false } })
+    }
+
+    @Test func aFrameworkThatComesBackInTimeKeepsItsTasks() throws {
+        let (harness, framework, agent) = try runningTask(failoverTimeout: 60)
+        harness.disconnect(framework)
+        harness.clock.advance(by: .seconds(30))
+        harness.subscribe("web", id: framework)
+        #expect(harness.armed.isEmpty)
+        harness.clock.advance(by: .seconds(3600))
+        #expect(harness.core.frameworks[framework]?.tasks.keys.map(\.value) == ["t1"])
+        #expect(harness.events(to: agent, .shutdownFramework).isEmpty)
+    }
+
+    @Test func anAgentThatMissesItsPingsTakesItsTasksWithItAsLost() throws {
+        var settings = MasterCore.Settings()
+        settings.maxAgentPingTimeouts = 3
+        let harness = CoreHarness(settings: settings)
+        let framework = harness.subscribe("web")
+        let agent = try harness.addAgent("cpus:2;mem:1024")
+        let offer = try #require(harness.allocate(for: framework).first)
+        try harness.launch(["t1", "t2"], on: offer, resources: "cpus:1;mem:128", by: framework)
+        for _ in 0..<3 { harness.run(.pingAgents) }
+        #expect(harness.core.agents[agent] != nil)
+        harness.run(.pingAgents)
+        #expect(harness.core.agents[agent] == nil)
+        let lost = harness.updates(to: framework).filter { $0.state == .lost }
+        #expect(lost.map(\.taskID.value).sorted() == ["t1", "t2"])
+        #expect(lost.allSatisfy { $0.reason == .agentRemoved && $0.uuid == nil && $0.source == .master })
+        #expect(harness.core.frameworks[framework]?.tasks.isEmpty == true)
+        #expect(harness.core.frameworks[framework]?.completedTasks.count == 2)
+        #expect(harness.toFrameworks.contains { $0.1.type == .failure })
+    }
+
+    @Test func aTerminalUpdateFreesResourcesAtOnceAndTheTaskIsForgottenOnAcknowledgement() throws {
+        let (harness, framework, agent) = try runningTask(failoverTimeout: 0)
+        #expect(harness.core.allocator.free(on: agent) == (try Resources(parsing: "cpus:1;mem:896")))
+        harness.report("t1", .finished, framework: framework, agent: agent)
+        #expect(harness.core.allocator.free(on: agent) == (try Resources(parsing: "cpus:2;mem:1024")))
+        #expect(harness.core.frameworks[framework]?.tasks["t1"]?.state == .finished)
+        #expect(harness.core.metrics.terminalTasks["TASK_FINISHED"] == 1)
+        let status = try #require(harness.updates(to: framework).last)
+        harness.run(.schedulerCall(framework, SchedulerCall(type: .acknowledge, acknowledge: .init(
+            agentID: agent, taskID: "t1", uuid: status.uuid!))))
+        #expect(harness.core.frameworks[framework]?.tasks["t1"] == nil)
+        #expect(harness.events(to: agent, .acknowledge).count == 1)
+    }
+
+    @Test func aReregisteringAgentLosesTheTasksItNoLongerHasAndGetsStagingOnesAgain() throws {
+        let harness = CoreHarness()
+        let framework = harness.subscribe("web")
+        let agent = try harness.addAgent("cpus:4;mem:1024")
+        let offer = try #require(harness.allocate(for: framework).first)
+        try harness.launch(["kept", "gone", "staging"], on: offer, resources: "cpus:1;mem:128", by: framework)
+        harness.report("kept", .running, framework: framework, agent: agent)
+        harness.report("gone", .running, framework: framework, agent: agent)
+        let kept = TaskRecord(name: "kept", taskID: "kept", frameworkID: framework, agentID: agent, state: .running,
+                              resources: try Resources(parsing: "cpus:1;mem:128").wire())
+        let runsBefore = harness.events(to: agent, .runTask).count
+        _ = try harness.addAgent("cpus:4;mem:1024", tasks: [kept], id: agent)
+        let lost = harness.updates(to: framework).filter { $0.state == .lost }
+        #expect(lost.map(\.taskID.value) == ["gone"] && lost[0].reason == .agentReregistered)
+        #expect(harness.events(to: agent, .runTask).count == runsBefore + 1)
+        #expect(harness.core.frameworks[framework]?.tasks.keys.map(\.value).sorted() == ["kept", "staging"])
+    }
+
+    @Test func afterARestartAgentsThatDoNotComeBackAreForgotten() throws {
+        var settings = MasterCore.Settings()
+        settings.agentReregisterTimeout = 600
+        let harness = CoreHarness(settings: settings)
+        let info = AgentInfo(hostname: "h", port: 5051, resources: [], attributes: [], id: "a1")
+        harness.run(.recovered(frameworks: [(FrameworkID("fw"), FrameworkInfo(user: "u", name: "n", id: "fw", failoverTimeout: 10))],
+                               agents: [(AgentID("a1"), info), (AgentID("a2"), info)]))
+        #expect(harness.armed == [.failover("fw"), .agentReregistration])
+        _ = try harness.addAgent("cpus:1;mem:64", id: "a1")
+        harness.clock.advance(by: .seconds(600))
+        let removed = harness.writes.compactMap { if case .removeAgent(let id) = $0 { id } else { nil } }
+        #expect(removed == [AgentID("a2")])
+        #expect(harness.core.frameworks["fw"] == nil)
+    }
+}
+
+/// ACCEPT checks as free functions.
+@Suite struct OfferValidationTests {
+    private func offer(_ id: String, agent: String) throws -> OfferRecord {
+        OfferRecord(id: OfferID(id), frameworkID: "fw", agentID: AgentID(agent), resources: try Resources(parsing: "cpus:1"))
+    }
+
+    @Test func acceptedOffersMustBeOutstandingAndOnOneAgent() throws {
+        #expect(acceptedOffersProblem([], outstanding: []) == "No offers given")
+        #expect(acceptedOffersProblem(["o1", "o2"], outstanding: [try offer("o1", agent: "a"), nil])
+                == "Offer o2 is no longer valid")
+        #expect(acceptedOffersProblem(["o1", "o2"], outstanding: [try offer("o1", agent: "a"), try offer("o2", agent: "b")])
+                == "Offers o1 and o2 are on different agents")
+        #expect(acceptedOffersProblem(["o1", "o2"], outstanding: [try offer("o1", agent: "a"), try offer("o2", agent: "a")])
+                == nil)
+    }
+
+    @Test func aTaskIsCheckedForIdsAgentCommandResourcesAndPermission() throws {
+        let context = LaunchContext(agentID: "a", agentConnected: true, remaining: try Resources(parsing: "cpus:1;mem:100"),
+                                    taskIDInUse: false, principal: nil, frameworkUser: "root", acls: ACLs())
+        func task(_ id: String, agent: String = "a", command: CommandInfo? = .shell("true")) -> TaskInfo {
+            TaskInfo(name: id, taskID: TaskID(id), agentID: AgentID(agent), resources: [], command: command)
+        }
+        let fits = try Resources(parsing: "cpus:1;mem:50")
+        #expect(launchProblem(task("ok"), resources: fits, in: context) == nil)
+        #expect(launchProblem(task(""), resources: fits, in: context) == "Task ID must not be empty")
+        #expect(launchProblem(task("a/b"), resources: fits, in: context)?.contains("must not contain '/'") == true)
+        #expect(launchProblem(task("x", agent: "b"), resources: fits, in: context)?.contains("offers are for agent 'a'") == true)
+        #expect(launchProblem(task("x", command: nil), resources: fits, in: context) == "Task has no 'command'")
+        #expect(launchProblem(task("x", command: .shell("")), resources: fits, in: context) == "Task's shell command is empty")
+        #expect(launchProblem(task("x"), resources: Resources(), in: context) == "Task uses no resources")
+        #expect(launchProblem(task("x"), resources: try Resources(parsing: "cpus:2"), in: context)?
+                    .contains("more resources") == true)
+        var inUse = context
+        inUse.taskIDInUse = true
+        #expect(launchProblem(task("x"), resources: fits, in: inUse) == "Task ID 'x' is already in use")
+        var gone = context
+        gone.agentConnected = false
+        #expect(launchProblem(task("x"), resources: fits, in: gone) == "Agent 'a' is not connected")
+    }
+}
