@@ -67,7 +67,8 @@ let package = Package(
             ]),
         .target(
             name: "AgoraScheduler",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAuth", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAuth", "AgoraResources",
+                           .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AgoraSchedulerTesting",
             dependencies: ["AgoraScheduler", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources"]),

@@ -68,4 +68,22 @@ import Testing
         #expect(plan.kill == [TaskID("sick")])
         #expect(!plan.kill.contains(TaskID("fine")), "the healthy one stays until a new one is healthy")
     }
+
+    @Test func theFrameworkPlanKillsOrphansEndsConvergedDeploymentsAndWantsOffersOnlyWhenItMustLaunch() {
+        let web = app(instances: 1, version: t0)
+        let done = Deployment(id: "d1", appID: "/web", version: t0, action: .start, previous: nil)
+        let gone = Deployment(id: "d2", appID: "/gone", version: t0, action: .stop, previous: nil)
+        let orphan = ServiceTask(id: "o", appID: "/gone", version: t0, agentID: "a", host: "h", ports: [], stagedAt: t0,
+                                 state: .running)
+        var plan = ServicePlanner.reconcile(apps: ["/web": web], tasks: [task("w", version: t0), orphan],
+                                            deployments: [done, gone], backoffUntil: [:], now: t0)
+        #expect(plan.orphans == ["o"])
+        #expect(plan.finishedDeployments == ["d1"])
+        #expect(!plan.needsOffers)
+        plan = ServicePlanner.reconcile(apps: ["/web": web], tasks: [], deployments: [done], backoffUntil: [:], now: t0)
+        #expect(plan.needsOffers && plan.launches == ["/web": 1] && plan.finishedDeployments.isEmpty)
+        plan = ServicePlanner.reconcile(apps: ["/web": web], tasks: [], deployments: [],
+                                        backoffUntil: ["/web": t0.addingTimeInterval(10)], now: t0)
+        #expect(!plan.needsOffers)
+    }
 }

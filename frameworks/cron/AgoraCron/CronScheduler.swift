@@ -198,44 +198,42 @@ public final class CronScheduler: SchedulerDelegate {
 
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
         for offer in offers {
-            var free = Resources(offer.resources)
-            var launches: [TaskInfo] = []
+            var packer = OfferPacker(offer)
             for run in pending {
                 guard let job = jobs[run.job] else { continue }
-                let busy = running.values.contains { $0.job == job.name } || launches.contains { $0.name == job.name }
+                let busy = running.values.contains { $0.job == job.name } || packer.tasks.contains { $0.name == job.name }
                 if busy && !job.concurrent { continue }
                 guard constraintsHold(job, offer: offer),
-                      let room = free.fit(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
-                free -= room
-                var started = run
-                let taskID = "ct:\(Bounds.clampedInt64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
-                started.taskID = taskID
-                started.started = now
-                started.agent = offer.hostname
-                started.outcome = .running
-                pending.removeAll { $0.id == run.id }
-                running[taskID] = started
-                store.save(started)
-                states[job.name, default: JobState()].lastRunStart = started.started
-                store.save(states[job.name]!, for: job.name)
-                var env = job.environmentVariables
-                env["CHRONOS_JOB_NAME"] = job.name
-                env["AGORA_JOB_NAME"] = job.name
-                var command: CommandInfo = job.shell
-                    ? .shell(job.command, environment: Environment(env))
-                    : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
-                command.user = job.runAsUser
-                launches.append(TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID,
-                                         resources: room.wire(allocationRole: offer.allocationInfo?.role), command: command))
-                logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", now.timeIntervalSince(run.scheduled)))s)")
+                      let room = packer.take(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
+                packer.add(start(run, of: job, on: offer, resources: packer.wire(room)))
             }
-            if launches.isEmpty {
-                client.decline([offer.id], refuseSeconds: pending.isEmpty ? 30 : 1)
-            } else {
-                client.launch(launches, on: [offer.id], refuseSeconds: 1)
-            }
+            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.isEmpty ? 30 : 1)
         }
         if pending.isEmpty { client.suppress() }
+    }
+
+    /// Records `run` as started on `offer` and returns its task.
+    private func start(_ run: JobRun, of job: Job, on offer: Offer, resources: [Resource]) -> TaskInfo {
+        var started = run
+        let taskID = "ct:\(Bounds.clampedInt64(run.scheduled.timeIntervalSince1970 * 1000)):\(run.attempt - 1):\(job.name):\(run.id.prefix(8))"
+        started.taskID = taskID
+        started.started = now
+        started.agent = offer.hostname
+        started.outcome = .running
+        pending.removeAll { $0.id == run.id }
+        running[taskID] = started
+        store.save(started)
+        states[job.name, default: JobState()].lastRunStart = started.started
+        store.save(states[job.name]!, for: job.name)
+        var env = job.environmentVariables
+        env["CHRONOS_JOB_NAME"] = job.name
+        env["AGORA_JOB_NAME"] = job.name
+        var command: CommandInfo = job.shell
+            ? .shell(job.command, environment: Environment(env))
+            : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+        command.user = job.runAsUser
+        logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", now.timeIntervalSince(run.scheduled)))s)")
+        return TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID, resources: resources, command: command)
     }
 
     /// Whether the job's constraints allow a run on the offer's agent (next to the job's runs already there).

@@ -10,8 +10,48 @@ public struct AppPlan: Equatable, Sendable {
     public var kill: [TaskID] = []
 }
 
+/// What the whole framework must do now: each app's plan, the live instances of apps that no longer exist, the
+/// deployments that are done, and whether offers are wanted at all.
+public struct ServicePlan: Sendable {
+    public var apps: [String: AppPlan] = [:]
+    /// Live instances whose app was deleted: killed.
+    public var orphans: [TaskID] = []
+    /// Deployments whose app has converged (or, deleted, has no instance left): ended.
+    public var finishedDeployments: [String] = []
+
+    /// Whether any app has instances to launch now: the framework asks for offers (REVIVE) only then.
+    public var needsOffers: Bool { apps.values.contains { $0.launch > 0 } }
+    /// Instances to launch per app, for apps with any.
+    public var launches: [String: Int] { apps.compactMapValues { $0.launch > 0 ? $0.launch : nil } }
+}
+
 /// The services framework's rules as pure functions (a reconciler in Nomad's style).
 public enum ServicePlanner {
+    /// The plan for every app, from the apps, every task the framework tracks, the deployments in progress, each
+    /// app's backoff and the time.
+    public static func reconcile(apps: [String: AppDefinition], tasks: [ServiceTask], deployments: [Deployment],
+                                 backoffUntil: [String: Date], now: Date) -> ServicePlan {
+        // One pass over the tasks, not one per app: this runs on every status update.
+        let live = Dictionary(grouping: tasks.filter(\.isAlive), by: \.appID)
+        var plan = ServicePlan()
+        plan.apps = apps.mapValues { app in
+            self.plan(app, live: live[app.id] ?? [], backoffUntil: backoffUntil[app.id], now: now)
+        }
+        plan.orphans = live.filter { apps[$0.key] == nil }.values.flatMap { $0 }.filter { !$0.killing }.map(\.id)
+            .sorted { $0.value < $1.value }
+        plan.finishedDeployments = deployments.filter { deployment in
+            isConverged(apps[deployment.appID], live: live[deployment.appID] ?? [])
+        }.map(\.id)
+        return plan
+    }
+
+    /// Whether an app runs exactly its instances, all of its current version and healthy (a deleted app: none).
+    static func isConverged(_ app: AppDefinition?, live: [ServiceTask]) -> Bool {
+        guard let app else { return live.isEmpty }
+        let checked = !app.healthChecks.isEmpty
+        return live.count == app.instances && live.allSatisfy { $0.version == app.version && $0.isHealthy(checked: checked) }
+    }
+
     /// The plan for `app` given its `live` instances (not yet terminal) and when its backoff ends.
     public static func plan(_ app: AppDefinition, live: [ServiceTask], backoffUntil: Date?, now: Date) -> AppPlan {
         var plan = AppPlan()

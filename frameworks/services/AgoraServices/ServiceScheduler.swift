@@ -116,34 +116,35 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     func liveTasks(of id: String) -> [ServiceTask] { tasks.values.filter { $0.appID == id && $0.isAlive } }
 
-    /// The plan for each app now (`ServicePlanner`).
-    func plans() -> [String: AppPlan] {
-        // One pass over the tasks, not one per app: this runs on every status update.
-        let live = Dictionary(grouping: tasks.values.filter(\.isAlive), by: \.appID)
-        return apps.mapValues { app in
-            ServicePlanner.plan(app, live: live[app.id] ?? [], backoffUntil: backoff[app.id]?.until, now: now)
-        }
+    /// What the framework must do now (`ServicePlanner.reconcile`).
+    func plan() -> ServicePlan {
+        ServicePlanner.reconcile(apps: apps, tasks: Array(tasks.values), deployments: deployments,
+                                 backoffUntil: backoff.mapValues(\.until), now: now)
     }
 
     /// Instances each app still needs launched now (zero while it backs off).
-    func pendingLaunches() -> [String: Int] {
-        plans().compactMapValues { $0.launch > 0 ? $0.launch : nil }
-    }
+    func pendingLaunches() -> [String: Int] { plan().launches }
 
-    /// Kills what is too much or outdated (while keeping enough healthy), ends finished deployments,
-    /// and asks for offers when instances are missing.
+    /// Applies the plan: kills what is too much, outdated (while keeping enough healthy) or orphaned, ends finished
+    /// deployments, and asks for offers only when they are wanted and the master was told they were not (and the
+    /// other way round).
     func converge() {
         guard reconciled else { return }
-        for plan in plans().values {
-            for id in plan.kill { if let task = tasks[id] { kill(task) } }
-        }
-        for task in tasks.values where task.isAlive && !task.killing && apps[task.appID] == nil { kill(task) }
-        for deployment in deployments where isConverged(deployment.appID) {
+        let plan = plan()
+        for id in plan.apps.values.flatMap(\.kill) + plan.orphans { if let task = tasks[id] { kill(task) } }
+        for id in plan.finishedDeployments {
+            guard let deployment = deployments.first(where: { $0.id == id }) else { continue }
             end(deployment)
             emit("deployment_success", .object([("id", .string(deployment.id)), ("appId", .string(deployment.appID))]))
         }
-        if !pendingLaunches().isEmpty { client?.revive() }
+        guard let client, plan.needsOffers != offersWanted else { return }
+        if plan.needsOffers { client.revive() } else { client.suppress() }
+        offersWanted = plan.needsOffers
     }
+
+    /// Whether the master was last told this framework wants offers (REVIVE) or not (SUPPRESS); nil after each
+    /// subscription, when the master's view is unknown.
+    private var offersWanted: Bool?
 
     /// A new deployment replaces any running one of the same app.
     private func begin(_ deployment: Deployment) {
@@ -157,13 +158,6 @@ public final class ServiceScheduler: SchedulerDelegate {
         store.delete(deployment: deployment.id)
     }
 
-    private func isConverged(_ id: String) -> Bool {
-        let live = liveTasks(of: id)
-        guard let app = apps[id] else { return live.isEmpty }
-        let checked = !app.healthChecks.isEmpty
-        return live.count == app.instances && live.allSatisfy { $0.version == app.version && $0.isHealthy(checked: checked) }
-    }
-
     private func kill(_ task: ServiceTask) {
         task.killing = true
         store.save(task)
@@ -175,6 +169,7 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
         store.frameworkID = frameworkID
+        offersWanted = nil
         logger.info("subscribed as \(frameworkID); reconciling \(tasks.count) task(s)")
         let known = tasks.values.filter(\.isAlive).map { ($0.id, Optional($0.agentID)) }
         client.reconcileUntilKnown(known) { [weak self] _ in
@@ -188,8 +183,7 @@ public final class ServiceScheduler: SchedulerDelegate {
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
         var pending = reconciled ? pendingLaunches() : [:]
         for offer in offers {
-            var free = Resources(offer.resources)
-            var launches: [TaskInfo] = []
+            var packer = OfferPacker(offer)
             for id in pending.keys.sorted() {
                 guard let app = apps[id] else { continue }
                 var stats = launchStats[id] ?? LaunchStats()
@@ -197,7 +191,7 @@ public final class ServiceScheduler: SchedulerDelegate {
                 stats.lastSeen = now
                 while (pending[id] ?? 0) > 0 {
                     let placed = liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
-                        + launches.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
+                        + packer.tasks.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
                     if let broken = PlacementConstraint.violation(app.constraints, hostname: offer.hostname,
                                                                   attributes: offer.attributes, placed: placed) {
                         stats.rejections["UnfulfilledConstraint \(broken.label)", default: 0] += 1
@@ -208,7 +202,8 @@ public final class ServiceScheduler: SchedulerDelegate {
                     if app.requirePorts {
                         demand.exactRanges["ports"] = RangeSet(app.ports.map { UInt64($0)...UInt64($0) })
                     }
-                    guard let room = free.fit(demand) else {
+                    guard let room = packer.take(demand) else {
+                        let free = packer.remaining
                         for (name, amount) in [("cpus", app.cpus), ("mem", app.mem), ("disk", app.disk)]
                         where free.scalar(name) < amount {
                             stats.rejections["InsufficientResources \(name)", default: 0] += 1
@@ -219,18 +214,13 @@ public final class ServiceScheduler: SchedulerDelegate {
                         }
                         break
                     }
-                    free -= room
                     pending[id, default: 0] -= 1
-                    launches.append(taskInfo(for: app, offer: offer, resources: room))
+                    packer.add(taskInfo(for: app, offer: offer, resources: room))
                 }
                 launchStats[id] = stats
             }
             agentAttributes[offer.agentID] = offer.attributes
-            if launches.isEmpty {
-                client.decline([offer.id], refuseSeconds: pending.values.contains { $0 > 0 } ? 1 : 5)
-            } else {
-                client.launch(launches, on: [offer.id], refuseSeconds: 1)
-            }
+            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.values.contains { $0 > 0 } ? 1 : 5)
         }
     }
 
