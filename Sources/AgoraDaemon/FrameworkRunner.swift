@@ -3,6 +3,21 @@ import AgoraRuntime
 import ArgumentParser
 import Logging
 
+/// The flags every built-in framework daemon takes: where it listens and keeps state, how it authenticates, and
+/// its master.
+public struct FrameworkOptions: ParsableArguments {
+    @OptionGroup public var common: CommonOptions
+
+    @OptionGroup public var auth: FrameworkAuthOptions
+
+    @Option(help: "The master as host:port.")
+    public var master = "127.0.0.1:5050"
+
+    public init() {}
+
+    public func validate() throws { _ = try FrameworkRunner.masterAddress(master) }
+}
+
 /// What a built-in framework daemon shares: its flags' parsing and its run loop.
 public enum FrameworkRunner {
     /// `host:port` (an `http://` prefix is allowed; `localhost` means 127.0.0.1).
@@ -29,12 +44,13 @@ public enum FrameworkRunner {
 
     /// Sets up logging, the work directory and authentication, then runs the daemon `start` builds.
     public static func run(
-        name: String, common: CommonOptions, master: String, auth: FrameworkAuthOptions,
-        start: (Setting) throws -> (address: SocketAddress, stop: () -> Void)
+        name: String, options: FrameworkOptions, start: (Setting) throws -> (address: SocketAddress, stop: () -> Void)
     ) throws {
+        let common = options.common
+        let auth = options.auth
         _ = try bootstrapLogging(level: common.logLevel)
         let logger = Logger(label: name)
-        let masterAddress = try masterAddress(master)
+        let masterAddress = try masterAddress(options.master)
         let workDirectory = try common.prepareWorkDirectory()
         let credential = try auth.credential()
         let gate = AuthGate(try auth.authenticator())

@@ -9,17 +9,10 @@ struct CronCommand: ParsableCommand {
         commandName: "agora-cron",
         abstract: "Runs scheduled and dependent batch jobs on an Agora cluster; Chronos-compatible REST API.")
 
-    @OptionGroup var common: CommonOptions
-
-    @OptionGroup var auth: FrameworkAuthOptions
-
-    @Option(help: "The master as host:port.")
-    var master = "127.0.0.1:5050"
-
-    func validate() throws { _ = try FrameworkRunner.masterAddress(master) }
+    @OptionGroup var options: FrameworkOptions
 
     func run() throws {
-        try FrameworkRunner.run(name: "agora-cron", common: common, master: master, auth: auth) { setting in
+        try FrameworkRunner.run(name: "agora-cron", options: options) { setting in
             let framework = try CronFramework(loop: setting.loop, address: setting.address, master: setting.master,
                                           workDirectory: setting.workDirectory, logger: setting.logger,
                                           credential: setting.credential, gate: setting.gate)

@@ -9,17 +9,10 @@ struct ServicesCommand: ParsableCommand {
         commandName: "agora-services",
         abstract: "Keeps long-running apps alive on an Agora cluster; Marathon v2-compatible REST API.")
 
-    @OptionGroup var common: CommonOptions
-
-    @OptionGroup var auth: FrameworkAuthOptions
-
-    @Option(help: "The master as host:port.")
-    var master = "127.0.0.1:5050"
-
-    func validate() throws { _ = try FrameworkRunner.masterAddress(master) }
+    @OptionGroup var options: FrameworkOptions
 
     func run() throws {
-        try FrameworkRunner.run(name: "agora-services", common: common, master: master, auth: auth) { setting in
+        try FrameworkRunner.run(name: "agora-services", options: options) { setting in
             let framework = try ServicesFramework(loop: setting.loop, address: setting.address, master: setting.master,
                                           workDirectory: setting.workDirectory, logger: setting.logger,
                                           credential: setting.credential, gate: setting.gate)
