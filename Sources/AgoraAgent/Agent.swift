@@ -5,8 +5,9 @@ import AgoraWire
 import Foundation
 import Logging
 
-/// The Agora agent: registers this host's resources with the master and runs tasks as process trees
-/// in sandboxes under its work directory, reporting every state change until it is acknowledged.
+/// The Agora agent: registers this host's resources with the master (`MasterLink`) and runs tasks as process trees
+/// in sandboxes under its work directory, reporting every state change until it is acknowledged
+/// (`StatusUpdateManager`). Time comes from its `LoopClock`.
 public final class Agent {
     let loop: Loop
     /// Where time comes from: the loop, or a manual clock in tests.

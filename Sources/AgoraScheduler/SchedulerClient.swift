@@ -7,9 +7,10 @@ import Logging
 
 /// A framework's connection to the Agora (or any Mesos v1) master.
 ///
-/// It subscribes, keeps the subscription alive (heartbeat supervision, resubscription with the
-/// framework id and jittered backoff), delivers events to the delegate on the loop's thread, and
-/// sends calls. Create it on the loop's thread and call `start()`.
+/// An adapter over `EventSubscription` (AgoraHTTP), which subscribes and keeps the subscription alive (heartbeat
+/// supervision, redirects, resubscription with jittered backoff); this type adds the scheduler API: the framework
+/// id kept across subscriptions, events decoded and delivered to the delegate on the loop's thread, automatic
+/// acknowledgements, reconciliation, and typed calls. Create it on the loop's thread and call `start()`.
 public final class SchedulerClient {
     /// The loop that owns the client; every callback runs on its thread.
     public let loop: Loop
