@@ -16,7 +16,8 @@ public struct Backoff: Sendable, Equatable {
         attempts += 1
         let doubling = minimum.seconds * Double(1 << min(attempts - 1, 20))
         let ceiling = min(maximum.seconds, doubling)
-        return .milliseconds(Int64((ceiling * min(max(jitter, 0), 1) * 1000).rounded(.up)))
+        // Finite and at most `maximum`: the jitter is clamped to 0...1.
+        return .seconds(ceiling * min(max(jitter.isNaN ? 1 : jitter, 0), 1))
     }
 
     /// Starts over from `minimum` (after a success).

@@ -226,7 +226,8 @@ public final class EventSubscription {
         let window = interval.seconds * options.heartbeatTolerance
         let wait = max(0.001, lastActivity + window - clock.now)
         do {
-            supervision = try clock.schedule(in: .milliseconds(Int64((wait * 1000).rounded(.up)))) { [weak self] in
+            // `wait` is finite and at most one window, both from bounded durations.
+            supervision = try clock.schedule(in: .seconds(wait)) { [weak self] in
                 guard let self else { return }
                 self.supervision = nil
                 if self.clock.now - self.lastActivity >= window {

@@ -23,8 +23,6 @@ public final class Master {
     private var server: HTTPServer?
     private var frameworkStreams: [FrameworkID: EventStream] = [:]
     private var agentStreams: [AgentID: EventStream] = [:]
-    /// The response of the SUBSCRIBE being handled, turned into a stream when the core says so.
-    private var opening: (responder: HTTPResponder, format: WireFormat)?
     private var timers: [MasterTimer: any ScheduledWork] = [:]
     /// The next run of each periodic event (allocation, heartbeats, pings), by its name.
     private var periodic: [String: any ScheduledWork] = [:]
@@ -105,24 +103,25 @@ public final class Master {
 
     /// Hands `event` to the core and carries out what it returns. `stream` is the response of a SUBSCRIBE, turned
     /// into the subscriber's event stream when the core opens one.
-    func run(_ event: MasterEvent, opening stream: (responder: HTTPResponder, format: WireFormat)? = nil) {
-        opening = stream
-        let effects = core.handle(event, now: clock.now)
-        for effect in effects { apply(effect) }
-        if let unused = opening {
-            unused.responder.send(.error(.internalServerError, "the subscription was not opened"))
-        }
-        opening = nil
+    func run(_ event: MasterEvent, opening stream: Subscriber? = nil) {
+        var subscriber = stream
+        for effect in core.handle(event, now: clock.now) { apply(effect, subscriber: &subscriber) }
+        subscriber?.responder.send(.error(.internalServerError, "the subscription was not opened"))
     }
 
-    private func apply(_ effect: MasterEffect) {
+    /// The response of a SUBSCRIBE, and the encoding its events go out in.
+    typealias Subscriber = (responder: HTTPResponder, format: WireFormat)
+
+    private func apply(_ effect: MasterEffect, subscriber: inout Subscriber?) {
         switch effect {
         case .toFramework(let id, let event):
             frameworkStreams[id]?.send(event)
         case .toAgent(let id, let event):
             agentStreams[id]?.send(event)
         case .openFrameworkStream(let id, let streamID):
-            guard let stream = openStream(headers: ["Mesos-Stream-Id": streamID, "Cache-Control": "no-cache"]) else { return }
+            guard let stream = open(&subscriber, headers: ["Mesos-Stream-Id": streamID, "Cache-Control": "no-cache"]) else {
+                return
+            }
             frameworkStreams[id] = stream
             stream.onClose = { [weak self, weak stream] in
                 guard let self, let stream, self.frameworkStreams[id] === stream else { return }
@@ -130,7 +129,7 @@ public final class Master {
                 self.run(.frameworkDisconnected(id, streamID: streamID))
             }
         case .openAgentStream(let id):
-            guard let stream = openStream(headers: [:]) else { return }
+            guard let stream = open(&subscriber, headers: [:]) else { return }
             agentStreams[id] = stream
             stream.onClose = { [weak self, weak stream] in
                 guard let self, let stream, self.agentStreams[id] === stream else { return }
@@ -160,9 +159,9 @@ public final class Master {
         }
     }
 
-    private func openStream(headers: HTTPHeaders) -> EventStream? {
-        guard let subscriber = opening else { return nil }
-        opening = nil
+    /// Turns the subscriber's response into its event stream (once).
+    private func open(_ subscriber: inout Subscriber?, headers: HTTPHeaders) -> EventStream? {
+        guard let subscriber = subscriber.take() else { return nil }
         var headers = headers
         headers["Content-Type"] = subscriber.format.contentType
         return EventStream(stream: subscriber.responder.startStream(status: .ok, headers: headers), format: subscriber.format,
