@@ -49,7 +49,7 @@ public final class TestScheduler {
         subscription.subscribeBody = { [unowned self] in
             try SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info)).encoded(as: format)
         }
-        subscription.onRecord = { [unowned self] record in
+        subscription.onRecord = { [unowned self, unowned subscription] record in
             let event = try SchedulerEvent(decoding: record, as: format)
             if event.type == .subscribed {
                 subscription.established(heartbeatInterval: nil)

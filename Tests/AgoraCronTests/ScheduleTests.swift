@@ -9,9 +9,12 @@ private func date(_ text: String) -> Date {
 
 private let newYork = TimeZone(identifier: "America/New_York")!
 
+/// A time for schedules that give their own start (it only fixes an empty one).
+private let anyTime = Date(timeIntervalSince1970: 1_800_000_000)
+
 @Suite struct ISO8601ScheduleTests {
     @Test func hourlyScheduleFindsTheNextSlot() throws {
-        let schedule = try ISO8601Schedule(parsing: "R/2026-01-01T00:00:00Z/PT1H")
+        let schedule = try ISO8601Schedule(parsing: "R/2026-01-01T00:00:00Z/PT1H", now: anyTime)
         let next = try #require(schedule.next(atOrAfter: date("2026-01-01T05:30:00Z")))
         #expect(next.date == date("2026-01-01T06:00:00Z"))
         #expect(next.index == 6)
@@ -20,31 +23,31 @@ private let newYork = TimeZone(identifier: "America/New_York")!
     }
 
     @Test func boundedRepetitionsEnd() throws {
-        let three = try ISO8601Schedule(parsing: "R3/2026-01-01T00:00:00Z/P1D")
+        let three = try ISO8601Schedule(parsing: "R3/2026-01-01T00:00:00Z/P1D", now: anyTime)
         #expect(three.next(atOrAfter: date("2026-01-02T12:00:00Z"))?.date == date("2026-01-03T00:00:00Z"))
         #expect(three.next(atOrAfter: date("2026-01-05T00:00:00Z")) == nil)
-        #expect(try ISO8601Schedule(parsing: "R0/2026-01-01T00:00:00Z/P1D").next(atOrAfter: date("2020-01-01T00:00:00Z")) == nil)
+        #expect(try ISO8601Schedule(parsing: "R0/2026-01-01T00:00:00Z/P1D", now: anyTime).next(atOrAfter: date("2020-01-01T00:00:00Z")) == nil)
     }
 
     @Test func monthsClampToTheEndOfShortMonths() throws {
-        let schedule = try ISO8601Schedule(parsing: "R/2026-01-31T12:00:00Z/P1M")
+        let schedule = try ISO8601Schedule(parsing: "R/2026-01-31T12:00:00Z/P1M", now: anyTime)
         #expect(schedule.next(atOrAfter: date("2026-02-01T00:00:00Z"))?.date == date("2026-02-28T12:00:00Z"))
         #expect(schedule.next(atOrAfter: date("2026-03-01T00:00:00Z"))?.date == date("2026-03-31T12:00:00Z"))
     }
 
     @Test func yearlyFromALeapDay() throws {
-        let schedule = try ISO8601Schedule(parsing: "R/2024-02-29T00:00:00Z/P1Y")
+        let schedule = try ISO8601Schedule(parsing: "R/2024-02-29T00:00:00Z/P1Y", now: anyTime)
         #expect(schedule.next(atOrAfter: date("2024-03-01T00:00:00Z"))?.date == date("2025-02-28T00:00:00Z"))
         #expect(schedule.next(atOrAfter: date("2028-01-01T00:00:00Z"))?.date == date("2028-02-29T00:00:00Z"))
     }
 
     @Test func dailyRunsKeepTheirWallClockTimeAcrossDST() throws {
-        let daily = try ISO8601Schedule(parsing: "R/2026-03-07T09:00:00/P1D", timeZone: newYork)
+        let daily = try ISO8601Schedule(parsing: "R/2026-03-07T09:00:00/P1D", timeZone: newYork, now: anyTime)
         #expect(daily.next(atOrAfter: date("2026-03-07T00:00:00Z"))?.date == date("2026-03-07T14:00:00Z"))
         // Clocks go forward on 8 March: 09:00 EDT is 13:00Z.
         #expect(daily.next(atOrAfter: date("2026-03-08T00:00:00Z"))?.date == date("2026-03-08T13:00:00Z"))
         // An hourly schedule counts real hours straight through the change.
-        let hourly = try ISO8601Schedule(parsing: "R/2026-03-08T05:00:00Z/PT1H", timeZone: newYork)
+        let hourly = try ISO8601Schedule(parsing: "R/2026-03-08T05:00:00Z/PT1H", timeZone: newYork, now: anyTime)
         #expect(hourly.next(atOrAfter: date("2026-03-08T07:30:00Z"))?.date == date("2026-03-08T08:00:00Z"))
     }
 
@@ -63,7 +66,7 @@ private let newYork = TimeZone(identifier: "America/New_York")!
                       "R/2026-01-01T00:00:00Z/PT99999999999999999999H", "R/2026-01-01T00:00:00Z/P9000000000000000000Y",
                       "R/2026-01-01T00:00:00Z/P101Y", "R/999999-01-01T00:00:00Z/PT1H"])
     func badSchedulesAreRefused(_ text: String) {
-        #expect(throws: ScheduleError.self) { _ = try ISO8601Schedule(parsing: text) }
+        #expect(throws: ScheduleError.self) { _ = try ISO8601Schedule(parsing: text, now: anyTime) }
     }
 
     @Test func anEmptyStartBecomesTheNextWholeSecondOnce() throws {
@@ -81,7 +84,7 @@ private let newYork = TimeZone(identifier: "America/New_York")!
     func periodsBelowTheMinimumAreRefused(_ schedule: String) {
         #expect(throws: JobError.self) {
             try JobJSON.parse(.object([("name", .string("j")), ("command", .string("true")), ("schedule", .string(schedule))]),
-                              dependent: false)
+                              dependent: false, now: anyTime)
         }
     }
 }

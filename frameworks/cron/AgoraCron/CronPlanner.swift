@@ -12,11 +12,13 @@ public struct JobTiming: Sendable {
     /// How late a due run may still start, in seconds.
     public let epsilonSeconds: Double
 
-    public init(_ job: Job) throws(JobError) {
+    /// The job's schedule and epsilon, parsed once; `now` only fixes a schedule stored without a start (stored jobs
+    /// have one).
+    public init(_ job: Job, now: Date) throws(JobError) {
         let zone = job.scheduleTimeZone.flatMap(TimeZone.init(identifier:)) ?? .gmt
         do throws(ScheduleError) {
             if let schedule = job.schedule {
-                trigger = .schedule(try ISO8601Schedule(parsing: schedule, timeZone: zone))
+                trigger = .schedule(try ISO8601Schedule(parsing: schedule, timeZone: zone, now: now))
             } else if let cron = job.cron {
                 trigger = .cron(try CronExpression(parsing: cron, timeZone: zone))
             } else {

@@ -32,9 +32,9 @@ public final class CronScheduler: SchedulerDelegate {
         self.store = store
         self.logger = logger
         store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
-        for job in try store.jobs() {
+        for job in try store.jobs(now: now) {
             jobs[job.name] = job
-            timings[job.name] = try JobTiming(job)
+            timings[job.name] = try JobTiming(job, now: now)
         }
         for row in store.skippedRows { logger.error("skipped a stored job that is no longer valid: \(row)") }
         states = try store.states()
@@ -74,7 +74,7 @@ public final class CronScheduler: SchedulerDelegate {
         if job.isDependent, let problem = JobGraph.problem(job: job.name, parents: job.parents, parentsOf: parentsOf) {
             throw JobError.invalid(problem)
         }
-        let timing = try JobTiming(job)
+        let timing = try JobTiming(job, now: now)
         try store.save(job)
         let changedTiming = jobs[job.name].map { $0.schedule != job.schedule || $0.cron != job.cron || $0.scheduleTimeZone != job.scheduleTimeZone } ?? true
         jobs[job.name] = job

@@ -82,11 +82,12 @@ final class CronStore {
         }
     }
 
-    func jobs() throws -> [Job] {
+    /// Every stored job that still validates (`now` as for `JobJSON.parse`).
+    func jobs(now: Date) throws -> [Job] {
         try db.execute("SELECT name, json FROM jobs").compactMap { row in
             let name = row["name"]?.text ?? "?"
             do {
-                return try JobJSON.parse(JSONValue.parse(row["json"]?.text ?? ""), dependent: nil)
+                return try JobJSON.parse(JSONValue.parse(row["json"]?.text ?? ""), dependent: nil, now: now)
             } catch let error as JobError {
                 skippedRows.append("job \(name): \(error.message)")
             } catch {

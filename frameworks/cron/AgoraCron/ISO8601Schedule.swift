@@ -115,7 +115,7 @@ public struct ISO8601Schedule: Equatable, Sendable {
     /// The dates a schedule may start at: years 1 to 9999, as ISO 8601 writes them with four digits.
     static let startRange = -62_135_596_800.0 ... 253_402_300_799.0
 
-    public init(parsing text: String, timeZone: TimeZone = .gmt, now: Date = Date()) throws(ScheduleError) {
+    public init(parsing text: String, timeZone: TimeZone = .gmt, now: Date) throws(ScheduleError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, parts[0].hasPrefix("R") else {
             throw ScheduleError(message: "schedule \"\(text)\" must look like R[n]/<start>/<period>, e.g. R/2026-01-01T00:00:00Z/PT1H")

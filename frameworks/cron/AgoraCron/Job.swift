@@ -46,7 +46,7 @@ public enum JobJSON {
     /// Parses and validates a job; `dependent` is true for `POST /scheduler/dependency`. A schedule with an empty
     /// start (`R//PT1H`, "from now") gets the next whole second after `now` as its start here, once, so the stored
     /// job never moves.
-    public static func parse(_ json: JSONValue, dependent: Bool?, now: Date = Date()) throws(JobError) -> Job {
+    public static func parse(_ json: JSONValue, dependent: Bool?, now: Date) throws(JobError) -> Job {
         guard case .object = json else { throw JobError.invalid("expected a JSON object") }
         guard let name = json.text("name"), !name.isEmpty else { throw JobError.invalid("'name' is required") }
         guard !name.contains("/"), name.trimmingCharacters(in: .whitespaces) == name else {

@@ -41,7 +41,8 @@ public struct AppDefinition: Equatable, Sendable {
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
     /// When this definition was stored (Marathon's `version`).
-    public var version = Date()
+    /// When this definition was stored (set by the scheduler from its clock; the epoch until then).
+    public var version = Date(timeIntervalSince1970: 0)
 
     public init(id: String) { self.id = id }
 
