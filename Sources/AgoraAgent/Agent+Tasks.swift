@@ -36,9 +36,15 @@ extension Agent {
         }
         if let account { command = account.wrap(command) }
         if let isolator {
-            let procs = isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
-                                         cpus: run.resources.scalar("cpus"))
-            command = isolator.wrap(command, joining: procs)
+            do {
+                let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
+                                                 cpus: run.resources.scalar("cpus"))
+                command = isolator.wrap(command, joining: procs)
+            } catch {
+                isolator.release(task: run.cgroupName)
+                fail(run, "cannot isolate the task: \(error)")
+                return
+            }
         }
         var spec = ProcessSpec(
             command: command,

@@ -66,36 +66,38 @@ final class CgroupIsolator {
     /// How the agent describes this isolation in `/state`.
     var description: String { "cgroups-\(mode.rawValue)" + (namespaces ? "+namespaces" : "") }
 
-    /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins.
-    func prepare(task: String, memoryMB: Double, cpus: Double) -> [String] {
+    /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins. A limit that
+    /// cannot be set fails the launch (a task never runs unlimited by accident); only swap limits, which hosts
+    /// without swap accounting lack, may be missing.
+    func prepare(task: String, memoryMB: Double, cpus: Double) throws -> [String] {
         let name = Self.directoryName(task)
         let memoryBytes = max(Bounds.clampedInt64(memoryMB * 1_048_576), 4 * 1_048_576)
         let quota = max(Bounds.clampedInt64(cpus * 100_000), 1000)
         switch mode {
         case .v2:
             let directory = "\(root)/\(group)/\(name)"
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            write("\(memoryBytes)", to: directory + "/memory.max")
-            write("0", to: directory + "/memory.swap.max")
-            write("\(quota) 100000", to: directory + "/cpu.max")
-            write("\(max(1, min(10_000, Bounds.clampedInt(cpus * 100))))", to: directory + "/cpu.weight")
-            write("4096", to: directory + "/pids.max")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try write("\(memoryBytes)", to: directory + "/memory.max")
+            try write("0", to: directory + "/memory.swap.max", optional: true)
+            try write("\(quota) 100000", to: directory + "/cpu.max")
+            try write("\(max(1, min(10_000, Bounds.clampedInt(cpus * 100))))", to: directory + "/cpu.weight")
+            try write("4096", to: directory + "/pids.max")
             return [directory + "/cgroup.procs"]
         case .v1:
             var procs: [String] = []
             for controller in ["memory", "cpu", "pids"] {
                 let directory = "\(root)/\(controller)/\(group)/\(name)"
-                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 procs.append(directory + "/cgroup.procs")
             }
             let memory = "\(root)/memory/\(group)/\(name)"
-            write("\(memoryBytes)", to: memory + "/memory.limit_in_bytes")
-            write("\(memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes")
+            try write("\(memoryBytes)", to: memory + "/memory.limit_in_bytes")
+            try write("\(memoryBytes)", to: memory + "/memory.memsw.limit_in_bytes", optional: true)
             let cpu = "\(root)/cpu/\(group)/\(name)"
-            write("\(max(2, min(262_144, Bounds.clampedInt(cpus * 1024))))", to: cpu + "/cpu.shares")
-            write("100000", to: cpu + "/cpu.cfs_period_us")
-            write("\(quota)", to: cpu + "/cpu.cfs_quota_us")
-            write("4096", to: "\(root)/pids/\(group)/\(name)/pids.max")
+            try write("\(max(2, min(262_144, Bounds.clampedInt(cpus * 1024))))", to: cpu + "/cpu.shares")
+            try write("100000", to: cpu + "/cpu.cfs_period_us")
+            try write("\(quota)", to: cpu + "/cpu.cfs_quota_us")
+            try write("4096", to: "\(root)/pids/\(group)/\(name)/pids.max")
             return procs
         }
     }
@@ -139,8 +141,14 @@ final class CgroupIsolator {
         return mode == .v2 ? ["\(root)/\(group)/\(name)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
     }
 
-    private func write(_ value: String, to path: String) {
-        try? value.write(toFile: path, atomically: false, encoding: .utf8)
+    /// Writes a control file; an `optional` one may be missing from this kernel's configuration.
+    private func write(_ value: String, to path: String, optional: Bool = false) throws {
+        guard !optional || FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try value.write(toFile: path, atomically: false, encoding: .utf8)
+        } catch {
+            throw IsolationError(message: "cannot write \(value) to \(path): \(error.localizedDescription)")
+        }
     }
 
     /// Wraps a command so it joins `procs` before it execs (inside fresh namespaces when enabled).
@@ -153,4 +161,10 @@ final class CgroupIsolator {
         let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
         return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
     }
+}
+
+/// Why a task's cgroup could not be set up.
+struct IsolationError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

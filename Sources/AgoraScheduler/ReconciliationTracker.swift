@@ -1,6 +1,7 @@
 import AgoraRuntime
 import AgoraWire
 import Foundation
+import Logging
 
 /// Explicit reconciliation until every listed task has been heard from: RECONCILE is repeated with
 /// backoff for the tasks that have not answered, and again after each resubscription.
@@ -10,6 +11,7 @@ final class ReconciliationTracker {
     private var answers: [TaskStatus] = []
     private var timer: LoopTimer?
     private var interval = 1.0
+    private let logger = Logger(label: "agora.scheduler.reconciliation")
 
     func start(_ tasks: [(TaskID, AgentID?)], client: SchedulerClient, completion: @escaping ([TaskStatus]) -> Void) {
         for (task, agent) in tasks { pending.updateValue(agent, forKey: task) }
@@ -22,7 +24,9 @@ final class ReconciliationTracker {
         guard !pending.isEmpty else { return }
         client.reconcile(pending.map { ($0.key, $0.value) })
         timer?.close()
-        timer = try? client.loop.schedule(after: Bounds.duration(seconds: interval)) { [weak self, weak client] in
+        timer = client.loop.schedule(after: Bounds.duration(seconds: interval), orReport: { [logger] in
+            logger.error("cannot arm the reconciliation timer; waiting for answers without asking again: \($0)")
+        }) { [weak self, weak client] in
             guard let self, let client else { return }
             self.interval = min(self.interval * 2, 30)
             self.ask(client)

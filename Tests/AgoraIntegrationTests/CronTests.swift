@@ -42,6 +42,8 @@ private func time(_ value: JSONValue?) -> Date? {
 }
 
 @Suite(.serialized) struct CronTests {
+    /// The process path of a repeating schedule (due times, real start lag); how many runs fall due when is
+    /// `CronPlannerTests`' job, on a manual clock.
     @Test func jobEveryTwoSecondsRunsOnTime() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
@@ -49,7 +51,7 @@ private func time(_ value: JSONValue?) -> Date? {
             let start = Date().addingTimeInterval(1).rounded()
             let job = #"{"name": "tick", "command": "echo tick", "owner": "ops", "schedule": "R/\#(iso(start))/PT2S", "epsilon": "PT30S"}"#
             #expect(try cron.send(.post, "/v1/scheduler/iso8601", job).status == .noContent)
-            try cluster.wait("four runs", timeout: .seconds(20)) { cron.succeeded("tick").count >= 4 }
+            try cluster.wait("two runs", timeout: .seconds(20)) { cron.succeeded("tick").count >= 2 }
             let runs = cron.succeeded("tick")
             let scheduled = runs.compactMap { time($0["scheduled"]) }
             for (index, due) in scheduled.enumerated() {
@@ -103,13 +105,13 @@ private func time(_ value: JSONValue?) -> Date? {
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
             let cron = CronClient(cluster: cluster, daemon: try cluster.addCron())
             let due = iso(Date().addingTimeInterval(1))
-            try cron.send(.post, "/scheduler/iso8601", #"{"name": "flaky", "command": "exit 4", "owner": "o", "retries": 2, "schedule": "R1/\#(due)/PT1H"}"#)
+            try cron.send(.post, "/scheduler/iso8601", #"{"name": "flaky", "command": "exit 4", "owner": "o", "retries": 1, "schedule": "R1/\#(due)/PT1H"}"#)
             try cron.send(.post, "/scheduler/dependency", #"{"name": "after", "command": "true", "owner": "o", "parents": ["flaky"]}"#)
-            try cluster.wait("three failed attempts", timeout: .seconds(20)) {
-                cron.runs("flaky").filter { $0["outcome"] == .string("failed") }.count == 3
+            try cluster.wait("two failed attempts", timeout: .seconds(20)) {
+                cron.runs("flaky").filter { $0["outcome"] == .string("failed") }.count == 2
             }
             cluster.idle(.seconds(1))
-            #expect(cron.runs("flaky").count == 3)
+            #expect(cron.runs("flaky").count == 2)
             #expect(cron.runs("flaky").allSatisfy { $0["exitStatus"] == .number("4") })
             #expect(cron.runs("after").isEmpty)
             let job = try JSONValue.parse(try cron.send(.get, "/scheduler/job/flaky").body)
