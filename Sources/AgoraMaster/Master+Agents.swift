@@ -40,13 +40,20 @@ extension Master {
 
     /// The secret that binds agent `id` to the agent holding it: a known id must present its token (and, when agents
     /// authenticate, come from the same principal); a new id, or one registered before tokens existed, gets one.
-    private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws(AuthRejection) -> String {
-        if let id, let stored = registrar.token(of: id) {
+    private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws -> String {
+        let stored: (token: String, principal: String?)?
+        do {
+            stored = try id.flatMap(registrar.token(of:))
+        } catch {
+            // Without the registry, an id's owner cannot be told from a stranger: refuse rather than hand out a token.
+            throw CallRejection(status: .serviceUnavailable, message: "Cannot read the registry: \(error)")
+        }
+        if let id, let stored {
             guard let presented, constantTimeEqual(Array(presented.utf8), Array(stored.token.utf8)) else {
-                throw .forbidden("Agent '\(id)' is registered to another agent: its token is missing or wrong")
+                throw AuthRejection.forbidden("Agent '\(id)' is registered to another agent: its token is missing or wrong")
             }
             guard !options.authenticateAgents || stored.principal == principal else {
-                throw .forbidden("Agent '\(id)' is registered by another principal")
+                throw AuthRejection.forbidden("Agent '\(id)' is registered by another principal")
             }
             return stored.token
         }

@@ -39,8 +39,8 @@ final class Registrar {
     }
 
     /// The secret given to agent `id` and the principal it registered as, if it was given one.
-    func token(of id: AgentID) -> (token: String, principal: String?)? {
-        guard let row = try? db.execute("SELECT token, principal FROM agent_tokens WHERE id = ?", [.text(id.value)]).first,
+    func token(of id: AgentID) throws(StoreError) -> (token: String, principal: String?)? {
+        guard let row = try db.execute("SELECT token, principal FROM agent_tokens WHERE id = ?", [.text(id.value)]).first,
               let token = row["token"]?.text else { return nil }
         return (token, row["principal"]?.text)
     }
