@@ -22,6 +22,9 @@ extension Master {
             if let missing = missingPayload(of: call, type: type) {
                 throw CallRejection(status: .badRequest, message: "Expecting '\(missing)' to be present")
             }
+            if let problem = unsupportedProblem(call, role: framework.role) {
+                throw CallRejection(status: .badRequest, message: problem)
+            }
             run(.schedulerCall(framework.id, call))
             responder.send(HTTPResponse(status: .accepted))
         } catch {
@@ -79,6 +82,9 @@ extension Master {
     ) throws {
         guard let subscribe = call.subscribe else {
             throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
+        }
+        if let problem = unsupportedProblem(call, role: "") {
+            throw CallRejection(status: .badRequest, message: problem)
         }
         var info = subscribe.frameworkInfo
         if let callID = call.frameworkID, let infoID = info.id, callID != infoID {

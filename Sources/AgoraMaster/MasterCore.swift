@@ -185,6 +185,7 @@ final class MasterCore {
             if let reconcile = call.reconcile { self.reconcile(reconcile, framework: framework) }
         case .message?, .shutdown?, .request?, .acceptInverseOffers?, .declineInverseOffers?, .acknowledgeOperationStatus?,
              .reconcileOperations?, .updateFramework?, .subscribe?, .unknown?, nil:
+            // Refused by the shell before they get here (`unsupportedProblem`).
             break
         }
     }

@@ -53,10 +53,33 @@ import Testing
             #expect(missingBody.status == .badRequest)
             #expect(missingBody.bodyText.contains("'accept'"))
 
-            // Calls with nothing to do here are accepted, as Mesos does.
-            let request = try post(cluster, #"{"type":"REQUEST","framework_id":{"value":"\#(id)"},"request":{}}"#,
-                                   headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
-            #expect(request.status == .accepted)
+            // Nothing is accepted and ignored: every call and operation Agora does not implement (those of
+            // COMPAT.md among them) is a 400 that names it.
+            let stream: HTTPHeaders = ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!]
+            let unimplemented: [(String, String)] = [
+                ("REQUEST", #""request":{"requests":[]}"#),
+                ("ACCEPT_INVERSE_OFFERS", #""accept_inverse_offers":{"inverse_offer_ids":[{"value":"i"}]}"#),
+                ("DECLINE_INVERSE_OFFERS", #""decline_inverse_offers":{"inverse_offer_ids":[{"value":"i"}]}"#),
+                ("RECONCILE_OPERATIONS", #""reconcile_operations":{}"#),
+                ("ACKNOWLEDGE_OPERATION_STATUS", #""acknowledge_operation_status":{}"#),
+                ("MESSAGE", #""message":{"agent_id":{"value":"a"},"executor_id":{"value":"e"},"data":"aGk="}"#),
+                ("SHUTDOWN", #""shutdown":{"executor_id":{"value":"e"},"agent_id":{"value":"a"}}"#),
+                ("UPDATE_FRAMEWORK", #""update_framework":{"framework_info":{"user":"u","name":"n"}}"#),
+            ]
+            for (type, body) in unimplemented {
+                let answer = try post(cluster, #"{"type":"\#(type)","framework_id":{"value":"\#(id)"},\#(body)}"#, headers: stream)
+                #expect(answer.status == .badRequest, "\(type): \(answer.status) \(answer.bodyText)")
+                #expect(answer.bodyText.contains(type) && answer.bodyText.contains("not implemented"), "\(type): \(answer.bodyText)")
+            }
+            let reserve = try post(cluster, #"{"type":"ACCEPT","framework_id":{"value":"\#(id)"},"accept":{"offer_ids":[{"value":"o"}],"operations":[{"type":"RESERVE"}]}}"#,
+                                   headers: stream)
+            #expect(reserve.status == .badRequest && reserve.bodyText.contains("RESERVE"))
+            let otherRole = try post(cluster, #"{"type":"REVIVE","framework_id":{"value":"\#(id)"},"revive":{"roles":["web"]}}"#,
+                                     headers: stream)
+            #expect(otherRole.status == .badRequest && otherRole.bodyText.contains("'web'"))
+            let twoRoles = try post(cluster, #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u","name":"n","roles":["a","b"]}}}"#,
+                                    headers: json)
+            #expect(twoRoles.status == .badRequest && twoRoles.bodyText.contains("Multi-role"))
 
             let get = try cluster.get(cluster.master, "/api/v1/scheduler")
             #expect(get.status == .methodNotAllowed)
