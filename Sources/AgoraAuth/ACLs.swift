@@ -19,12 +19,15 @@ public struct ACLs: Sendable {
         case killTasks = "kill_tasks"
         /// Read files in sandboxes of tasks running as a user (object: `users`).
         case accessSandboxes = "access_sandboxes"
+        /// Mark an agent gone for good (object: `agents`, always ANY, as in Mesos).
+        case markAgentsGone = "mark_agents_gone"
 
         var objectField: String {
             switch self {
             case .registerFrameworks: "roles"
             case .runTasks, .accessSandboxes: "users"
             case .teardownFrameworks, .killTasks: "framework_principals"
+            case .markAgentsGone: "agents"
             }
         }
     }

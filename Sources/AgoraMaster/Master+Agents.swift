@@ -16,6 +16,9 @@ extension Master {
                 }
                 try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
                 let id = call.agentID ?? subscribe.agentInfo.id
+                if let id, core.goneAgents.contains(id) {
+                    throw AuthRejection.forbidden("Agent '\(id)' was marked gone; start it with a fresh work directory")
+                }
                 let token = try agentToken(for: id, presented: call.token, principal: principal)
                 run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: request.peer?.host),
                     opening: (responder, format))

@@ -123,7 +123,10 @@ extension Master {
                 resourceSamples(names: total.names, ["total": total, "used": used, "offered": offered]))
         out.add("agora_master_allocation_runs_total", .counter, "Allocation cycles run.", Double(core.metrics.allocationRuns))
         out.add("agora_master_allocation_seconds_total", .counter, "Time spent allocating.", core.metrics.allocationSeconds)
-        out.add("agora_master_agents_removed_total", .counter, "Agents removed.", Double(core.metrics.agentsRemoved))
+        out.add("agora_master_agents_removed_total", .counter, "Agents marked gone.", Double(core.metrics.agentsRemoved))
+        out.add("agora_master_agents_unreachable_total", .counter, "Agents that missed their pings.",
+                Double(core.metrics.agentsUnreachable))
+        out.add("agora_master_agents_unreachable", .gauge, "Agents unreachable now.", Double(core.unreachableAgents.count))
         out.add("agora_master_status_updates_total", .counter, "Status updates from core.agents.", Double(core.metrics.statusUpdates))
         out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(core.metrics.invalidCalls))
         out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",

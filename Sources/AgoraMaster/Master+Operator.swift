@@ -30,6 +30,29 @@ extension Master {
         return HTTPResponse(status: .ok)
     }
 
+    /// `POST /api/v1`, Mesos' operator API in JSON: `MARK_AGENT_GONE` only; every other call is refused by name.
+    func operatorCall(_ request: HTTPRequest, principal: String?) throws(AuthRejection) -> HTTPResponse {
+        guard let body = try? JSONValue.parse(request.body), case .string(let type)? = body["type"] else {
+            return .error(.badRequest, "Expecting a JSON body with 'type'")
+        }
+        guard type == "MARK_AGENT_GONE" else {
+            return .error(.badRequest, "Operator call \(type) is not implemented; MARK_AGENT_GONE is")
+        }
+        guard case .string(let text)? = body["mark_agent_gone"]?["agent_id"]?["value"], !text.isEmpty else {
+            return .error(.badRequest, "Expecting 'mark_agent_gone.agent_id.value'")
+        }
+        let id = AgentID(text)
+        guard options.acls.allows(principal, .markAgentsGone, nil) else {
+            throw .forbidden("Principal '\(principal ?? "")' may not mark agents gone")
+        }
+        guard !core.goneAgents.contains(id) else { return HTTPResponse(status: .ok) }
+        guard core.agents[id] != nil || core.unreachableAgents[id] != nil || core.recoveredAgents[id] != nil else {
+            return .error(.notFound, "Agent '\(id)' is not known")
+        }
+        run(.markAgentGone(id))
+        return HTTPResponse(status: .ok)
+    }
+
     /// `POST /tasks/kill` with `{"task_id": "…", "framework_id": "…"}` (framework optional):
     /// an operator's kill, carried out as the framework's own KILL would be.
     func operatorKill(_ request: HTTPRequest, principal: String?) throws(AuthRejection) -> HTTPResponse {

@@ -17,6 +17,9 @@ extension Master {
         router.add(.post, "/tasks/kill") { [unowned self] request, responder in
             self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorKill(request, principal: principal) }
         }
+        router.add(.post, "/api/v1") { [unowned self] request, responder in
+            self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorCall(request, principal: principal) }
+        }
         router.add(.post, "/teardown") { [unowned self] request, responder in
             self.asOperator(request, responder) { principal throws(AuthRejection) in try self.operatorTeardown(request, principal: principal) }
         }

@@ -63,10 +63,15 @@ public final class Master {
     private func recover() throws {
         let frameworks = try registrar.frameworks()
         let agents = try registrar.agents()
+        let unreachable = try registrar.unreachableAgents()
+        let gone = try registrar.goneAgents()
         for row in registrar.skippedRows { logger.error("skipped a registry row that is no longer valid: \(row)") }
-        guard !frameworks.isEmpty || !agents.isEmpty else { return }
-        logger.info("recovered \(frameworks.count) framework(s) and \(agents.count) agent(s) from the registry")
-        run(.recovered(frameworks: frameworks, agents: agents))
+        guard !frameworks.isEmpty || !agents.isEmpty || !unreachable.isEmpty || !gone.isEmpty else { return }
+        logger.info("""
+            recovered \(frameworks.count) framework(s), \(agents.count) agent(s), \(unreachable.count) unreachable and \
+            \(gone.count) gone agent(s) from the registry
+            """)
+        run(.recovered(frameworks: frameworks, agents: agents, unreachable: unreachable, gone: gone))
     }
 
     /// The address the master listens on.

@@ -7,6 +7,8 @@ extension MasterCore {
                        ip: String?) {
         var info = subscribe.agentInfo
         let knownID = requestedID ?? info.id
+        // Tasks of a returning unreachable agent whose framework was told TASK_LOST: killed once it is subscribed.
+        var lostOnReturn: [(FrameworkID, TaskID)] = []
         let agent: AgentRecord
         let reattached: Bool
         if let knownID, let existing = agents[knownID] {
@@ -22,17 +24,31 @@ extension MasterCore {
             agent = AgentRecord(id: id, info: info, registeredTime: now)
             reattached = false
             agents[id] = agent
+            let returning = unreachableAgents.removeValue(forKey: id) != nil
             var used: [FrameworkID: Resources] = [:]
             for task in subscribe.tasks where !task.state.isTerminal {
                 guard let framework = frameworks[task.frameworkID] else { continue }
-                let entry = TaskEntry(
-                    info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources),
-                    frameworkID: framework.id, resources: Resources(task.resources), now: now)
+                let entry: TaskEntry
+                if let unreachable = framework.unreachableTasks.removeValue(forKey: task.taskID) {
+                    guard framework.isPartitionAware else {
+                        // The framework was told TASK_LOST: the task must not come back behind its back.
+                        lostOnReturn.append((framework.id, task.taskID))
+                        continue
+                    }
+                    entry = unreachable
+                    tell(framework, masterStatus(task.taskID, task.state, reason: .agentReregistered,
+                                                 message: "Agent \(id) is reachable again", agentID: id))
+                } else {
+                    entry = TaskEntry(
+                        info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources),
+                        frameworkID: framework.id, resources: Resources(task.resources), now: now)
+                }
                 entry.state = task.state
                 framework.tasks[task.taskID] = entry
                 agent.tasks.insert(entry.key)
                 used[framework.id, default: Resources()] += entry.resources
             }
+            if returning { goneWhileUnreachable(on: id) }
             allocator.addAgent(id, total: agent.total, used: used)
             if recoveredAgents.removeValue(forKey: id) != nil {
                 logger.info("agent \(id) re-registered after the master restart with \(subscribe.tasks.count) task(s)")
@@ -49,6 +65,9 @@ extension MasterCore {
         emit(.openAgentStream(agent.id))
         emit(.toAgent(agent.id, AgentEvent(type: .subscribed, subscribed: .init(
             agentID: agent.id, pingIntervalSeconds: settings.agentPingInterval, token: token))))
+        for (framework, task) in lostOnReturn {
+            emit(.toAgent(agent.id, AgentEvent(type: .killTask, killTask: .init(frameworkID: framework, taskID: task))))
+        }
         if reattached { reconcileTasks(reported: subscribe.tasks, on: agent) }
         emit(.allocateSoon)
     }
@@ -71,6 +90,22 @@ extension MasterCore {
         }
     }
 
+    /// Unreachable tasks of a returning agent that it no longer runs: TASK_GONE for frameworks that understand it.
+    private func goneWhileUnreachable(on agent: AgentID) {
+        for framework in frameworks.values.sorted(by: { $0.id < $1.id }) {
+            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID })
+            where task.agentID == agent {
+                framework.unreachableTasks[task.info.taskID] = nil
+                task.state = .gone
+                framework.remember(completed: task)
+                if framework.isPartitionAware {
+                    tell(framework, masterStatus(task.info.taskID, .gone, reason: .agentReregistered,
+                                                 message: "Agent \(agent) came back without the task", agentID: agent))
+                }
+            }
+        }
+    }
+
     /// Every ping interval: agents that did not answer the last ping count a miss; too many and they go.
     func pingAgents() {
         for agent in agents.values.sorted(by: { $0.id < $1.id }) {
@@ -80,7 +115,7 @@ extension MasterCore {
                 agent.missedPings += 1
             }
             if agent.missedPings >= settings.maxAgentPingTimeouts {
-                removeAgent(agent, message: "Agent \(agent.id) missed \(agent.missedPings) pings")
+                markUnreachable(agent, message: "Agent \(agent.id) missed \(agent.missedPings) pings")
                 continue
             }
             agent.answeredPing = false
@@ -88,10 +123,57 @@ extension MasterCore {
         }
     }
 
-    /// Removes an agent: its offers are rescinded, its tasks reported lost, and its frameworks told it failed.
-    func removeAgent(_ agent: AgentRecord, message: String) {
-        logger.warning("removing agent \(agent.id): \(message)")
-        metrics.agentsRemoved += 1
+    /// An agent that stopped answering: it is kept, with the time, until it comes back or is marked gone. Its tasks
+    /// become unreachable (TASK_UNREACHABLE to partition-aware frameworks, TASK_LOST to the others), their resources
+    /// leave the allocator, and its offers are rescinded.
+    func markUnreachable(_ agent: AgentRecord, message: String) {
+        logger.warning("agent \(agent.id) is unreachable: \(message)")
+        metrics.agentsUnreachable += 1
+        let affected = detach(agent) { task, framework in
+            framework.tasks[task.info.taskID] = nil
+            framework.unreachableTasks[task.info.taskID] = task
+            let state: TaskState = framework.isPartitionAware ? .unreachable : .lost
+            task.state = state
+            task.statuses.append((state, now))
+            if state.isTerminal { metrics.terminalTasks[state.rawValue, default: 0] += 1 }
+            tell(framework, masterStatus(task.info.taskID, state, reason: .agentRemoved, message: message, agentID: agent.id))
+        }
+        unreachableAgents[agent.id] = (agent.info, now)
+        emit(.persist(.markUnreachable(agent.info, agent.id, since: now)))
+        for id in affected { emit(.toFramework(id, SchedulerEvent(type: .failure, failure: .init(agentID: agent.id)))) }
+    }
+
+    /// An operator says the agent will never come back: its tasks are gone (TASK_GONE_BY_OPERATOR to partition-aware
+    /// frameworks, TASK_LOST to the others) and it may not register again.
+    func markGone(_ id: AgentID) {
+        logger.warning("agent \(id) was marked gone by an operator")
+        goneAgents.insert(id)
+        recoveredAgents[id] = nil
+        unreachableAgents[id] = nil
+        emit(.persist(.markGone(id, since: now)))
+        func goneStatus(_ task: TaskEntry, _ framework: FrameworkRecord) -> TaskStatus {
+            masterStatus(task.info.taskID, framework.isPartitionAware ? .goneByOperator : .lost,
+                         reason: .agentRemovedByOperator, message: "Agent \(id) was marked gone", agentID: id)
+        }
+        if let agent = agents[id] {
+            metrics.agentsRemoved += 1
+            let affected = detach(agent) { task, framework in
+                self.taskEnded(task, framework: framework, status: goneStatus(task, framework))
+            }
+            for framework in affected { emit(.toFramework(framework, SchedulerEvent(type: .failure, failure: .init(agentID: id)))) }
+        }
+        for framework in frameworks.values.sorted(by: { $0.id < $1.id }) {
+            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID }) where task.agentID == id {
+                framework.unreachableTasks[task.info.taskID] = nil
+                framework.remember(completed: task)
+                if framework.isPartitionAware { tell(framework, goneStatus(task, framework)) }
+            }
+        }
+    }
+
+    /// Takes an agent out: its offers are rescinded, `each` is told about every task on it, it leaves the allocator
+    /// and its stream closes. Returns the frameworks that had tasks there.
+    private func detach(_ agent: AgentRecord, _ each: (TaskEntry, FrameworkRecord) -> Void) -> [FrameworkID] {
         for framework in frameworks.values {
             for offerID in framework.offers.sorted() {
                 guard let offer = offers[offerID], offer.agentID == agent.id else { continue }
@@ -104,17 +186,14 @@ extension MasterCore {
         for key in agent.tasks.sorted(by: { $0.task < $1.task }) {
             guard let framework = frameworks[key.framework], let task = framework.tasks[key.task] else { continue }
             affected.insert(framework.id)
-            taskEnded(task, framework: framework, status: masterStatus(
-                task.info.taskID, .lost, reason: .agentRemoved, message: message, agentID: agent.id))
+            each(task, framework)
         }
-        for id in affected.sorted() {
-            emit(.toFramework(id, SchedulerEvent(type: .failure, failure: .init(agentID: agent.id))))
-        }
+        agent.tasks.removeAll()
         allocator.removeAgent(agent.id)
-        emit(.persist(.removeAgent(agent.id)))
         agents[agent.id] = nil
         if agent.isConnected { emit(.closeAgentStream(agent.id)) }
         agent.isConnected = false
         emit(.allocateSoon)
+        return affected.sorted()
     }
 }

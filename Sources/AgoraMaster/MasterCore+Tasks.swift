@@ -84,15 +84,38 @@ extension MasterCore {
         forget(task, of: framework)
     }
 
+    /// What the master can say about a task it does not track live, as Mesos ≥ 1.1 does: unreachable while it or
+    /// its agent is, gone by operator when its agent was marked gone, otherwise unknown (TASK_LOST to frameworks
+    /// that are not partition-aware, which know no better state).
+    private func unknownTaskStatus(_ taskID: TaskID, agentID: AgentID?, framework: FrameworkRecord) -> TaskStatus {
+        let agent = framework.unreachableTasks[taskID]?.agentID ?? agentID
+        let state: TaskState
+        let message: String
+        if framework.unreachableTasks[taskID] != nil || agent.map({ unreachableAgents[$0] != nil }) == true {
+            (state, message) = (.unreachable, "Reconciliation: the task's agent is unreachable")
+        } else if let agent, goneAgents.contains(agent) {
+            (state, message) = (.goneByOperator, "Reconciliation: the task's agent was marked gone")
+        } else {
+            (state, message) = (.unknown, "Reconciliation: task is unknown")
+        }
+        return masterStatus(taskID, framework.isPartitionAware ? state : .lost, reason: .reconciliation, message: message,
+                            agentID: agent)
+    }
+
     /// RECONCILE: the latest known state of the listed tasks (or all of them), from master state.
     func reconcile(_ reconcile: SchedulerCall.Reconcile, framework: FrameworkRecord) {
         let wanted: [(TaskID, AgentID?)] = reconcile.tasks.isEmpty
             ? framework.tasks.values.sorted { $0.info.taskID < $1.info.taskID }.map { ($0.info.taskID, $0.agentID) }
             : reconcile.tasks.map { ($0.taskID, $0.agentID) }
+        if reconcile.tasks.isEmpty {
+            // Implicit reconciliation covers the unreachable tasks too.
+            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID }) {
+                tell(framework, unknownTaskStatus(task.info.taskID, agentID: task.agentID, framework: framework))
+            }
+        }
         for (taskID, agentID) in wanted {
             guard let task = framework.tasks[taskID] else {
-                tell(framework, masterStatus(taskID, .lost, reason: .reconciliation,
-                                             message: "Reconciliation: task is unknown", agentID: agentID))
+                tell(framework, unknownTaskStatus(taskID, agentID: agentID, framework: framework))
                 continue
             }
             tell(framework, TaskStatus(

@@ -33,6 +33,10 @@ final class MasterCore {
     var offers: [OfferID: OfferRecord] = [:]
     /// Agents admitted before a restart that have not re-registered yet.
     var recoveredAgents: [AgentID: AgentInfo] = [:]
+    /// Agents that missed their pings, with when: their tasks are unreachable until they come back.
+    var unreachableAgents: [AgentID: (info: AgentInfo, since: Double)] = [:]
+    /// Agents an operator marked gone: never admitted again.
+    var goneAgents: Set<AgentID> = []
     private var counter = 0
     /// The effects of the event being handled, in order.
     private var effects: [MasterEffect] = []
@@ -73,8 +77,12 @@ final class MasterCore {
             agents[id]?.missedPings = 0
         case .teardown(let id, let reason):
             if let framework = frameworks[id] { teardown(framework, reason: reason) }
-        case .recovered(let frameworks, let agents):
+        case .recovered(let frameworks, let agents, let unreachable, let gone):
             recover(frameworks: frameworks, agents: agents)
+            for (id, info, since) in unreachable { unreachableAgents[id] = (info, since) }
+            goneAgents.formUnion(gone)
+        case .markAgentGone(let id):
+            markGone(id)
         case .timerFired(.failover(let id)):
             guard let framework = frameworks[id], !framework.isConnected else { break }
             teardown(framework, reason: "failover timeout elapsed")

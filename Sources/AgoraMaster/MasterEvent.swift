@@ -17,8 +17,11 @@ enum MasterEvent {
     case pong(AgentID)
     /// An operator removes a framework (`POST /teardown`).
     case teardown(FrameworkID, reason: String)
+    /// An operator says an agent will never come back (its tasks are gone).
+    case markAgentGone(AgentID)
     /// Frameworks and agents admitted before a restart, read back from the registry.
-    case recovered(frameworks: [(FrameworkID, FrameworkInfo)], agents: [(AgentID, AgentInfo)])
+    case recovered(frameworks: [(FrameworkID, FrameworkInfo)], agents: [(AgentID, AgentInfo)],
+                   unreachable: [(AgentID, AgentInfo, since: Double)], gone: [AgentID])
     /// A timer armed by an `.arm` effect fired.
     case timerFired(MasterTimer)
     /// Periodic work: an allocation cycle, a round of agent pings, heartbeats on framework streams.
@@ -39,6 +42,9 @@ enum MasterTimer: Hashable {
 enum RegistryWrite {
     case admitAgent(AgentInfo, AgentID, token: String, principal: String?)
     case removeAgent(AgentID)
+    /// The agent missed its pings at `since`; it stays known until it returns or is marked gone.
+    case markUnreachable(AgentInfo, AgentID, since: Double)
+    case markGone(AgentID, since: Double)
     case admitFramework(FrameworkInfo, FrameworkID)
     case removeFramework(FrameworkID)
 }

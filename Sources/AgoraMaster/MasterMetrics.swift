@@ -10,6 +10,7 @@ struct MasterMetrics {
     var allocationRuns = 0
     var allocationSeconds = 0.0
     var agentsRemoved = 0
+    var agentsUnreachable = 0
     var statusUpdates = 0
     var invalidCalls = 0
     var timerFailures = 0

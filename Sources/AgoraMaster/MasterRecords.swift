@@ -9,6 +9,9 @@ final class FrameworkRecord {
     var streamID = ""
     var offers: Set<OfferID> = []
     var tasks: [TaskID: TaskEntry] = [:]
+    /// Tasks on agents that became unreachable: the framework was told TASK_UNREACHABLE (or TASK_LOST); they come
+    /// back if their agent does.
+    var unreachableTasks: [TaskID: TaskEntry] = [:]
     var completedTasks: [TaskEntry] = []
     let registeredTime: Double
 
@@ -20,6 +23,9 @@ final class FrameworkRecord {
 
     /// The role offers are made to: the first of `roles`, else `role`, else `*`.
     var role: String { info.roles.first ?? info.role ?? "*" }
+
+    /// Whether the framework understands TASK_UNREACHABLE, TASK_GONE and TASK_UNKNOWN (Mesos ≥ 1.1).
+    var isPartitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
 
     func remember(completed task: TaskEntry) {
         completedTasks.append(task)

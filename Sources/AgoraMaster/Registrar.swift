@@ -21,6 +21,8 @@ final class Registrar {
         try db.execute("CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, info BLOB NOT NULL)")
         try db.execute("CREATE TABLE IF NOT EXISTS frameworks (id TEXT PRIMARY KEY, info BLOB NOT NULL)")
         try db.execute("CREATE TABLE IF NOT EXISTS agent_tokens (id TEXT PRIMARY KEY, token TEXT NOT NULL, principal TEXT)")
+        try db.execute("CREATE TABLE IF NOT EXISTS unreachable_agents (id TEXT PRIMARY KEY, info BLOB NOT NULL, since REAL NOT NULL)")
+        try db.execute("CREATE TABLE IF NOT EXISTS gone_agents (id TEXT PRIMARY KEY, since REAL NOT NULL)")
     }
 
     /// Carries out a change the master core asked for.
@@ -35,7 +37,38 @@ final class Registrar {
             admit(info, id: id)
         case .removeFramework(let id):
             remove(framework: id)
+        case .markUnreachable(let info, let id, let since):
+            db.writeTransaction {
+                try db.execute("DELETE FROM agents WHERE id = ?", [.text(id.value)])
+                try db.execute("INSERT OR REPLACE INTO unreachable_agents VALUES (?, ?, ?)",
+                               [.text(id.value), .blob(try info.protobuf()), .real(since)])
+            }
+        case .markGone(let id, let since):
+            db.writeTransaction {
+                for table in ["agents", "unreachable_agents", "agent_tokens"] {
+                    try db.execute("DELETE FROM \(table) WHERE id = ?", [.text(id.value)])
+                }
+                try db.execute("INSERT OR REPLACE INTO gone_agents VALUES (?, ?)", [.text(id.value), .real(since)])
+            }
         }
+    }
+
+    /// Agents that were unreachable when the master stopped, with since when.
+    func unreachableAgents() throws -> [(AgentID, AgentInfo, since: Double)] {
+        try db.execute("SELECT id, info, since FROM unreachable_agents").compactMap { row in
+            let id = row["id"]?.text ?? "?"
+            guard case .blob(let bytes)? = row["info"], case .real(let since)? = row["since"],
+                  let info = try? AgentInfo(protobuf: bytes) else {
+                skippedRows.append("unreachable_agents \(id): no valid info or time")
+                return nil
+            }
+            return (AgentID(id), info, since)
+        }
+    }
+
+    /// Agents an operator marked gone.
+    func goneAgents() throws -> [AgentID] {
+        try db.execute("SELECT id FROM gone_agents").compactMap { row in row["id"]?.text.map { AgentID($0) } }
     }
 
     /// The secret given to agent `id` and the principal it registered as, if it was given one.
@@ -53,6 +86,7 @@ final class Registrar {
     func admit(_ agent: AgentInfo, id: AgentID) {
         db.writeTransaction {
             try db.execute("INSERT OR REPLACE INTO agents VALUES (?, ?)", [.text(id.value), .blob(try agent.protobuf())])
+            try db.execute("DELETE FROM unreachable_agents WHERE id = ?", [.text(id.value)])
         }
     }
 

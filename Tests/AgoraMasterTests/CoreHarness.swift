@@ -49,11 +49,13 @@ final class CoreHarness {
 
     /// Subscribes a framework; returns its id.
     @discardableResult
-    func subscribe(_ name: String, failoverTimeout: Double = 0, id: FrameworkID? = nil) -> FrameworkID {
+    func subscribe(_ name: String, failoverTimeout: Double = 0, id: FrameworkID? = nil, partitionAware: Bool = false)
+        -> FrameworkID {
         let id = id ?? FrameworkID("fw-\(name)")
         streams += 1
-        run(.frameworkSubscribed(FrameworkInfo(user: "root", name: name, id: id, failoverTimeout: failoverTimeout),
-                                 id: id, suppressedRoles: [], streamID: "stream-\(streams)"))
+        var info = FrameworkInfo(user: "root", name: name, id: id, failoverTimeout: failoverTimeout)
+        if partitionAware { info.capabilities = [.init(type: .partitionAware)] }
+        run(.frameworkSubscribed(info, id: id, suppressedRoles: [], streamID: "stream-\(streams)"))
         return id
     }
 
@@ -66,6 +68,23 @@ final class CoreHarness {
         let info = AgentInfo(hostname: "host", port: 5051, resources: try Resources(parsing: resources).wire(), attributes: [], id: id)
         run(.agentSubscribed(.init(agentInfo: info, tasks: tasks), id: id, token: "t", principal: nil, ip: "10.0.0.1"))
         return id ?? toAgents.last { $0.1.type == .subscribed }!.1.subscribed!.agentID
+    }
+
+    /// Agent `id` comes back (after a partition or a restart) running `tasks` of `framework` (cpus:1;mem:128 each).
+    func agentReturns(_ id: AgentID, running tasks: [String], of framework: FrameworkID) throws {
+        let records = try tasks.map { task in
+            TaskRecord(name: task, taskID: TaskID(task), frameworkID: framework, agentID: id, state: .running,
+                       resources: try Resources(parsing: "cpus:1;mem:128").wire())
+        }
+        _ = try addAgent("cpus:4;mem:1024", tasks: records, id: id)
+    }
+
+    /// Asks for the state of `tasks` on `agent` and returns the answers.
+    func reconcile(_ tasks: [String], agent: AgentID?, framework: FrameworkID) -> [TaskStatus] {
+        let before = toFrameworks.count
+        run(.schedulerCall(framework, SchedulerCall(type: .reconcile, reconcile: .init(
+            tasks: tasks.map { .init(taskID: TaskID($0), agentID: agent) }))))
+        return toFrameworks[before...].filter { $0.0 == framework }.compactMap { $0.1.update?.status }
     }
 
     /// Runs an allocation and returns the offers made to `framework`.

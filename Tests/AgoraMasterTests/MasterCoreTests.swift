@@ -44,7 +44,7 @@ import Testing
         #expect(harness.events(to: agent, .shutdownFramework).isEmpty)
     }
 
-    @Test func anAgentThatMissesItsPingsTakesItsTasksWithItAsLost() throws {
+    @Test func anAgentThatMissesItsPingsBecomesUnreachableAndItsTasksAreLostToFrameworksThatAreNotPartitionAware() throws {
         var settings = MasterCore.Settings()
         settings.maxAgentPingTimeouts = 3
         let harness = CoreHarness(settings: settings)
@@ -55,13 +55,18 @@ import Testing
         for _ in 0..<3 { harness.run(.pingAgents) }
         #expect(harness.core.agents[agent] != nil)
         harness.run(.pingAgents)
-        #expect(harness.core.agents[agent] == nil)
+        #expect(harness.core.agents[agent] == nil && harness.core.unreachableAgents[agent] != nil)
         let lost = harness.updates(to: framework).filter { $0.state == .lost }
         #expect(lost.map(\.taskID.value).sorted() == ["t1", "t2"])
         #expect(lost.allSatisfy { $0.reason == .agentRemoved && $0.uuid == nil && $0.source == .master })
         #expect(harness.core.frameworks[framework]?.tasks.isEmpty == true)
-        #expect(harness.core.frameworks[framework]?.completedTasks.count == 2)
         #expect(harness.toFrameworks.contains { $0.1.type == .failure })
+        #expect(harness.writes.contains { if case .markUnreachable(_, agent, _) = $0 { true } else { false } })
+        // It comes back still running t1: the framework was told LOST, so t1 is killed, not quietly re-adopted.
+        try harness.agentReturns(agent, running: ["t1"], of: framework)
+        #expect(harness.events(to: agent, .killTask).map { $0.killTask?.taskID.value } == ["t1"])
+        #expect(harness.core.frameworks[framework]?.tasks.isEmpty == true)
+        #expect(harness.core.unreachableAgents.isEmpty)
     }
 
     @Test func aTerminalUpdateFreesResourcesAtOnceAndTheTaskIsForgottenOnAcknowledgement() throws {
@@ -102,13 +107,71 @@ import Testing
         let harness = CoreHarness(settings: settings)
         let info = AgentInfo(hostname: "h", port: 5051, resources: [], attributes: [], id: "a1")
         harness.run(.recovered(frameworks: [(FrameworkID("fw"), FrameworkInfo(user: "u", name: "n", id: "fw", failoverTimeout: 10))],
-                               agents: [(AgentID("a1"), info), (AgentID("a2"), info)]))
+                               agents: [(AgentID("a1"), info), (AgentID("a2"), info)], unreachable: [], gone: []))
         #expect(harness.armed == [.failover("fw"), .agentReregistration])
         _ = try harness.addAgent("cpus:1;mem:64", id: "a1")
         harness.clock.advance(by: .seconds(600))
         let removed = harness.writes.compactMap { if case .removeAgent(let id) = $0 { id } else { nil } }
         #expect(removed == [AgentID("a2")])
         #expect(harness.core.frameworks["fw"] == nil)
+    }
+}
+
+/// Partitions as in Mesos ≥ 1.1, on a manual clock.
+@Suite struct PartitionTests {
+    private func partitioned() throws -> (CoreHarness, FrameworkID, AgentID) {
+        var settings = MasterCore.Settings()
+        settings.maxAgentPingTimeouts = 2
+        let harness = CoreHarness(settings: settings)
+        let framework = harness.subscribe("aware", partitionAware: true)
+        let agent = try harness.addAgent("cpus:4;mem:1024")
+        let offer = try #require(harness.allocate(for: framework).first)
+        try harness.launch(["stays", "dies"], on: offer, resources: "cpus:1;mem:128", by: framework)
+        harness.report("stays", .running, framework: framework, agent: agent)
+        harness.report("dies", .running, framework: framework, agent: agent)
+        for _ in 0..<3 { harness.run(.pingAgents) }
+        return (harness, framework, agent)
+    }
+
+    @Test func aPartitionAwareFrameworkSeesUnreachableThenTheRealStatesWhenTheAgentReturns() throws {
+        let (harness, framework, agent) = try partitioned()
+        let unreachable = harness.updates(to: framework).filter { $0.state == .unreachable }
+        #expect(unreachable.map(\.taskID.value).sorted() == ["dies", "stays"])
+        #expect(harness.core.allocator.total(on: agent).isEmpty)
+        #expect(harness.reconcile(["stays"], agent: agent, framework: framework).map(\.state) == [.unreachable])
+        #expect(harness.reconcile(["never"], agent: agent, framework: framework).map(\.state) == [.unreachable])
+        #expect(harness.reconcile(["never"], agent: "other", framework: framework).map(\.state) == [.unknown])
+
+        let before = harness.updates(to: framework).count
+        try harness.agentReturns(agent, running: ["stays"], of: framework)
+        let after = harness.updates(to: framework)[before...].map { "\($0.taskID.value) \($0.state.rawValue)" }
+        #expect(after.sorted() == ["dies TASK_GONE", "stays TASK_RUNNING"])
+        #expect(harness.core.frameworks[framework]?.tasks.keys.map(\.value) == ["stays"])
+        #expect(harness.core.frameworks[framework]?.unreachableTasks.isEmpty == true)
+        #expect(harness.core.allocator.free(on: agent) == (try Resources(parsing: "cpus:3;mem:896")))
+    }
+
+    @Test func anAgentMarkedGoneTakesItsTasksAndMayNotComeBack() throws {
+        let (harness, framework, agent) = try partitioned()
+        harness.run(.markAgentGone(agent))
+        let gone = harness.updates(to: framework).filter { $0.state == .goneByOperator }
+        #expect(gone.map(\.taskID.value).sorted() == ["dies", "stays"])
+        #expect(gone.allSatisfy { $0.reason == .agentRemovedByOperator })
+        #expect(harness.core.goneAgents == [agent] && harness.core.unreachableAgents.isEmpty)
+        #expect(harness.reconcile(["stays"], agent: agent, framework: framework).map(\.state) == [.goneByOperator])
+        #expect(harness.writes.contains { if case .markGone(agent, _) = $0 { true } else { false } })
+    }
+
+    @Test func markingAConnectedAgentGoneEndsItsTasksAndFreesNothingTwice() throws {
+        let harness = CoreHarness()
+        let framework = harness.subscribe("aware", partitionAware: true)
+        let agent = try harness.addAgent("cpus:2;mem:256")
+        let offer = try #require(harness.allocate(for: framework).first)
+        try harness.launch(["t"], on: offer, resources: "cpus:1;mem:128", by: framework)
+        harness.run(.markAgentGone(agent))
+        #expect(harness.updates(to: framework).last?.state == .goneByOperator)
+        #expect(harness.core.agents[agent] == nil && harness.core.frameworks[framework]?.tasks.isEmpty == true)
+        #expect(harness.core.metrics.terminalTasks["TASK_GONE_BY_OPERATOR"] == 1)
     }
 }
 
