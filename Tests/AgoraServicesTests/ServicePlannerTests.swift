@@ -86,4 +86,31 @@ import Testing
                                         backoffUntil: ["/web": t0.addingTimeInterval(10)], now: t0)
         #expect(!plan.needsOffers)
     }
+
+    @Test func anUnreachableInstanceIsReplacedAfterInactiveAfterAndTheSurplusGoesWhenItReturns() {
+        var web = app(instances: 2, version: t0)
+        web.unreachableStrategy = .enabled(inactiveAfterSeconds: 60, expungeAfterSeconds: 600)
+        let away = task("away", version: t0, staged: 1)
+        let other = task("other", version: t0, staged: 2)
+        away.state = .unreachable
+        away.unreachableSince = t0
+        var plan = ServicePlanner.plan(web, live: [away, other], backoffUntil: nil, now: t0.addingTimeInterval(59))
+        #expect(plan.launch == 0 && plan.kill.isEmpty && plan.expunge.isEmpty)
+        plan = ServicePlanner.plan(web, live: [away, other], backoffUntil: nil, now: t0.addingTimeInterval(60))
+        #expect(plan.launch == 1 && plan.kill.isEmpty)
+        // The replacement runs, then the old instance is heard from again: one too many, the youngest goes.
+        let replacement = task("replacement", version: t0, staged: 70)
+        away.state = .running
+        away.unreachableSince = nil
+        plan = ServicePlanner.plan(web, live: [away, other, replacement], backoffUntil: nil, now: t0.addingTimeInterval(80))
+        #expect(plan.kill == ["replacement"] && plan.launch == 0)
+        // Never heard from: forgotten after expungeAfterSeconds.
+        away.state = .unreachable
+        away.unreachableSince = t0
+        plan = ServicePlanner.plan(web, live: [away, other, replacement], backoffUntil: nil, now: t0.addingTimeInterval(600))
+        #expect(plan.expunge == ["away"])
+        web.unreachableStrategy = .disabled
+        plan = ServicePlanner.plan(web, live: [away, other], backoffUntil: nil, now: t0.addingTimeInterval(86_400))
+        #expect(plan.launch == 0 && plan.expunge.isEmpty)
+    }
 }

@@ -40,7 +40,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var taskKillGracePeriodSeconds: Double?
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
-    /// When this definition was stored (Marathon's `version`).
+    /// What happens to instances on an unreachable agent (Marathon's `unreachableStrategy`).
+    public var unreachableStrategy = UnreachableStrategy.enabled(inactiveAfterSeconds: 0, expungeAfterSeconds: 0)
     /// When this definition was stored (set by the scheduler from its clock; the epoch until then).
     public var version = Date(timeIntervalSince1970: 0)
 
@@ -76,6 +77,13 @@ public enum AppID {
     public static func taskPrefix(_ id: String) -> String {
         String(id.dropFirst()).replacingOccurrences(of: "/", with: "_")
     }
+}
+
+/// Marathon's `unreachableStrategy`: an instance on an unreachable agent is replaced after `inactiveAfterSeconds`
+/// and forgotten (killed if it returns) after `expungeAfterSeconds`; `disabled` waits for it forever.
+public enum UnreachableStrategy: Equatable, Sendable {
+    case disabled
+    case enabled(inactiveAfterSeconds: Double, expungeAfterSeconds: Double)
 }
 
 /// Which instances go first when an app scales down.

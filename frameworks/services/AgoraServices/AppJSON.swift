@@ -164,6 +164,21 @@ public enum AppJSON {
                 try strategy.real("maximumOverCapacity", in: 0...1, path: "/upgradeStrategy")
             }) { app.maximumOverCapacity = value }
         }
+        if let strategy = json["unreachableStrategy"] {
+            if strategy == .string("disabled") {
+                app.unreachableStrategy = .disabled
+            } else if case .object = strategy {
+                let path = "/unreachableStrategy"
+                let inactive = seconds("inactiveAfterSeconds", in: strategy, path: path) ?? 0
+                let expunge = seconds("expungeAfterSeconds", in: strategy, path: path) ?? 0
+                if expunge < inactive {
+                    problems.append((path + "/expungeAfterSeconds", "must be at least inactiveAfterSeconds"))
+                }
+                app.unreachableStrategy = .enabled(inactiveAfterSeconds: inactive, expungeAfterSeconds: expunge)
+            } else {
+                problems.append(("/unreachableStrategy", "must be \"disabled\" or {inactiveAfterSeconds, expungeAfterSeconds}"))
+            }
+        }
         if app.cmd == nil && (app.args ?? []).isEmpty { problems.append(("/cmd", "an app needs cmd or args")) }
         for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
             problems.append(("/healthChecks(\(index))/portIndex", "the app has only \(app.ports.count) port(s)"))
@@ -195,6 +210,7 @@ public enum AppJSON {
             ("backoffFactor", JSONValue.double(app.backoffFactor) ?? .null),
             ("maxLaunchDelaySeconds", JSONValue.double(app.maxLaunchDelaySeconds) ?? .null),
             ("killSelection", .string(app.killSelection.rawValue)),
+            ("unreachableStrategy", unreachableJSON(app.unreachableStrategy)),
             ("version", .string(MarathonDate.format(app.version))),
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
@@ -208,6 +224,15 @@ public enum AppJSON {
         }
         if let tasks { entries.append(("tasks", .array(tasks))) }
         return .object(entries)
+    }
+
+    private static func unreachableJSON(_ strategy: UnreachableStrategy) -> JSONValue {
+        switch strategy {
+        case .disabled: .string("disabled")
+        case .enabled(let inactive, let expunge):
+            .object([("inactiveAfterSeconds", JSONValue.double(inactive) ?? .null),
+                     ("expungeAfterSeconds", JSONValue.double(expunge) ?? .null)])
+        }
     }
 
     private static func renderHealthCheck(_ check: AppHealthCheck) -> JSONValue {

@@ -8,6 +8,8 @@ public struct AppPlan: Equatable, Sendable {
     public var launch = 0
     /// Instances to kill: outdated ones while enough stay healthy, then the surplus by kill selection.
     public var kill: [TaskID] = []
+    /// Instances unreachable for longer than the app's `expungeAfterSeconds`: forgotten (killed if they return).
+    public var expunge: [TaskID] = []
 }
 
 /// What the whole framework must do now: each app's plan, the live instances of apps that no longer exist, the
@@ -56,7 +58,18 @@ public enum ServicePlanner {
     public static func plan(_ app: AppDefinition, live: [ServiceTask], backoffUntil: Date?, now: Date) -> AppPlan {
         var plan = AppPlan()
         let checked = !app.healthChecks.isEmpty
-        let standing = live.filter { !$0.killing }
+        // Instances unreachable past `inactiveAfterSeconds` no longer count (replacements start); past
+        // `expungeAfterSeconds` they are forgotten.
+        var inactive: Set<TaskID> = []
+        if case .enabled(let inactiveAfter, let expungeAfter) = app.unreachableStrategy {
+            for task in live {
+                guard let since = task.unreachableSince else { continue }
+                let away = now.timeIntervalSince(since)
+                if away >= inactiveAfter { inactive.insert(task.id) }
+                if away >= expungeAfter { plan.expunge.append(task.id) }
+            }
+        }
+        let standing = live.filter { !$0.killing && !inactive.contains($0.id) }
         let current = standing.filter { $0.version == app.version }
         let old = standing.filter { $0.version != app.version }.sorted { $0.version < $1.version }
 

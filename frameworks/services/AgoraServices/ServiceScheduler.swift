@@ -131,6 +131,11 @@ public final class ServiceScheduler: SchedulerDelegate {
     func converge() {
         guard reconciled else { return }
         let plan = plan()
+        for id in plan.apps.values.flatMap(\.expunge) {
+            guard let task = tasks.removeValue(forKey: id) else { continue }
+            store.delete(task: id)
+            logger.warning("forgetting \(id) of \(task.appID): unreachable since \(task.unreachableSince.map(MarathonDate.format) ?? "?")")
+        }
         for id in plan.apps.values.flatMap(\.kill) + plan.orphans { if let task = tasks[id] { kill(task) } }
         for id in plan.finishedDeployments {
             guard let deployment = deployments.first(where: { $0.id == id }) else { continue }
@@ -264,7 +269,19 @@ public final class ServiceScheduler: SchedulerDelegate {
     }
 
     public func update(_ client: SchedulerClient, _ status: TaskStatus) {
-        guard let task = tasks[status.taskID] else { return }
+        guard let task = tasks[status.taskID] else {
+            // An instance this framework forgot (expunged while unreachable) that came back: it goes.
+            if !status.state.isTerminal && status.state != .unreachable {
+                logger.warning("killing \(status.taskID), which is no longer an instance of any app")
+                client.kill(status.taskID, agent: status.agentID)
+            }
+            return
+        }
+        if status.state == .unreachable {
+            if task.unreachableSince == nil { reconsiderWhenUnreachable(task) }
+        } else {
+            task.unreachableSince = nil
+        }
         let wasHealthy = task.healthy
         task.state = status.state
         if let healthy = status.healthy { task.healthy = healthy }
@@ -296,6 +313,20 @@ public final class ServiceScheduler: SchedulerDelegate {
             if status.state == .running && task.healthy != false { backoff[task.appID]?.failures = 0 }
         }
         converge()
+    }
+
+    /// Marks `task` unreachable from now and converges again when its app's strategy says to replace or forget it.
+    private func reconsiderWhenUnreachable(_ task: ServiceTask) {
+        task.unreachableSince = now
+        guard case .enabled(let inactive, let expunge)? = apps[task.appID]?.unreachableStrategy else { return }
+        logger.warning("\(task.id) of \(task.appID) is unreachable; replaced after \(inactive)s, forgotten after \(expunge)s")
+        for delay in Set([inactive, expunge]) {
+            do {
+                try clock.schedule(in: Bounds.duration(seconds: delay + 0.01)) { [weak self] in self?.converge() }
+            } catch {
+                logger.critical("cannot arm the unreachable-strategy timer of \(task.appID): \(error)")
+            }
+        }
     }
 
     private func emit(_ type: String, _ payload: JSONValue) {

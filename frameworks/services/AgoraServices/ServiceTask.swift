@@ -15,6 +15,8 @@ public final class ServiceTask {
     public var healthy: Bool?
     /// The framework asked for this task to end (scale down, upgrade, delete): its end is no failure.
     public var killing = false
+    /// Since when its agent has been unreachable (TASK_UNREACHABLE), until it is heard from again.
+    public var unreachableSince: Date?
 
     init(id: TaskID, appID: String, version: Date, agentID: AgentID, host: String, ports: [UInt64], stagedAt: Date,
          state: TaskState = .staging) {

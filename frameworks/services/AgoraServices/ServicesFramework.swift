@@ -21,7 +21,8 @@ public final class ServicesFramework {
         var configuration = SchedulerConfiguration(
             masters: [master],
             framework: FrameworkInfo(user: NSUserName(), name: "agora-services", id: store.frameworkID,
-                                     failoverTimeout: 7 * 24 * 3600, checkpoint: true))
+                                     failoverTimeout: 7 * 24 * 3600, checkpoint: true,
+                                     capabilities: [.init(type: .partitionAware)]))
         configuration.format = .protobuf
         configuration.credential = credential
         client = SchedulerClient(loop: loop, configuration: configuration, delegate: scheduler)
