@@ -3,6 +3,7 @@
 #define AGORA_PROTO_H
 #include <stddef.h>
 #include "agora/internal/agent.pb-c.h"
+#include "mesos/v1/executor/executor.pb-c.h"
 #include "mesos/v1/mesos.pb-c.h"
 #include "mesos/v1/scheduler/scheduler.pb-c.h"
 /* Every message descriptor of the schema, for the Swift schema registry. */
