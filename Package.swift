@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "agora", targets: ["agora"]),
         .executable(name: "agora-bench", targets: ["agora-bench"]),
         .executable(name: "agora-logrotate", targets: ["agora-logrotate"]),
+        .executable(name: "agora-executor", targets: ["agora-executor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,6 +81,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "agora-logrotate"),
+        .target(name: "AgoraExecutor", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
+        .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"]),
         .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron"]),
         // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
         .executableTarget(

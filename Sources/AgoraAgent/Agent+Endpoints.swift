@@ -13,6 +13,7 @@ extension Agent {
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
         router.add(.get, "/files/read") { [unowned self] request, responder in self.readFile(request, responder) }
+        router.add(.post, "/api/v1/executor") { [unowned self] request, responder in self.handleExecutorCall(request, responder) }
     }
 
     private func taskJSON(_ run: TaskRun) -> JSONValue {
@@ -22,7 +23,7 @@ extension Agent {
             ("framework_id", .string(run.frameworkID.value)),
             ("state", .string(run.state.rawValue)),
             ("sandbox", .string(run.sandbox)),
-            ("pid", run.process.map { .integer($0.pid) } ?? .null),
+            ("pid", (run.taskPID ?? run.process?.pid).map { .integer($0) } ?? .null),
             ("message", run.message.map { .string($0) } ?? .null),
             ("resources", run.resources.endpointJSON),
             ("started_at", JSONValue.double(run.startedAt) ?? .null),

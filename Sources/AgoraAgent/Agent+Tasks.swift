@@ -3,7 +3,8 @@ import AgoraWire
 import Foundation
 
 extension Agent {
-    /// Starts a task: sandbox, STARTING, the process tree, RUNNING; its exit decides the last state.
+    /// Starts a task: sandbox, STARTING, then its executor (`agora-executor`, as the task's user and in its cgroup),
+    /// which subscribes, is sent the task, and reports RUNNING and the task's end.
     func launch(_ task: TaskInfo, framework: FrameworkInfo) {
         guard let frameworkID = framework.id else { return }
         frameworks[frameworkID] = framework
@@ -13,7 +14,7 @@ extension Agent {
         let now = clock.now
         let run = TaskRun(frameworkID: frameworkID, info: task,
                           sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID, now: now), user: user,
-                          startedAt: now)
+                          startedAt: now, executorToken: Agent.uuid().map { String($0, radix: 16) }.joined())
         tasks[key] = run
         metrics.tasksLaunched += 1
         do {
@@ -23,7 +24,7 @@ extension Agent {
             return
         }
         report(run, .starting)
-        guard var command = run.command else {
+        guard let taskCommand = run.command, let original = task.command else {
             fail(run, "task has no command to run")
             return
         }
@@ -34,7 +35,14 @@ extension Agent {
             fail(run, error.message)
             return
         }
-        if let account { command = account.wrap(command) }
+        // The executor stays the agent's user; the task's own command enters its namespaces, then drops to its user.
+        let wrapped = isolator.map { $0.inNamespaces(account?.wrap(taskCommand) ?? taskCommand) } ?? account?.wrap(taskCommand)
+        if let wrapped, case .argv(let argv) = wrapped, let executable = argv.first {
+            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: executable, arguments: argv)
+        } else {
+            run.launchCommand = original
+        }
+        var command = ProcessSpec.Command.argv([options.executor])
         if let isolator {
             do {
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
@@ -46,10 +54,17 @@ extension Agent {
                 return
             }
         }
+        var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
+                                          home: account?.home ?? UnixAccount(named: run.user)?.home)
+        environment["MESOS_AGENT_ENDPOINT"] = "\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(address.port)"
+        environment["MESOS_EXECUTOR_ID"] = task.taskID.value
+        environment["MESOS_CHECKPOINT"] = "1"
+        environment["MESOS_RECOVERY_TIMEOUT"] = String(options.executorRecoveryTimeout.seconds)
+        environment["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = "\(options.defaultGracePeriod.seconds)secs"
+        environment[ExecutorVariable.token] = run.executorToken
         var spec = ProcessSpec(
             command: command,
-            environment: run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
-                                         home: account?.home ?? UnixAccount(named: run.user)?.home),
+            environment: environment,
             workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
             ownProcessGroup: true)
         var pipes: [ProcessPipe] = []
@@ -62,13 +77,11 @@ extension Agent {
             }
             run.process = try ChildProcess.spawn(loop: loop, spec) { [weak self, weak run] exit in
                 guard let self, let run else { return }
-                self.exited(run, exit)
+                self.executorExited(run, exit)
             }
-            report(run, .running)
-            logger.info("task \(task.taskID) of \(frameworkID) running as pid \(run.process?.pid ?? 0) in \(run.sandbox)")
-            if let check = task.healthCheck { startHealthCheck(check, for: run, environment: spec.environment ?? [:]) }
+            logger.info("task \(task.taskID) of \(frameworkID): executor pid \(run.process?.pid ?? 0) in \(run.sandbox)")
         } catch {
-            fail(run, "cannot start the command: \(error)")
+            fail(run, "cannot start the executor: \(error)")
         }
     }
 
@@ -98,7 +111,7 @@ extension Agent {
         finish(run, .failed, message: message, reason: .containerLaunchFailed)
     }
 
-    private func startHealthCheck(_ check: HealthCheck, for run: TaskRun, environment: [String: String]) {
+    func startHealthCheck(_ check: HealthCheck, for run: TaskRun, environment: [String: String]) {
         let runner = HealthCheckRunner(loop: loop, clock: clock, check: check, sandbox: run.sandbox, environment: environment,
             onChange: { [weak self, weak run] healthy in
                 guard let self, let run, !run.state.isTerminal else { return }
@@ -117,51 +130,83 @@ extension Agent {
         runner.start()
     }
 
-    /// The task's process ended: its group goes too, and once its loggers have written the last of its output
-    /// (at most 2 s later) its end is reported.
-    private func exited(_ run: TaskRun, _ exit: ProcessExit) {
-        // Whatever the task left running in its process group goes with it.
+    /// The executor ended. If it had not reported the task's end, the task goes too (its group, SIGKILL) and is
+    /// reported failed with REASON_EXECUTOR_TERMINATED (or killed, when a kill was asked for).
+    private func executorExited(_ run: TaskRun, _ exit: ProcessExit) {
         try? run.process?.killGroup(.kill)
+        run.process = nil
+        run.executorStream?.finish()
+        run.executorStream = nil
+        guard !isStopped else { return }
+        // The executor was the last process in the task's cgroup.
+        isolator?.release(task: run.cgroupName)
+        guard !run.state.isTerminal, !run.ending else { return retireIfDone(run.key) }
+        if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
+        run.ending = true
         run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
-            self.concluded(run, exit)
+            if run.killRequested || run.limitation != nil || run.killReason != nil {
+                self.concluded(run, exit, uuid: nil)
+            } else {
+                self.finish(run, .failed, message: "Executor terminated (\(exit)) before reporting the task's end",
+                            reason: .executorTerminated)
+            }
         }
     }
 
-    private func concluded(_ run: TaskRun, _ exit: ProcessExit) {
+    /// The executor reported the task's end: once the loggers have the last of its output (at most 2 s), the end is
+    /// reported, with the reason the agent knows better (memory, disk, health, kill) when it has one.
+    func taskEnded(_ run: TaskRun, _ status: TaskStatus) {
+        guard !run.ending else { return }
+        run.ending = true
+        let exit = ProcessExit(code: Int64(status.exitCode ?? 0),
+                               signal: status.terminatingSignal.map { Signal(rawValue: Int32(clamping: $0)) })
+        run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
+            guard let self, let run else { return }
+            if status.state == .failed && status.exitCode == nil {
+                self.finish(run, .failed, message: status.message ?? "The executor could not start the task",
+                            reason: .containerLaunchFailed, uuid: status.uuid)
+            } else {
+                self.concluded(run, exit, uuid: status.uuid)
+            }
+        }
+    }
+
+    private func concluded(_ run: TaskRun, _ exit: ProcessExit, uuid: [UInt8]?) {
         run.health?.stop()
         run.health = nil
-        run.process = nil
         run.exit = exit
         run.killTimer?.close()
         run.killTimer = nil
         let outOfMemory = isolator?.wasOOMKilled(task: run.cgroupName) ?? false
-        isolator?.release(task: run.cgroupName)
         if let limitation = run.limitation {
-            finish(run, .failed, message: limitation.message, reason: limitation.reason)
+            finish(run, .failed, message: limitation.message, reason: limitation.reason, uuid: uuid)
         } else if outOfMemory && !exit.succeeded {
             let limit = run.resources.scalar("mem")
             let shown = limit == limit.rounded() ? String(Bounds.clampedInt64(limit)) : String(limit)
             finish(run, .failed, message: "Memory limit exceeded: the task used more than its \(shown) MB (\(exit))",
-                   reason: .containerLimitationMemory)
+                   reason: .containerLimitationMemory, uuid: uuid)
         } else if let reason = run.killReason {
-            finish(run, .killed, message: "Killed because its \(reason)", reason: .taskHealthCheckStatusUpdated)
+            finish(run, .killed, message: "Killed because its \(reason)", reason: .taskHealthCheckStatusUpdated, uuid: uuid)
         } else if run.killRequested {
-            finish(run, .killed, message: "Command was killed (\(exit))", reason: nil)
+            finish(run, .killed, message: "Command was killed (\(exit))", reason: nil, uuid: uuid)
         } else if exit.succeeded {
-            finish(run, .finished, message: "Command exited with status 0", reason: nil)
+            finish(run, .finished, message: "Command exited with status 0", reason: nil, uuid: uuid)
         } else {
             let message = exit.signal.map { "Command terminated by \($0)" } ?? "Command exited with status \(exit.code)"
-            finish(run, .failed, message: message, reason: .commandExecutorFailed)
+            finish(run, .failed, message: message, reason: .commandExecutorFailed, uuid: uuid)
         }
     }
 
-    private func finish(_ run: TaskRun, _ state: TaskState, message: String, reason: TaskStatus.Reason?) {
+    private func finish(_ run: TaskRun, _ state: TaskState, message: String, reason: TaskStatus.Reason?,
+                        uuid: [UInt8]? = nil) {
         metrics.terminal[state.rawValue, default: 0] += 1
-        report(run, state, message: message, reason: reason)
+        report(run, state, message: message, reason: reason, uuid: uuid)
     }
 
-    /// SIGTERM to the task's process group, SIGKILL after the grace period.
+    /// Asks the executor to kill the task (SIGTERM, the grace period, SIGKILL of its group); if the executor has not
+    /// subscribed, or does not report the end within the grace period and 5 s more, the agent kills both process
+    /// groups itself.
     func kill(_ key: TaskKey, policy: KillPolicy?) {
         guard let run = tasks[key], !run.state.isTerminal else { return }
         run.killRequested = true
@@ -171,15 +216,17 @@ extension Agent {
         }
         let grace = (policy ?? run.info.killPolicy)?.gracePeriod.map { Duration.nanoseconds($0.nanoseconds) }
             ?? options.defaultGracePeriod
-        do {
-            try process.killGroup(.terminate)
-        } catch {
-            logger.warning("SIGTERM to task \(key.task) failed: \(error)")
-        }
-        run.killTimer?.close()
-        run.killTimer = loop.schedule(after: grace, orReport: timerFailed) { [weak run] in
-            guard let run, let process = run.process else { return }
+        guard run.launched, run.executorStream?.isOpen == true else {
             try? process.killGroup(.kill)
+            return
+        }
+        send(ExecutorEvent(type: .kill, kill: .init(taskID: key.task, killPolicy: KillPolicy(
+            gracePeriod: DurationInfo(seconds: grace.seconds)))), to: run)
+        run.killTimer?.close()
+        run.killTimer = loop.schedule(after: grace + .seconds(5), orReport: timerFailed) { [weak run] in
+            guard let run, !run.state.isTerminal else { return }
+            if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
+            try? run.process?.killGroup(.kill)
         }
     }
 }

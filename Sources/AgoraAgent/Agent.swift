@@ -63,11 +63,15 @@ public final class Agent {
         try startDiskWatch()
     }
 
+    /// Set by `stop()`: nothing new is started or scheduled afterwards.
+    private(set) var isStopped = false
+
     /// The address the agent's HTTP endpoints listen on.
     public var address: SocketAddress { server?.localAddress ?? options.address }
 
     /// Stops talking to the master and serving HTTP. Running tasks are killed (process groups, SIGKILL).
     public func stop() {
+        isStopped = true
         link?.stop()
         updates?.stop()
         for timer in gcTimers.values { timer.close() }
@@ -77,6 +81,8 @@ public final class Agent {
         for run in tasks.values {
             run.killTimer?.close()
             try? run.process?.killGroup(.kill)
+            if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
+            run.executorStream?.finish()
         }
         isolator?.close(tasks: tasks.values.map(\.cgroupName))
         server?.close()
@@ -89,9 +95,14 @@ public final class Agent {
         logger.critical("cannot arm a timer: \(error)")
     }
 
+    /// This agent as its master and executors see it.
+    func agentInfo() -> AgentInfo {
+        AgentInfo(hostname: options.hostname, port: Int32(address.port), resources: options.resources.wire(),
+                  attributes: options.attributes, id: agentID)
+    }
+
     private func subscribeCall() -> AgentCall {
-        let info = AgentInfo(hostname: options.hostname, port: Int32(address.port), resources: options.resources.wire(),
-                             attributes: options.attributes, id: agentID)
+        let info = agentInfo()
         let running = tasks.values.filter { !$0.state.isTerminal }.map { run in
             TaskRecord(name: run.info.name, taskID: run.info.taskID, frameworkID: run.frameworkID,
                        agentID: agentID ?? run.info.agentID, state: run.state, resources: run.info.resources)
@@ -137,8 +148,9 @@ public final class Agent {
         }
     }
 
-    /// Records a state change and hands it to the status update manager (with a fresh uuid).
-    func report(_ run: TaskRun, _ state: TaskState, message: String? = nil, reason: TaskStatus.Reason? = nil) {
+    /// Records a state change and hands it to the status update manager (with a fresh uuid, or the executor's).
+    func report(_ run: TaskRun, _ state: TaskState, message: String? = nil, reason: TaskStatus.Reason? = nil,
+                uuid: [UInt8]? = nil) {
         run.state = state
         run.message = message
         var labels = [Label(key: StatusLabel.sandbox, value: run.sandbox)]
@@ -148,7 +160,7 @@ public final class Agent {
         }
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: clock.now, uuid: Agent.uuid(), healthy: run.healthy,
+            agentID: agentID, timestamp: clock.now, uuid: uuid ?? Agent.uuid(), healthy: run.healthy,
             labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
@@ -157,7 +169,17 @@ public final class Agent {
     private func acknowledged(framework: FrameworkID, task: TaskID, uuid: [UInt8]) {
         guard let status = updates?.acknowledge(framework: framework, task: task, uuid: uuid) else { return }
         let key = TaskKey(framework: framework, task: task)
-        guard status.state.isTerminal, let run = tasks[key], run.process == nil else { return }
+        if let run = tasks[key], run.executorUpdates.remove(uuid) != nil {
+            send(ExecutorEvent(type: .acknowledged, acknowledged: .init(taskID: task, uuid: uuid)), to: run)
+        }
+        guard status.state.isTerminal else { return }
+        retireIfDone(key)
+    }
+
+    /// A task whose end was acknowledged and whose executor has exited moves to the completed ones.
+    func retireIfDone(_ key: TaskKey) {
+        guard let run = tasks[key], run.state.isTerminal, run.process == nil,
+              updates?.hasPending(framework: key.framework, task: key.task) != true else { return }
         tasks[key] = nil
         completed.append(run)
         if completed.count > 1000 { completed.removeFirst() }
@@ -165,6 +187,7 @@ public final class Agent {
     }
 
     private func scheduleGarbageCollection(_ sandbox: String) {
+        guard !isStopped else { return }
         gcTimers[sandbox] = loop.schedule(after: options.gcDelay, orReport: timerFailed) { [weak self] in
             self?.gcTimers[sandbox] = nil
             try? FileManager.default.removeItem(atPath: sandbox)

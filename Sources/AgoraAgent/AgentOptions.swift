@@ -28,6 +28,10 @@ public struct AgentOptions: Sendable {
     public var taskEnvironment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
     /// The `agora-logrotate` executable that writes each task's stdout and stderr; nil writes them directly.
     public var logRotator: String?
+    /// The `agora-executor` executable, the parent of every task.
+    public var executor = "agora-executor"
+    /// How long an executor waits for a restarted agent before it ends its task.
+    public var executorRecoveryTimeout: Duration = .seconds(900)
     /// A sandbox log file is rotated before it passes this many bytes (`--log-max-size`)…
     public var logMaxSize = 10 * 1_048_576
     /// …and this many files are kept, the current one included (`--log-max-files`).

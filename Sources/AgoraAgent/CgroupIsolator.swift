@@ -151,15 +151,27 @@ final class CgroupIsolator {
         }
     }
 
-    /// Wraps a command so it joins `procs` before it execs (inside fresh namespaces when enabled).
+    /// Wraps a command so it joins `procs` before it execs.
     func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
-        var argv: [String] = switch command {
+        let argv: [String] = switch command {
         case .shell(let script): ["/bin/sh", "-c", script]
         case .argv(let arguments): arguments
         }
-        if namespaces { argv = [CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + argv }
         let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
         return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
+    }
+}
+
+extension CgroupIsolator {
+    /// The task's own command line inside fresh PID and mount namespaces (the task is PID 1 there), when this host
+    /// allows them; the command unchanged otherwise.
+    func inNamespaces(_ command: ProcessSpec.Command) -> ProcessSpec.Command {
+        guard namespaces else { return command }
+        let argv: [String] = switch command {
+        case .shell(let script): ["/bin/sh", "-c", script]
+        case .argv(let arguments): arguments
+        }
+        return .argv([CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + argv)
     }
 }
 

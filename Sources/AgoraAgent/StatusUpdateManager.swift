@@ -51,6 +51,11 @@ final class StatusUpdateManager {
     /// Updates not yet acknowledged.
     var pendingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
 
+    /// Whether a task still has updates waiting for acknowledgement.
+    func hasPending(framework: FrameworkID, task: TaskID) -> Bool {
+        !(queues[TaskKey(framework: framework, task: task)] ?? []).isEmpty
+    }
+
     func enqueue(_ status: TaskStatus, framework: FrameworkID) {
         let key = TaskKey(framework: framework, task: status.taskID)
         let update = AgentCall.Update(frameworkID: framework, status: status)

@@ -1,3 +1,4 @@
+import AgoraHTTP
 import AgoraResources
 import AgoraRuntime
 import AgoraWire
@@ -25,6 +26,20 @@ final class TaskRun {
     var killReason: String?
     /// A limit the task went over (disk), which decides how its end is reported.
     var limitation: (message: String, reason: TaskStatus.Reason)?
+    /// The secret its executor presents (`AGORA_EXECUTOR_TOKEN`), and the executor's event stream once subscribed.
+    let executorToken: String
+    var executorStream: HTTPResponseStream?
+    var executorFormat = WireFormat.protobuf
+    /// The command the executor runs for the task (the task's, in namespaces when the agent isolates them).
+    var launchCommand: CommandInfo?
+    /// Whether the executor was sent the task (LAUNCH).
+    var launched = false
+    /// Whether the task's end is being reported (it is reported once).
+    var ending = false
+    /// The task's own process (and process group), as its executor reported it.
+    var taskPID: Int32?
+    /// Uuids of updates that came from the executor: their acknowledgements go back to it.
+    var executorUpdates: Set<[UInt8]> = []
     /// The processes rotating the task's stdout and stderr.
     var loggers: [ChildProcess] = []
     private var loggersDone = 0
@@ -57,8 +72,9 @@ final class TaskRun {
     /// The task's cgroup name: its id and run, unique on this agent.
     var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
 
-    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String, startedAt: Double) {
+    init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String, startedAt: Double, executorToken: String) {
         self.startedAt = startedAt
+        self.executorToken = executorToken
         self.frameworkID = frameworkID
         self.info = info
         self.sandbox = sandbox

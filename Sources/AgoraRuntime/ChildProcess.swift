@@ -96,6 +96,15 @@ public final class ChildProcess: LoopHandle {
         try check(uv_kill(pid, signal.rawValue), "uv_kill(\(pid))")
     }
 
+    /// Sends `signal` to process group `pid` (one this process may not have started: a task found after a restart).
+    public static func killGroup(_ pid: Int32, _ signal: Signal) throws(RuntimeError) {
+        guard pid > 1 else { return }
+        let status = uv_kill(-pid, signal.rawValue)
+        if status < 0 && status != Int32(UV_ESRCH.rawValue) {
+            throw RuntimeError(status: status, call: "uv_kill(-\(pid))")
+        }
+    }
+
     /// Sends `signal` to the child's whole process group (the child and everything it started).
     /// Falls back to the child alone when it was not started in its own group.
     public func killGroup(_ signal: Signal) throws(RuntimeError) {

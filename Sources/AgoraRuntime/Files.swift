@@ -73,6 +73,16 @@ public enum Files {
         try check(renamed, "uv_fs_rename(\(temporary))")
     }
 
+    /// Points this process's standard output and error at `/dev/null`, so pipes they held (a task's log pipes)
+    /// close on the reader's side once nobody else holds them.
+    public static func detachStandardOutput() {
+        let null = Glibc.open("/dev/null", O_WRONLY | O_CLOEXEC)
+        guard null >= 0 else { return }
+        _ = dup2(null, 1)
+        _ = dup2(null, 2)
+        Glibc.close(null)
+    }
+
     /// The whole file as UTF-8 text.
     public static func readText(_ path: String) throws(RuntimeError) -> String {
         String(decoding: try read(path).bytes, as: UTF8.self)

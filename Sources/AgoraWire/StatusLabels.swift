@@ -1,3 +1,9 @@
+/// Environment variables the agent gives an executor beyond Mesos' own.
+public enum ExecutorVariable {
+    /// The secret the executor presents as a bearer token on every call; it never reaches the task.
+    public static let token = "AGORA_EXECUTOR_TOKEN"
+}
+
 /// The labels an Agora agent puts on task statuses: the contract between the agent and the frameworks and CLI that
 /// read a task's sandbox and how it ended, defined once (nothing is parsed back out of a status message).
 public enum StatusLabel {
@@ -7,6 +13,8 @@ public enum StatusLabel {
     public static let exitCode = "agora.exit_code"
     /// The number of the signal that ended the command, when one did.
     public static let signal = "agora.signal"
+    /// The process id (and process group) of the task's command, on the status that reports it running.
+    public static let pid = "agora.pid"
 }
 
 extension TaskStatus {

@@ -73,12 +73,12 @@ struct AgentCommand: ParsableCommand {
 
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
-    /// `agora-logrotate`, installed beside this executable.
-    func logRotator() throws -> String {
+    /// A companion program (`agora-logrotate`, `agora-executor`) installed beside this executable.
+    func companion(_ name: String) throws -> String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("agora-logrotate").path
+        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ValidationError("agora-logrotate must be installed beside agora-agent (looked for \(path))")
+            throw ValidationError("\(name) must be installed beside agora-agent (looked for \(path))")
         }
         return path
     }
@@ -106,7 +106,8 @@ struct AgentCommand: ParsableCommand {
         if authenticateHTTP && httpCredentials == nil { throw ValidationError("--authenticate-http needs --http-credentials") }
         guard (1...1000).contains(logMaxFiles) else { throw ValidationError("--log-max-files must be between 1 and 1000") }
         guard diskWatchInterval.duration > .zero else { throw ValidationError("--disk-watch-interval must be positive") }
-        _ = try logRotator()
+        _ = try companion("agora-logrotate")
+        _ = try companion("agora-executor")
         _ = try taskEnvironment()
     }
 
@@ -126,7 +127,8 @@ struct AgentCommand: ParsableCommand {
         if authenticateHTTP { options.httpAuthenticator = HTTPAuthenticator(credentials: try AuthFiles.credentials(httpCredentials)) }
         options.acls = try AuthFiles.acls(acls)
         options.switchUser = switchUser
-        options.logRotator = try logRotator()
+        options.logRotator = try companion("agora-logrotate")
+        options.executor = try companion("agora-executor")
         options.logMaxSize = logMaxSize.bytes
         options.logMaxFiles = logMaxFiles
         options.enforceDiskQuota = enforceDiskQuota

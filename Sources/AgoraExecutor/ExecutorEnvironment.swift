@@ -1,0 +1,52 @@
+import AgoraRuntime
+import AgoraWire
+
+/// What an executor is told by its agent, through the environment Mesos defines for executors.
+public struct ExecutorEnvironment: Sendable {
+    /// Where the agent's executor API listens (`MESOS_AGENT_ENDPOINT`, `host:port`).
+    public var agent: SocketAddress
+    public var frameworkID: FrameworkID
+    public var executorID: ExecutorID
+    /// The sandbox (`MESOS_SANDBOX`).
+    public var sandbox: String
+    /// Whether to wait for a restarted agent (`MESOS_CHECKPOINT` non-empty) instead of ending with the connection.
+    public var checkpoint: Bool
+    /// How long to wait for the agent to come back (`MESOS_RECOVERY_TIMEOUT`, seconds).
+    public var recoveryTimeout: Duration
+    /// The secret proving to the agent that this is the executor it started (`ExecutorVariable.token`).
+    public var token: String?
+    /// The variables the task gets: everything but the executor's own secret.
+    public var taskEnvironment: [String: String]
+
+    /// Reads `variables`; a missing or malformed required one is an error naming it.
+    public init(_ variables: [String: String]) throws(ExecutorError) {
+        func required(_ name: String) throws(ExecutorError) -> String {
+            guard let value = variables[name], !value.isEmpty else { throw ExecutorError("\(name) is not set") }
+            return value
+        }
+        let endpoint = try required("MESOS_AGENT_ENDPOINT")
+        guard let agent = SocketAddress(parsing: endpoint) else {
+            throw ExecutorError("MESOS_AGENT_ENDPOINT must be host:port, got \"\(endpoint)\"")
+        }
+        self.agent = agent
+        frameworkID = FrameworkID(try required("MESOS_FRAMEWORK_ID"))
+        executorID = ExecutorID(try required("MESOS_EXECUTOR_ID"))
+        sandbox = try required("MESOS_SANDBOX")
+        checkpoint = !(variables["MESOS_CHECKPOINT"] ?? "").isEmpty
+        let timeout = variables["MESOS_RECOVERY_TIMEOUT"].flatMap(Double.init) ?? 900
+        guard timeout.isFinite, timeout >= 0, timeout <= Bounds.maxSeconds else {
+            throw ExecutorError("MESOS_RECOVERY_TIMEOUT must be a number of seconds")
+        }
+        recoveryTimeout = Bounds.duration(seconds: timeout)
+        token = variables[ExecutorVariable.token]
+        var task = variables
+        task[ExecutorVariable.token] = nil
+        taskEnvironment = task
+    }
+}
+
+/// Why the executor cannot go on.
+public struct ExecutorError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
