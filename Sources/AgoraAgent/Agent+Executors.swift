@@ -67,6 +67,7 @@ extension Agent {
         var task = run.info
         task.command = command
         send(ExecutorEvent(type: .launch, launch: .init(task: task)), to: run)
+        checkpoint(run)
     }
 
     /// A status from the executor: recorded and passed on with the executor's uuid, so the acknowledgement finds its

@@ -56,12 +56,13 @@ extension Agent {
         }
         var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
                                           home: account?.home ?? UnixAccount(named: run.user)?.home)
-        environment["MESOS_AGENT_ENDPOINT"] = "\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(address.port)"
+        environment["MESOS_AGENT_ENDPOINT"] = executorEndpoint
         environment["MESOS_EXECUTOR_ID"] = task.taskID.value
         environment["MESOS_CHECKPOINT"] = "1"
         environment["MESOS_RECOVERY_TIMEOUT"] = String(options.executorRecoveryTimeout.seconds)
         environment["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = "\(options.defaultGracePeriod.seconds)secs"
         environment[ExecutorVariable.token] = run.executorToken
+        environment[ExecutorVariable.endpointFile] = checkpoints.endpointFile
         var spec = ProcessSpec(
             command: command,
             environment: environment,
@@ -77,8 +78,10 @@ extension Agent {
             }
             run.process = try ChildProcess.spawn(loop: loop, spec) { [weak self, weak run] exit in
                 guard let self, let run else { return }
-                self.executorExited(run, exit)
+                run.process = nil
+                self.executorEnded(run, exit: exit)
             }
+            checkpoint(run)
             logger.info("task \(task.taskID) of \(frameworkID): executor pid \(run.process?.pid ?? 0) in \(run.sandbox)")
         } catch {
             fail(run, "cannot start the executor: \(error)")
@@ -130,11 +133,10 @@ extension Agent {
         runner.start()
     }
 
-    /// The executor ended. If it had not reported the task's end, the task goes too (its group, SIGKILL) and is
-    /// reported failed with REASON_EXECUTOR_TERMINATED (or killed, when a kill was asked for).
-    private func executorExited(_ run: TaskRun, _ exit: ProcessExit) {
-        try? run.process?.killGroup(.kill)
-        run.process = nil
+    /// The executor ended (its exit status, when it was this agent's child). If it had not reported the task's
+    /// end, the task goes too (its group, SIGKILL) and is reported failed with REASON_EXECUTOR_TERMINATED (or
+    /// killed, when a kill was asked for).
+    func executorEnded(_ run: TaskRun, exit: ProcessExit?) {
         run.executorStream?.finish()
         run.executorStream = nil
         guard !isStopped else { return }
@@ -145,10 +147,12 @@ extension Agent {
         run.ending = true
         run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
-            if run.killRequested || run.limitation != nil || run.killReason != nil {
+            if let exit, run.killRequested || run.limitation != nil || run.killReason != nil {
                 self.concluded(run, exit, uuid: nil)
+            } else if run.killRequested {
+                self.finish(run, .killed, message: "Task was killed with its executor", reason: nil)
             } else {
-                self.finish(run, .failed, message: "Executor terminated (\(exit)) before reporting the task's end",
+                self.finish(run, .failed, message: "Executor terminated (\(exit.map(String.init(describing:)) ?? "while the agent was away")) before reporting the task's end",
                             reason: .executorTerminated)
             }
         }
@@ -210,14 +214,17 @@ extension Agent {
     func kill(_ key: TaskKey, policy: KillPolicy?) {
         guard let run = tasks[key], !run.state.isTerminal else { return }
         run.killRequested = true
-        guard let process = run.process else {
-            finish(run, .killed, message: "Task was killed before it started", reason: nil)
-            return
-        }
         let grace = (policy ?? run.info.killPolicy)?.gracePeriod.map { Duration.nanoseconds($0.nanoseconds) }
             ?? options.defaultGracePeriod
         guard run.launched, run.executorStream?.isOpen == true else {
-            try? process.killGroup(.kill)
+            if let process = run.process {
+                try? process.killGroup(.kill)
+            } else if let pid = run.adoptedExecutorPID {
+                try? ChildProcess.killGroup(pid, .kill)
+                if let task = run.taskPID { try? ChildProcess.killGroup(task, .kill) }
+            } else {
+                finish(run, .killed, message: "Task was killed before it started", reason: nil)
+            }
             return
         }
         send(ExecutorEvent(type: .kill, kill: .init(taskID: key.task, killPolicy: KillPolicy(
@@ -226,7 +233,7 @@ extension Agent {
         run.killTimer = loop.schedule(after: grace + .seconds(5), orReport: timerFailed) { [weak run] in
             guard let run, !run.state.isTerminal else { return }
             if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
-            try? run.process?.killGroup(.kill)
+            if let pid = run.process?.pid ?? run.adoptedExecutorPID { try? ChildProcess.killGroup(pid, .kill) }
         }
     }
 }

@@ -22,7 +22,7 @@ public final class Agent {
     var metrics = AgentMetrics()
     private var server: HTTPServer?
     private var link: MasterLink?
-    private var updates: StatusUpdateManager?
+    var updates: StatusUpdateManager?
     private var gcTimers: [String: LoopTimer] = [:]
     var diskWatch: LoopTimer?
     /// Cgroup isolation, when enabled and available on this host.
@@ -59,6 +59,8 @@ public final class Agent {
             onDisconnected: { [unowned self] in self.logger.warning("lost the master; tasks keep running") },
             onTimerFailure: { [unowned self] in self.timerFailed($0) })
         self.link = link
+        checkpointEndpoint()
+        recover()
         link.start()
         try startDiskWatch()
     }
@@ -80,11 +82,13 @@ public final class Agent {
         diskWatch = nil
         for run in tasks.values {
             run.killTimer?.close()
+            run.executorStream?.finish()
+            // With --recover=reconnect the executors and their tasks go on, for the next agent to re-attach.
+            guard options.recover == .cleanup else { continue }
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
-            run.executorStream?.finish()
         }
-        isolator?.close(tasks: tasks.values.map(\.cgroupName))
+        if options.recover == .cleanup { isolator?.close(tasks: tasks.values.map(\.cgroupName)) }
         server?.close()
         server = nil
     }
@@ -164,6 +168,7 @@ public final class Agent {
             labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
+        checkpoint(run)
     }
 
     private func acknowledged(framework: FrameworkID, task: TaskID, uuid: [UInt8]) {
@@ -172,14 +177,16 @@ public final class Agent {
         if let run = tasks[key], run.executorUpdates.remove(uuid) != nil {
             send(ExecutorEvent(type: .acknowledged, acknowledged: .init(taskID: task, uuid: uuid)), to: run)
         }
+        if let run = tasks[key] { checkpoint(run) }
         guard status.state.isTerminal else { return }
         retireIfDone(key)
     }
 
     /// A task whose end was acknowledged and whose executor has exited moves to the completed ones.
     func retireIfDone(_ key: TaskKey) {
-        guard let run = tasks[key], run.state.isTerminal, run.process == nil,
+        guard let run = tasks[key], run.state.isTerminal, run.process == nil, run.adoptedExecutorPID == nil,
               updates?.hasPending(framework: key.framework, task: key.task) != true else { return }
+        removeCheckpoint(key)
         tasks[key] = nil
         completed.append(run)
         if completed.count > 1000 { completed.removeFirst() }

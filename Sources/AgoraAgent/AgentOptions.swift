@@ -32,6 +32,10 @@ public struct AgentOptions: Sendable {
     public var executor = "agora-executor"
     /// How long an executor waits for a restarted agent before it ends its task.
     public var executorRecoveryTimeout: Duration = .seconds(900)
+    /// How long a restarted agent waits for the executors it finds alive to subscribe again.
+    public var executorReregistrationTimeout: Duration = .seconds(10)
+    /// What a restarted agent does with the tasks of the agent before it (`--recover`).
+    public var recover = RecoveryMode.reconnect
     /// A sandbox log file is rotated before it passes this many bytes (`--log-max-size`)…
     public var logMaxSize = 10 * 1_048_576
     /// …and this many files are kept, the current one included (`--log-max-files`).
@@ -78,4 +82,12 @@ public func parseAttributes(_ text: String) throws(ResourcesParseError) -> [Attr
         }
     }
     return attributes
+}
+
+/// What an agent does with what it finds checkpointed when it starts (Mesos' `--recover`).
+public enum RecoveryMode: String, Sendable, CaseIterable {
+    /// Re-attach to the executors still running and go on with their tasks; stopping leaves them running.
+    case reconnect
+    /// Kill whatever the agent before left running; stopping kills every task.
+    case cleanup
 }

@@ -51,6 +51,11 @@ final class StatusUpdateManager {
     /// Updates not yet acknowledged.
     var pendingCount: Int { queues.values.reduce(0) { $0 + $1.count } }
 
+    /// A task's updates waiting for acknowledgement, oldest first.
+    func pending(framework: FrameworkID, task: TaskID) -> [TaskStatus] {
+        (queues[TaskKey(framework: framework, task: task)] ?? []).map(\.update.status)
+    }
+
     /// Whether a task still has updates waiting for acknowledgement.
     func hasPending(framework: FrameworkID, task: TaskID) -> Bool {
         !(queues[TaskKey(framework: framework, task: task)] ?? []).isEmpty

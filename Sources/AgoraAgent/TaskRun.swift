@@ -36,6 +36,8 @@ final class TaskRun {
     var launched = false
     /// Whether the task's end is being reported (it is reported once).
     var ending = false
+    /// The executor of a task found after an agent restart (not this agent's child: watched by polling).
+    var adoptedExecutorPID: Int32?
     /// The task's own process (and process group), as its executor reported it.
     var taskPID: Int32?
     /// Uuids of updates that came from the executor: their acknowledgements go back to it.

@@ -81,7 +81,9 @@ public final class Cluster {
         return try start("agora-agent", [
             "--port", "0", "--master", masterAddress.description, "--work-dir", directory + "/agent\(index)",
             "--resources", resources, "--attributes", attributes, "--gc-delay", "1mins",
-        ] + (hostname.map { ["--hostname", $0] } ?? []) + flags)
+        ] + (hostname.map { ["--hostname", $0] } ?? [])
+            // Tests leave nothing running unless they ask to see tasks outlive their agent.
+            + (flags.contains("--recover") ? [] : ["--recover", "cleanup"]) + flags)
     }
 
     /// Starts the cron framework with its state in `workDirectory` (default: a fresh one).
@@ -197,7 +199,9 @@ public final class Cluster {
         let state = try getJSON(agent, "/state")
         guard case .array(let tasks)? = state["tasks"] else { return }
         for task in tasks {
-            if case .number(let pid)? = task["pid"], let value = Int32(pid) { orphanGroups.append(value) }
+            for key in ["pid", "executor_pid"] {
+                if case .number(let pid)? = task[key], let value = Int32(pid) { orphanGroups.append(value) }
+            }
         }
     }
 

@@ -29,10 +29,14 @@ public final class CommandExecutor {
         self.log = log
         var options = EventSubscription.Options(
             servers: [environment.agent], path: "/api/v1/executor", contentType: WireFormat.protobuf.contentType,
-            backoff: Backoff(minimum: .milliseconds(100), maximum: .seconds(5)))
+            backoff: Backoff(minimum: .milliseconds(100), maximum: .seconds(2)))
         options.authorization = environment.token.map { "Bearer \($0)" }
         options.heartbeatTolerance = 0
         subscription = EventSubscription(loop: loop, options: options)
+        subscription.locate = { [endpointFile = environment.endpointFile] in
+            guard let endpointFile, let text = try? Files.readText(endpointFile) else { return nil }
+            return SocketAddress(parsing: String(text.filter { !$0.isWhitespace }))
+        }
         subscription.subscribeBody = { [unowned self] in
             let acknowledgedEnd = self.ended && self.unacknowledged.isEmpty
             let subscribe = ExecutorCall.Subscribe(

@@ -15,6 +15,8 @@ public struct ExecutorEnvironment: Sendable {
     public var recoveryTimeout: Duration
     /// The secret proving to the agent that this is the executor it started (`ExecutorVariable.token`).
     public var token: String?
+    /// A file where a restarted agent says where it listens now (`ExecutorVariable.endpointFile`).
+    public var endpointFile: String?
     /// The variables the task gets: everything but the executor's own secret.
     public var taskEnvironment: [String: String]
 
@@ -39,6 +41,7 @@ public struct ExecutorEnvironment: Sendable {
         }
         recoveryTimeout = Bounds.duration(seconds: timeout)
         token = variables[ExecutorVariable.token]
+        endpointFile = variables[ExecutorVariable.endpointFile]
         var task = variables
         task[ExecutorVariable.token] = nil
         taskEnvironment = task

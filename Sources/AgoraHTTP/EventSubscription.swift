@@ -54,6 +54,9 @@ public final class EventSubscription {
     private var lastActivity = 0.0
     private var redirectsInARow = 0
 
+    /// Asked before each connection attempt where the server is now (for a server that may come back elsewhere);
+    /// nil keeps the current one.
+    public var locate: () -> SocketAddress? = { nil }
     /// Makes the subscribe call each time one is sent (it may carry ids learnt since).
     public var subscribeBody: () throws -> [UInt8] = { [] }
     /// Called with each record of the stream; throwing drops the stream as corrupt.
@@ -116,6 +119,7 @@ public final class EventSubscription {
 
     private func connect() {
         guard !isStopped else { return }
+        if let located = locate() { server = located }
         HTTPClientConnection.connect(loop: loop, to: server) { [weak self] result in
             guard let self, !self.isStopped else {
                 if case .success(let connection) = result { connection.close() }

@@ -2,6 +2,9 @@
 public enum ExecutorVariable {
     /// The secret the executor presents as a bearer token on every call; it never reaches the task.
     public static let token = "AGORA_EXECUTOR_TOKEN"
+    /// A file holding the agent's current `host:port`, re-read before each reconnection (an agent restarted on
+    /// another port is found again).
+    public static let endpointFile = "AGORA_AGENT_ENDPOINT_FILE"
 }
 
 /// The labels an Agora agent puts on task statuses: the contract between the agent and the frameworks and CLI that

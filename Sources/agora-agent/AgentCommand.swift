@@ -35,6 +35,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("default-grace-period"), help: "SIGTERM to SIGKILL wait when a task names none.")
     var defaultGracePeriod = DurationFlag(.seconds(3))
 
+    @Option(help: "What to do with the tasks a previous agent left on this work directory: reconnect (re-attach to their executors; stopping leaves tasks running) or cleanup (kill them; stopping kills every task).")
+    var recover = "reconnect"
+
+    @Option(name: .customLong("executor-reregistration-timeout"), help: "How long a restarted agent waits for live executors to subscribe again.")
+    var executorReregistrationTimeout = DurationFlag(.seconds(10))
+
     @Option(help: "cgroups (limit each task's memory, CPU and processes where the host allows) or none.")
     var isolation = "cgroups"
 
@@ -106,6 +112,7 @@ struct AgentCommand: ParsableCommand {
         if authenticateHTTP && httpCredentials == nil { throw ValidationError("--authenticate-http needs --http-credentials") }
         guard (1...1000).contains(logMaxFiles) else { throw ValidationError("--log-max-files must be between 1 and 1000") }
         guard diskWatchInterval.duration > .zero else { throw ValidationError("--disk-watch-interval must be positive") }
+        guard RecoveryMode(rawValue: recover) != nil else { throw ValidationError("--recover must be reconnect or cleanup") }
         _ = try companion("agora-logrotate")
         _ = try companion("agora-executor")
         _ = try taskEnvironment()
@@ -133,6 +140,8 @@ struct AgentCommand: ParsableCommand {
         options.logMaxFiles = logMaxFiles
         options.enforceDiskQuota = enforceDiskQuota
         options.diskWatchInterval = diskWatchInterval.duration
+        options.recover = RecoveryMode(rawValue: recover) ?? .reconnect
+        options.executorReregistrationTimeout = executorReregistrationTimeout.duration
         if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)

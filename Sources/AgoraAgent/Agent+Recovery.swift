@@ -1,0 +1,136 @@
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Glibc
+
+extension Agent {
+    var checkpoints: CheckpointLayout { CheckpointLayout(root: options.workDirectory) }
+
+    /// Writes the task's checkpoint (see `TaskCheckpoint`); a failure is logged and counted.
+    func checkpoint(_ run: TaskRun) {
+        guard tasks[run.key] === run, let framework = frameworks[run.frameworkID] else { return }
+        do {
+            let record = TaskCheckpoint(
+                framework: try framework.protobuf(), task: try run.info.protobuf(),
+                launchCommand: try run.launchCommand?.protobuf(), sandbox: run.sandbox, user: run.user,
+                startedAt: run.startedAt, executorToken: run.executorToken,
+                executorPID: run.process?.pid ?? run.adoptedExecutorPID, taskPID: run.taskPID, launched: run.launched,
+                state: run.state.rawValue,
+                pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
+                executorUpdates: Array(run.executorUpdates))
+            try FileManager.default.createDirectory(atPath: checkpoints.directory(of: run.key), withIntermediateDirectories: true)
+            try Files.writeAtomically(checkpoints.file(of: run.key), Array(try JSONEncoder().encode(record)))
+        } catch {
+            metrics.checkpointFailures += 1
+            logger.error("cannot checkpoint task \(run.info.taskID): \(error)")
+        }
+    }
+
+    /// Forgets a task's checkpoint once its end was acknowledged and its executor is gone.
+    func removeCheckpoint(_ key: TaskKey) {
+        do {
+            try FileManager.default.removeItem(atPath: checkpoints.directory(of: key))
+        } catch {
+            metrics.checkpointFailures += 1
+            logger.error("cannot remove the checkpoint of task \(key.task): \(error)")
+        }
+    }
+
+    /// Where executors find this agent after a restart.
+    func checkpointEndpoint() {
+        do {
+            try FileManager.default.createDirectory(atPath: options.workDirectory + "/meta", withIntermediateDirectories: true)
+            try Files.writeAtomically(checkpoints.endpointFile, Array("\(executorEndpoint)\n".utf8))
+        } catch {
+            metrics.checkpointFailures += 1
+            logger.error("cannot checkpoint the executor endpoint: \(error)")
+        }
+    }
+
+    /// `host:port` of the executor API.
+    var executorEndpoint: String { "\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(address.port)" }
+
+    /// Finds the tasks the agent before this one checkpointed. With `--recover=reconnect` on the same boot, each
+    /// comes back with its unacknowledged updates (resent once the master is reached); an executor still alive has
+    /// `executorReregistrationTimeout` to subscribe again, a dead one ends its task with REASON_EXECUTOR_TERMINATED.
+    /// After a reboot, or with `--recover=cleanup`, nothing is re-attached (what is still running is killed).
+    func recover() {
+        let boot = (try? Files.readText("/proc/sys/kernel/random/boot_id")).map { String($0.filter { !$0.isWhitespace }) }
+        let previous = (try? Files.readText(checkpoints.bootIDFile)).map { String($0.filter { !$0.isWhitespace }) }
+        if let boot {
+            do {
+                try FileManager.default.createDirectory(atPath: options.workDirectory + "/meta", withIntermediateDirectories: true)
+                try Files.writeAtomically(checkpoints.bootIDFile, Array((boot + "\n").utf8))
+            } catch {
+                logger.error("cannot checkpoint the boot id: \(error)")
+            }
+        }
+        let files = checkpoints.files()
+        guard !files.isEmpty else { return }
+        let rebooted = previous != nil && previous != boot
+        var recovered = 0
+        for file in files {
+            guard let record = try? JSONDecoder().decode(TaskCheckpoint.self, from: Data(try Files.read(file).bytes)),
+                  let framework = try? FrameworkInfo(protobuf: record.framework), let frameworkID = framework.id,
+                  let task = try? TaskInfo(protobuf: record.task) else {
+                logger.error("skipping the unreadable checkpoint \(file)")
+                try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+                continue
+            }
+            let key = TaskKey(framework: frameworkID, task: task.taskID)
+            guard !rebooted, options.recover == .reconnect else {
+                if !rebooted {
+                    if let pid = record.executorPID { try? ChildProcess.killGroup(pid, .kill) }
+                    if let pid = record.taskPID { try? ChildProcess.killGroup(pid, .kill) }
+                }
+                logger.warning("\(rebooted ? "the host rebooted" : "--recover=cleanup"): not re-attaching task \(task.taskID)")
+                removeCheckpoint(key)
+                continue
+            }
+            let run = TaskRun(frameworkID: frameworkID, info: task, sandbox: record.sandbox, user: record.user,
+                              startedAt: record.startedAt, executorToken: record.executorToken)
+            run.state = TaskState(rawValue: record.state) ?? .staging
+            run.launched = record.launched
+            run.taskPID = record.taskPID
+            run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
+            run.executorUpdates = Set(record.executorUpdates)
+            tasks[key] = run
+            frameworks[frameworkID] = framework
+            for bytes in record.pending {
+                if let status = try? TaskStatus(protobuf: bytes) { updates?.enqueue(status, framework: frameworkID) }
+            }
+            recovered += 1
+            if let pid = record.executorPID, Glibc.kill(pid, 0) == 0 {
+                run.adoptedExecutorPID = pid
+                watchAdoptedExecutor(run)
+                expectResubscription(run)
+            } else {
+                executorEnded(run, exit: nil)
+            }
+        }
+        logger.info("recovered \(recovered) task(s) from the checkpoint")
+    }
+
+    /// Polls an adopted executor (not this agent's child) until it is gone.
+    private func watchAdoptedExecutor(_ run: TaskRun) {
+        loop.schedule(after: .milliseconds(500), orReport: timerFailed) { [weak self, weak run] in
+            guard let self, let run, !self.isStopped, let pid = run.adoptedExecutorPID else { return }
+            if Glibc.kill(pid, 0) == 0 || errno == EPERM {
+                self.watchAdoptedExecutor(run)
+            } else {
+                run.adoptedExecutorPID = nil
+                self.executorEnded(run, exit: nil)
+            }
+        }
+    }
+
+    /// An executor found alive that does not subscribe again in time is killed, and its task with it.
+    private func expectResubscription(_ run: TaskRun) {
+        loop.schedule(after: options.executorReregistrationTimeout, orReport: timerFailed) { [weak self, weak run] in
+            guard let self, let run, !self.isStopped, run.executorStream == nil, let pid = run.adoptedExecutorPID else { return }
+            self.logger.warning("the executor of \(run.info.taskID) did not subscribe again; killing it")
+            try? ChildProcess.killGroup(pid, .kill)
+            if let task = run.taskPID { try? ChildProcess.killGroup(task, .kill) }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import AgoraRuntime
+import AgoraWire
+import Foundation
+
+/// What the agent keeps on disk about one task so that a restarted agent finds it again: under
+/// `<work dir>/meta/tasks/<framework>/<task>/task.json`, replaced atomically (write, fsync, rename) at every change
+/// of state, of its executor, or of its unacknowledged status updates. Wire messages are stored in protobuf.
+struct TaskCheckpoint: Codable {
+    var framework: [UInt8]
+    var task: [UInt8]
+    var launchCommand: [UInt8]?
+    var sandbox: String
+    var user: String
+    var startedAt: Double
+    var executorToken: String
+    var executorPID: Int32?
+    var taskPID: Int32?
+    var launched: Bool
+    var state: String
+    /// Status updates not yet acknowledged by the master, oldest first.
+    var pending: [[UInt8]]
+    /// Uuids of those that came from the executor (their acknowledgements go back to it).
+    var executorUpdates: [[UInt8]]
+}
+
+/// The checkpoint directory of an agent's work directory.
+struct CheckpointLayout {
+    let root: String
+
+    var tasksRoot: String { root + "/meta/tasks" }
+    /// The host's boot id when the agent last started: a different one means the host rebooted.
+    var bootIDFile: String { root + "/meta/boot_id" }
+    /// Where the agent's executor API listens now (`host:port`), for executors that outlived an agent restart.
+    var endpointFile: String { root + "/meta/endpoint" }
+
+    func directory(of key: TaskKey) -> String {
+        "\(tasksRoot)/\(Self.safe(key.framework.value))/\(Self.safe(key.task.value))"
+    }
+
+    func file(of key: TaskKey) -> String { directory(of: key) + "/task.json" }
+
+    /// Every checkpoint file present.
+    func files() -> [String] {
+        let manager = FileManager.default
+        let frameworks = (try? manager.contentsOfDirectory(atPath: tasksRoot)) ?? []
+        return frameworks.sorted().flatMap { framework in
+            ((try? manager.contentsOfDirectory(atPath: "\(tasksRoot)/\(framework)")) ?? []).sorted()
+                .map { "\(tasksRoot)/\(framework)/\($0)/task.json" }
+        }
+    }
+
+    private static func safe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+    }
+}

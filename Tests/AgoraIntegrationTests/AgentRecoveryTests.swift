@@ -1,0 +1,56 @@
+import AgoraClusterTesting
+import AgoraHTTP
+import AgoraRuntime
+import AgoraWire
+import Foundation
+import Glibc
+import Testing
+
+/// Agents restarted on their work directory (after SIGKILL, after SIGTERM) with `--recover=reconnect`.
+@Suite(.serialized) struct AgentRecoveryTests {
+    @Test func aRestartedAgentKeepsItsTasksAndReportsTheRealEndOfOneThatExitedWhileItWasDown() throws {
+        // Pings slow enough that 4 s away is no partition.
+        try withCluster(masterFlags: ["--agent-ping-timeout", "5secs"]) { cluster in
+            var agent = try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]", flags: ["--recover", "reconnect"])
+            let scheduler = cluster.scheduler("survivor", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch([
+                try shellTask("long", "sleep 60", on: offer, resources: "cpus:0.2;mem:32"),
+                try shellTask("short", "sleep 2; exit 3", on: offer, resources: "cpus:0.2;mem:32"),
+            ], on: offer)
+            try cluster.wait("both running") {
+                scheduler.states(of: "long").last == .running && scheduler.states(of: "short").last == .running
+            }
+            func pid(_ task: String) throws -> Int32? {
+                let state = try cluster.getJSON(agent, "/state")
+                guard case .number(let text)? = state.list("tasks").first(where: { $0["id"] == .string(task) })?["pid"] else { return nil }
+                return Int32(text)
+            }
+            let longPID = try #require(try pid("long"))
+            try cluster.adoptTaskGroups(of: agent)
+
+            // SIGKILL, down for 4 s (the short task ends meanwhile), restarted on the same work directory.
+            try agent.process.kill(.kill)
+            try cluster.wait("the agent to die") { agent.exit != nil }
+            cluster.idle(.seconds(4))
+            agent = try cluster.restart(agent)
+            try cluster.wait("the end of the short task", timeout: .seconds(20)) { scheduler.states(of: "short").last == .failed }
+            #expect(scheduler.lastStatus(of: "short")?.exitCode == 3, "the real exit status, not a guess")
+            try cluster.wait("the long task back on the agent") { (try? pid("long")) == longPID }
+            #expect(kill(longPID, 0) == 0, "the same process still runs")
+
+            // SIGTERM this time: the task keeps running through the restart too.
+            try agent.process.kill(.terminate)
+            try cluster.wait("the agent to stop") { agent.exit != nil }
+            #expect(kill(longPID, 0) == 0, "stopping the agent left the task running")
+            agent = try cluster.restart(agent)
+            try cluster.wait("the long task back on the agent again") { (try? pid("long")) == longPID }
+            cluster.idle(.seconds(1))
+            #expect(scheduler.states(of: "long") == [.starting, .running], "no update but the first two: nothing lost or replaced")
+            #expect(scheduler.states(of: "short").filter(\.isTerminal) == [.failed], "one terminal update, once")
+            scheduler.kill("long")
+            try cluster.wait("the long task killed") { scheduler.states(of: "long").last == .killed }
+            scheduler.close()
+        }
+    }
+}
