@@ -35,25 +35,26 @@ extension Agent {
             fail(run, error.message)
             return
         }
-        // The executor stays the agent's user; the task's own command enters its namespaces, then drops to its user.
-        let wrapped = isolator.map { $0.inNamespaces(account?.wrap(taskCommand) ?? taskCommand) } ?? account?.wrap(taskCommand)
-        if let wrapped, case .argv(let argv) = wrapped, let executable = argv.first {
-            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: executable, arguments: argv)
-        } else {
-            run.launchCommand = original
-        }
-        var command = ProcessSpec.Command.argv([options.executor])
+        // The executor stays the agent's user, outside the task's limits (its memory is not the task's); the task's
+        // own command joins its cgroup, enters its namespaces, then drops to its user.
+        var wrapped = account?.wrap(taskCommand) ?? taskCommand
         if let isolator {
             do {
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                                  cpus: run.resources.scalar("cpus"))
-                command = isolator.wrap(command, joining: procs)
+                wrapped = isolator.wrap(isolator.inNamespaces(wrapped), joining: procs)
             } catch {
                 isolator.release(task: run.cgroupName)
                 fail(run, "cannot isolate the task: \(error)")
                 return
             }
         }
+        if case .argv(let argv) = wrapped, let executable = argv.first {
+            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: executable, arguments: argv)
+        } else {
+            run.launchCommand = original
+        }
+        let command = ProcessSpec.Command.argv([options.executor])
         var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
                                           home: account?.home ?? UnixAccount(named: run.user)?.home)
         environment["MESOS_AGENT_ENDPOINT"] = executorEndpoint
@@ -140,7 +141,8 @@ extension Agent {
         run.executorStream?.finish()
         run.executorStream = nil
         guard !isStopped else { return }
-        // The executor was the last process in the task's cgroup.
+        // Nothing of the task outlives its executor.
+        isolator?.killAll(task: run.cgroupName)
         isolator?.release(task: run.cgroupName)
         guard !run.state.isTerminal, !run.ending else { return retireIfDone(run.key) }
         if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }

@@ -87,6 +87,7 @@ public final class Agent {
             guard options.recover == .cleanup else { continue }
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
+            isolator?.killAll(task: run.cgroupName)
         }
         if options.recover == .cleanup { isolator?.close(tasks: tasks.values.map(\.cgroupName)) }
         server?.close()

@@ -113,6 +113,14 @@ final class CgroupIsolator {
         return false
     }
 
+    /// SIGKILL to every process in the task's cgroup: whatever it started, known to the agent or not.
+    func killAll(task: String) {
+        for directory in directories(of: task) {
+            guard let text = try? Files.readText(directory + "/cgroup.procs") else { continue }
+            for pid in text.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 { Glibc.kill(pid, SIGKILL) }
+        }
+    }
+
     /// Removes the task's cgroup (its processes are gone by now).
     func release(task: String) {
         for directory in directories(of: task) { rmdir(directory) }

@@ -77,6 +77,8 @@ struct LocalCluster {
             let url = try start("agent\(index)", "agora-agent", [
                 "--port", port == 0 ? "0" : String(Int(port) + index), "--master", masterAddress.description,
                 "--work-dir", "\(root)/agent\(index)", "--resources", resources, "--attributes", "rack:r\(index)",
+                // Ctrl-C stops the whole local cluster, tasks included.
+                "--recover", "cleanup",
             ])
             print("  agent \(index)  \(url)   \(resources)")
         }
