@@ -61,8 +61,11 @@ final class StatusUpdateManager {
         !(queues[TaskKey(framework: framework, task: task)] ?? []).isEmpty
     }
 
+    /// Queues an update behind the task's others (sent at once when it is the oldest); one already queued (the same
+    /// uuid, replayed by an executor or a checkpoint) is dropped.
     func enqueue(_ status: TaskStatus, framework: FrameworkID) {
         let key = TaskKey(framework: framework, task: status.taskID)
+        if let uuid = status.uuid, queues[key]?.contains(where: { $0.update.status.uuid == uuid }) == true { return }
         let update = AgentCall.Update(frameworkID: framework, status: status)
         let isHead = queues[key, default: []].isEmpty
         queues[key, default: []].append(Pending(update: update, nextAttempt: now() + initialBackoff, backoff: initialBackoff))

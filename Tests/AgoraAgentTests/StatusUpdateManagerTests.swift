@@ -68,4 +68,40 @@ import Testing
         #expect(wire.sent.count == 2)
         updates.stop()
     }
+
+    @Test func acknowledgementsOutOfOrderAndDuplicatesChangeNothing() {
+        let clock = ManualClock()
+        let wire = Wire()
+        let updates = manager(clock, wire)
+        updates.enqueue(status("t", .running), framework: "fw")
+        updates.enqueue(status("t", .finished), framework: "fw")
+        updates.enqueue(status("t", .running), framework: "fw")
+        #expect(updates.pendingCount == 2, "the replayed RUNNING was dropped")
+        #expect(updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_FINISHED".utf8)) == nil)
+        #expect(updates.pendingCount == 2 && wire.sent.map(\.state) == [.running])
+        _ = updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8))
+        #expect(updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8)) == nil)
+        #expect(wire.sent.map(\.state) == [.running, .finished])
+        updates.stop()
+    }
+
+    @Test func aRestartedAgentReplaysCheckpointedUpdatesInOrder() {
+        let clock = ManualClock()
+        let before = Wire()
+        let first = manager(clock, before)
+        first.enqueue(status("t", .running), framework: "fw")
+        first.enqueue(status("t", .failed), framework: "fw")
+        let checkpointed = first.pending(framework: "fw", task: "t")
+        first.stop()
+        // The next agent reads them back; the master hears them again, oldest first, once it is reached.
+        let after = Wire()
+        let second = manager(clock, after)
+        for update in checkpointed { second.enqueue(update, framework: "fw") }
+        after.sent.removeAll()
+        second.resendAll()
+        #expect(after.sent.map(\.state) == [.running])
+        _ = second.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8))
+        #expect(after.sent.map(\.state) == [.running, .failed])
+        second.stop()
+    }
 }

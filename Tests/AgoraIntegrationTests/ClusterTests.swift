@@ -191,8 +191,11 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             let b = launched["fw-b"] ?? 0
             #expect(a + b == 8)
             #expect(abs(a - b) <= 2, "fw-a ran \(a) tasks, fw-b \(b)")
-            let running = first.updates.filter { $0.state == .running }.count + second.updates.filter { $0.state == .running }.count
-            #expect(running == a + b)
+            func running() -> Int {
+                first.updates.filter { $0.state == .running }.count + second.updates.filter { $0.state == .running }.count
+            }
+            try cluster.wait("every launched task running") { running() >= a + b }
+            #expect(running() == a + b)
             first.close()
             second.close()
         }
