@@ -38,7 +38,11 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     if task.agentID != context.agentID {
         return "Task uses agent '\(task.agentID)' but the offers are for agent '\(context.agentID)'"
     }
-    if task.executor != nil { return "Custom executors are not supported; give the task a 'command'" }
+    if task.executor != nil { return "Custom executors (TaskInfo.executor) are not implemented; give the task a 'command'" }
+    if !(task.command?.uris ?? []).isEmpty {
+        return "CommandInfo.uris is not implemented (Agora has no fetcher yet): put the files in place another way"
+    }
+    if task.maxCompletionTime != nil { return "TaskInfo.max_completion_time is not implemented" }
     let user = task.command?.user ?? context.frameworkUser
     guard context.acls.allows(context.principal, .runTasks, user) else {
         return "Principal '\(context.principal ?? "")' is not allowed to run tasks as user '\(user)'"

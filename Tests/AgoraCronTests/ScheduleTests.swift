@@ -1,5 +1,6 @@
 import AgoraCron
 import Foundation
+import AgoraWire
 import Testing
 
 private func date(_ text: String) -> Date {
@@ -149,6 +150,17 @@ private let anyTime = Date(timeIntervalSince1970: 1_800_000_000)
         let order = JobGraph.order(graph)
         for (child, parents) in graph {
             for parent in parents { #expect(order.firstIndex(of: parent)! < order.firstIndex(of: child)!) }
+        }
+    }
+
+    @Test(arguments: [#""uris": ["http://example.com/a.tgz"]"#, #""container": {"type": "DOCKER", "image": "busybox"}"#])
+    func fieldsAgoraDoesNotImplementAreRefusedByName(_ field: String) throws {
+        let json = try JSONValue.parse(Array(#"{"name": "j", "command": "true", "schedule": "R/2036-01-01T00:00:00Z/P1D", \#(field)}"#.utf8))
+        #expect(throws: JobError.self) { try JobJSON.parse(json, dependent: false, now: anyTime) }
+        do {
+            _ = try JobJSON.parse(json, dependent: false, now: anyTime)
+        } catch {
+            #expect(String(describing: error).contains("is not implemented"), "\(error)")
         }
     }
 }

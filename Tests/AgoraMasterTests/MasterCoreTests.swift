@@ -210,6 +210,9 @@ import Testing
         var inUse = context
         inUse.taskIDInUse = true
         #expect(launchProblem(task("x"), resources: fits, in: inUse) == "Task ID 'x' is already in use")
+        var fetching = task("x")
+        fetching.command?.uris = [.init(value: "http://example.com/app.tgz")]
+        #expect(launchProblem(fetching, resources: fits, in: context)?.contains("CommandInfo.uris is not implemented") == true)
         var gone = context
         gone.agentConnected = false
         #expect(launchProblem(task("x"), resources: fits, in: gone) == "Agent 'a' is not connected")

@@ -53,6 +53,13 @@ public enum JobJSON {
             throw JobError.invalid("job name '\(name)' must not contain '/' or surrounding spaces")
         }
         guard let command = json.text("command") else { throw JobError.invalid("'command' is required") }
+        // Chronos fields that change what runs, which Agora does not implement yet: refused, never dropped.
+        for key in ["container", "uris", "fetch"] {
+            switch json[key] {
+            case nil, .null?, .array([])?: continue
+            default: throw JobError.invalid("'\(key)' is not implemented by Agora yet")
+            }
+        }
         var job = Job(name: name, command: command)
         if case .bool(let value)? = json["shell"] { job.shell = value }
         if case .array(let items)? = json["arguments"] { job.arguments = items.compactMap { $0.textValue } }

@@ -30,6 +30,12 @@ public enum AppJSON {
         "version", "versionInfo",
     ]
 
+    /// Marathon app fields that change what runs or where, which Agora does not implement yet.
+    static let notImplemented: Set<String> = [
+        "container", "networks", "fetch", "uris", "storeUrls", "secrets", "residency", "readinessChecks",
+        "dependencies", "executor", "acceptedResourceRoles", "taskRateLimit", "ipAddress",
+    ]
+
     /// Parses an app; `base` supplies the current values for a partial update (PUT).
     public static func parse(_ json: JSONValue, id pathID: String? = nil, base: AppDefinition? = nil)
         throws(AppValidationError) -> AppDefinition {
@@ -38,6 +44,10 @@ public enum AppJSON {
             throw AppValidationError(details: [("/", "expected a JSON object")])
         }
         for (key, _) in entries where !knownKeys.contains(key) { problems.append(("/\(key)", "unknown field")) }
+        // Marathon fields Agora does not implement yet: refused when they ask for anything, never dropped.
+        for (key, value) in entries where notImplemented.contains(key) && value.asksForSomething {
+            problems.append(("/\(key)", "is not implemented by Agora yet"))
+        }
         let rawID = json.stringValue("id") ?? pathID ?? base?.id
         guard let rawID, let id = AppID.normalize(rawID) else {
             problems.append(("/id", "must be a path of lowercase letters, digits, '-' and '.' (got \(rawID ?? "nothing"))"))
@@ -282,4 +292,19 @@ extension JSONValue {
     var string: String? { if case .string(let value) = self { value } else { nil } }
     var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     func stringValue(_ key: String) -> String? { self[key]?.string }
+}
+
+extension JSONValue {
+    /// Whether a field's value asks for something: not null, not an empty string, list or object, not `false` or 0,
+    /// and not Marathon's "nothing" (`"host"` networking, the default executor `"//cmd"`, the `*` role).
+    var asksForSomething: Bool {
+        switch self {
+        case .null: false
+        case .bool(let value): value
+        case .number(let text): Double(text) != 0
+        case .string(let text): !text.isEmpty && text != "//cmd" && text != "*"
+        case .array(let items): items.contains { $0.asksForSomething && $0 != .object([("mode", .string("host"))]) && $0 != .string("*") }
+        case .object(let entries): !entries.isEmpty
+        }
+    }
 }
