@@ -6,9 +6,28 @@ import Glibc
 extension Agent {
     var checkpoints: CheckpointLayout { CheckpointLayout(root: options.workDirectory) }
 
-    /// Writes the task's checkpoint (see `TaskCheckpoint`); a failure is logged and counted.
+    /// Marks the task's checkpoint for writing at the end of this loop turn (several changes in one turn, one write).
     func checkpoint(_ run: TaskRun) {
-        guard tasks[run.key] === run, let framework = frameworks[run.frameworkID] else { return }
+        guard tasks[run.key] === run else { return }
+        let first = dirtyCheckpoints.isEmpty
+        dirtyCheckpoints[run.key] = run
+        guard first else { return }
+        loop.schedule(after: .zero, orReport: { [weak self] in
+            self?.timerFailed($0)
+            self?.writeCheckpoints()
+        }) { [weak self] in self?.writeCheckpoints() }
+    }
+
+    /// Writes the checkpoints changed in this turn.
+    func writeCheckpoints() {
+        let dirty = dirtyCheckpoints
+        dirtyCheckpoints.removeAll()
+        for run in dirty.values where tasks[run.key] === run { write(run) }
+    }
+
+    /// Writes the task's checkpoint (see `TaskCheckpoint`); a failure is logged and counted.
+    private func write(_ run: TaskRun) {
+        guard let framework = frameworks[run.frameworkID] else { return }
         do {
             let record = TaskCheckpoint(
                 framework: try framework.protobuf(), task: try run.info.protobuf(),
@@ -28,6 +47,7 @@ extension Agent {
 
     /// Forgets a task's checkpoint once its end was acknowledged and its executor is gone.
     func removeCheckpoint(_ key: TaskKey) {
+        dirtyCheckpoints[key] = nil
         do {
             try FileManager.default.removeItem(atPath: checkpoints.directory(of: key))
         } catch {

@@ -65,6 +65,8 @@ public final class Agent {
         try startDiskWatch()
     }
 
+    /// Tasks whose checkpoint changed in this loop turn (written together at its end).
+    var dirtyCheckpoints: [TaskKey: TaskRun] = [:]
     /// Set by `stop()`: nothing new is started or scheduled afterwards.
     private(set) var isStopped = false
 
@@ -74,6 +76,7 @@ public final class Agent {
     /// Stops talking to the master and serving HTTP. Running tasks are killed (process groups, SIGKILL).
     public func stop() {
         isStopped = true
+        writeCheckpoints()
         link?.stop()
         updates?.stop()
         for timer in gcTimers.values { timer.close() }
