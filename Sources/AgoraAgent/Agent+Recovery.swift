@@ -18,16 +18,23 @@ extension Agent {
         }) { [weak self] in self?.writeCheckpoints() }
     }
 
-    /// Writes the checkpoints changed in this turn.
+    /// Writes the checkpoints changed in this turn: each file replaced atomically, one filesystem flush for all.
     func writeCheckpoints() {
         let dirty = dirtyCheckpoints
         dirtyCheckpoints.removeAll()
-        for run in dirty.values where tasks[run.key] === run { write(run) }
+        let files = dirty.values.filter { tasks[$0.key] === $0 }.compactMap(encoded)
+        guard !files.isEmpty else { return }
+        do {
+            try Files.writeAtomically(files, syncing: checkpoints.tasksRoot)
+        } catch {
+            metrics.checkpointFailures += files.count
+            logger.error("cannot checkpoint \(files.count) task(s): \(error)")
+        }
     }
 
-    /// Writes the task's checkpoint (see `TaskCheckpoint`); a failure is logged and counted.
-    private func write(_ run: TaskRun) {
-        guard let framework = frameworks[run.frameworkID] else { return }
+    /// The task's checkpoint file and contents (see `TaskCheckpoint`); a failure is logged and counted.
+    private func encoded(_ run: TaskRun) -> (path: String, bytes: [UInt8])? {
+        guard let framework = frameworks[run.frameworkID] else { return nil }
         do {
             let record = TaskCheckpoint(
                 framework: try framework.protobuf(), task: try run.info.protobuf(),
@@ -38,10 +45,11 @@ extension Agent {
                 pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
                 executorUpdates: Array(run.executorUpdates))
             try FileManager.default.createDirectory(atPath: checkpoints.directory(of: run.key), withIntermediateDirectories: true)
-            try Files.writeAtomically(checkpoints.file(of: run.key), Array(try JSONEncoder().encode(record)))
+            return (checkpoints.file(of: run.key), Array(try JSONEncoder().encode(record)))
         } catch {
             metrics.checkpointFailures += 1
             logger.error("cannot checkpoint task \(run.info.taskID): \(error)")
+            return nil
         }
     }
 

@@ -45,6 +45,32 @@ public enum Files {
     /// temporary file with `mode`, fsyncs it, then renames it over `path`.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: Int32 = 0o644) throws(RuntimeError) {
         let temporary = path + ".new"
+        try write(temporary, bytes, mode: mode, sync: true)
+        try rename(temporary, to: path)
+    }
+
+    /// Replaces several files so that a crash leaves each one old or new, never a part, at the cost of one flush:
+    /// writes every `<path>.new`, makes them durable with one `syncfs` of the filesystem holding `directory`, then
+    /// renames each over its path.
+    public static func writeAtomically(_ files: [(path: String, bytes: [UInt8])], syncing directory: String,
+                                       mode: Int32 = 0o644) throws(RuntimeError) {
+        for file in files { try write(file.path + ".new", file.bytes, mode: mode, sync: false) }
+        let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw RuntimeError(code: "EIO", message: "cannot open \(directory)", call: "open") }
+        let synced = agora_syncfs(fd)
+        Glibc.close(fd)
+        guard synced == 0 else { throw RuntimeError(code: "EIO", message: "cannot flush \(directory)", call: "syncfs") }
+        for file in files { try rename(file.path + ".new", to: file.path) }
+    }
+
+    private static func rename(_ from: String, to path: String) throws(RuntimeError) {
+        var request = uv_fs_t()
+        let renamed = uv_fs_rename(nil, &request, from, path, nil)
+        uv_fs_req_cleanup(&request)
+        try check(renamed, "uv_fs_rename(\(from))")
+    }
+
+    private static func write(_ temporary: String, _ bytes: [UInt8], mode: Int32, sync: Bool) throws(RuntimeError) {
         var request = uv_fs_t()
         let fd = uv_fs_open(nil, &request, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode, nil)
         uv_fs_req_cleanup(&request)
@@ -61,16 +87,13 @@ public enum Files {
             }
             if count < 0 { failure = count } else { written += Int(count) }
         }
-        if failure >= 0 {
+        if failure >= 0 && sync {
             failure = uv_fs_fsync(nil, &request, uv_file(fd), nil)
             uv_fs_req_cleanup(&request)
         }
         uv_fs_close(nil, &request, uv_file(fd), nil)
         uv_fs_req_cleanup(&request)
         try check(failure, "uv_fs_write(\(temporary))")
-        let renamed = uv_fs_rename(nil, &request, temporary, path, nil)
-        uv_fs_req_cleanup(&request)
-        try check(renamed, "uv_fs_rename(\(temporary))")
     }
 
     /// Points this process's standard output and error at `/dev/null`, so pipes they held (a task's log pipes)

@@ -29,6 +29,8 @@ static inline void agora_uv_stdio_fd(uv_stdio_container_t *c, int fd) {
 static inline void agora_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 
 static inline int agora_sigterm(void) { return SIGTERM; }
+/* syncfs(2) through its system call: flushes the filesystem holding `fd` (glibc declares it only under _GNU_SOURCE). */
+static inline int agora_syncfs(int fd) { return (int)syscall(SYS_syncfs, fd); }
 static inline int agora_sigkill(void) { return SIGKILL; }
 static inline int agora_sigint(void) { return SIGINT; }
 static inline int agora_sighup(void) { return SIGHUP; }
