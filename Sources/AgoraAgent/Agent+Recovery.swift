@@ -102,7 +102,12 @@ extension Agent {
                   let framework = try? FrameworkInfo(protobuf: record.framework), let frameworkID = framework.id,
                   let task = try? TaskInfo(protobuf: record.task) else {
                 logger.error("skipping the unreadable checkpoint \(file)")
-                try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+                do {
+                    try FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
+                } catch {
+                    metrics.checkpointFailures += 1
+                    logger.error("cannot remove the unreadable checkpoint \(file): \(error)")
+                }
                 continue
             }
             let key = TaskKey(framework: frameworkID, task: task.taskID)

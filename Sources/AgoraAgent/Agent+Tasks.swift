@@ -3,8 +3,9 @@ import AgoraWire
 import Foundation
 
 extension Agent {
-    /// Starts a task: sandbox, STARTING, then its executor (`agora-executor`, as the task's user and in its cgroup),
-    /// which subscribes, is sent the task, and reports RUNNING and the task's end.
+    /// Starts a task: sandbox, STARTING, then its executor (`agora-executor`, as the agent's user and outside the
+    /// task's limits), which subscribes, is sent the task (wrapped to join its cgroup, namespaces and user), and
+    /// reports RUNNING and the task's end.
     func launch(_ task: TaskInfo, framework: FrameworkInfo) {
         guard let frameworkID = framework.id else { return }
         frameworks[frameworkID] = framework
