@@ -13,6 +13,9 @@ extension Agent {
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
         router.add(.get, "/files/read") { [unowned self] request, responder in self.readFile(request, responder) }
+        router.add(.get, "/files/download") { [unowned self] request, responder in
+            self.readFile(request, responder, download: true)
+        }
         router.add(.post, "/api/v1/executor") { [unowned self] request, responder in self.handleExecutorCall(request, responder) }
     }
 
@@ -83,7 +86,8 @@ extension Agent {
     /// `GET /files/read?path=…&offset=…&length=…`: part of a sandbox file, as `{"data": …, "offset": …}`.
     /// `offset=-1` returns no data and the file's size as the offset (for tailing). Only regular files beneath the
     /// sandboxes are served, resolved by the kernel without following any symlink, and read off the loop thread.
-    func readFile(_ request: HTTPRequest, _ responder: HTTPResponder) {
+    /// With `download`, the whole file as `application/octet-stream` (Mesos' `/files/download`), up to 64 MiB.
+    func readFile(_ request: HTTPRequest, _ responder: HTTPResponder, download: Bool = false) {
         let principal: String?
         do {
             principal = try options.httpAuthenticator.principal(of: request)
@@ -94,12 +98,12 @@ extension Agent {
         guard let path = request.queryValue("path"), !path.isEmpty else {
             return responder.send(.error(.badRequest, "Expecting 'path' to be present"))
         }
-        let offsetText = request.queryValue("offset") ?? "0"
-        let lengthText = request.queryValue("length")
+        let offsetText = download ? "0" : request.queryValue("offset") ?? "0"
+        let lengthText = download ? nil : request.queryValue("length")
         guard let offset = Int64(offsetText), offset >= -1 else {
             return responder.send(.error(.badRequest, "Failed to parse offset: '\(offsetText)' is not a non-negative integer"))
         }
-        let maximum = 16 * 1024 * 1024
+        let maximum = (download ? 64 : 16) * 1024 * 1024
         var length = maximum
         if let lengthText {
             guard let parsed = Int(lengthText), parsed >= 0 else {
@@ -118,6 +122,15 @@ extension Agent {
         BeneathReader.read(loop: loop, directory: layout.sandboxesRoot, relativePath: relative, offset: max(offset, 0),
                            length: offset == -1 ? 0 : length) { result in
             switch result {
+            case .success(let file) where download:
+                guard file.size <= Int64(maximum) else {
+                    return responder.send(.error(.payloadTooLarge,
+                        "'\(path)' is \(file.size) bytes; download serves up to \(maximum): use /files/read with offset and length"))
+                }
+                responder.send(HTTPResponse(status: .ok, headers: [
+                    "Content-Type": "application/octet-stream",
+                    "Content-Disposition": "attachment; filename=\"\((path as NSString).lastPathComponent)\"",
+                ], body: file.bytes))
             case .success(let file):
                 let start = offset == -1 ? file.size : offset
                 let body = JSONValue.object([("data", .string(String(decoding: file.bytes, as: UTF8.self))),

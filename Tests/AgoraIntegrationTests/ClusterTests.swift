@@ -46,6 +46,10 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             }
             let read = try cluster.getJSON(agent, "/files/read?path=\(sandbox)/stdout&offset=0")
             #expect(read["data"] == .string("hello\n"))
+            let download = try cluster.get(agent, "/files/download?path=\(sandbox)/stdout")
+            #expect(download.status == .ok && download.bodyText == "hello\n")
+            #expect(download.headers["Content-Type"] == "application/octet-stream")
+            #expect(try cluster.get(agent, "/files/download?path=/etc/passwd").status == .forbidden)
             #expect(try cluster.get(agent, "/files/read?path=/etc/passwd").status == .forbidden)
             #expect(try cluster.get(agent, "/files/read?path=\(sandbox)/../../../../../../agent_id").status == .forbidden)
             scheduler.close()
