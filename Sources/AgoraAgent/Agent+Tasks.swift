@@ -142,9 +142,9 @@ extension Agent {
         run.executorStream?.finish()
         run.executorStream = nil
         guard !isStopped else { return }
-        // Nothing of the task outlives its executor.
+        // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it.
         isolator?.killAll(task: run.cgroupName)
-        isolator?.release(task: run.cgroupName)
+        releaseCgroup(of: run, attempts: 20)
         guard !run.state.isTerminal, !run.ending else { return retireIfDone(run.key) }
         if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
         run.ending = true
@@ -158,6 +158,15 @@ extension Agent {
                 self.finish(run, .failed, message: "Executor terminated (\(exit.map(String.init(describing:)) ?? "while the agent was away")) before reporting the task's end",
                             reason: .executorTerminated)
             }
+        }
+    }
+
+    /// Removes the task's cgroup, trying again every 100 ms while killed processes are still leaving it.
+    private func releaseCgroup(of run: TaskRun, attempts: Int) {
+        guard let isolator, !isolator.release(task: run.cgroupName), attempts > 1, !isStopped else { return }
+        loop.schedule(after: .milliseconds(100), orReport: timerFailed) { [weak self, weak run] in
+            guard let self, let run else { return }
+            self.releaseCgroup(of: run, attempts: attempts - 1)
         }
     }
 

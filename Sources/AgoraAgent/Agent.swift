@@ -92,7 +92,7 @@ public final class Agent {
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
             isolator?.killAll(task: run.cgroupName)
         }
-        if options.recover == .cleanup { isolator?.close(tasks: tasks.values.map(\.cgroupName)) }
+        isolator?.close(keepBusy: options.recover == .reconnect)
         server?.close()
         server = nil
     }

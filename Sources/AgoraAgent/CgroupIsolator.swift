@@ -44,6 +44,35 @@ final class CgroupIsolator {
             return nil
         }
         namespaces = CgroupIsolator.unshareWorks()
+        removeStaleGroups()
+    }
+
+    /// The directories of this agent's own group, one per controller hierarchy.
+    private var ownDirectories: [String] {
+        mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
+    }
+
+    /// Groups of agents that are gone (named by a pid no longer alive): their empty task cgroups and the group go.
+    /// A cgroup that still holds a process (a task an agent restarted on its work directory re-attached) stays.
+    private func removeStaleGroups() {
+        for own in ownDirectories {
+            let parent = (own as NSString).deletingLastPathComponent
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+            where Int32(name) != nil && !FileManager.default.fileExists(atPath: "/proc/\(name)") {
+                CgroupIsolator.removeEmpty(parent + "/" + name)
+            }
+        }
+    }
+
+    /// Removes the empty child cgroups of `directory`, then `directory` if it is empty too.
+    private static func removeEmpty(_ directory: String) {
+        for child in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory + "/" + child, isDirectory: &isDirectory), isDirectory.boolValue {
+                rmdir(directory + "/" + child)
+            }
+        }
+        rmdir(directory)
     }
 
     /// Runs `unshare … true` once: namespaces are used only if that succeeds here.
@@ -121,20 +150,27 @@ final class CgroupIsolator {
         }
     }
 
-    /// Removes the task's cgroup (its processes are gone by now).
-    func release(task: String) {
-        for directory in directories(of: task) { rmdir(directory) }
+    /// Removes the task's cgroup; false while a process (one just killed, still exiting) keeps it busy.
+    @discardableResult
+    func release(task: String) -> Bool {
+        directories(of: task).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
     }
 
-    /// Removes the cgroups of `tasks` (just sent SIGKILL) and this agent's own group when it stops,
-    /// waiting up to two seconds in all (100 waits of 20 ms) for the killed processes to leave them.
-    func close(tasks: [String]) {
-        let own = mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
-        var waits = 100
-        for directory in tasks.flatMap(directories(of:)) + own {
-            while rmdir(directory) != 0, errno == EBUSY, waits > 0 {
-                waits -= 1
-                usleep(20_000)
+    /// When the agent stops: removes every task cgroup of its group (their processes were just sent SIGKILL) and the
+    /// group, waiting up to two seconds in all (100 waits of 20 ms) for killed processes to leave; with `keepBusy`
+    /// (tasks left running for the next agent) only the empty ones go, without waiting.
+    func close(keepBusy: Bool) {
+        var waits = keepBusy ? 0 : 100
+        for own in ownDirectories {
+            let children = ((try? FileManager.default.contentsOfDirectory(atPath: own)) ?? []).filter { child in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: own + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+            for directory in children.map({ own + "/" + $0 }) + [own] {
+                while rmdir(directory) != 0, errno == EBUSY, waits > 0 {
+                    waits -= 1
+                    usleep(20_000)
+                }
             }
         }
     }
