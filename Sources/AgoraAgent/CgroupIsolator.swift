@@ -197,10 +197,7 @@ final class CgroupIsolator {
 
     /// Wraps a command so it joins `procs` before it execs.
     func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
-        let argv: [String] = switch command {
-        case .shell(let script): ["/bin/sh", "-c", script]
-        case .argv(let arguments): arguments
-        }
+        let argv = command.argv
         let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
         return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
     }
@@ -211,11 +208,7 @@ extension CgroupIsolator {
     /// allows them; the command unchanged otherwise.
     func inNamespaces(_ command: ProcessSpec.Command) -> ProcessSpec.Command {
         guard namespaces else { return command }
-        let argv: [String] = switch command {
-        case .shell(let script): ["/bin/sh", "-c", script]
-        case .argv(let arguments): arguments
-        }
-        return .argv([CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + argv)
+        return .argv([CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + command.argv)
     }
 }
 

@@ -29,11 +29,7 @@ struct TaskUser: Equatable {
 
     /// `command` run through `setpriv` as this user, with its groups (the agent stays root until the exec).
     func wrap(_ command: ProcessSpec.Command) -> ProcessSpec.Command {
-        let argv: [String] = switch command {
-        case .shell(let script): ["/bin/sh", "-c", script]
-        case .argv(let arguments): arguments
-        }
-        return .argv(["setpriv", "--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--"] + argv)
+        .argv(["setpriv", "--reuid=\(account.uid)", "--regid=\(account.gid)", "--init-groups", "--"] + command.argv)
     }
 }
 

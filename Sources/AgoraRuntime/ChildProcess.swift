@@ -100,6 +100,7 @@ public final class ChildProcess: LoopHandle {
     public static func killGroup(_ pid: Int32, _ signal: Signal) throws(RuntimeError) {
         guard pid > 1 else { return }
         let status = uv_kill(-pid, signal.rawValue)
+        // ESRCH: the group is already gone, which is what was asked for.
         if status < 0 && status != Int32(UV_ESRCH.rawValue) {
             throw RuntimeError(status: status, call: "uv_kill(-\(pid))")
         }
@@ -109,11 +110,7 @@ public final class ChildProcess: LoopHandle {
     /// Falls back to the child alone when it was not started in its own group.
     public func killGroup(_ signal: Signal) throws(RuntimeError) {
         guard ownsGroup else { return try kill(signal) }
-        let status = uv_kill(-pid, signal.rawValue)
-        // ESRCH: the group is already gone, which is what was asked for.
-        if status < 0 && status != Int32(UV_ESRCH.rawValue) {
-            throw RuntimeError(status: status, call: "uv_kill(-\(pid))")
-        }
+        try ChildProcess.killGroup(pid, signal)
     }
 
     override func didClose() { onExit = nil }

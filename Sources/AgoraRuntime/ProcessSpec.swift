@@ -6,6 +6,14 @@ public struct ProcessSpec: Sendable {
         case shell(String)
         /// Run `arguments[0]` (looked up on `PATH`) with the arguments as given.
         case argv([String])
+
+        /// The argument vector that runs this command (`/bin/sh -c script` for a shell line).
+        public var argv: [String] {
+            switch self {
+            case .shell(let script): ["/bin/sh", "-c", script]
+            case .argv(let arguments): arguments
+            }
+        }
     }
 
     public var command: Command
@@ -37,12 +45,7 @@ public struct ProcessSpec: Sendable {
         self.ownProcessGroup = ownProcessGroup
     }
 
-    var argv: [String] {
-        switch command {
-        case .shell(let script): ["/bin/sh", "-c", script]
-        case .argv(let arguments): arguments
-        }
-    }
+    var argv: [String] { command.argv }
 }
 
 /// How a child process ended.
