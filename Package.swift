@@ -80,9 +80,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .executableTarget(name: "agora-logrotate"),
+        .executableTarget(name: "agora-logrotate", linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .target(name: "AgoraExecutor", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
-        .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"]),
+        .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron"]),
         // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
         .executableTarget(

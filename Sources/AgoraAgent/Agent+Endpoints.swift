@@ -77,6 +77,8 @@ extension Agent {
                 Double(metrics.timerFailures))
         out.add("agora_agent_checkpoint_failures_total", .counter, "Checkpoint writes that failed (each is logged).",
                 Double(metrics.checkpointFailures))
+        out.add("agora_agent_messages_dropped_total", .counter, "Framework messages for executors that were not subscribed.",
+                Double(metrics.messagesDropped))
         out.add("agora_agent_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
                 Double(metrics.authFailures))
         out.add("agora_agent_registered", .gauge, "Whether the master has given this agent an id.", agentID == nil ? 0 : 1)

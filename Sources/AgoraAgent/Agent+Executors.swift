@@ -5,8 +5,10 @@ import AgoraWire
 
 extension Agent {
     /// `POST /api/v1/executor`: the Mesos v1 executor API for the executors this agent started. Each call must
-    /// carry the executor's bearer token (`ExecutorVariable.token`). SUBSCRIBE opens the event stream (SUBSCRIBED,
-    /// then LAUNCH once); UPDATE reports a task's state; MESSAGE is refused until framework messages are delivered.
+    /// carry the executor's bearer token (`ExecutorVariable.token`), or, from a custom executor that does not send
+    /// one (pymesos' driver), come over a connection the kernel says one of the executor's processes holds.
+    /// SUBSCRIBE opens the event stream (SUBSCRIBED, then LAUNCH once); UPDATE reports a task's state; MESSAGE goes
+    /// to the framework (at most once).
     func handleExecutorCall(_ request: HTTPRequest, _ responder: HTTPResponder) {
         guard let format = request.headers["Content-Type"].flatMap(WireFormat.init(contentType:)) else {
             return responder.send(.error(.unsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf"))
@@ -17,12 +19,10 @@ extension Agent {
         } catch {
             return responder.send(.error(.badRequest, "Failed to parse body into Call: \(error)"))
         }
-        let key = TaskKey(framework: call.frameworkID, task: TaskID(call.executorID.value))
-        guard let run = tasks[key] else {
+        guard let run = executorRun(call.frameworkID, call.executorID) else {
             return responder.send(.error(.notFound, "Executor '\(call.executorID)' of framework '\(call.frameworkID)' is not known here"))
         }
-        let presented = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        guard let presented, constantTimeEqual(Array(presented.utf8), Array(run.executorToken.utf8)) else {
+        guard isFromExecutor(request, of: run) else {
             metrics.authFailures += 1
             return responder.send(AuthRejection.unauthenticated("Executor calls need the executor's token", realm: "agora-executor").response)
         }
@@ -36,9 +36,58 @@ extension Agent {
             executorUpdate(run, status)
             responder.send(HTTPResponse(status: .accepted))
         case .message?:
-            responder.send(.error(.badRequest, "MESSAGE is not implemented: framework messages are not delivered yet"))
+            guard let data = call.message?.data else {
+                return responder.send(.error(.badRequest, "Expecting 'message.data' to be present"))
+            }
+            link?.send(AgentCall(type: .message, agentID: agentID, message: .init(
+                frameworkID: run.frameworkID, executorID: run.executorID, data: data)))
+            responder.send(HTTPResponse(status: .accepted))
         case .unknown?, nil:
             responder.send(.error(.badRequest, "Expecting 'type' to be present"))
+        }
+    }
+
+    /// The task run by executor `executor` of `framework`, if it runs here.
+    func executorRun(_ framework: FrameworkID, _ executor: ExecutorID) -> TaskRun? {
+        if let key = customExecutors[ExecutorKey(framework: framework, executor: executor)] { return tasks[key] }
+        guard let run = tasks[TaskKey(framework: framework, task: TaskID(executor.value))], run.customExecutor == nil else {
+            return nil
+        }
+        return run
+    }
+
+    /// Whether `request` comes from `run`'s executor: it presents the executor's token, or it is a custom executor's
+    /// call over a loopback connection held by a process of the executor's process group.
+    private func isFromExecutor(_ request: HTTPRequest, of run: TaskRun) -> Bool {
+        if let presented = request.headers["Authorization"].flatMap({ $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }) {
+            return constantTimeEqual(Array(presented.utf8), Array(run.executorToken.utf8))
+        }
+        guard run.customExecutor != nil, let peer = request.peer, let group = run.process?.pid ?? run.adoptedExecutorPID else {
+            return false
+        }
+        return SocketOwnership.processGroup(group, holdsConnectionFrom: peer.port, to: address.port)
+    }
+
+    /// A framework's message for one of its executors: passed on if that executor is subscribed, else dropped (at
+    /// most once, as in Mesos) and counted.
+    func deliver(_ message: AgentEvent.FrameworkMessage) {
+        guard let run = executorRun(message.frameworkID, message.executorID), run.executorStream?.isOpen == true else {
+            metrics.messagesDropped += 1
+            logger.warning("a message for executor \(message.executorID), which is not subscribed here, was dropped")
+            return
+        }
+        send(ExecutorEvent(type: .message, message: .init(data: message.data)), to: run)
+    }
+
+    /// SHUTDOWN from the framework: the executor is told, and its processes are killed after the grace period.
+    func shutdownExecutor(_ run: TaskRun) {
+        guard !run.state.isTerminal else { return }
+        run.killRequested = true
+        send(ExecutorEvent(type: .shutdown), to: run)
+        run.killTimer?.close()
+        run.killTimer = loop.schedule(after: options.defaultGracePeriod, orReport: timerFailed) { [weak run] in
+            guard let run else { return }
+            if let pid = run.process?.pid ?? run.adoptedExecutorPID { try? ChildProcess.killGroup(pid, .kill) }
         }
     }
 
@@ -54,18 +103,19 @@ extension Agent {
         }
         var framework = frameworks[run.frameworkID] ?? FrameworkInfo(user: run.user, name: "")
         framework.id = run.frameworkID
-        let executor = ExecutorInfo(executorID: ExecutorID(run.info.taskID.value), frameworkID: run.frameworkID,
-                                    command: CommandInfo.shell(options.executor), name: "Agora command executor")
+        let executor = run.customExecutor ?? ExecutorInfo(
+            executorID: run.executorID, frameworkID: run.frameworkID, command: CommandInfo.shell(options.executor),
+            name: "Agora command executor")
         send(ExecutorEvent(type: .subscribed, subscribed: .init(
             executorInfo: executor, frameworkInfo: framework, agentInfo: agentInfo())), to: run)
         // Updates it kept while the agent was away: the ones not yet known here go on, in order.
         for update in subscribe.unacknowledgedUpdates where !run.executorUpdates.contains(update.status.uuid ?? []) {
             executorUpdate(run, update.status)
         }
-        guard !run.launched, let command = run.launchCommand else { return }
+        guard !run.launched else { return }
         run.launched = true
         var task = run.info
-        task.command = command
+        if let command = run.launchCommand { task.command = command }
         send(ExecutorEvent(type: .launch, launch: .init(task: task)), to: run)
         checkpoint(run)
     }
@@ -86,7 +136,7 @@ extension Agent {
             taskEnded(run, status)
             return
         }
-        report(run, status.state, message: status.message, reason: status.reason, uuid: uuid)
+        report(run, status.state, message: status.message, reason: status.reason, uuid: uuid, data: status.data)
         if status.state == .running, run.health == nil, let check = run.info.healthCheck {
             startHealthCheck(check, for: run, environment: [:])
         }

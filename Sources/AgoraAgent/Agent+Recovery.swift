@@ -128,6 +128,9 @@ extension Agent {
             run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
             run.executorUpdates = Set(record.executorUpdates)
             tasks[key] = run
+            if let executor = run.customExecutor {
+                customExecutors[ExecutorKey(framework: key.framework, executor: executor.executorID)] = key
+            }
             frameworks[frameworkID] = framework
             for bytes in record.pending {
                 if let status = try? TaskStatus(protobuf: bytes) { updates?.enqueue(status, framework: frameworkID) }

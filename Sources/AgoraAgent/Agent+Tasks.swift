@@ -3,20 +3,24 @@ import AgoraWire
 import Foundation
 
 extension Agent {
-    /// Starts a task: sandbox, STARTING, then its executor (`agora-executor`, as the agent's user and outside the
-    /// task's limits), which subscribes, is sent the task (wrapped to join its cgroup, namespaces and user), and
-    /// reports RUNNING and the task's end.
+    /// Starts a task: sandbox, STARTING, then its executor, which subscribes, is sent the task (LAUNCH), and reports
+    /// RUNNING and the task's end. Agora's command executor (`agora-executor`) runs as the agent's user, outside the
+    /// task's limits, and is sent the task's command wrapped to join its cgroup, namespaces and user; a custom
+    /// executor (`TaskInfo.executor`) is itself the task's process tree, started in the task's cgroup, namespaces
+    /// and user, and is sent the task as the framework gave it.
     func launch(_ task: TaskInfo, framework: FrameworkInfo) {
         guard let frameworkID = framework.id else { return }
         frameworks[frameworkID] = framework
         let key = TaskKey(framework: frameworkID, task: task.taskID)
         if let existing = tasks[key], !existing.state.isTerminal { return }
-        let user = options.switchUser ? (task.command?.user ?? framework.user) : TaskUser.current
+        let original = task.command ?? task.executor?.command
+        let user = options.switchUser ? (original?.user ?? framework.user) : TaskUser.current
         let now = clock.now
         let run = TaskRun(frameworkID: frameworkID, info: task,
                           sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID, now: now), user: user,
                           startedAt: now, executorToken: Agent.uuid().map { String($0, radix: 16) }.joined())
         tasks[key] = run
+        if let executor = task.executor { customExecutors[ExecutorKey(framework: frameworkID, executor: executor.executorID)] = key }
         metrics.tasksLaunched += 1
         do {
             try FileManager.default.createDirectory(atPath: run.sandbox, withIntermediateDirectories: true)
@@ -25,7 +29,7 @@ extension Agent {
             return
         }
         report(run, .starting)
-        guard let taskCommand = run.command, let original = task.command else {
+        guard let taskCommand = run.command, let original else {
             fail(run, "task has no command to run")
             return
         }
@@ -36,8 +40,8 @@ extension Agent {
             fail(run, error.message)
             return
         }
-        // The executor stays the agent's user, outside the task's limits (its memory is not the task's); the task's
-        // own command joins its cgroup, enters its namespaces, then drops to its user.
+        // The command executor stays the agent's user, outside the task's limits (its memory is not the task's); the
+        // task's own command (or the custom executor) joins its cgroup, enters its namespaces, then drops to its user.
         var wrapped = account?.wrap(taskCommand) ?? taskCommand
         if let isolator {
             do {
@@ -50,16 +54,18 @@ extension Agent {
                 return
             }
         }
-        if case .argv(let argv) = wrapped, let executable = argv.first {
-            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: executable, arguments: argv)
+        let command: ProcessSpec.Command
+        if run.customExecutor != nil {
+            command = wrapped
         } else {
-            run.launchCommand = original
+            command = .argv([options.executor])
+            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: wrapped.argv[0],
+                                            arguments: wrapped.argv)
         }
-        let command = ProcessSpec.Command.argv([options.executor])
         var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
                                           home: account?.home ?? UnixAccount(named: run.user)?.home)
         environment["MESOS_AGENT_ENDPOINT"] = executorEndpoint
-        environment["MESOS_EXECUTOR_ID"] = task.taskID.value
+        environment["MESOS_EXECUTOR_ID"] = run.executorID.value
         environment["MESOS_CHECKPOINT"] = "1"
         environment["MESOS_RECOVERY_TIMEOUT"] = String(options.executorRecoveryTimeout.seconds)
         environment["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = "\(options.defaultGracePeriod.seconds)secs"
@@ -142,6 +148,12 @@ extension Agent {
         run.executorStream?.finish()
         run.executorStream = nil
         guard !isStopped else { return }
+        if let executor = run.customExecutor {
+            // Mesos' FAILURE carries the wait status: the exit code in the high byte, or the signal.
+            let status = exit.map { $0.signal.map { Int32($0.rawValue) } ?? Int32(truncatingIfNeeded: $0.code) << 8 } ?? 0
+            link?.send(AgentCall(type: .executorExited, agentID: agentID, executorExited: .init(
+                frameworkID: run.frameworkID, executorID: executor.executorID, status: status)))
+        }
         // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it.
         isolator?.killAll(task: run.cgroupName)
         releaseCgroup(of: run, attempts: 20)
@@ -179,7 +191,11 @@ extension Agent {
                                signal: status.terminatingSignal.map { Signal(rawValue: Int32(clamping: $0)) })
         run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
-            if status.state == .failed && status.exitCode == nil {
+            if run.customExecutor != nil && run.limitation == nil && run.killReason == nil {
+                // A framework's executor says how its task ended; the agent only adds what it knows better.
+                self.finish(run, status.state, message: status.message, reason: status.reason, uuid: status.uuid,
+                            data: status.data)
+            } else if status.state == .failed && status.exitCode == nil {
                 self.finish(run, .failed, message: status.message ?? "The executor could not start the task",
                             reason: .containerLaunchFailed, uuid: status.uuid)
             } else {
@@ -214,10 +230,10 @@ extension Agent {
         }
     }
 
-    private func finish(_ run: TaskRun, _ state: TaskState, message: String, reason: TaskStatus.Reason?,
-                        uuid: [UInt8]? = nil) {
+    private func finish(_ run: TaskRun, _ state: TaskState, message: String?, reason: TaskStatus.Reason?,
+                        uuid: [UInt8]? = nil, data: [UInt8]? = nil) {
         metrics.terminal[state.rawValue, default: 0] += 1
-        report(run, state, message: message, reason: reason, uuid: uuid)
+        report(run, state, message: message, reason: reason, uuid: uuid, data: data)
     }
 
     /// Asks the executor to kill the task (SIGTERM, the grace period, SIGKILL of its group); if the executor has not

@@ -17,11 +17,13 @@ public final class Agent {
     let layout: SandboxLayout
     var agentID: AgentID?
     var tasks: [TaskKey: TaskRun] = [:]
+    /// The task of each custom executor (Agora's command executors have their task's id).
+    var customExecutors: [ExecutorKey: TaskKey] = [:]
     var completed: [TaskRun] = []
     var frameworks: [FrameworkID: FrameworkInfo] = [:]
     var metrics = AgentMetrics()
     private var server: HTTPServer?
-    private var link: MasterLink?
+    private(set) var link: MasterLink?
     var updates: StatusUpdateManager?
     private var gcTimers: [String: LoopTimer] = [:]
     var diskWatch: LoopTimer?
@@ -145,6 +147,15 @@ public final class Agent {
             acknowledged(framework: ack.frameworkID, task: ack.taskID, uuid: ack.uuid)
         case .ping?:
             link?.send(AgentCall(type: .pong, agentID: agentID))
+        case .frameworkMessage?:
+            guard let message = event.frameworkMessage else { return }
+            deliver(message)
+        case .shutdownExecutor?:
+            guard let shutdown = event.shutdownExecutor, let run = executorRun(shutdown.frameworkID, shutdown.executorID) else {
+                logger.warning("SHUTDOWN of an executor that does not run here was ignored")
+                return
+            }
+            shutdownExecutor(run)
         case .shutdownFramework?:
             guard let shutdown = event.shutdownFramework else { return }
             for run in tasks.values where run.frameworkID == shutdown.frameworkID {
@@ -158,7 +169,7 @@ public final class Agent {
 
     /// Records a state change and hands it to the status update manager (with a fresh uuid, or the executor's).
     func report(_ run: TaskRun, _ state: TaskState, message: String? = nil, reason: TaskStatus.Reason? = nil,
-                uuid: [UInt8]? = nil) {
+                uuid: [UInt8]? = nil, data: [UInt8]? = nil) {
         run.state = state
         run.message = message
         var labels = [Label(key: StatusLabel.sandbox, value: run.sandbox)]
@@ -167,8 +178,8 @@ public final class Agent {
             if let signal = exit.signal { labels.append(Label(key: StatusLabel.signal, value: String(signal.rawValue))) }
         }
         let status = TaskStatus(
-            taskID: run.info.taskID, state: state, message: message, source: .agent, reason: reason,
-            agentID: agentID, timestamp: clock.now, uuid: uuid ?? Agent.uuid(), healthy: run.healthy,
+            taskID: run.info.taskID, state: state, message: message, source: run.customExecutor != nil && uuid != nil ? .executor : .agent,
+            reason: reason, data: data, agentID: agentID, executorID: run.customExecutor?.executorID, timestamp: clock.now, uuid: uuid ?? Agent.uuid(), healthy: run.healthy,
             labels: Labels(labels))
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
@@ -192,6 +203,7 @@ public final class Agent {
               updates?.hasPending(framework: key.framework, task: key.task) != true else { return }
         removeCheckpoint(key)
         tasks[key] = nil
+        customExecutors[ExecutorKey(framework: key.framework, executor: run.executorID)] = nil
         completed.append(run)
         if completed.count > 1000 { completed.removeFirst() }
         scheduleGarbageCollection(run.sandbox)
@@ -225,4 +237,6 @@ struct AgentMetrics {
     var authFailures = 0
     var timerFailures = 0
     var checkpointFailures = 0
+    /// Framework messages for executors that were not subscribed.
+    var messagesDropped = 0
 }

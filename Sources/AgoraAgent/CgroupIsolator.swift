@@ -189,9 +189,9 @@ final class CgroupIsolator {
     private func write(_ value: String, to path: String, optional: Bool = false) throws {
         guard !optional || FileManager.default.fileExists(atPath: path) else { return }
         do {
-            try value.write(toFile: path, atomically: false, encoding: .utf8)
+            try Files.writeControl(path, value)
         } catch {
-            throw IsolationError(message: "cannot write \(value) to \(path): \(error.localizedDescription)")
+            throw IsolationError(message: "cannot write \(value) to \(path): \(error)")
         }
     }
 

@@ -114,3 +114,9 @@ struct TaskKey: Hashable {
     let framework: FrameworkID
     let task: TaskID
 }
+
+/// A framework's executor on this agent.
+struct ExecutorKey: Hashable {
+    let framework: FrameworkID
+    let executor: ExecutorID
+}

@@ -81,10 +81,16 @@ final class TaskRun {
         self.info = info
         self.sandbox = sandbox
         self.user = user
-        resources = Resources(info.resources)
+        resources = Resources(info.resources) + Resources(info.executor?.resources ?? [])
     }
 
     var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
+
+    /// The framework's own executor (`TaskInfo.executor`), when the task brought one instead of a command.
+    var customExecutor: ExecutorInfo? { info.executor }
+
+    /// The task's executor: its custom executor's id, or the task's id for Agora's command executor.
+    var executorID: ExecutorID { info.executor?.executorID ?? ExecutorID(info.taskID.value) }
 
     /// The ports given to the task, in offer order (`PORT0`, `PORT1`, … and `PORTS`).
     var ports: [UInt64] { resources.ranges("ports").values }
@@ -112,15 +118,17 @@ final class TaskRun {
         for (index, port) in ports.enumerated() { env["PORT\(index)"] = String(port) }
         if let first = ports.first { env["PORT"] = String(first) }
         env["PORTS"] = ports.map(String.init).joined(separator: ",")
-        for variable in info.command?.environment?.variables ?? [] {
+        for variable in (info.command ?? info.executor?.command)?.environment?.variables ?? [] {
             env[variable.name] = variable.value ?? ""
         }
         return env
     }
 
-    /// What to run: a shell line, or an executable with its arguments.
+    /// What to run: a shell line, or an executable with its arguments (the custom executor's, when it has one).
     var command: ProcessSpec.Command? {
-        guard let command = info.command, let value = command.value, !value.isEmpty else { return nil }
+        guard let command = info.command ?? info.executor?.command, let value = command.value, !value.isEmpty else {
+            return nil
+        }
         if command.isShell { return .shell(value) }
         return .argv([value] + (command.arguments.isEmpty ? [] : Array(command.arguments.dropFirst())))
     }

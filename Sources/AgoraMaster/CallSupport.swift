@@ -4,10 +4,6 @@ import AgoraWire
 /// it can. Nothing a framework sends is accepted and then ignored.
 func unsupportedProblem(_ call: SchedulerCall, role: String) -> String? {
     switch call.type {
-    case .message?:
-        return "MESSAGE is not implemented: Agora runs no executors that could receive framework messages yet"
-    case .shutdown?:
-        return "SHUTDOWN is not implemented: Agora runs no executors that could be shut down yet; KILL the tasks"
     case .request?:
         return "REQUEST is not implemented: resources come only as offers"
     case .acceptInverseOffers?, .declineInverseOffers?:
@@ -35,7 +31,7 @@ func unsupportedProblem(_ call: SchedulerCall, role: String) -> String? {
             return "Multi-role frameworks are not implemented: subscribe with one role (got \(roles.count) roles)"
         }
         return nil
-    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .unknown?, nil:
+    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .message?, .shutdown?, .unknown?, nil:
         return nil
     }
 }

@@ -3,7 +3,7 @@ import AgoraHTTP
 import AgoraWire
 
 extension Master {
-    /// `POST /api/v1/agent`: SUBSCRIBE opens the agent's event stream; UPDATE and PONG answer 202.
+    /// `POST /api/v1/agent`: SUBSCRIBE opens the agent's event stream; UPDATE, PONG, MESSAGE and EXECUTOR_EXITED answer 202.
     func handleAgentCall(_ request: HTTPRequest, _ responder: HTTPResponder) {
         do {
             let principal = try principal(of: request, required: options.authenticateAgents)
@@ -32,6 +32,20 @@ extension Master {
             case .pong?:
                 let agent = try connectedAgent(call.agentID, token: call.token)
                 run(.pong(agent.id))
+                responder.send(HTTPResponse(status: .accepted))
+            case .message?:
+                let agent = try connectedAgent(call.agentID, token: call.token)
+                guard let message = call.message else {
+                    throw CallRejection(status: .badRequest, message: "Expecting 'message' to be present")
+                }
+                run(.executorMessage(message, from: agent.id))
+                responder.send(HTTPResponse(status: .accepted))
+            case .executorExited?:
+                let agent = try connectedAgent(call.agentID, token: call.token)
+                guard let exited = call.executorExited else {
+                    throw CallRejection(status: .badRequest, message: "Expecting 'executor_exited' to be present")
+                }
+                run(.executorExited(exited, from: agent.id))
                 responder.send(HTTPResponse(status: .accepted))
             case .unknown?, nil:
                 throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")

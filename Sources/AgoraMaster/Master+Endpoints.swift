@@ -112,6 +112,10 @@ extension Master {
         out.add("agora_master_offers_accepted_total", .counter, "Offers accepted.", Double(core.metrics.offersAccepted))
         out.add("agora_master_offers_declined_total", .counter, "Offers declined.", Double(core.metrics.offersDeclined))
         out.add("agora_master_offers_rescinded_total", .counter, "Offers rescinded.", Double(core.metrics.offersRescinded))
+        out.add("agora_master_messages_relayed_total", .counter, "Framework messages passed between schedulers and executors.",
+                Double(core.metrics.messagesRelayed))
+        out.add("agora_master_messages_dropped_total", .counter, "Executor messages dropped: their framework was not connected.",
+                Double(core.metrics.messagesDropped))
         out.add("agora_master_offers_outstanding", .gauge, "Offers not yet answered.", Double(core.offers.count))
         let total = core.agents.values.reduce(Resources()) { $0 + $1.total }
         let offered = core.offers.values.reduce(Resources()) { $0 + $1.resources }

@@ -25,6 +25,9 @@ extension Master {
             if let problem = unsupportedProblem(call, role: framework.role) {
                 throw CallRejection(status: .badRequest, message: problem)
             }
+            if let agentID = call.message?.agentID ?? call.shutdown?.agentID, core.agents[agentID]?.isConnected != true {
+                throw CallRejection(status: .badRequest, message: "Agent '\(agentID)' is not connected: nothing can reach its executors")
+            }
             run(.schedulerCall(framework.id, call))
             responder.send(HTTPResponse(status: .accepted))
         } catch {
@@ -53,6 +56,8 @@ extension Master {
         case .kill: call.kill == nil ? "kill" : nil
         case .acknowledge: call.acknowledge == nil ? "acknowledge" : nil
         case .reconcile: call.reconcile == nil ? "reconcile" : nil
+        case .message: call.message == nil ? "message" : nil
+        case .shutdown: call.shutdown == nil ? "shutdown" : nil
         default: nil
         }
     }

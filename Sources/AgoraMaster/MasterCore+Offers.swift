@@ -69,11 +69,17 @@ extension MasterCore {
         let agentID = taken[0].agentID
         var remaining = taken.reduce(Resources()) { $0 + $1.resources }
         for task in tasks {
-            let resources = Resources(task.resources)
-            let context = LaunchContext(
+            // A custom executor's resources are the task's too: taken from the offer, returned with its end.
+            let resources = Resources(task.resources) + Resources(task.executor?.resources ?? [])
+            var context = LaunchContext(
                 agentID: agentID, agentConnected: agents[agentID]?.isConnected ?? false, remaining: remaining,
                 taskIDInUse: framework.tasks[task.taskID] != nil, principal: framework.info.principal,
                 frameworkUser: framework.info.user, acls: settings.acls)
+            if let executor = task.executor?.executorID {
+                context.executorInUse = framework.tasks.values.contains {
+                    !$0.state.isTerminal && $0.agentID == agentID && $0.info.executor?.executorID == executor
+                }
+            }
             if let problem = launchProblem(task, resources: resources, in: context) {
                 metrics.taskErrors += 1
                 tell(framework, masterStatus(task.taskID, .error, reason: .taskInvalid, message: problem,

@@ -75,6 +75,19 @@ final class MasterCore {
         case .pong(let id):
             agents[id]?.answeredPing = true
             agents[id]?.missedPings = 0
+        case .executorMessage(let message, let agentID):
+            // At most once, as in Mesos: a framework that is not connected misses it.
+            guard let framework = frameworks[message.frameworkID], framework.isConnected else {
+                metrics.messagesDropped += 1
+                break
+            }
+            metrics.messagesRelayed += 1
+            emit(.toFramework(framework.id, SchedulerEvent(type: .message, message: .init(
+                agentID: agentID, executorID: message.executorID, data: message.data))))
+        case .executorExited(let exited, let agentID):
+            guard frameworks[exited.frameworkID]?.isConnected == true else { break }
+            emit(.toFramework(exited.frameworkID, SchedulerEvent(type: .failure, failure: .init(
+                agentID: agentID, executorID: exited.executorID, status: exited.status))))
         case .teardown(let id, let reason):
             if let framework = frameworks[id] { teardown(framework, reason: reason) }
         case .recovered(let frameworks, let agents, let unreachable, let gone):
@@ -191,7 +204,16 @@ final class MasterCore {
             if let ack = call.acknowledge { acknowledge(ack, framework: framework) }
         case .reconcile?:
             if let reconcile = call.reconcile { self.reconcile(reconcile, framework: framework) }
-        case .message?, .shutdown?, .request?, .acceptInverseOffers?, .declineInverseOffers?, .acknowledgeOperationStatus?,
+        case .message?:
+            guard let message = call.message else { break }
+            metrics.messagesRelayed += 1
+            emit(.toAgent(message.agentID, AgentEvent(type: .frameworkMessage, frameworkMessage: .init(
+                frameworkID: framework.id, executorID: message.executorID, data: message.data))))
+        case .shutdown?:
+            guard let shutdown = call.shutdown else { break }
+            emit(.toAgent(shutdown.agentID, AgentEvent(type: .shutdownExecutor, shutdownExecutor: .init(
+                frameworkID: framework.id, executorID: shutdown.executorID))))
+        case .request?, .acceptInverseOffers?, .declineInverseOffers?, .acknowledgeOperationStatus?,
              .reconcileOperations?, .updateFramework?, .subscribe?, .unknown?, nil:
             // Refused by the shell before they get here (`unsupportedProblem`).
             break

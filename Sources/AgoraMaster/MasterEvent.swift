@@ -15,6 +15,10 @@ enum MasterEvent {
     case agentDisconnected(AgentID)
     case statusUpdate(AgentCall.Update, from: AgentID)
     case pong(AgentID)
+    /// An executor's message for its framework, relayed by its agent.
+    case executorMessage(AgentCall.Message, from: AgentID)
+    /// A custom executor's process ended.
+    case executorExited(AgentCall.ExecutorExited, from: AgentID)
     /// An operator removes a framework (`POST /teardown`).
     case teardown(FrameworkID, reason: String)
     /// An operator says an agent will never come back (its tasks are gone).

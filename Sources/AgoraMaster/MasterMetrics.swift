@@ -12,6 +12,9 @@ struct MasterMetrics {
     var agentsRemoved = 0
     var agentsUnreachable = 0
     var statusUpdates = 0
+    /// Framework messages passed between schedulers and executors, and those dropped (no framework to take one).
+    var messagesRelayed = 0
+    var messagesDropped = 0
     var invalidCalls = 0
     var timerFailures = 0
     /// Requests refused for want of credentials (`unauthenticated`) or of permission (`forbidden`).

@@ -24,6 +24,8 @@ struct LaunchContext {
     var remaining: Resources
     /// Whether the framework already has a live task with this id.
     var taskIDInUse: Bool
+    /// Whether the task's custom executor already runs another live task on that agent.
+    var executorInUse: Bool = false
     /// The framework's principal, user and the ACLs that say whom it may run tasks as.
     var principal: String?
     var frameworkUser: String
@@ -38,16 +40,19 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     if task.agentID != context.agentID {
         return "Task uses agent '\(task.agentID)' but the offers are for agent '\(context.agentID)'"
     }
-    if task.executor != nil { return "Custom executors (TaskInfo.executor) are not implemented; give the task a 'command'" }
+    if let executor = task.executor, let problem = executorProblem(executor, in: context) { return problem }
     if !(task.command?.uris ?? []).isEmpty {
         return "CommandInfo.uris is not implemented (Agora has no fetcher yet): put the files in place another way"
     }
     if task.maxCompletionTime != nil { return "TaskInfo.max_completion_time is not implemented" }
-    let user = task.command?.user ?? context.frameworkUser
+    let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser
     guard context.acls.allows(context.principal, .runTasks, user) else {
         return "Principal '\(context.principal ?? "")' is not allowed to run tasks as user '\(user)'"
     }
-    guard let command = task.command else { return "Task has no 'command'" }
+    if (task.command == nil) == (task.executor == nil) {
+        return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present"
+    }
+    guard let command = task.command ?? task.executor?.command else { return "Task has no 'command'" }
     if command.isShell && (command.value ?? "").isEmpty { return "Task's shell command is empty" }
     if !command.isShell && (command.value ?? "").isEmpty { return "Task's command has no executable 'value'" }
     if resources.isEmpty { return "Task uses no resources" }
@@ -55,5 +60,23 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
         return "Task uses more resources (\(resources)) than available in the accepted offers (\(context.remaining))"
     }
     guard context.agentConnected else { return "Agent '\(context.agentID)' is not connected" }
+    return nil
+}
+
+/// Why a task's custom executor cannot run, or nil when it can: a command executor with its own id, one task each.
+func executorProblem(_ executor: ExecutorInfo, in context: LaunchContext) -> String? {
+    let id = executor.executorID.value
+    if id.isEmpty { return "Executor ID must not be empty" }
+    if id.contains("/") { return "Executor ID '\(id)' must not contain '/'" }
+    if executor.type == .default {
+        return "The DEFAULT executor (task groups, LAUNCH_GROUP) is not implemented; give a CUSTOM executor a 'command'"
+    }
+    if executor.command == nil { return "Executor '\(id)' has no 'command'" }
+    if !(executor.command?.uris ?? []).isEmpty {
+        return "CommandInfo.uris is not implemented (Agora has no fetcher yet): put the files in place another way"
+    }
+    if context.executorInUse {
+        return "Executor '\(id)' already runs a task on agent '\(context.agentID)': Agora runs one task per executor"
+    }
     return nil
 }

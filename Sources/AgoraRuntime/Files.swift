@@ -70,9 +70,16 @@ public enum Files {
         try check(renamed, "uv_fs_rename(\(from))")
     }
 
-    private static func write(_ temporary: String, _ bytes: [UInt8], mode: Int32, sync: Bool) throws(RuntimeError) {
+    /// Writes `text` to an existing kernel control file (cgroups, /proc) in one write, without creating or truncating
+    /// it; the kernel's refusal comes back with its errno.
+    public static func writeControl(_ path: String, _ text: String) throws(RuntimeError) {
+        try write(path, Array(text.utf8), flags: O_WRONLY | O_CLOEXEC, mode: 0, sync: false)
+    }
+
+    private static func write(_ temporary: String, _ bytes: [UInt8], flags: Int32 = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                              mode: Int32, sync: Bool) throws(RuntimeError) {
         var request = uv_fs_t()
-        let fd = uv_fs_open(nil, &request, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode, nil)
+        let fd = uv_fs_open(nil, &request, temporary, flags, mode, nil)
         uv_fs_req_cleanup(&request)
         try check(fd, "uv_fs_open(\(temporary))")
         var written = 0

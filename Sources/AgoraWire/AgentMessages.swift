@@ -8,6 +8,8 @@ public struct AgentCall: WireMessage, Hashable {
         case subscribe = "SUBSCRIBE"
         case update = "UPDATE"
         case pong = "PONG"
+        case message = "MESSAGE"
+        case executorExited = "EXECUTOR_EXITED"
     }
 
     /// Register, or re-register with the tasks still running.
@@ -34,20 +36,50 @@ public struct AgentCall: WireMessage, Hashable {
         }
     }
 
+    /// An executor's message for its framework.
+    public struct Message: WireMessage, Hashable {
+        public static let protoName = "agora.internal.AgentCall.Message"
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        public var data: [UInt8]
+        public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+            self.data = data
+        }
+    }
+
+    /// A custom executor's process ended with this wait status.
+    public struct ExecutorExited: WireMessage, Hashable {
+        public static let protoName = "agora.internal.AgentCall.ExecutorExited"
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        public var status: Int32
+        public init(frameworkID: FrameworkID, executorID: ExecutorID, status: Int32) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+            self.status = status
+        }
+    }
+
     public var agentID: AgentID?
     public var type: Kind?
     public var subscribe: Subscribe?
     public var update: Update?
     /// The agent id's secret from SUBSCRIBED; required on every call about a known id.
     public var token: String?
+    public var message: Message?
+    public var executorExited: ExecutorExited?
 
     public init(type: Kind?, agentID: AgentID? = nil, subscribe: Subscribe? = nil, update: Update? = nil,
-                token: String? = nil) {
+                token: String? = nil, message: Message? = nil, executorExited: ExecutorExited? = nil) {
         self.type = type
         self.agentID = agentID
         self.subscribe = subscribe
         self.update = update
         self.token = token
+        self.message = message
+        self.executorExited = executorExited
     }
 }
 
@@ -64,6 +96,8 @@ public struct AgentEvent: WireMessage, Hashable {
         case acknowledge = "ACKNOWLEDGE"
         case ping = "PING"
         case shutdownFramework = "SHUTDOWN_FRAMEWORK"
+        case frameworkMessage = "FRAMEWORK_MESSAGE"
+        case shutdownExecutor = "SHUTDOWN_EXECUTOR"
     }
 
     /// The registration was accepted under this id.
@@ -124,16 +158,43 @@ public struct AgentEvent: WireMessage, Hashable {
         public init(frameworkID: FrameworkID) { self.frameworkID = frameworkID }
     }
 
+    /// A framework's message for one of its executors on this agent.
+    public struct FrameworkMessage: WireMessage, Hashable {
+        public static let protoName = "agora.internal.AgentEvent.FrameworkMessage"
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        public var data: [UInt8]
+        public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+            self.data = data
+        }
+    }
+
+    /// Shut one executor down.
+    public struct ShutdownExecutor: WireMessage, Hashable {
+        public static let protoName = "agora.internal.AgentEvent.ShutdownExecutor"
+        public var frameworkID: FrameworkID
+        public var executorID: ExecutorID
+        public init(frameworkID: FrameworkID, executorID: ExecutorID) {
+            self.frameworkID = frameworkID
+            self.executorID = executorID
+        }
+    }
+
     public var type: Kind?
     public var subscribed: Subscribed?
     public var runTask: RunTask?
     public var killTask: KillTask?
     public var acknowledge: Acknowledge?
     public var shutdownFramework: ShutdownFramework?
+    public var frameworkMessage: FrameworkMessage?
+    public var shutdownExecutor: ShutdownExecutor?
 
     public init(
         type: Kind?, subscribed: Subscribed? = nil, runTask: RunTask? = nil, killTask: KillTask? = nil,
-        acknowledge: Acknowledge? = nil, shutdownFramework: ShutdownFramework? = nil
+        acknowledge: Acknowledge? = nil, shutdownFramework: ShutdownFramework? = nil,
+        frameworkMessage: FrameworkMessage? = nil, shutdownExecutor: ShutdownExecutor? = nil
     ) {
         self.type = type
         self.subscribed = subscribed
@@ -141,6 +202,8 @@ public struct AgentEvent: WireMessage, Hashable {
         self.killTask = killTask
         self.acknowledge = acknowledge
         self.shutdownFramework = shutdownFramework
+        self.frameworkMessage = frameworkMessage
+        self.shutdownExecutor = shutdownExecutor
     }
 }
 

@@ -42,6 +42,9 @@ enum ClusterBench {
         }
         let elapsed = seconds(since: start)
         scheduler.close()
+        if let failure = scheduler.updates.first(where: { $0.state == .failed || $0.state == .error }) {
+            print("e2e stopped: \(failure.taskID) \(failure.state): \(failure.message ?? "no message") (\(failure.reason?.rawValue ?? "no reason"))")
+        }
         report("e2e \(count) 'true' tasks on 2 agents", [
             ("seconds", format(elapsed, 2)),
             ("tasks/s", format(Double(finished) / elapsed, 1)),

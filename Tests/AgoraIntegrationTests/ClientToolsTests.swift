@@ -158,6 +158,59 @@ private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
         }
     }
 
+    @Test func pymesosCustomExecutorExchangesFrameworkMessagesBothWays() throws {
+        guard let python = PythonClients.python() else { return }
+        try withCluster { cluster in
+            let agent = try cluster.addAgent(agentResources)
+            let executor = "\(python) \(PythonClients.fixture("pymesos_executor.py"))"
+            let result = try cluster.run(python, [PythonClients.fixture("pymesos_messages.py"), cluster.masterAddress.description,
+                                                  executor], timeout: .seconds(90))
+            #expect(result.exit.succeeded, "pymesos said: \(result.stdout)\n\(result.stderr.suffix(2000))")
+            #expect(result.stdout.contains("STATUS echo-task TASK_RUNNING echo executor is up"))
+            #expect(result.stdout.contains("MESSAGE pong:hello:echo-task from echo-executor"))
+            #expect(result.stdout.contains("STATUS echo-task TASK_FINISHED told to finish"))
+            let metrics = try cluster.get(cluster.master, "/metrics").bodyText
+            #expect(metrics.contains("agora_master_messages_relayed_total 3"))
+            // Nobody else may speak for the executor: a call without its token from outside its processes is refused.
+            let stranger = try cluster.send(agent, .post, "/api/v1/executor", body: """
+                {"type":"SUBSCRIBE","framework_id":{"value":"x"},"executor_id":{"value":"echo-executor"},"subscribe":{}}
+                """)
+            #expect(stranger.status == .notFound || stranger.status == .unauthorized)
+        }
+    }
+
+    @Test func aSwiftSchedulerMessagesAndShutsDownACustomExecutor() throws {
+        guard let python = PythonClients.python() else { return }
+        try withCluster { cluster in
+            try cluster.addAgent(agentResources)
+            let scheduler = TestScheduler(loop: cluster.loop, master: cluster.masterAddress, name: "custom", format: .protobuf)
+            scheduler.subscribe()
+            let offer = try cluster.offer(for: scheduler)
+            var task = try shellTask("echo", "unused", on: offer, resources: "cpus:0.1;mem:32")
+            task.command = nil
+            task.executor = ExecutorInfo(executorID: "echo-executor",
+                                         command: .shell("\(python) \(PythonClients.fixture("pymesos_executor.py"))"))
+            scheduler.launch([task], on: offer)
+            try cluster.wait("TASK_RUNNING from the executor", timeout: .seconds(30)) { scheduler.states(of: "echo").last == .running }
+            #expect(scheduler.lastStatus(of: "echo")?.source == .executor)
+            #expect(scheduler.lastStatus(of: "echo")?.executorID == "echo-executor")
+            scheduler.call(SchedulerCall(type: .message, frameworkID: scheduler.frameworkID, message: .init(
+                agentID: offer.agentID, executorID: "echo-executor", data: Array("ping:swift".utf8))))
+            try cluster.wait("the executor's answer") { scheduler.events.contains { $0.type == .message } }
+            let answer = scheduler.events.first { $0.type == .message }?.message
+            #expect(answer.map { String(decoding: $0.data, as: UTF8.self) } == "pong:swift:echo")
+            #expect(answer?.executorID == "echo-executor" && answer?.agentID == offer.agentID)
+
+            scheduler.call(SchedulerCall(type: .shutdown, frameworkID: scheduler.frameworkID, shutdown: .init(
+                executorID: "echo-executor", agentID: offer.agentID)))
+            try cluster.wait("the task's end and the executor's FAILURE", timeout: .seconds(20)) {
+                scheduler.lastStatus(of: "echo")?.state.isTerminal == true && scheduler.events.contains { $0.type == .failure }
+            }
+            #expect(scheduler.lastStatus(of: "echo")?.state == .killed)
+            #expect(scheduler.events.first { $0.type == .failure }?.failure?.executorID == "echo-executor")
+        }
+    }
+
     @Test func frameworkFailoverKeepsTasksWithinTheTimeoutAndLosesThemAfter() throws {
         try withCluster { cluster in
             let agent = try cluster.addAgent(agentResources)

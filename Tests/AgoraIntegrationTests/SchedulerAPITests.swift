@@ -62,14 +62,18 @@ import Testing
                 ("DECLINE_INVERSE_OFFERS", #""decline_inverse_offers":{"inverse_offer_ids":[{"value":"i"}]}"#),
                 ("RECONCILE_OPERATIONS", #""reconcile_operations":{}"#),
                 ("ACKNOWLEDGE_OPERATION_STATUS", #""acknowledge_operation_status":{}"#),
-                ("MESSAGE", #""message":{"agent_id":{"value":"a"},"executor_id":{"value":"e"},"data":"aGk="}"#),
-                ("SHUTDOWN", #""shutdown":{"executor_id":{"value":"e"},"agent_id":{"value":"a"}}"#),
                 ("UPDATE_FRAMEWORK", #""update_framework":{"framework_info":{"user":"u","name":"n"}}"#),
             ]
             for (type, body) in unimplemented {
                 let answer = try post(cluster, #"{"type":"\#(type)","framework_id":{"value":"\#(id)"},\#(body)}"#, headers: stream)
                 #expect(answer.status == .badRequest, "\(type): \(answer.status) \(answer.bodyText)")
                 #expect(answer.bodyText.contains(type) && answer.bodyText.contains("not implemented"), "\(type): \(answer.bodyText)")
+            }
+            // MESSAGE and SHUTDOWN go to an executor through its agent: an agent that is not connected is an error.
+            for (type, body) in [("MESSAGE", #""message":{"agent_id":{"value":"a"},"executor_id":{"value":"e"},"data":"aGk="}"#),
+                                 ("SHUTDOWN", #""shutdown":{"executor_id":{"value":"e"},"agent_id":{"value":"a"}}"#)] {
+                let answer = try post(cluster, #"{"type":"\#(type)","framework_id":{"value":"\#(id)"},\#(body)}"#, headers: stream)
+                #expect(answer.status == .badRequest && answer.bodyText.contains("Agent 'a' is not connected"), "\(type): \(answer.bodyText)")
             }
             let reserve = try post(cluster, #"{"type":"ACCEPT","framework_id":{"value":"\#(id)"},"accept":{"offer_ids":[{"value":"o"}],"operations":[{"type":"RESERVE"}]}}"#,
                                    headers: stream)

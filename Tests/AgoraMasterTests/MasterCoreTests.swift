@@ -202,7 +202,23 @@ import Testing
         #expect(launchProblem(task(""), resources: fits, in: context) == "Task ID must not be empty")
         #expect(launchProblem(task("a/b"), resources: fits, in: context)?.contains("must not contain '/'") == true)
         #expect(launchProblem(task("x", agent: "b"), resources: fits, in: context)?.contains("offers are for agent 'a'") == true)
-        #expect(launchProblem(task("x", command: nil), resources: fits, in: context) == "Task has no 'command'")
+        #expect(launchProblem(task("x", command: nil), resources: fits, in: context)
+                == "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present")
+        var custom = task("c", command: nil)
+        custom.executor = ExecutorInfo(executorID: "e", command: .shell("./my-executor"))
+        #expect(launchProblem(custom, resources: fits, in: context) == nil)
+        var both = custom
+        both.command = .shell("true")
+        #expect(launchProblem(both, resources: fits, in: context)?.contains("not both") == true)
+        var taskGroup = custom
+        taskGroup.executor?.type = .default
+        #expect(launchProblem(taskGroup, resources: fits, in: context)?.contains("DEFAULT executor") == true)
+        var unnamed = custom
+        unnamed.executor?.executorID = ""
+        #expect(launchProblem(unnamed, resources: fits, in: context) == "Executor ID must not be empty")
+        var busy = context
+        busy.executorInUse = true
+        #expect(launchProblem(custom, resources: fits, in: busy)?.contains("one task per executor") == true)
         #expect(launchProblem(task("x", command: .shell("")), resources: fits, in: context) == "Task's shell command is empty")
         #expect(launchProblem(task("x"), resources: Resources(), in: context) == "Task uses no resources")
         #expect(launchProblem(task("x"), resources: try Resources(parsing: "cpus:2"), in: context)?

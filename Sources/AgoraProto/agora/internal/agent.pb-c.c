@@ -19,6 +19,18 @@ void   agora__internal__agent_call__update__init
   static const Agora__Internal__AgentCall__Update init_value = AGORA__INTERNAL__AGENT_CALL__UPDATE__INIT;
   *message = init_value;
 }
+void   agora__internal__agent_call__message__init
+                     (Agora__Internal__AgentCall__Message         *message)
+{
+  static const Agora__Internal__AgentCall__Message init_value = AGORA__INTERNAL__AGENT_CALL__MESSAGE__INIT;
+  *message = init_value;
+}
+void   agora__internal__agent_call__executor_exited__init
+                     (Agora__Internal__AgentCall__ExecutorExited         *message)
+{
+  static const Agora__Internal__AgentCall__ExecutorExited init_value = AGORA__INTERNAL__AGENT_CALL__EXECUTOR_EXITED__INIT;
+  *message = init_value;
+}
 void   agora__internal__agent_call__init
                      (Agora__Internal__AgentCall         *message)
 {
@@ -92,6 +104,18 @@ void   agora__internal__agent_event__shutdown_framework__init
                      (Agora__Internal__AgentEvent__ShutdownFramework         *message)
 {
   static const Agora__Internal__AgentEvent__ShutdownFramework init_value = AGORA__INTERNAL__AGENT_EVENT__SHUTDOWN_FRAMEWORK__INIT;
+  *message = init_value;
+}
+void   agora__internal__agent_event__framework_message__init
+                     (Agora__Internal__AgentEvent__FrameworkMessage         *message)
+{
+  static const Agora__Internal__AgentEvent__FrameworkMessage init_value = AGORA__INTERNAL__AGENT_EVENT__FRAMEWORK_MESSAGE__INIT;
+  *message = init_value;
+}
+void   agora__internal__agent_event__shutdown_executor__init
+                     (Agora__Internal__AgentEvent__ShutdownExecutor         *message)
+{
+  static const Agora__Internal__AgentEvent__ShutdownExecutor init_value = AGORA__INTERNAL__AGENT_EVENT__SHUTDOWN_EXECUTOR__INIT;
   *message = init_value;
 }
 void   agora__internal__agent_event__init
@@ -254,18 +278,150 @@ const ProtobufCMessageDescriptor agora__internal__agent_call__update__descriptor
   (ProtobufCMessageInit) agora__internal__agent_call__update__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue agora__internal__agent_call__type__enum_values_by_number[4] =
+static const ProtobufCFieldDescriptor agora__internal__agent_call__message__field_descriptors[3] =
+{
+  {
+    "framework_id",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__Message, framework_id),
+    &mesos__v1__framework_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_id",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__Message, executor_id),
+    &mesos__v1__executor_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__Message, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agora__internal__agent_call__message__field_indices_by_name[] = {
+  2,   /* field[2] = data */
+  1,   /* field[1] = executor_id */
+  0,   /* field[0] = framework_id */
+};
+static const ProtobufCIntRange agora__internal__agent_call__message__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor agora__internal__agent_call__message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agora.internal.AgentCall.Message",
+  "Message",
+  "Agora__Internal__AgentCall__Message",
+  "agora.internal",
+  sizeof(Agora__Internal__AgentCall__Message),
+  3,
+  agora__internal__agent_call__message__field_descriptors,
+  agora__internal__agent_call__message__field_indices_by_name,
+  1,  agora__internal__agent_call__message__number_ranges,
+  (ProtobufCMessageInit) agora__internal__agent_call__message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor agora__internal__agent_call__executor_exited__field_descriptors[3] =
+{
+  {
+    "framework_id",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__ExecutorExited, framework_id),
+    &mesos__v1__framework_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_id",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__ExecutorExited, executor_id),
+    &mesos__v1__executor_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall__ExecutorExited, status),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agora__internal__agent_call__executor_exited__field_indices_by_name[] = {
+  1,   /* field[1] = executor_id */
+  0,   /* field[0] = framework_id */
+  2,   /* field[2] = status */
+};
+static const ProtobufCIntRange agora__internal__agent_call__executor_exited__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor agora__internal__agent_call__executor_exited__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agora.internal.AgentCall.ExecutorExited",
+  "ExecutorExited",
+  "Agora__Internal__AgentCall__ExecutorExited",
+  "agora.internal",
+  sizeof(Agora__Internal__AgentCall__ExecutorExited),
+  3,
+  agora__internal__agent_call__executor_exited__field_descriptors,
+  agora__internal__agent_call__executor_exited__field_indices_by_name,
+  1,  agora__internal__agent_call__executor_exited__number_ranges,
+  (ProtobufCMessageInit) agora__internal__agent_call__executor_exited__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue agora__internal__agent_call__type__enum_values_by_number[6] =
 {
   { "UNKNOWN", "AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN", 0 },
   { "SUBSCRIBE", "AGORA__INTERNAL__AGENT_CALL__TYPE__SUBSCRIBE", 1 },
   { "UPDATE", "AGORA__INTERNAL__AGENT_CALL__TYPE__UPDATE", 2 },
   { "PONG", "AGORA__INTERNAL__AGENT_CALL__TYPE__PONG", 3 },
+  { "MESSAGE", "AGORA__INTERNAL__AGENT_CALL__TYPE__MESSAGE", 4 },
+  { "EXECUTOR_EXITED", "AGORA__INTERNAL__AGENT_CALL__TYPE__EXECUTOR_EXITED", 5 },
 };
 static const ProtobufCIntRange agora__internal__agent_call__type__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 6}
 };
-static const ProtobufCEnumValueIndex agora__internal__agent_call__type__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex agora__internal__agent_call__type__enum_values_by_name[6] =
 {
+  { "EXECUTOR_EXITED", 5 },
+  { "MESSAGE", 4 },
   { "PONG", 3 },
   { "SUBSCRIBE", 1 },
   { "UNKNOWN", 0 },
@@ -278,15 +434,15 @@ const ProtobufCEnumDescriptor agora__internal__agent_call__type__descriptor =
   "Type",
   "Agora__Internal__AgentCall__Type",
   "agora.internal",
-  4,
+  6,
   agora__internal__agent_call__type__enum_values_by_number,
-  4,
+  6,
   agora__internal__agent_call__type__enum_values_by_name,
   1,
   agora__internal__agent_call__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descriptors[5] =
+static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descriptors[7] =
 {
   {
     "agent_id",
@@ -348,9 +504,35 @@ static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "message",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall, message),
+    &agora__internal__agent_call__message__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_exited",
+    7,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentCall, executor_exited),
+    &agora__internal__agent_call__executor_exited__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agora__internal__agent_call__field_indices_by_name[] = {
   0,   /* field[0] = agent_id */
+  6,   /* field[6] = executor_exited */
+  5,   /* field[5] = message */
   2,   /* field[2] = subscribe */
   4,   /* field[4] = token */
   1,   /* field[1] = type */
@@ -359,7 +541,7 @@ static const unsigned agora__internal__agent_call__field_indices_by_name[] = {
 static const ProtobufCIntRange agora__internal__agent_call__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor =
 {
@@ -369,7 +551,7 @@ const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor =
   "Agora__Internal__AgentCall",
   "agora.internal",
   sizeof(Agora__Internal__AgentCall),
-  5,
+  7,
   agora__internal__agent_call__field_descriptors,
   agora__internal__agent_call__field_indices_by_name,
   1,  agora__internal__agent_call__number_ranges,
@@ -657,7 +839,122 @@ const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_framewor
   (ProtobufCMessageInit) agora__internal__agent_event__shutdown_framework__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue agora__internal__agent_event__type__enum_values_by_number[7] =
+static const ProtobufCFieldDescriptor agora__internal__agent_event__framework_message__field_descriptors[3] =
+{
+  {
+    "framework_id",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, framework_id),
+    &mesos__v1__framework_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_id",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, executor_id),
+    &mesos__v1__executor_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agora__internal__agent_event__framework_message__field_indices_by_name[] = {
+  2,   /* field[2] = data */
+  1,   /* field[1] = executor_id */
+  0,   /* field[0] = framework_id */
+};
+static const ProtobufCIntRange agora__internal__agent_event__framework_message__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor agora__internal__agent_event__framework_message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agora.internal.AgentEvent.FrameworkMessage",
+  "FrameworkMessage",
+  "Agora__Internal__AgentEvent__FrameworkMessage",
+  "agora.internal",
+  sizeof(Agora__Internal__AgentEvent__FrameworkMessage),
+  3,
+  agora__internal__agent_event__framework_message__field_descriptors,
+  agora__internal__agent_event__framework_message__field_indices_by_name,
+  1,  agora__internal__agent_event__framework_message__number_ranges,
+  (ProtobufCMessageInit) agora__internal__agent_event__framework_message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor agora__internal__agent_event__shutdown_executor__field_descriptors[2] =
+{
+  {
+    "framework_id",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__ShutdownExecutor, framework_id),
+    &mesos__v1__framework_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_id",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent__ShutdownExecutor, executor_id),
+    &mesos__v1__executor_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agora__internal__agent_event__shutdown_executor__field_indices_by_name[] = {
+  1,   /* field[1] = executor_id */
+  0,   /* field[0] = framework_id */
+};
+static const ProtobufCIntRange agora__internal__agent_event__shutdown_executor__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_executor__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agora.internal.AgentEvent.ShutdownExecutor",
+  "ShutdownExecutor",
+  "Agora__Internal__AgentEvent__ShutdownExecutor",
+  "agora.internal",
+  sizeof(Agora__Internal__AgentEvent__ShutdownExecutor),
+  2,
+  agora__internal__agent_event__shutdown_executor__field_descriptors,
+  agora__internal__agent_event__shutdown_executor__field_indices_by_name,
+  1,  agora__internal__agent_event__shutdown_executor__number_ranges,
+  (ProtobufCMessageInit) agora__internal__agent_event__shutdown_executor__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue agora__internal__agent_event__type__enum_values_by_number[9] =
 {
   { "UNKNOWN", "AGORA__INTERNAL__AGENT_EVENT__TYPE__UNKNOWN", 0 },
   { "SUBSCRIBED", "AGORA__INTERNAL__AGENT_EVENT__TYPE__SUBSCRIBED", 1 },
@@ -666,16 +963,20 @@ static const ProtobufCEnumValue agora__internal__agent_event__type__enum_values_
   { "ACKNOWLEDGE", "AGORA__INTERNAL__AGENT_EVENT__TYPE__ACKNOWLEDGE", 4 },
   { "PING", "AGORA__INTERNAL__AGENT_EVENT__TYPE__PING", 5 },
   { "SHUTDOWN_FRAMEWORK", "AGORA__INTERNAL__AGENT_EVENT__TYPE__SHUTDOWN_FRAMEWORK", 6 },
+  { "FRAMEWORK_MESSAGE", "AGORA__INTERNAL__AGENT_EVENT__TYPE__FRAMEWORK_MESSAGE", 7 },
+  { "SHUTDOWN_EXECUTOR", "AGORA__INTERNAL__AGENT_EVENT__TYPE__SHUTDOWN_EXECUTOR", 8 },
 };
 static const ProtobufCIntRange agora__internal__agent_event__type__value_ranges[] = {
-{0, 0},{0, 7}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex agora__internal__agent_event__type__enum_values_by_name[7] =
+static const ProtobufCEnumValueIndex agora__internal__agent_event__type__enum_values_by_name[9] =
 {
   { "ACKNOWLEDGE", 4 },
+  { "FRAMEWORK_MESSAGE", 7 },
   { "KILL_TASK", 3 },
   { "PING", 5 },
   { "RUN_TASK", 2 },
+  { "SHUTDOWN_EXECUTOR", 8 },
   { "SHUTDOWN_FRAMEWORK", 6 },
   { "SUBSCRIBED", 1 },
   { "UNKNOWN", 0 },
@@ -687,15 +988,15 @@ const ProtobufCEnumDescriptor agora__internal__agent_event__type__descriptor =
   "Type",
   "Agora__Internal__AgentEvent__Type",
   "agora.internal",
-  7,
+  9,
   agora__internal__agent_event__type__enum_values_by_number,
-  7,
+  9,
   agora__internal__agent_event__type__enum_values_by_name,
   1,
   agora__internal__agent_event__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor agora__internal__agent_event__field_descriptors[6] =
+static const ProtobufCFieldDescriptor agora__internal__agent_event__field_descriptors[8] =
 {
   {
     "type",
@@ -769,11 +1070,37 @@ static const ProtobufCFieldDescriptor agora__internal__agent_event__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "framework_message",
+    7,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent, framework_message),
+    &agora__internal__agent_event__framework_message__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shutdown_executor",
+    8,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__AgentEvent, shutdown_executor),
+    &agora__internal__agent_event__shutdown_executor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agora__internal__agent_event__field_indices_by_name[] = {
   4,   /* field[4] = acknowledge */
+  6,   /* field[6] = framework_message */
   3,   /* field[3] = kill_task */
   2,   /* field[2] = run_task */
+  7,   /* field[7] = shutdown_executor */
   5,   /* field[5] = shutdown_framework */
   1,   /* field[1] = subscribed */
   0,   /* field[0] = type */
@@ -781,7 +1108,7 @@ static const unsigned agora__internal__agent_event__field_indices_by_name[] = {
 static const ProtobufCIntRange agora__internal__agent_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor agora__internal__agent_event__descriptor =
 {
@@ -791,7 +1118,7 @@ const ProtobufCMessageDescriptor agora__internal__agent_event__descriptor =
   "Agora__Internal__AgentEvent",
   "agora.internal",
   sizeof(Agora__Internal__AgentEvent),
-  6,
+  8,
   agora__internal__agent_event__field_descriptors,
   agora__internal__agent_event__field_indices_by_name,
   1,  agora__internal__agent_event__number_ranges,

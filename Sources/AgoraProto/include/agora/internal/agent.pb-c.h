@@ -19,12 +19,16 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Agora__Internal__AgentCall Agora__Internal__AgentCall;
 typedef struct Agora__Internal__AgentCall__Subscribe Agora__Internal__AgentCall__Subscribe;
 typedef struct Agora__Internal__AgentCall__Update Agora__Internal__AgentCall__Update;
+typedef struct Agora__Internal__AgentCall__Message Agora__Internal__AgentCall__Message;
+typedef struct Agora__Internal__AgentCall__ExecutorExited Agora__Internal__AgentCall__ExecutorExited;
 typedef struct Agora__Internal__AgentEvent Agora__Internal__AgentEvent;
 typedef struct Agora__Internal__AgentEvent__Subscribed Agora__Internal__AgentEvent__Subscribed;
 typedef struct Agora__Internal__AgentEvent__RunTask Agora__Internal__AgentEvent__RunTask;
 typedef struct Agora__Internal__AgentEvent__KillTask Agora__Internal__AgentEvent__KillTask;
 typedef struct Agora__Internal__AgentEvent__Acknowledge Agora__Internal__AgentEvent__Acknowledge;
 typedef struct Agora__Internal__AgentEvent__ShutdownFramework Agora__Internal__AgentEvent__ShutdownFramework;
+typedef struct Agora__Internal__AgentEvent__FrameworkMessage Agora__Internal__AgentEvent__FrameworkMessage;
+typedef struct Agora__Internal__AgentEvent__ShutdownExecutor Agora__Internal__AgentEvent__ShutdownExecutor;
 
 
 /* --- enums --- */
@@ -33,7 +37,9 @@ typedef enum _Agora__Internal__AgentCall__Type {
   AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN = 0,
   AGORA__INTERNAL__AGENT_CALL__TYPE__SUBSCRIBE = 1,
   AGORA__INTERNAL__AGENT_CALL__TYPE__UPDATE = 2,
-  AGORA__INTERNAL__AGENT_CALL__TYPE__PONG = 3
+  AGORA__INTERNAL__AGENT_CALL__TYPE__PONG = 3,
+  AGORA__INTERNAL__AGENT_CALL__TYPE__MESSAGE = 4,
+  AGORA__INTERNAL__AGENT_CALL__TYPE__EXECUTOR_EXITED = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AGORA__INTERNAL__AGENT_CALL__TYPE)
 } Agora__Internal__AgentCall__Type;
 typedef enum _Agora__Internal__AgentEvent__Type {
@@ -43,7 +49,9 @@ typedef enum _Agora__Internal__AgentEvent__Type {
   AGORA__INTERNAL__AGENT_EVENT__TYPE__KILL_TASK = 3,
   AGORA__INTERNAL__AGENT_EVENT__TYPE__ACKNOWLEDGE = 4,
   AGORA__INTERNAL__AGENT_EVENT__TYPE__PING = 5,
-  AGORA__INTERNAL__AGENT_EVENT__TYPE__SHUTDOWN_FRAMEWORK = 6
+  AGORA__INTERNAL__AGENT_EVENT__TYPE__SHUTDOWN_FRAMEWORK = 6,
+  AGORA__INTERNAL__AGENT_EVENT__TYPE__FRAMEWORK_MESSAGE = 7,
+  AGORA__INTERNAL__AGENT_EVENT__TYPE__SHUTDOWN_EXECUTOR = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AGORA__INTERNAL__AGENT_EVENT__TYPE)
 } Agora__Internal__AgentEvent__Type;
 
@@ -80,6 +88,36 @@ struct  Agora__Internal__AgentCall__Update
     , NULL, NULL }
 
 
+/*
+ * A message from an executor to its framework (delivered at most once).
+ */
+struct  Agora__Internal__AgentCall__Message
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkID *framework_id;
+  Mesos__V1__ExecutorID *executor_id;
+  ProtobufCBinaryData data;
+};
+#define AGORA__INTERNAL__AGENT_CALL__MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_call__message__descriptor) \
+    , NULL, NULL, {0,NULL} }
+
+
+/*
+ * A custom executor's process ended (the wait status, as Mesos reports it in FAILURE).
+ */
+struct  Agora__Internal__AgentCall__ExecutorExited
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkID *framework_id;
+  Mesos__V1__ExecutorID *executor_id;
+  int32_t status;
+};
+#define AGORA__INTERNAL__AGENT_CALL__EXECUTOR_EXITED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_call__executor_exited__descriptor) \
+    , NULL, NULL, 0 }
+
+
 struct  Agora__Internal__AgentCall
 {
   ProtobufCMessage base;
@@ -92,10 +130,12 @@ struct  Agora__Internal__AgentCall
    * The secret the master gave this agent id in SUBSCRIBED; every call about a known id must carry it.
    */
   char *token;
+  Agora__Internal__AgentCall__Message *message;
+  Agora__Internal__AgentCall__ExecutorExited *executor_exited;
 };
 #define AGORA__INTERNAL__AGENT_CALL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_call__descriptor) \
-    , NULL, 0, AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN, NULL, NULL, NULL }
+    , NULL, 0, AGORA__INTERNAL__AGENT_CALL__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL }
 
 
 struct  Agora__Internal__AgentEvent__Subscribed
@@ -159,6 +199,35 @@ struct  Agora__Internal__AgentEvent__ShutdownFramework
     , NULL }
 
 
+/*
+ * A framework's message for one of its executors (delivered at most once).
+ */
+struct  Agora__Internal__AgentEvent__FrameworkMessage
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkID *framework_id;
+  Mesos__V1__ExecutorID *executor_id;
+  ProtobufCBinaryData data;
+};
+#define AGORA__INTERNAL__AGENT_EVENT__FRAMEWORK_MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_event__framework_message__descriptor) \
+    , NULL, NULL, {0,NULL} }
+
+
+/*
+ * Shut an executor down: SHUTDOWN to it, then its processes killed after its grace period.
+ */
+struct  Agora__Internal__AgentEvent__ShutdownExecutor
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkID *framework_id;
+  Mesos__V1__ExecutorID *executor_id;
+};
+#define AGORA__INTERNAL__AGENT_EVENT__SHUTDOWN_EXECUTOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_event__shutdown_executor__descriptor) \
+    , NULL, NULL }
+
+
 struct  Agora__Internal__AgentEvent
 {
   ProtobufCMessage base;
@@ -169,10 +238,12 @@ struct  Agora__Internal__AgentEvent
   Agora__Internal__AgentEvent__KillTask *kill_task;
   Agora__Internal__AgentEvent__Acknowledge *acknowledge;
   Agora__Internal__AgentEvent__ShutdownFramework *shutdown_framework;
+  Agora__Internal__AgentEvent__FrameworkMessage *framework_message;
+  Agora__Internal__AgentEvent__ShutdownExecutor *shutdown_executor;
 };
 #define AGORA__INTERNAL__AGENT_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_event__descriptor) \
-    , 0, AGORA__INTERNAL__AGENT_EVENT__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL }
+    , 0, AGORA__INTERNAL__AGENT_EVENT__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 /* Agora__Internal__AgentCall__Subscribe methods */
@@ -181,6 +252,12 @@ void   agora__internal__agent_call__subscribe__init
 /* Agora__Internal__AgentCall__Update methods */
 void   agora__internal__agent_call__update__init
                      (Agora__Internal__AgentCall__Update         *message);
+/* Agora__Internal__AgentCall__Message methods */
+void   agora__internal__agent_call__message__init
+                     (Agora__Internal__AgentCall__Message         *message);
+/* Agora__Internal__AgentCall__ExecutorExited methods */
+void   agora__internal__agent_call__executor_exited__init
+                     (Agora__Internal__AgentCall__ExecutorExited         *message);
 /* Agora__Internal__AgentCall methods */
 void   agora__internal__agent_call__init
                      (Agora__Internal__AgentCall         *message);
@@ -215,6 +292,12 @@ void   agora__internal__agent_event__acknowledge__init
 /* Agora__Internal__AgentEvent__ShutdownFramework methods */
 void   agora__internal__agent_event__shutdown_framework__init
                      (Agora__Internal__AgentEvent__ShutdownFramework         *message);
+/* Agora__Internal__AgentEvent__FrameworkMessage methods */
+void   agora__internal__agent_event__framework_message__init
+                     (Agora__Internal__AgentEvent__FrameworkMessage         *message);
+/* Agora__Internal__AgentEvent__ShutdownExecutor methods */
+void   agora__internal__agent_event__shutdown_executor__init
+                     (Agora__Internal__AgentEvent__ShutdownExecutor         *message);
 /* Agora__Internal__AgentEvent methods */
 void   agora__internal__agent_event__init
                      (Agora__Internal__AgentEvent         *message);
@@ -242,6 +325,12 @@ typedef void (*Agora__Internal__AgentCall__Subscribe_Closure)
 typedef void (*Agora__Internal__AgentCall__Update_Closure)
                  (const Agora__Internal__AgentCall__Update *message,
                   void *closure_data);
+typedef void (*Agora__Internal__AgentCall__Message_Closure)
+                 (const Agora__Internal__AgentCall__Message *message,
+                  void *closure_data);
+typedef void (*Agora__Internal__AgentCall__ExecutorExited_Closure)
+                 (const Agora__Internal__AgentCall__ExecutorExited *message,
+                  void *closure_data);
 typedef void (*Agora__Internal__AgentCall_Closure)
                  (const Agora__Internal__AgentCall *message,
                   void *closure_data);
@@ -260,6 +349,12 @@ typedef void (*Agora__Internal__AgentEvent__Acknowledge_Closure)
 typedef void (*Agora__Internal__AgentEvent__ShutdownFramework_Closure)
                  (const Agora__Internal__AgentEvent__ShutdownFramework *message,
                   void *closure_data);
+typedef void (*Agora__Internal__AgentEvent__FrameworkMessage_Closure)
+                 (const Agora__Internal__AgentEvent__FrameworkMessage *message,
+                  void *closure_data);
+typedef void (*Agora__Internal__AgentEvent__ShutdownExecutor_Closure)
+                 (const Agora__Internal__AgentEvent__ShutdownExecutor *message,
+                  void *closure_data);
 typedef void (*Agora__Internal__AgentEvent_Closure)
                  (const Agora__Internal__AgentEvent *message,
                   void *closure_data);
@@ -272,6 +367,8 @@ typedef void (*Agora__Internal__AgentEvent_Closure)
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__subscribe__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__update__descriptor;
+extern const ProtobufCMessageDescriptor agora__internal__agent_call__message__descriptor;
+extern const ProtobufCMessageDescriptor agora__internal__agent_call__executor_exited__descriptor;
 extern const ProtobufCEnumDescriptor    agora__internal__agent_call__type__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__subscribed__descriptor;
@@ -279,6 +376,8 @@ extern const ProtobufCMessageDescriptor agora__internal__agent_event__run_task__
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__kill_task__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__acknowledge__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_framework__descriptor;
+extern const ProtobufCMessageDescriptor agora__internal__agent_event__framework_message__descriptor;
+extern const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_executor__descriptor;
 extern const ProtobufCEnumDescriptor    agora__internal__agent_event__type__descriptor;
 
 PROTOBUF_C__END_DECLS
