@@ -26,7 +26,7 @@ extension Agent {
             ("framework_id", .string(run.frameworkID.value)),
             ("state", .string(run.state.rawValue)),
             ("sandbox", .string(run.sandbox)),
-            ("pid", (run.taskPID ?? run.process?.pid).map { .integer($0) } ?? .null),
+            ("pid", run.taskPID.map { .integer($0) } ?? .null),
             ("executor_pid", (run.process?.pid ?? run.adoptedExecutorPID).map { .integer($0) } ?? .null),
             ("message", run.message.map { .string($0) } ?? .null),
             ("resources", run.resources.endpointJSON),

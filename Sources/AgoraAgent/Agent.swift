@@ -88,8 +88,13 @@ public final class Agent {
         for run in tasks.values {
             run.killTimer?.close()
             run.executorStream?.finish()
-            // With --recover=reconnect the executors and their tasks go on, for the next agent to re-attach.
-            guard options.recover == .cleanup else { continue }
+            // With --recover=reconnect the executors, their tasks and loggers go on, for the next agent to re-attach;
+            // their handles no longer keep this agent's loop (and process) alive.
+            guard options.recover == .cleanup else {
+                run.process?.setKeepsLoopAlive(false)
+                for logger in run.loggers { logger.setKeepsLoopAlive(false) }
+                continue
+            }
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
             isolator?.killAll(task: run.cgroupName)

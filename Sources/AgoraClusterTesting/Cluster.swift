@@ -212,7 +212,8 @@ public final class Cluster {
         for daemon in daemons where daemon.exit == nil { try? daemon.process.killGroup(.kill) }
         loop.run(until: { self.daemons.allSatisfy { $0.exit != nil } }, timeout: .seconds(5))
         for group in orphanGroups { kill(-group, SIGKILL) }
-        // An agent killed with SIGKILL cannot remove its (by now empty) cgroups; do it for it.
+        // An agent killed with SIGKILL cannot remove its cgroups; do it for it, with whatever still runs in them (the
+        // tasks of an agent stopped with --recover=reconnect, or of a test that failed before it adopted them).
         for daemon in daemons where daemon.name.hasPrefix("agora-agent") {
             for base in ["memory", "cpu", "pids", ""].map({ "/sys/fs/cgroup/\($0)/agora/\(daemon.process.pid)" }) {
                 var isDirectory: ObjCBool = false
@@ -221,6 +222,8 @@ public final class Cluster {
                 }
                 // Killed task processes take a moment to go; a cgroup can only be removed once empty (EBUSY till then).
                 for child in children {
+                    let procs = (try? String(contentsOfFile: base + "/" + child + "/cgroup.procs", encoding: .utf8)) ?? ""
+                    for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 { kill(pid, SIGKILL) }
                     var attempts = 0
                     while rmdir(base + "/" + child) != 0, errno == EBUSY, attempts < 40 {
                         attempts += 1

@@ -35,7 +35,11 @@ extension PrometheusText {
     /// validate, state writes that failed, grouped writes and their commits (one fsync each), and API requests refused
     /// for want of credentials.
     public mutating func addFrameworkHealth(prefix: String, skippedRows: Int, failedWrites: Int, groupedWrites: Int,
-                                            commits: Int, authRefusals: Int) {
+                                            commits: Int, authRefusals: Int, terminalUpdates: (total: Int, repeated: Int)) {
+        add("\(prefix)_terminal_updates_total", .counter, "Terminal task updates received from the master.",
+            Double(terminalUpdates.total))
+        add("\(prefix)_terminal_updates_repeated_total", .counter,
+            "Terminal updates for a task whose end had already been received.", Double(terminalUpdates.repeated))
         add("\(prefix)_stored_rows_skipped", .counter, "Stored rows skipped at start because they no longer validate.",
             Double(skippedRows))
         add("\(prefix)_store_write_failures_total", .counter, "State writes that failed (each is logged).", Double(failedWrites))

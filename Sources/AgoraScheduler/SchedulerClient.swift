@@ -24,6 +24,8 @@ public final class SchedulerClient {
 
     private let subscription: EventSubscription
     let reconciliation = ReconciliationTracker()
+    /// Terminal updates received, and repeated ends of one task.
+    public private(set) var terminalUpdates = TerminalUpdateCounter()
     private let logger = Logger(label: "agora.scheduler")
 
     /// Creates a client; nothing is sent before `start()`. The delegate is held weakly.
@@ -83,6 +85,7 @@ public final class SchedulerClient {
         case .update?:
             guard let status = event.update?.status else { return }
             reconciliation.observe(status)
+            terminalUpdates.observe(status)
             delegate?.update(self, status)
             guard configuration.acknowledgeAutomatically, status.uuid != nil else { return }
             // After the loop turn, so what the delegate stored for this update (a store that groups its writes per

@@ -231,7 +231,9 @@ final class CronAPI {
         out.addFrameworkHealth(prefix: "agora_cron", skippedRows: scheduler.store.skippedRows.count,
                                failedWrites: scheduler.store.db.failedWrites,
                                groupedWrites: scheduler.store.db.groupedWrites, commits: scheduler.store.db.commits,
-                               authRefusals: gate.refusals)
+                               authRefusals: gate.refusals,
+                               terminalUpdates: (scheduler.client?.terminalUpdates.total ?? 0,
+                                                 scheduler.client?.terminalUpdates.repeated ?? 0))
         return out
     }
 }

@@ -295,7 +295,9 @@ final class ServicesAPI {
         out.addFrameworkHealth(prefix: "agora_services", skippedRows: scheduler.store.skippedRows.count,
                                failedWrites: scheduler.store.db.failedWrites,
                                groupedWrites: scheduler.store.db.groupedWrites, commits: scheduler.store.db.commits,
-                               authRefusals: gate.refusals)
+                               authRefusals: gate.refusals,
+                               terminalUpdates: (scheduler.client?.terminalUpdates.total ?? 0,
+                                                 scheduler.client?.terminalUpdates.repeated ?? 0))
         return out
     }
 
