@@ -13,6 +13,7 @@ extension Agent {
         router.add(.get, "/health") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "OK\n") }
         router.add(.get, "/metrics") { [unowned self] _ in self.prometheusMetrics().response }
         router.add(.get, "/files/read") { [unowned self] request, responder in self.readFile(request, responder) }
+        router.add(.get, "/files/browse") { [unowned self] request, responder in self.browse(request, responder) }
         router.add(.get, "/files/download") { [unowned self] request, responder in
             self.readFile(request, responder, download: true)
         }
@@ -85,21 +86,39 @@ extension Agent {
         return out
     }
 
-    /// `GET /files/read?path=…&offset=…&length=…`: part of a sandbox file, as `{"data": …, "offset": …}`.
-    /// `offset=-1` returns no data and the file's size as the offset (for tailing). Only regular files beneath the
-    /// sandboxes are served, resolved by the kernel without following any symlink, and read off the loop thread.
-    /// With `download`, the whole file as `application/octet-stream` (Mesos' `/files/download`), up to 64 MiB.
-    func readFile(_ request: HTTPRequest, _ responder: HTTPResponder, download: Bool = false) {
+    /// The sandbox path a `/files/*` request names, beneath the sandboxes root, once the caller may see it; nil after
+    /// answering the request with why not.
+    private func sandboxPath(_ request: HTTPRequest, _ responder: HTTPResponder) -> (path: String, relative: String)? {
         let principal: String?
         do {
             principal = try options.httpAuthenticator.principal(of: request)
         } catch {
             metrics.authFailures += 1
-            return responder.send(error.response)
+            responder.send(error.response)
+            return nil
         }
         guard let path = request.queryValue("path"), !path.isEmpty else {
-            return responder.send(.error(.badRequest, "Expecting 'path' to be present"))
+            responder.send(.error(.badRequest, "Expecting 'path' to be present"))
+            return nil
         }
+        guard let relative = layout.relativeToSandboxes(path) else {
+            responder.send(.error(.forbidden, "'\(path)' is outside the task sandboxes"))
+            return nil
+        }
+        let owner = tasks.values.first { path == $0.sandbox || path.hasPrefix($0.sandbox + "/") }?.user
+        guard options.acls.allows(principal, .accessSandboxes, owner) else {
+            metrics.authFailures += 1
+            responder.send(AuthRejection.forbidden("Principal '\(principal ?? "")' may not read sandboxes of user '\(owner ?? "?")'").response)
+            return nil
+        }
+        return (path, relative)
+    }
+
+    /// `GET /files/read?path=…&offset=…&length=…`: part of a sandbox file, as `{"data": …, "offset": …}`.
+    /// `offset=-1` returns no data and the file's size as the offset (for tailing). Only regular files beneath the
+    /// sandboxes are served, resolved by the kernel without following any symlink, and read off the loop thread.
+    /// With `download`, the whole file as `application/octet-stream` (Mesos' `/files/download`), up to 64 MiB.
+    func readFile(_ request: HTTPRequest, _ responder: HTTPResponder, download: Bool = false) {
         let offsetText = download ? "0" : request.queryValue("offset") ?? "0"
         let lengthText = download ? nil : request.queryValue("length")
         guard let offset = Int64(offsetText), offset >= -1 else {
@@ -113,14 +132,7 @@ extension Agent {
             }
             length = min(parsed, maximum)
         }
-        guard let relative = layout.relativeToSandboxes(path) else {
-            return responder.send(.error(.forbidden, "'\(path)' is outside the task sandboxes"))
-        }
-        let owner = tasks.values.first { path.hasPrefix($0.sandbox + "/") }?.user
-        guard options.acls.allows(principal, .accessSandboxes, owner) else {
-            metrics.authFailures += 1
-            return responder.send(AuthRejection.forbidden("Principal '\(principal ?? "")' may not read sandboxes of user '\(owner ?? "?")'").response)
-        }
+        guard let (path, relative) = sandboxPath(request, responder) else { return }
         BeneathReader.read(loop: loop, directory: layout.sandboxesRoot, relativePath: relative, offset: max(offset, 0),
                            length: offset == -1 ? 0 : length) { result in
             switch result {
@@ -139,13 +151,40 @@ extension Agent {
                                              ("offset", .integer(start))])
                 responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body.serialized()))
             case .failure(let error):
-                switch error.code {
-                case "ENOENT": responder.send(.error(.notFound, "No such file: '\(path)'"))
-                case "EISDIR": responder.send(.error(.badRequest, "'\(path)' is a directory"))
-                case "ELOOP", "EXDEV": responder.send(.error(.forbidden, "'\(path)' goes through a symbolic link"))
-                default: responder.send(.error(.forbidden, "Cannot read '\(path)': \(error.message)"))
-                }
+                responder.send(Agent.fileError(error, path: path))
             }
+        }
+    }
+
+    /// `GET /files/browse?path=…`: the entries of a sandbox directory, as Mesos lists them (`path`, `mode`, `size`,
+    /// `mtime`, `nlink`, `uid`, `gid`); symlinks are listed, never followed, and none leads the path out.
+    func browse(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        guard let (path, relative) = sandboxPath(request, responder) else { return }
+        BeneathReader.list(loop: loop, directory: layout.sandboxesRoot, relativePath: relative) { result in
+            switch result {
+            case .success(let entries):
+                let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+                let list = JSONValue.array(entries.map { entry in
+                    .object([("path", .string(base + "/" + entry.name)), ("mode", .string(entry.modeString)),
+                             ("size", .integer(entry.size)), ("mtime", .integer(Int64(entry.modified))),
+                             ("nlink", .integer(Int64(clamping: entry.links))), ("uid", .string(entry.owner)),
+                             ("gid", .string(entry.group))])
+                })
+                responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: list.serialized()))
+            case .failure(let error):
+                responder.send(Agent.fileError(error, path: path))
+            }
+        }
+    }
+
+    /// How a failed sandbox read or listing is answered.
+    private static func fileError(_ error: RuntimeError, path: String) -> HTTPResponse {
+        switch error.code {
+        case "ENOENT": .error(.notFound, "No such file: '\(path)'")
+        case "EISDIR": .error(.badRequest, "'\(path)' is a directory")
+        case "ENOTDIR": .error(.badRequest, "'\(path)' is not a directory")
+        case "ELOOP", "EXDEV": .error(.forbidden, "'\(path)' goes through a symbolic link")
+        default: .error(.forbidden, "Cannot read '\(path)': \(error.message)")
         }
     }
 }

@@ -255,6 +255,11 @@ extension Agent {
             }
             return
         }
+        // Frameworks that know TASK_KILLING hear that the kill began (Marathon takes such instances out of service).
+        let capabilities = frameworks[run.frameworkID]?.capabilities ?? []
+        if run.state != .killing && capabilities.contains(where: { $0.type == .taskKillingState }) {
+            report(run, .killing, message: "Killing the task (grace period \(grace))")
+        }
         send(ExecutorEvent(type: .kill, kill: .init(taskID: key.task, killPolicy: KillPolicy(
             gracePeriod: DurationInfo(seconds: grace.seconds)))), to: run)
         run.killTimer?.close()

@@ -68,6 +68,23 @@ import Testing
             let link = try cluster.get(agent, "/files/read?path=\(sandbox)/s/f")
             #expect(link.status == .forbidden, "symlink: \(link.bodyText)")
 
+            // /files/browse lists the sandbox as Mesos does; the symlink is listed, never followed.
+            let listing = try cluster.getJSON(agent, "/files/browse?path=\(sandbox)")
+            guard case .array(let entries) = listing else {
+                Issue.record("browse: \(listing)")
+                return
+            }
+            let byName = Dictionary(entries.compactMap { entry in entry["path"]?.textValue.map { ($0, entry) } },
+                                    uniquingKeysWith: { first, _ in first })
+            #expect(byName["\(sandbox)/d"]?["mode"]?.textValue?.hasPrefix("d") == true)
+            #expect(byName["\(sandbox)/s"]?["mode"]?.textValue?.hasPrefix("l") == true)
+            #expect(byName["\(sandbox)/pipe"]?["mode"]?.textValue?.hasPrefix("p") == true)
+            #expect(byName["\(sandbox)/stdout"] != nil && byName["\(sandbox)/stdout"]?["uid"] != nil)
+            #expect(try cluster.get(agent, "/files/browse?path=\(sandbox)/s").status == .forbidden, "no listing through a symlink")
+            #expect(try cluster.get(agent, "/files/browse?path=\(sandbox)/stdout").status == .badRequest)
+            #expect(try cluster.get(agent, "/files/browse?path=/etc").status == .forbidden)
+            #expect(try cluster.get(agent, "/files/browse?path=\(sandbox)/d/../..").status == .forbidden)
+
             var exit: ProcessExit?
             let swapper = try ChildProcess.spawn(loop: cluster.loop, ProcessSpec(
                 command: .argv(["/usr/bin/env", "python3", "-c", Self.swapper]), workingDirectory: sandbox,

@@ -109,6 +109,25 @@ import Testing
         }
     }
 
+    @Test func aKillIsAnnouncedWithTaskKillingToFrameworksThatKnowIt() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let aware = cluster.scheduler("aware", format: .json) { $0.info.capabilities = [.init(type: .taskKillingState)] }
+            let plain = cluster.scheduler("plain", format: .protobuf)
+            for (scheduler, name) in [(aware, "a"), (plain, "p")] {
+                let offer = try cluster.offer(for: scheduler)
+                var task = try shellTask(name, "sleep 60", on: offer, resources: "cpus:0.1;mem:32")
+                task.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: 1))
+                scheduler.launch([task], on: offer)
+                try cluster.wait("\(name) running") { scheduler.states(of: TaskID(name)).last == .running }
+                scheduler.kill(TaskID(name))
+            }
+            try cluster.wait("both killed") { aware.states(of: "a").last == .killed && plain.states(of: "p").last == .killed }
+            #expect(aware.states(of: "a") == [.starting, .running, .killing, .killed])
+            #expect(plain.states(of: "p") == [.starting, .running, .killed], "TASK_KILLING only for frameworks that ask for it")
+        }
+    }
+
     @Test func reconcileAnswersFromMasterState() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:1;mem:256;disk:64;ports:[31000-31001]")
