@@ -1,7 +1,7 @@
 # Agora: the two commands a new user runs are `make run` and `make test`.
 
 SHELL := /bin/bash
-APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev pkg-config \
+APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev libcurl4-openssl-dev pkg-config \
 	python3-venv
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=

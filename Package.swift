@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "agora-bench", targets: ["agora-bench"]),
         .executable(name: "agora-logrotate", targets: ["agora-logrotate"]),
         .executable(name: "agora-executor", targets: ["agora-executor"]),
+        .executable(name: "agora-fetcher", targets: ["agora-fetcher"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(
             name: "AgoraProto",
             dependencies: ["CProtobufC"],
@@ -37,6 +39,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(name: "AgoraRuntime", dependencies: ["CLibUV"]),
+        .target(name: "AgoraFetch", dependencies: ["AgoraRuntime", "CCurl"]),
         .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
         .target(
             name: "AgoraClusterTesting",
@@ -84,6 +87,7 @@ let package = Package(
         .target(name: "AgoraExecutor", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
         .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .executableTarget(name: "agora-fetcher", dependencies: ["AgoraFetch", "AgoraRuntime"]),
         .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron"]),
         // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
         .executableTarget(

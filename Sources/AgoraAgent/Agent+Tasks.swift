@@ -40,6 +40,52 @@ extension Agent {
             fail(run, error.message)
             return
         }
+        let uris = original.uris
+        guard !uris.isEmpty else { return startExecutor(run, command: taskCommand, original: original, account: account) }
+        fetch(uris, for: run, account: account) { [weak self, weak run] in
+            guard let self, let run, self.tasks[run.key] === run else { return }
+            self.startExecutor(run, command: taskCommand, original: original, account: account)
+        }
+    }
+
+    /// Runs `agora-fetcher` as the task's user to put `uris` into the sandbox (its output goes to the sandbox's
+    /// stdout and stderr); `then` runs once it succeeded, a failure fails the task with the fetcher's reason.
+    private func fetch(_ uris: [CommandInfo.URI], for run: TaskRun, account: TaskUser?, then: @escaping () -> Void) {
+        var arguments = [options.fetcher, "--sandbox", run.sandbox, "--timeout", String(Bounds.clampedInt(options.fetchTimeout.seconds))]
+        for uri in uris {
+            if uri.extract ?? true { arguments.append("--extract") }
+            if uri.executable == true { arguments.append("--executable") }
+            if let name = uri.outputFile { arguments += ["--output-file", name] }
+            arguments += ["--uri", uri.value]
+        }
+        let command = ProcessSpec.Command.argv(arguments)
+        let spec = ProcessSpec(command: account?.wrap(command) ?? command, environment: ["PATH": "/usr/bin:/bin"],
+                               workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout",
+                               stderrPath: run.sandbox + "/stderr", ownProcessGroup: true)
+        do {
+            run.process = try ChildProcess.spawn(loop: loop, spec) { [weak self, weak run] exit in
+                guard let self, let run else { return }
+                run.process = nil
+                guard !run.killRequested else {
+                    return self.finish(run, .killed, message: "Task was killed while its URIs were fetched",
+                                       reason: .taskKilledDuringLaunch)
+                }
+                guard exit.succeeded else {
+                    let output = (try? Files.readText(run.sandbox + "/stderr")) ?? ""
+                    let reason = output.split(separator: "\n").last { $0.hasPrefix("agora-fetcher: ") }
+                        .map { String($0.dropFirst("agora-fetcher: ".count)) } ?? "the fetcher \(exit)"
+                    return self.fail(run, "Failed to fetch URIs: \(reason)")
+                }
+                then()
+            }
+        } catch {
+            fail(run, "cannot start the fetcher: \(error)")
+        }
+    }
+
+    /// Starts the task's executor (see `launch`).
+    private func startExecutor(_ run: TaskRun, command taskCommand: ProcessSpec.Command, original: CommandInfo,
+                               account: TaskUser?) {
         // The command executor stays the agent's user, outside the task's limits (its memory is not the task's); the
         // task's own command (or the custom executor) joins its cgroup, enters its namespaces, then drops to its user.
         var wrapped = account?.wrap(taskCommand) ?? taskCommand
@@ -90,7 +136,7 @@ extension Agent {
                 self.executorEnded(run, exit: exit)
             }
             checkpoint(run)
-            logger.info("task \(task.taskID) of \(frameworkID): executor pid \(run.process?.pid ?? 0) in \(run.sandbox)")
+            logger.info("task \(run.info.taskID) of \(run.frameworkID): executor pid \(run.process?.pid ?? 0) in \(run.sandbox)")
         } catch {
             fail(run, "cannot start the executor: \(error)")
         }

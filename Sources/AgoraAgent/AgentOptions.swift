@@ -30,6 +30,9 @@ public struct AgentOptions: Sendable {
     public var logRotator: String?
     /// The `agora-executor` executable, the parent of every task.
     public var executor = "agora-executor"
+    /// The `agora-fetcher` executable that puts a task's URIs into its sandbox, and how long it may take.
+    public var fetcher = "agora-fetcher"
+    public var fetchTimeout: Duration = .seconds(600)
     /// How long an executor waits for a restarted agent before it ends its task.
     public var executorRecoveryTimeout: Duration = .seconds(900)
     /// How long a restarted agent waits for the executors it finds alive to subscribe again.

@@ -222,7 +222,7 @@ public final class Cluster {
                 }
                 // Killed task processes take a moment to go; a cgroup can only be removed once empty (EBUSY till then).
                 for child in children {
-                    let procs = (try? String(contentsOfFile: base + "/" + child + "/cgroup.procs", encoding: .utf8)) ?? ""
+                    let procs = (try? Files.readText(base + "/" + child + "/cgroup.procs")) ?? ""
                     for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 { kill(pid, SIGKILL) }
                     var attempts = 0
                     while rmdir(base + "/" + child) != 0, errno == EBUSY, attempts < 40 {

@@ -41,9 +41,7 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
         return "Task uses agent '\(task.agentID)' but the offers are for agent '\(context.agentID)'"
     }
     if let executor = task.executor, let problem = executorProblem(executor, in: context) { return problem }
-    if !(task.command?.uris ?? []).isEmpty {
-        return "CommandInfo.uris is not implemented (Agora has no fetcher yet): put the files in place another way"
-    }
+    if let problem = urisProblem(task.command?.uris ?? []) { return problem }
     if task.maxCompletionTime != nil { return "TaskInfo.max_completion_time is not implemented" }
     let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser
     guard context.acls.allows(context.principal, .runTasks, user) else {
@@ -72,11 +70,14 @@ func executorProblem(_ executor: ExecutorInfo, in context: LaunchContext) -> Str
         return "The DEFAULT executor (task groups, LAUNCH_GROUP) is not implemented; give a CUSTOM executor a 'command'"
     }
     if executor.command == nil { return "Executor '\(id)' has no 'command'" }
-    if !(executor.command?.uris ?? []).isEmpty {
-        return "CommandInfo.uris is not implemented (Agora has no fetcher yet): put the files in place another way"
-    }
+    if let problem = urisProblem(executor.command?.uris ?? []) { return problem }
     if context.executorInUse {
         return "Executor '\(id)' already runs a task on agent '\(context.agentID)': Agora runs one task per executor"
     }
     return nil
+}
+
+/// Why the fetcher cannot put `uris` into a sandbox, or nil when it can.
+func urisProblem(_ uris: [CommandInfo.URI]) -> String? {
+    uris.lazy.compactMap(\.fetchProblem).first
 }

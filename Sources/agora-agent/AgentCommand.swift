@@ -115,6 +115,7 @@ struct AgentCommand: ParsableCommand {
         guard RecoveryMode(rawValue: recover) != nil else { throw ValidationError("--recover must be reconnect or cleanup") }
         _ = try companion("agora-logrotate")
         _ = try companion("agora-executor")
+        _ = try companion("agora-fetcher")
         _ = try taskEnvironment()
     }
 
@@ -136,6 +137,7 @@ struct AgentCommand: ParsableCommand {
         options.switchUser = switchUser
         options.logRotator = try companion("agora-logrotate")
         options.executor = try companion("agora-executor")
+        options.fetcher = try companion("agora-fetcher")
         options.logMaxSize = logMaxSize.bytes
         options.logMaxFiles = logMaxFiles
         options.enforceDiskQuota = enforceDiskQuota

@@ -153,7 +153,8 @@ private let anyTime = Date(timeIntervalSince1970: 1_800_000_000)
         }
     }
 
-    @Test(arguments: [#""uris": ["http://example.com/a.tgz"]"#, #""container": {"type": "DOCKER", "image": "busybox"}"#])
+    @Test(arguments: [#""fetch": [{"uri": "http://example.com/a.tgz", "cache": true}]"#,
+                      #""container": {"type": "DOCKER", "image": "busybox"}"#])
     func fieldsAgoraDoesNotImplementAreRefusedByName(_ field: String) throws {
         let json = try JSONValue.parse(Array(#"{"name": "j", "command": "true", "schedule": "R/2036-01-01T00:00:00Z/P1D", \#(field)}"#.utf8))
         #expect(throws: JobError.self) { try JobJSON.parse(json, dependent: false, now: anyTime) }
@@ -162,5 +163,13 @@ private let anyTime = Date(timeIntervalSince1970: 1_800_000_000)
         } catch {
             #expect(String(describing: error).contains("is not implemented"), "\(error)")
         }
+    }
+
+    @Test func urisAndFetchBecomeTheRunsURIs() throws {
+        let json = try JSONValue.parse(Array(#"{"name": "j", "command": "./tool", "schedule": "R/2036-01-01T00:00:00Z/P1D", "uris": ["http://h/tool"]}"#.utf8))
+        let job = try JobJSON.parse(json, dependent: false, now: anyTime)
+        #expect(job.fetch == [.init(value: "http://h/tool", executable: false, extract: true, cache: false)])
+        let both = try JSONValue.parse(Array(#"{"name": "j", "command": "x", "schedule": "R/2036-01-01T00:00:00Z/P1D", "uris": ["http://h/a"], "fetch": [{"uri": "http://h/b"}]}"#.utf8))
+        #expect(throws: JobError.self) { try JobJSON.parse(both, dependent: false, now: anyTime) }
     }
 }

@@ -227,8 +227,12 @@ import Testing
         inUse.taskIDInUse = true
         #expect(launchProblem(task("x"), resources: fits, in: inUse) == "Task ID 'x' is already in use")
         var fetching = task("x")
-        fetching.command?.uris = [.init(value: "http://example.com/app.tgz")]
-        #expect(launchProblem(fetching, resources: fits, in: context)?.contains("CommandInfo.uris is not implemented") == true)
+        fetching.command?.uris = [.init(value: "http://example.com/app.tgz"), .init(value: "/opt/tool", outputFile: "tool")]
+        #expect(launchProblem(fetching, resources: fits, in: context) == nil)
+        fetching.command?.uris = [.init(value: "ftp://example.com/app.tgz")]
+        #expect(launchProblem(fetching, resources: fits, in: context)?.contains("cannot be fetched") == true)
+        fetching.command?.uris = [.init(value: "http://example.com/app.tgz", outputFile: "../escape")]
+        #expect(launchProblem(fetching, resources: fits, in: context)?.contains("plain file name") == true)
         var gone = context
         gone.agentConnected = false
         #expect(launchProblem(task("x"), resources: fits, in: gone) == "Agent 'a' is not connected")

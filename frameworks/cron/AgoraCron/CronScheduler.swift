@@ -231,6 +231,7 @@ public final class CronScheduler: SchedulerDelegate {
         var command: CommandInfo = job.shell
             ? .shell(job.command, environment: Environment(env))
             : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+        command.uris = job.fetch
         command.user = job.runAsUser
         logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", now.timeIntervalSince(run.scheduled)))s)")
         return TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID, resources: resources, command: command)

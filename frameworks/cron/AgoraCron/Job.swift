@@ -27,6 +27,8 @@ public struct Job: Equatable, Sendable {
     public var description = ""
     /// The Unix user runs execute as (the framework's user when absent).
     public var runAsUser: String?
+    /// Files put into each run's sandbox before it starts (Chronos' `uris`, or `fetch`).
+    public var fetch: [CommandInfo.URI] = []
 
     public init(name: String, command: String) {
         self.name = name
@@ -54,13 +56,24 @@ public enum JobJSON {
         }
         guard let command = json.text("command") else { throw JobError.invalid("'command' is required") }
         // Chronos fields that change what runs, which Agora does not implement yet: refused, never dropped.
-        for key in ["container", "uris", "fetch"] {
-            switch json[key] {
-            case nil, .null?, .array([])?: continue
-            default: throw JobError.invalid("'\(key)' is not implemented by Agora yet")
-            }
+        switch json["container"] {
+        case nil, .null?: break
+        default: throw JobError.invalid("'container' is not implemented by Agora yet")
         }
         var job = Job(name: name, command: command)
+        if case .array(let items)? = json["fetch"] {
+            job.fetch = try items.map { item throws(JobError) in
+                guard let uri = item.text("uri") else { throw JobError.invalid("every 'fetch' entry needs a 'uri'") }
+                return CommandInfo.URI(value: uri, executable: item["executable"]?.boolValue ?? false,
+                                       extract: item["extract"]?.boolValue ?? true, cache: item["cache"]?.boolValue ?? false,
+                                       outputFile: item.text("outputFile"))
+            }
+        }
+        if case .array(let items)? = json["uris"], !items.isEmpty {
+            guard job.fetch.isEmpty else { throw JobError.invalid("give 'fetch' or 'uris', not both") }
+            job.fetch = items.compactMap { $0.textValue }.map { CommandInfo.URI(value: $0, executable: false, extract: true, cache: false) }
+        }
+        if let problem = job.fetch.lazy.compactMap(\.fetchProblem).first { throw JobError.invalid(problem) }
         if case .bool(let value)? = json["shell"] { job.shell = value }
         if case .array(let items)? = json["arguments"] { job.arguments = items.compactMap { $0.textValue } }
         job.schedule = json.text("schedule").flatMap { $0.isEmpty ? nil : $0 }
@@ -150,7 +163,15 @@ public enum JobJSON {
             ("dataProcessingJobType", .bool(false)),
             ("errorsSinceLastSuccess", .integer(state?.errorsSinceLastSuccess ?? 0)),
             ("concurrent", .bool(job.concurrent)),
-            ("uris", .array([])),
+            ("uris", .array(job.fetch.map { .string($0.value) })),
+            ("fetch", .array(job.fetch.map { uri in
+                var fields: [(key: String, value: JSONValue)] = [
+                    ("uri", .string(uri.value)), ("executable", .bool(uri.executable ?? false)),
+                    ("extract", .bool(uri.extract ?? true)), ("cache", .bool(uri.cache ?? false)),
+                ]
+                if let name = uri.outputFile { fields.append(("outputFile", .string(name))) }
+                return .object(fields)
+            })),
             ("environmentVariables", .array(job.environmentVariables.sorted { $0.key < $1.key }.map {
                 .object([("name", .string($0.key)), ("value", .string($0.value))])
             })),
@@ -198,5 +219,6 @@ public enum JobError: Error {
 
 extension JSONValue {
     var textValue: String? { if case .string(let value) = self { value } else { nil } }
+    var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
     func text(_ key: String) -> String? { self[key]?.textValue }
 }

@@ -38,6 +38,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var maxLaunchDelaySeconds = 300.0
     public var killSelection = KillSelection.youngestFirst
     public var taskKillGracePeriodSeconds: Double?
+    /// Files put into each instance's sandbox before it starts (Marathon's `fetch`, or legacy `uris`).
+    public var fetch: [CommandInfo.URI] = []
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
     /// What happens to instances on an unreachable agent (Marathon's `unreachableStrategy`).

@@ -32,7 +32,7 @@ public enum AppJSON {
 
     /// Marathon app fields that change what runs or where, which Agora does not implement yet.
     static let notImplemented: Set<String> = [
-        "container", "networks", "fetch", "uris", "storeUrls", "secrets", "residency", "readinessChecks",
+        "container", "networks", "storeUrls", "secrets", "residency", "readinessChecks",
         "dependencies", "executor", "acceptedResourceRoles", "taskRateLimit", "ipAddress",
     ]
 
@@ -189,6 +189,26 @@ public enum AppJSON {
                 problems.append(("/unreachableStrategy", "must be \"disabled\" or {inactiveAfterSeconds, expungeAfterSeconds}"))
             }
         }
+        if case .array(let items)? = json["fetch"] {
+            app.fetch = items.enumerated().compactMap { index, item in
+                guard let uri = item.stringValue("uri") else {
+                    problems.append(("/fetch(\(index))/uri", "must be a string"))
+                    return nil
+                }
+                return CommandInfo.URI(value: uri, executable: item["executable"]?.bool ?? false,
+                                       extract: item["extract"]?.bool ?? true, cache: item["cache"]?.bool ?? false,
+                                       outputFile: item.stringValue("outputFile"))
+            }
+        }
+        if case .array(let items)? = json["uris"], !items.isEmpty {
+            if case .array(let fetch)? = json["fetch"], !fetch.isEmpty {
+                problems.append(("/uris", "give fetch or uris, not both"))
+            }
+            app.fetch = items.compactMap(\.string).map { CommandInfo.URI(value: $0, executable: false, extract: true, cache: false) }
+        }
+        for (index, uri) in app.fetch.enumerated() {
+            if let problem = uri.fetchProblem { problems.append(("/fetch(\(index))", problem)) }
+        }
         if app.cmd == nil && (app.args ?? []).isEmpty { problems.append(("/cmd", "an app needs cmd or args")) }
         for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
             problems.append(("/healthChecks(\(index))/portIndex", "the app has only \(app.ports.count) port(s)"))
@@ -221,6 +241,14 @@ public enum AppJSON {
             ("maxLaunchDelaySeconds", JSONValue.double(app.maxLaunchDelaySeconds) ?? .null),
             ("killSelection", .string(app.killSelection.rawValue)),
             ("unreachableStrategy", unreachableJSON(app.unreachableStrategy)),
+            ("fetch", .array(app.fetch.map { uri in
+                var fields: [(key: String, value: JSONValue)] = [
+                    ("uri", .string(uri.value)), ("executable", .bool(uri.executable ?? false)),
+                    ("extract", .bool(uri.extract ?? true)), ("cache", .bool(uri.cache ?? false)),
+                ]
+                if let name = uri.outputFile { fields.append(("outputFile", .string(name))) }
+                return .object(fields)
+            })),
             ("version", .string(MarathonDate.format(app.version))),
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }

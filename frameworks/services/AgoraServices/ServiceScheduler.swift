@@ -249,6 +249,7 @@ public final class ServiceScheduler: SchedulerDelegate {
             CommandInfo(environment: Environment(env), shell: false, value: app.args?.first, arguments: app.args ?? [])
         }
         command.user = app.user
+        command.uris = app.fetch
         var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
                             resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
                             labels: Labels([Label(key: "app", value: app.id)]))
