@@ -113,6 +113,11 @@ public final class Allocator {
         frameworks[id]?.suppressed = true
     }
 
+    /// Stops or resumes offers to the framework without touching its refusal filters (UPDATE_FRAMEWORK).
+    public func setSuppressed(_ id: FrameworkID, _ suppressed: Bool) {
+        frameworks[id]?.suppressed = suppressed
+    }
+
     /// Resumes offers and clears every refusal filter of the framework.
     public func revive(_ id: FrameworkID) {
         frameworks[id]?.suppressed = false
@@ -159,20 +164,31 @@ public final class Allocator {
         for step in 0..<count {
             let agentID = agentOrder[(rotation + step) % count]
             guard let agent = agents[agentID], agent.active else { continue }
+            // Resources reserved for a role go only to that role's frameworks; the unreserved ones to any.
             let free = agent.free
-            guard free.scalar("cpus") >= minimumCPUs || free.scalar("mem") >= minimumMemory else { continue }
-            guard let framework = pick(for: agentID, free: free, now: now) else { continue }
-            agents[agentID]?.allocated += free
-            agents[agentID]?.byFramework[framework, default: Resources()] += free
-            account(framework, plus: free)
-            result.append(Allocation(frameworkID: framework, agentID: agentID, resources: free))
+            let parts: [(role: String?, resources: Resources)] = free.hasReservations
+                ? free.reservedRoles.sorted().map { ($0, free.reserved(for: $0)) } + [(nil, free.reserved(for: "*"))]
+                : [(nil, free)]
+            var grants: [FrameworkID: Resources] = [:]
+            for (role, part) in parts {
+                guard part.scalar("cpus") >= minimumCPUs || part.scalar("mem") >= minimumMemory,
+                      let framework = pick(for: agentID, free: part, role: role, now: now) else { continue }
+                grants[framework, default: Resources()] += part
+            }
+            for (framework, granted) in grants.sorted(by: { $0.key < $1.key }) {
+                agents[agentID]?.allocated += granted
+                agents[agentID]?.byFramework[framework, default: Resources()] += granted
+                account(framework, plus: granted)
+                result.append(Allocation(frameworkID: framework, agentID: agentID, resources: granted))
+            }
         }
         return result
     }
 
-    private func pick(for agentID: AgentID, free: Resources, now: Double) -> FrameworkID? {
+    /// The eligible framework (of `role`, when given) with the lowest role share, then the lowest own share.
+    private func pick(for agentID: AgentID, free: Resources, role: String?, now: Double) -> FrameworkID? {
         var best: (roleShare: Double, share: Double, id: FrameworkID)?
-        for (id, framework) in frameworks where framework.active && !framework.suppressed {
+        for (id, framework) in frameworks where framework.active && !framework.suppressed && (role == nil || framework.role == role) {
             if let filter = filters[id]?[agentID], filter.until > now, filter.refused.contains(free) { continue }
             let role = roles[framework.role]
             let roleShare = (role?.share ?? 0) / (role?.weight ?? 1)

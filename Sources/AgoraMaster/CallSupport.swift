@@ -11,8 +11,6 @@ func unsupportedProblem(_ call: SchedulerCall, role: String) -> String? {
     case .acknowledgeOperationStatus?, .reconcileOperations?:
         return "\(call.type!.rawValue) is not implemented: Agora performs no offer operations with status updates "
             + "(only LAUNCH)"
-    case .updateFramework?:
-        return "UPDATE_FRAMEWORK is not implemented: SUBSCRIBE again with the changed FrameworkInfo"
     case .accept?:
         let kinds = call.accept?.operations.map { $0.type ?? .unknown } ?? []
         if let other = kinds.first(where: { $0 != .launch }) {
@@ -31,7 +29,7 @@ func unsupportedProblem(_ call: SchedulerCall, role: String) -> String? {
             return "Multi-role frameworks are not implemented: subscribe with one role (got \(roles.count) roles)"
         }
         return nil
-    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .message?, .shutdown?, .unknown?, nil:
+    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .message?, .shutdown?, .updateFramework?, .unknown?, nil:
         return nil
     }
 }

@@ -28,6 +28,12 @@ extension Master {
             if let agentID = call.message?.agentID ?? call.shutdown?.agentID, core.agents[agentID]?.isConnected != true {
                 throw CallRejection(status: .badRequest, message: "Agent '\(agentID)' is not connected: nothing can reach its executors")
             }
+            if let update = call.updateFramework {
+                var info = update.frameworkInfo
+                try checkUpdate(&info, suppressing: update.suppressedRoles, of: framework, principal: principal)
+                run(.frameworkUpdated(framework.id, info, suppressedRoles: update.suppressedRoles))
+                return responder.send(HTTPResponse(status: .ok))
+            }
             run(.schedulerCall(framework.id, call))
             responder.send(HTTPResponse(status: .accepted))
         } catch {
@@ -58,8 +64,37 @@ extension Master {
         case .reconcile: call.reconcile == nil ? "reconcile" : nil
         case .message: call.message == nil ? "message" : nil
         case .shutdown: call.shutdown == nil ? "shutdown" : nil
+        case .updateFramework: call.updateFramework == nil ? "update_framework" : nil
         default: nil
         }
+    }
+
+    /// UPDATE_FRAMEWORK may change everything but the user, the principal and checkpointing, as in Mesos; Agora
+    /// frameworks have one role, which can change only while the framework has no live task.
+    private func checkUpdate(_ info: inout FrameworkInfo, suppressing suppressed: [String], of framework: FrameworkRecord,
+                             principal: String?) throws {
+        func refuse(_ message: String) -> CallRejection { CallRejection(status: .badRequest, message: message) }
+        if let id = info.id, id != framework.id { throw refuse("'update_framework.framework_info.id' differs from 'framework_id'") }
+        info.id = framework.id
+        if info.user != framework.info.user { throw refuse("'framework_info.user' cannot be changed by UPDATE_FRAMEWORK") }
+        if (info.checkpoint ?? false) != (framework.info.checkpoint ?? false) {
+            throw refuse("'framework_info.checkpoint' cannot be changed by UPDATE_FRAMEWORK")
+        }
+        if let claimed = info.principal, claimed != framework.info.principal {
+            throw refuse("'framework_info.principal' cannot be changed by UPDATE_FRAMEWORK")
+        }
+        info.principal = framework.info.principal
+        if info.roles.count > 1 {
+            throw refuse("Multi-role frameworks are not implemented: update with one role (got \(info.roles.count) roles)")
+        }
+        let role = info.roles.first ?? info.role ?? "*"
+        if role != framework.role && framework.tasks.values.contains(where: { !$0.state.isTerminal }) {
+            throw refuse("Changing the role of a framework with live tasks is not implemented ('\(framework.role)' to '\(role)')")
+        }
+        if let other = suppressed.first(where: { $0 != role }) {
+            throw refuse("Suppressed role '\(other)' is not this framework's role '\(role)'")
+        }
+        try admitFramework(&info, id: framework.id, principal: principal)
     }
 
     private func subscribedFramework(for call: SchedulerCall, request: HTTPRequest) throws -> FrameworkRecord {
@@ -100,6 +135,10 @@ extension Master {
         let id = info.id ?? call.frameworkID ?? FrameworkID(core.nextID(""))
         info.id = id
         try admitFramework(&info, id: id, principal: principal)
+        if let existing = core.frameworks[id], (info.roles.first ?? info.role ?? "*") != existing.role,
+           existing.tasks.values.contains(where: { !$0.state.isTerminal }) {
+            throw CallRejection(status: .badRequest, message: "Changing the role of a framework with live tasks is not implemented")
+        }
         run(.frameworkSubscribed(info, id: id, suppressedRoles: subscribe.suppressedRoles,
                                  streamID: UUID().uuidString.lowercased()),
             opening: (responder, responseFormat))

@@ -59,6 +59,9 @@ final class MasterCore {
         case .frameworkDisconnected(let id, let streamID):
             guard let framework = frameworks[id], framework.isConnected, framework.streamID == streamID else { break }
             disconnected(framework)
+        case .frameworkUpdated(let id, let info, let suppressedRoles):
+            guard let framework = frameworks[id] else { break }
+            update(framework, info: info, suppressedRoles: suppressedRoles)
         case .schedulerCall(let id, let call):
             guard let framework = frameworks[id] else { break }
             dispatch(call, framework: framework)
@@ -149,7 +152,13 @@ final class MasterCore {
                 emit(.closeFrameworkStream(id))
             }
             emit(.cancel(.failover(id)))
+            let oldRole = existing.role
             existing.info = info
+            if existing.role != oldRole {
+                rescindOffers(of: existing, notify: false)
+                allocator.removeFramework(id)
+                allocator.addFramework(id, role: existing.role)
+            }
             logger.info("framework \(id) (\(info.name)) resubscribed")
         } else {
             framework = FrameworkRecord(id: id, info: info, registeredTime: now)
@@ -165,6 +174,22 @@ final class MasterCore {
         emit(.openFrameworkStream(id, streamID: streamID))
         emit(.toFramework(id, SchedulerEvent(type: .subscribed, subscribed: .init(
             frameworkID: id, heartbeatIntervalSeconds: settings.heartbeatInterval, masterInfo: masterInfo))))
+        emit(.allocateSoon)
+    }
+
+    /// UPDATE_FRAMEWORK: the new info is kept and stored; a new role takes effect at once (its offers rescinded,
+    /// the allocator told); suppression follows `suppressedRoles`.
+    private func update(_ framework: FrameworkRecord, info: FrameworkInfo, suppressedRoles: [String]) {
+        let oldRole = framework.role
+        framework.info = info
+        if framework.role != oldRole {
+            rescindOffers(of: framework, notify: true)
+            allocator.removeFramework(framework.id)
+            allocator.addFramework(framework.id, role: framework.role, active: framework.isConnected)
+            logger.info("framework \(framework.id) moved from role \(oldRole) to \(framework.role)")
+        }
+        allocator.setSuppressed(framework.id, suppressedRoles.contains(framework.role))
+        emit(.persist(.admitFramework(info, framework.id)))
         emit(.allocateSoon)
     }
 

@@ -7,6 +7,8 @@ enum MasterEvent {
     case frameworkSubscribed(FrameworkInfo, id: FrameworkID, suppressedRoles: [String], streamID: String)
     /// The framework's stream `streamID` closed.
     case frameworkDisconnected(FrameworkID, streamID: String)
+    /// UPDATE_FRAMEWORK, already checked: the framework's new info and suppressed roles.
+    case frameworkUpdated(FrameworkID, FrameworkInfo, suppressedRoles: [String])
     /// A call of a subscribed framework other than SUBSCRIBE.
     case schedulerCall(FrameworkID, SchedulerCall)
     /// An agent subscribed, under `id` when it has one, with the secret it was given (or presented).

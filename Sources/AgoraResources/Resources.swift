@@ -180,3 +180,24 @@ extension Int64 {
         self = overflow ? .max : sum
     }
 }
+
+extension Resources {
+    /// Whether any of these resources is reserved for a role.
+    public var hasReservations: Bool {
+        scalars.keys.contains { $0.role != "*" } || ranges.keys.contains { $0.role != "*" } || sets.keys.contains { $0.role != "*" }
+    }
+
+    /// The roles some of these resources are reserved for (`*`, unreserved, excluded).
+    public var reservedRoles: Set<String> {
+        Set(scalars.keys.map(\.role) + ranges.keys.map(\.role) + sets.keys.map(\.role)).subtracting(["*"])
+    }
+
+    /// Only the resources reserved for `role` (`*`: only the unreserved ones).
+    public func reserved(for role: String) -> Resources {
+        var out = Resources()
+        out.scalars = scalars.filter { $0.key.role == role }
+        out.ranges = ranges.filter { $0.key.role == role }
+        out.sets = sets.filter { $0.key.role == role }
+        return out
+    }
+}

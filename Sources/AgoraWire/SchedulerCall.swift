@@ -73,6 +73,17 @@ public struct SchedulerCall: WireMessage, Hashable {
         public init(roles: [String] = []) { self.roles = roles }
     }
 
+    /// Change the framework's info and suppressed roles.
+    public struct UpdateFramework: WireMessage, Hashable {
+        public static let protoName = "mesos.v1.scheduler.Call.UpdateFramework"
+        public var frameworkInfo: FrameworkInfo
+        public var suppressedRoles: [String]
+        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = []) {
+            self.frameworkInfo = frameworkInfo
+            self.suppressedRoles = suppressedRoles
+        }
+    }
+
     /// Kill a task.
     public struct Kill: WireMessage, Hashable {
         public static let protoName = "mesos.v1.scheduler.Call.Kill"
@@ -162,12 +173,13 @@ public struct SchedulerCall: WireMessage, Hashable {
     public var request: Request?
     public var revive: Revive?
     public var suppress: Suppress?
+    public var updateFramework: UpdateFramework?
 
     public init(
         type: Kind?, frameworkID: FrameworkID? = nil, subscribe: Subscribe? = nil, accept: Accept? = nil,
         decline: Decline? = nil, kill: Kill? = nil, shutdown: Shutdown? = nil, acknowledge: Acknowledge? = nil,
         reconcile: Reconcile? = nil, message: Message? = nil, request: Request? = nil, revive: Revive? = nil,
-        suppress: Suppress? = nil
+        suppress: Suppress? = nil, updateFramework: UpdateFramework? = nil
     ) {
         self.type = type
         self.frameworkID = frameworkID
@@ -182,5 +194,6 @@ public struct SchedulerCall: WireMessage, Hashable {
         self.request = request
         self.revive = revive
         self.suppress = suppress
+        self.updateFramework = updateFramework
     }
 }

@@ -21,6 +21,26 @@ private func agentResources() -> Resources {
         #expect(allocator.allocate(now: 1).isEmpty)
     }
 
+    @Test func staticReservationsGoOnlyToTheirRole() throws {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: try Resources(parsing: "cpus(web):2;mem(web):512;cpus:1;mem:256"))
+        allocator.addFramework("batch", role: "*")
+        var offers = allocator.allocate(now: 0)
+        #expect(offers.map(\.frameworkID) == ["batch"])
+        #expect(offers.first?.resources == (try Resources(parsing: "cpus:1;mem:256")), "nothing reserved for web goes to batch")
+        allocator.addFramework("web", role: "web")
+        offers = allocator.allocate(now: 1)
+        #expect(offers.map(\.frameworkID) == ["web"])
+        #expect(offers.first?.resources == (try Resources(parsing: "cpus(web):2;mem(web):512")))
+        // Returned, the unreserved part may go to either; the reserved part still only to web.
+        allocator.recover(try Resources(parsing: "cpus:1;mem:256"), framework: "batch", agent: "a1", now: 2)
+        allocator.recover(try Resources(parsing: "cpus(web):2;mem(web):512"), framework: "web", agent: "a1", now: 2)
+        offers = allocator.allocate(now: 3)
+        let web = offers.first { $0.frameworkID == "web" }?.resources ?? Resources()
+        #expect(web.contains(try Resources(parsing: "cpus(web):2;mem(web):512")))
+        #expect(offers.filter { $0.frameworkID == "batch" }.allSatisfy { !$0.resources.hasReservations })
+    }
+
     @Test func dominantResourceFairnessSplitsAContendedCluster() {
         let allocator = Allocator()
         for index in 0..<8 { allocator.addAgent(AgentID("a\(index)"), total: agentResources()) }

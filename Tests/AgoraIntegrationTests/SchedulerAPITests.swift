@@ -62,7 +62,6 @@ import Testing
                 ("DECLINE_INVERSE_OFFERS", #""decline_inverse_offers":{"inverse_offer_ids":[{"value":"i"}]}"#),
                 ("RECONCILE_OPERATIONS", #""reconcile_operations":{}"#),
                 ("ACKNOWLEDGE_OPERATION_STATUS", #""acknowledge_operation_status":{}"#),
-                ("UPDATE_FRAMEWORK", #""update_framework":{"framework_info":{"user":"u","name":"n"}}"#),
             ]
             for (type, body) in unimplemented {
                 let answer = try post(cluster, #"{"type":"\#(type)","framework_id":{"value":"\#(id)"},\#(body)}"#, headers: stream)
@@ -125,6 +124,35 @@ import Testing
             try cluster.wait("both killed") { aware.states(of: "a").last == .killed && plain.states(of: "p").last == .killed }
             #expect(aware.states(of: "a") == [.starting, .running, .killing, .killed])
             #expect(plain.states(of: "p") == [.starting, .running, .killed], "TASK_KILLING only for frameworks that ask for it")
+        }
+    }
+
+    @Test func updateFrameworkChangesTheInfoRoleAndSuppression() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let scheduler = cluster.scheduler("before", format: .json)
+            _ = try cluster.offer(for: scheduler)
+            func update(_ info: String, suppressed: String = "[]") throws -> HTTPResponse {
+                try post(cluster, #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(scheduler.frameworkID!)"},"update_framework":{"framework_info":\#(info),"suppressed_roles":\#(suppressed)}}"#,
+                         headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
+            }
+            let renamed = try update(#"{"user":"root","name":"after","role":"web","failover_timeout":30}"#)
+            #expect(renamed.status == .ok, "\(renamed.bodyText)")
+            try cluster.wait("an offer for role web") {
+                scheduler.offers.values.contains { $0.resources.first?.allocationInfo?.role == "web" }
+            }
+            let state = try cluster.getJSON(cluster.master, "/state")
+            #expect(state.list("frameworks").first?["name"] == .string("after"))
+            #expect(state.list("frameworks").first?["role"] == .string("web"))
+            let user = try update(#"{"user":"somebody-else","name":"after","role":"web"}"#)
+            #expect(user.status == .badRequest && user.bodyText.contains("user"), "\(user.bodyText)")
+            let other = try update(#"{"user":"root","name":"after","role":"web"}"#, suppressed: #"["batch"]"#)
+            #expect(other.status == .badRequest && other.bodyText.contains("'batch'"))
+            // Suppressed: declined offers do not come back.
+            #expect(try update(#"{"user":"root","name":"after","role":"web"}"#, suppressed: #"["web"]"#).status == .ok)
+            for offer in scheduler.offers.values { scheduler.decline(offer, refuseSeconds: 0) }
+            cluster.idle(.milliseconds(1500))
+            #expect(scheduler.offers.isEmpty, "no offers while suppressed")
         }
     }
 

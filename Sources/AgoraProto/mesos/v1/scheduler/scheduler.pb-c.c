@@ -166,6 +166,12 @@ void   mesos__v1__scheduler__call__request__init
   static const Mesos__V1__Scheduler__Call__Request init_value = MESOS__V1__SCHEDULER__CALL__REQUEST__INIT;
   *message = init_value;
 }
+void   mesos__v1__scheduler__call__update_framework__init
+                     (Mesos__V1__Scheduler__Call__UpdateFramework         *message)
+{
+  static const Mesos__V1__Scheduler__Call__UpdateFramework init_value = MESOS__V1__SCHEDULER__CALL__UPDATE_FRAMEWORK__INIT;
+  *message = init_value;
+}
 void   mesos__v1__scheduler__call__init
                      (Mesos__V1__Scheduler__Call         *message)
 {
@@ -1344,6 +1350,57 @@ const ProtobufCMessageDescriptor mesos__v1__scheduler__call__request__descriptor
   (ProtobufCMessageInit) mesos__v1__scheduler__call__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__update_framework__field_descriptors[2] =
+{
+  {
+    "framework_info",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Scheduler__Call__UpdateFramework, framework_info),
+    &mesos__v1__framework_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "suppressed_roles",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mesos__V1__Scheduler__Call__UpdateFramework, n_suppressed_roles),
+    offsetof(Mesos__V1__Scheduler__Call__UpdateFramework, suppressed_roles),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__scheduler__call__update_framework__field_indices_by_name[] = {
+  0,   /* field[0] = framework_info */
+  1,   /* field[1] = suppressed_roles */
+};
+static const ProtobufCIntRange mesos__v1__scheduler__call__update_framework__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.scheduler.Call.UpdateFramework",
+  "UpdateFramework",
+  "Mesos__V1__Scheduler__Call__UpdateFramework",
+  "mesos.v1.scheduler",
+  sizeof(Mesos__V1__Scheduler__Call__UpdateFramework),
+  2,
+  mesos__v1__scheduler__call__update_framework__field_descriptors,
+  mesos__v1__scheduler__call__update_framework__field_indices_by_name,
+  1,  mesos__v1__scheduler__call__update_framework__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__scheduler__call__update_framework__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mesos__v1__scheduler__call__type__enum_values_by_number[18] =
 {
   { "UNKNOWN", "MESOS__V1__SCHEDULER__CALL__TYPE__UNKNOWN", 0 },
@@ -1404,7 +1461,7 @@ const ProtobufCEnumDescriptor mesos__v1__scheduler__call__type__descriptor =
   mesos__v1__scheduler__call__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__field_descriptors[13] =
+static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__field_descriptors[14] =
 {
   {
     "framework_id",
@@ -1562,6 +1619,18 @@ static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "update_framework",
+    19,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Scheduler__Call, update_framework),
+    &mesos__v1__scheduler__call__update_framework__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mesos__v1__scheduler__call__field_indices_by_name[] = {
   3,   /* field[3] = accept */
@@ -1577,12 +1646,14 @@ static const unsigned mesos__v1__scheduler__call__field_indices_by_name[] = {
   2,   /* field[2] = subscribe */
   12,   /* field[12] = suppress */
   1,   /* field[1] = type */
+  13,   /* field[13] = update_framework */
 };
-static const ProtobufCIntRange mesos__v1__scheduler__call__number_ranges[2 + 1] =
+static const ProtobufCIntRange mesos__v1__scheduler__call__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 15, 11 },
-  { 0, 13 }
+  { 19, 13 },
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor mesos__v1__scheduler__call__descriptor =
 {
@@ -1592,10 +1663,10 @@ const ProtobufCMessageDescriptor mesos__v1__scheduler__call__descriptor =
   "Mesos__V1__Scheduler__Call",
   "mesos.v1.scheduler",
   sizeof(Mesos__V1__Scheduler__Call),
-  13,
+  14,
   mesos__v1__scheduler__call__field_descriptors,
   mesos__v1__scheduler__call__field_indices_by_name,
-  2,  mesos__v1__scheduler__call__number_ranges,
+  3,  mesos__v1__scheduler__call__number_ranges,
   (ProtobufCMessageInit) mesos__v1__scheduler__call__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -37,6 +37,7 @@ typedef struct Mesos__V1__Scheduler__Call__Reconcile Mesos__V1__Scheduler__Call_
 typedef struct Mesos__V1__Scheduler__Call__Reconcile__Task Mesos__V1__Scheduler__Call__Reconcile__Task;
 typedef struct Mesos__V1__Scheduler__Call__Message Mesos__V1__Scheduler__Call__Message;
 typedef struct Mesos__V1__Scheduler__Call__Request Mesos__V1__Scheduler__Call__Request;
+typedef struct Mesos__V1__Scheduler__Call__UpdateFramework Mesos__V1__Scheduler__Call__UpdateFramework;
 
 
 /* --- enums --- */
@@ -317,6 +318,22 @@ struct  Mesos__V1__Scheduler__Call__Request
     , 0,NULL }
 
 
+/*
+ * Change the framework's FrameworkInfo (not its user, principal or checkpoint) and suppressed roles; answered 200.
+ * Mesos' offer_constraints (field 3) are not part of Agora's schema.
+ */
+struct  Mesos__V1__Scheduler__Call__UpdateFramework
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkInfo *framework_info;
+  size_t n_suppressed_roles;
+  char **suppressed_roles;
+};
+#define MESOS__V1__SCHEDULER__CALL__UPDATE_FRAMEWORK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__scheduler__call__update_framework__descriptor) \
+    , NULL, 0,NULL }
+
+
 struct  Mesos__V1__Scheduler__Call
 {
   ProtobufCMessage base;
@@ -334,10 +351,11 @@ struct  Mesos__V1__Scheduler__Call
   Mesos__V1__Scheduler__Call__Request *request;
   Mesos__V1__Scheduler__Call__Revive *revive;
   Mesos__V1__Scheduler__Call__Suppress *suppress;
+  Mesos__V1__Scheduler__Call__UpdateFramework *update_framework;
 };
 #define MESOS__V1__SCHEDULER__CALL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__scheduler__call__descriptor) \
-    , NULL, 0, MESOS__V1__SCHEDULER__CALL__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    , NULL, 0, MESOS__V1__SCHEDULER__CALL__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 /* Mesos__V1__Scheduler__Event__Subscribed methods */
@@ -416,6 +434,9 @@ void   mesos__v1__scheduler__call__message__init
 /* Mesos__V1__Scheduler__Call__Request methods */
 void   mesos__v1__scheduler__call__request__init
                      (Mesos__V1__Scheduler__Call__Request         *message);
+/* Mesos__V1__Scheduler__Call__UpdateFramework methods */
+void   mesos__v1__scheduler__call__update_framework__init
+                     (Mesos__V1__Scheduler__Call__UpdateFramework         *message);
 /* Mesos__V1__Scheduler__Call methods */
 void   mesos__v1__scheduler__call__init
                      (Mesos__V1__Scheduler__Call         *message);
@@ -497,6 +518,9 @@ typedef void (*Mesos__V1__Scheduler__Call__Message_Closure)
 typedef void (*Mesos__V1__Scheduler__Call__Request_Closure)
                  (const Mesos__V1__Scheduler__Call__Request *message,
                   void *closure_data);
+typedef void (*Mesos__V1__Scheduler__Call__UpdateFramework_Closure)
+                 (const Mesos__V1__Scheduler__Call__UpdateFramework *message,
+                  void *closure_data);
 typedef void (*Mesos__V1__Scheduler__Call_Closure)
                  (const Mesos__V1__Scheduler__Call *message,
                   void *closure_data);
@@ -528,6 +552,7 @@ extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__reconcile__d
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__reconcile__task__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__message__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__request__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__scheduler__call__type__descriptor;
 
 PROTOBUF_C__END_DECLS
