@@ -117,6 +117,11 @@ extension Agent {
         environment["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = "\(options.defaultGracePeriod.seconds)secs"
         environment[ExecutorVariable.token] = run.executorToken
         environment[ExecutorVariable.endpointFile] = checkpoints.endpointFile
+        // Agora's command executor rotates its task's output itself; a custom executor's goes through loggers.
+        if run.customExecutor == nil && options.logRotator != nil {
+            environment[ExecutorVariable.logMaxSize] = String(options.logMaxSize)
+            environment[ExecutorVariable.logMaxFiles] = String(options.logMaxFiles)
+        }
         var spec = ProcessSpec(
             command: command,
             environment: environment,
@@ -125,7 +130,7 @@ extension Agent {
         var pipes: [ProcessPipe] = []
         defer { for pipe in pipes { pipe.close() } }
         do {
-            if let rotator = options.logRotator {
+            if run.customExecutor != nil, let rotator = options.logRotator {
                 pipes = try startLoggers(for: run, rotator: rotator)
                 spec.stdoutDescriptor = pipes[0].writeEnd
                 spec.stderrDescriptor = pipes[1].writeEnd

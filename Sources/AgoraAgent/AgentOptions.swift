@@ -26,7 +26,8 @@ public struct AgentOptions: Sendable {
     /// The only variables of the agent's world a task sees (`--executor-environment-variables`); the default is
     /// a standard `PATH` alone.
     public var taskEnvironment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-    /// The `agora-logrotate` executable that writes each task's stdout and stderr; nil writes them directly.
+    /// Whether task output is rotated (`--log-max-size`, `--log-max-files`): Agora's command executor rotates its
+    /// task's itself; this `agora-logrotate` executable does it for custom executors. Nil writes output directly.
     public var logRotator: String?
     /// The `agora-executor` executable, the parent of every task.
     public var executor = "agora-executor"

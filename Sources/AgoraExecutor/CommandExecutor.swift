@@ -1,6 +1,7 @@
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
+import Glibc
 
 /// Agora's command executor: the parent of one task's process tree. It subscribes to its agent's executor API,
 /// runs the task it is sent (LAUNCH) in its own process group, reports TASK_RUNNING and the task's end with its exit
@@ -107,12 +108,49 @@ public final class CommandExecutor {
             environment: environment, workingDirectory: self.environment.sandbox, ownProcessGroup: true)
         spec.stdoutDescriptor = 1
         spec.stderrDescriptor = 2
+        var pipes: [ProcessPipe] = []
+        defer { for pipe in pipes { Glibc.close(pipe.writeEnd) } }
         do {
+            if let rotation = self.environment.logRotation {
+                for name in ["stdout", "stderr"] {
+                    pipes.append(try rotateOutput(into: self.environment.sandbox + "/" + name, rotation: rotation))
+                }
+                spec.stdoutDescriptor = pipes[0].writeEnd
+                spec.stderrDescriptor = pipes[1].writeEnd
+            }
             process = try ChildProcess.spawn(loop: loop, spec) { [weak self] exit in self?.exited(exit) }
             report(.running, message: nil, exit: nil, pid: process?.pid)
         } catch {
             report(.failed, message: "Cannot start the command: \(error)", exit: nil)
         }
+    }
+
+    /// A pipe whose read end this executor copies into a rotated log; the task gets the write end.
+    private func rotateOutput(into path: String, rotation: (maxBytes: Int, maxFiles: Int)) throws(RuntimeError) -> ProcessPipe {
+        let log = try RotatingLog(path: path, maxBytes: rotation.maxBytes, maxFiles: rotation.maxFiles)
+        let pipe = try ProcessPipe()
+        do {
+            outputs += 1
+            _ = try PipeReader(loop: loop, fd: pipe.readEnd, onData: { log.write($0) }, onEnd: { [weak self] in
+                log.close()
+                self?.outputEnded()
+            })
+        } catch {
+            outputs -= 1
+            Glibc.close(pipe.writeEnd)
+            throw error
+        }
+        return pipe
+    }
+
+    /// Output pipes still open (the task's end is reported once they are drained).
+    private var outputs = 0
+    private var exitStatus: ProcessExit?
+    private var drainDeadline: (any ScheduledWork)?
+
+    private func outputEnded() {
+        outputs -= 1
+        if outputs == 0, let exit = exitStatus { concluded(exit) }
     }
 
     private func exited(_ exit: ProcessExit) {
@@ -121,6 +159,19 @@ public final class CommandExecutor {
         process = nil
         killTimer?.cancel()
         Files.detachStandardOutput()
+        exitStatus = exit
+        guard outputs > 0 else { return concluded(exit) }
+        // A descendant outside the task's group may hold the output open: the end waits 2 s for it at most.
+        do {
+            drainDeadline = try loop.schedule(in: .seconds(2)) { [weak self] in self?.concluded(exit) }
+        } catch {
+            concluded(exit)
+        }
+    }
+
+    private func concluded(_ exit: ProcessExit) {
+        guard !ended else { return }
+        drainDeadline?.cancel()
         if killRequested {
             report(.killed, message: "Command was killed (\(exit))", exit: exit)
         } else if exit.succeeded {

@@ -17,6 +17,8 @@ public struct ExecutorEnvironment: Sendable {
     public var token: String?
     /// A file where a restarted agent says where it listens now (`ExecutorVariable.endpointFile`).
     public var endpointFile: String?
+    /// How the task's stdout and stderr are rotated in the sandbox, when the agent asks the executor to do it.
+    public var logRotation: (maxBytes: Int, maxFiles: Int)?
     /// The variables the task gets: everything but the executor's own secret.
     public var taskEnvironment: [String: String]
 
@@ -40,10 +42,16 @@ public struct ExecutorEnvironment: Sendable {
             throw ExecutorError("MESOS_RECOVERY_TIMEOUT must be a number of seconds")
         }
         recoveryTimeout = Bounds.duration(seconds: timeout)
+        if let size = variables[ExecutorVariable.logMaxSize], let files = variables[ExecutorVariable.logMaxFiles] {
+            guard let maxBytes = Int(size), maxBytes > 0, let maxFiles = Int(files), (1...1000).contains(maxFiles) else {
+                throw ExecutorError("\(ExecutorVariable.logMaxSize) must be a positive number and \(ExecutorVariable.logMaxFiles) 1-1000")
+            }
+            logRotation = (maxBytes, maxFiles)
+        }
         token = variables[ExecutorVariable.token]
         endpointFile = variables[ExecutorVariable.endpointFile]
         var task = variables
-        task[ExecutorVariable.token] = nil
+        for name in [ExecutorVariable.token, ExecutorVariable.logMaxSize, ExecutorVariable.logMaxFiles] { task[name] = nil }
         taskEnvironment = task
     }
 }

@@ -5,6 +5,10 @@ public enum ExecutorVariable {
     /// A file holding the agent's current `host:port`, re-read before each reconnection (an agent restarted on
     /// another port is found again).
     public static let endpointFile = "AGORA_AGENT_ENDPOINT_FILE"
+    /// Set for Agora's command executor when the agent rotates task output: the most bytes of each of the task's
+    /// `stdout` and `stderr` files, and how many files of each are kept.
+    public static let logMaxSize = "AGORA_LOG_MAX_SIZE"
+    public static let logMaxFiles = "AGORA_LOG_MAX_FILES"
 }
 
 /// The labels an Agora agent puts on task statuses: the contract between the agent and the frameworks and CLI that
