@@ -40,7 +40,8 @@ extension Agent {
                 framework: try framework.protobuf(), task: try run.info.protobuf(),
                 launchCommand: try run.launchCommand?.protobuf(), sandbox: run.sandbox, user: run.user,
                 startedAt: run.startedAt, executorToken: run.executorToken,
-                executorPID: run.process?.pid ?? run.adoptedExecutorPID, taskPID: run.taskPID, launched: run.launched,
+                executorPID: run.process?.pid ?? run.adoptedExecutorPID, cgroupInstance: run.cgroupInstance,
+                taskPID: run.taskPID, launched: run.launched,
                 state: run.state.rawValue,
                 pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
                 executorUpdates: Array(run.executorUpdates))
@@ -125,6 +126,7 @@ extension Agent {
             run.state = TaskState(rawValue: record.state) ?? .staging
             run.launched = record.launched
             run.taskPID = record.taskPID
+            run.cgroupInstance = record.cgroupInstance
             run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
             run.executorUpdates = Set(record.executorUpdates)
             tasks[key] = run

@@ -91,6 +91,7 @@ extension Agent {
         var wrapped = account?.wrap(taskCommand) ?? taskCommand
         if let isolator {
             do {
+                run.cgroupInstance = isolator.instance
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                                  cpus: run.resources.scalar("cpus"))
                 wrapped = isolator.wrap(isolator.inNamespaces(wrapped), joining: procs)
@@ -206,7 +207,7 @@ extension Agent {
                 frameworkID: run.frameworkID, executorID: executor.executorID, status: status)))
         }
         // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it.
-        isolator?.killAll(task: run.cgroupName)
+        isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
         releaseCgroup(of: run, attempts: 20)
         guard !run.state.isTerminal, !run.ending else { return retireIfDone(run.key) }
         if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
@@ -226,7 +227,7 @@ extension Agent {
 
     /// Removes the task's cgroup, trying again every 100 ms while killed processes are still leaving it.
     private func releaseCgroup(of run: TaskRun, attempts: Int) {
-        guard let isolator, !isolator.release(task: run.cgroupName), attempts > 1, !isStopped else { return }
+        guard let isolator, !isolator.release(task: run.cgroupName, instance: run.cgroupInstance), attempts > 1, !isStopped else { return }
         loop.schedule(after: .milliseconds(100), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
             self.releaseCgroup(of: run, attempts: attempts - 1)
@@ -261,7 +262,7 @@ extension Agent {
         run.exit = exit
         run.killTimer?.close()
         run.killTimer = nil
-        let outOfMemory = isolator?.wasOOMKilled(task: run.cgroupName) ?? false
+        let outOfMemory = isolator?.wasOOMKilled(task: run.cgroupName, instance: run.cgroupInstance) ?? false
         if let limitation = run.limitation {
             finish(run, .failed, message: limitation.message, reason: limitation.reason, uuid: uuid)
         } else if outOfMemory && !exit.succeeded {

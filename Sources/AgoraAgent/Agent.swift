@@ -97,7 +97,7 @@ public final class Agent {
             }
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
-            isolator?.killAll(task: run.cgroupName)
+            isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
         }
         isolator?.close(keepBusy: options.recover == .reconnect)
         server?.close()

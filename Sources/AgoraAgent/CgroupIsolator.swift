@@ -17,6 +17,8 @@ final class CgroupIsolator {
     /// Whether tasks also get their own PID and mount namespaces.
     let namespaces: Bool
     private let root: String
+    /// This agent's group under `agora/` (its pid): task cgroups made by an agent before a restart stay in theirs.
+    let instance: String
     private let group: String
     private static let unshare = "/usr/bin/unshare"
     private static let unshareArguments = ["--pid", "--fork", "--mount-proc", "--kill-child"]
@@ -24,6 +26,7 @@ final class CgroupIsolator {
     /// Nil when cgroups are missing or not writable here (tasks then run without limits).
     init?(root: String = "/sys/fs/cgroup", instance: String) {
         self.root = root
+        self.instance = instance
         group = "agora/\(instance)"
         let fileManager = FileManager.default
         if let controllers = try? Files.readText(root + "/cgroup.controllers"), controllers.contains("memory") {
@@ -132,8 +135,9 @@ final class CgroupIsolator {
     }
 
     /// Whether the kernel killed something in the task's cgroup for exceeding its memory.
-    func wasOOMKilled(task: String) -> Bool {
+    func wasOOMKilled(task: String, instance: String? = nil) -> Bool {
         let name = Self.directoryName(task)
+        let group = "agora/\(instance ?? self.instance)"
         let file = mode == .v2 ? "\(root)/\(group)/\(name)/memory.events" : "\(root)/memory/\(group)/\(name)/memory.oom_control"
         guard let text = try? Files.readText(file) else { return false }
         for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
@@ -143,8 +147,8 @@ final class CgroupIsolator {
     }
 
     /// SIGKILL to every process in the task's cgroup: whatever it started, known to the agent or not.
-    func killAll(task: String) {
-        for directory in directories(of: task) {
+    func killAll(task: String, instance: String? = nil) {
+        for directory in directories(of: task, instance: instance) {
             guard let text = try? Files.readText(directory + "/cgroup.procs") else { continue }
             for pid in text.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 { Glibc.kill(pid, SIGKILL) }
         }
@@ -152,8 +156,8 @@ final class CgroupIsolator {
 
     /// Removes the task's cgroup; false while a process (one just killed, still exiting) keeps it busy.
     @discardableResult
-    func release(task: String) -> Bool {
-        directories(of: task).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
+    func release(task: String, instance: String? = nil) -> Bool {
+        directories(of: task, instance: instance).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
     }
 
     /// When the agent stops: removes every task cgroup of its group (their processes were just sent SIGKILL) and the
@@ -180,8 +184,9 @@ final class CgroupIsolator {
         String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
     }
 
-    private func directories(of task: String) -> [String] {
+    private func directories(of task: String, instance: String?) -> [String] {
         let name = Self.directoryName(task)
+        let group = "agora/\(instance ?? self.instance)"
         return mode == .v2 ? ["\(root)/\(group)/\(name)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
     }
 

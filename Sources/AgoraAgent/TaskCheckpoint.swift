@@ -14,6 +14,8 @@ struct TaskCheckpoint: Codable {
     var startedAt: Double
     var executorToken: String
     var executorPID: Int32?
+    /// The agent group holding the task's cgroup (`agora/<instance>`), kept across restarts.
+    var cgroupInstance: String?
     var taskPID: Int32?
     var launched: Bool
     var state: String

@@ -71,6 +71,9 @@ final class TaskRun {
         body?()
     }
 
+    /// The agent group its cgroup was made in (the launching agent's pid), when it has one.
+    var cgroupInstance: String?
+
     /// The task's cgroup name: its id and run, unique on this agent.
     var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
 

@@ -28,6 +28,10 @@ import Testing
             }
             let longPID = try #require(try pid("long"))
             try cluster.adoptTaskGroups(of: agent)
+            // The task's memory cgroup (made under the first agent's group) must go with the task after the restarts.
+            let cgroups = (try? String(contentsOfFile: "/proc/\(longPID)/cgroup", encoding: .utf8)) ?? ""
+            let memoryGroup = cgroups.split(separator: "\n").first { $0.contains(":memory:/agora/") }
+                .map { "/sys/fs/cgroup/memory" + String($0.split(separator: ":", maxSplits: 2)[2]) }
 
             // SIGKILL, down for 4 s (the short task ends meanwhile), restarted on the same work directory.
             try agent.process.kill(.kill)
@@ -50,6 +54,9 @@ import Testing
             #expect(scheduler.states(of: "short").filter(\.isTerminal) == [.failed], "one terminal update, once")
             scheduler.kill("long")
             try cluster.wait("the long task killed") { scheduler.states(of: "long").last == .killed }
+            if let memoryGroup {
+                try cluster.wait("its cgroup removed by the restarted agent") { !FileManager.default.fileExists(atPath: memoryGroup) }
+            }
             scheduler.close()
         }
     }
