@@ -11,9 +11,7 @@ extension Master {
             let call = try request.decode(AgentCall.self, as: format)
             switch call.type {
             case .subscribe?:
-                guard let subscribe = call.subscribe else {
-                    throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
-                }
+                let subscribe = try present(call.subscribe, "subscribe")
                 try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
                 let id = call.agentID ?? subscribe.agentInfo.id
                 if let id, core.goneAgents.contains(id) {
@@ -22,37 +20,31 @@ extension Master {
                 let token = try agentToken(for: id, presented: call.token, principal: principal)
                 run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: request.peer?.host),
                     opening: (responder, format))
+                return
             case .update?:
-                let agent = try connectedAgent(call.agentID, token: call.token)
-                guard let update = call.update else {
-                    throw CallRejection(status: .badRequest, message: "Expecting 'update' to be present")
-                }
-                run(.statusUpdate(update, from: agent.id))
-                responder.send(HTTPResponse(status: .accepted))
+                let update = try present(call.update, "update")
+                run(.statusUpdate(update, from: try connectedAgent(call.agentID, token: call.token).id))
             case .pong?:
-                let agent = try connectedAgent(call.agentID, token: call.token)
-                run(.pong(agent.id))
-                responder.send(HTTPResponse(status: .accepted))
+                run(.pong(try connectedAgent(call.agentID, token: call.token).id))
             case .message?:
-                let agent = try connectedAgent(call.agentID, token: call.token)
-                guard let message = call.message else {
-                    throw CallRejection(status: .badRequest, message: "Expecting 'message' to be present")
-                }
-                run(.executorMessage(message, from: agent.id))
-                responder.send(HTTPResponse(status: .accepted))
+                let message = try present(call.message, "message")
+                run(.executorMessage(message, from: try connectedAgent(call.agentID, token: call.token).id))
             case .executorExited?:
-                let agent = try connectedAgent(call.agentID, token: call.token)
-                guard let exited = call.executorExited else {
-                    throw CallRejection(status: .badRequest, message: "Expecting 'executor_exited' to be present")
-                }
-                run(.executorExited(exited, from: agent.id))
-                responder.send(HTTPResponse(status: .accepted))
+                let exited = try present(call.executorExited, "executor_exited")
+                run(.executorExited(exited, from: try connectedAgent(call.agentID, token: call.token).id))
             case .unknown?, nil:
                 throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")
             }
+            responder.send(HTTPResponse(status: .accepted))
         } catch {
             answer(error, responder)
         }
+    }
+
+    /// The call's payload for its type, or a 400 naming the missing field.
+    private func present<Payload>(_ payload: Payload?, _ field: String) throws(CallRejection) -> Payload {
+        guard let payload else { throw CallRejection(status: .badRequest, message: "Expecting '\(field)' to be present") }
+        return payload
     }
 
     /// The secret that binds agent `id` to the agent holding it: a known id must present its token (and, when agents
