@@ -20,7 +20,9 @@ import Testing
             let cron = try cluster.addCron()
             let created = try cluster.send(services, .post, "/v2/apps", body: """
                 {"id": "/sleeper", "cmd": "sleep 600", "instances": 4, "cpus": 0.1, "mem": 32,
-                 "constraints": [["hostname", "MAX_PER", "2"]]}
+                 "constraints": [["hostname", "MAX_PER", "2"]],
+                 "healthChecks": [{"protocol": "COMMAND", "command": {"value": "test -d /proc/1"}, "intervalSeconds": 1,
+                                   "gracePeriodSeconds": 10}]}
                 """)
             #expect(created.status == .created, "\(created.bodyText)")
             let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1).rounded(.up))
@@ -63,6 +65,10 @@ import Testing
             cluster.idle(.seconds(6))
 
             #expect(pids() == before, "the same 4 processes run")
+            try cluster.wait("the 4 instances healthy, checked by the restarted agents") {
+                guard let app = try? cluster.getJSON(services, "/v2/apps/sleeper")["app"] else { return false }
+                return app["tasksHealthy"] == .number("4")
+            }
             for pid in before.values { #expect(kill(pid, 0) == 0, "process \(pid) still runs") }
             let tasks = try cluster.getJSON(services, "/v2/apps/sleeper/tasks").list("tasks")
             #expect(Set(tasks.compactMap { if case .string(let id)? = $0["id"] { id } else { nil } }) == Set(before.keys),
