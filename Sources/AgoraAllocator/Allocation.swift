@@ -5,6 +5,8 @@ import AgoraWire
 public struct Allocation: Equatable, Sendable {
     public let frameworkID: FrameworkID
     public let agentID: AgentID
+    /// The role the resources are allocated to (one of the framework's).
+    public let role: String
     public let resources: Resources
 }
 

@@ -30,12 +30,22 @@ public final class Allocator {
         var free: Resources { total - allocated }
     }
 
-    struct FrameworkEntry {
-        var role: String
+    /// A class, so the allocation cycle's scan over frameworks copies one reference per framework, not its fields.
+    final class FrameworkEntry {
+        /// The roles it is subscribed to (one, or several for a MULTI_ROLE framework); offers are per role.
+        var roles: [String]
         var active: Bool
-        var suppressed = false
+        var suppressedRoles: Set<String> = []
         var allocated: [String: Double] = [:]
+        /// What it holds under each of its roles (the roles' shares count these).
+        var allocatedByRole: [String: [String: Double]] = [:]
         var share = 0.0
+        var firstRole: String { roles.first ?? "*" }
+
+        init(roles: [String], active: Bool) {
+            self.roles = roles
+            self.active = active
+        }
     }
 
     struct RoleEntry {
@@ -58,7 +68,10 @@ public final class Allocator {
         agents[id] = entry
         agentOrder.append(id)
         for (name, amount) in total.quantities { clusterTotal[name, default: 0] += amount }
-        for (framework, resources) in used { account(framework, plus: resources) }
+        for (framework, resources) in used {
+            guard let role = frameworks[framework]?.firstRole else { continue }
+            account(framework, role: role, plus: resources)
+        }
         refreshShares()
     }
 
@@ -66,7 +79,7 @@ public final class Allocator {
     public func removeAgent(_ id: AgentID) {
         guard let agent = agents.removeValue(forKey: id) else { return }
         agentOrder.removeAll { $0 == id }
-        for (framework, resources) in agent.byFramework { account(framework, minus: resources) }
+        for (framework, resources) in agent.byFramework { accountAcrossRoles(framework, minus: resources) }
         for (name, amount) in agent.total.quantities {
             clusterTotal[name] = max(0, (clusterTotal[name] ?? 0) - amount)
         }
@@ -82,9 +95,35 @@ public final class Allocator {
     // MARK: Frameworks
 
     public func addFramework(_ id: FrameworkID, role: String, active: Bool = true) {
+        addFramework(id, roles: [role], active: active)
+    }
+
+    public func addFramework(_ id: FrameworkID, roles subscribed: [String], active: Bool = true) {
         if frameworks[id] != nil { return }
-        frameworks[id] = FrameworkEntry(role: role, active: active)
-        roles[role, default: RoleEntry()].frameworks += 1
+        let list = subscribed.isEmpty ? ["*"] : subscribed
+        frameworks[id] = FrameworkEntry(roles: list, active: active)
+        for role in list { roles[role, default: RoleEntry()].frameworks += 1 }
+    }
+
+    /// Changes the roles of a framework; a role it leaves must hold nothing of it any more (the caller recovers the
+    /// offers of that role first and refuses the change while tasks live there).
+    public func setRoles(_ id: FrameworkID, _ subscribed: [String]) {
+        guard var framework = frameworks[id] else { return }
+        let list = subscribed.isEmpty ? ["*"] : subscribed
+        for role in Set(framework.roles).subtracting(list) {
+            leave(role, holding: framework.allocatedByRole.removeValue(forKey: role) ?? [:])
+            framework.suppressedRoles.remove(role)
+        }
+        for role in Set(list).subtracting(framework.roles) { roles[role, default: RoleEntry()].frameworks += 1 }
+        framework.roles = list
+        frameworks[id] = framework
+        refreshShares()
+    }
+
+    private func leave(_ role: String, holding allocated: [String: Double]) {
+        roles[role]?.frameworks -= 1
+        for (name, amount) in allocated { roles[role]?.allocated[name, default: 0] -= amount }
+        if roles[role]?.frameworks == 0 && roles[role]?.weight == 1 { roles[role] = nil }
     }
 
     /// Forgets a framework; the caller recovers its allocations first (or they vanish with it).
@@ -95,11 +134,7 @@ public final class Allocator {
                 agents[agentID]?.allocated -= held
             }
         }
-        roles[framework.role]?.frameworks -= 1
-        for (name, amount) in framework.allocated {
-            roles[framework.role]?.allocated[name, default: 0] -= amount
-        }
-        if roles[framework.role]?.frameworks == 0 && roles[framework.role]?.weight == 1 { roles[framework.role] = nil }
+        for role in framework.roles { leave(role, holding: framework.allocatedByRole[role] ?? [:]) }
         filters[id] = nil
         refreshShares()
     }
@@ -109,18 +144,22 @@ public final class Allocator {
         frameworks[id]?.active = active
     }
 
-    public func suppress(_ id: FrameworkID) {
-        frameworks[id]?.suppressed = true
+    /// Stops offers for `roles` of the framework (all of them when empty).
+    public func suppress(_ id: FrameworkID, roles only: [String] = []) {
+        guard let framework = frameworks[id] else { return }
+        frameworks[id]?.suppressedRoles.formUnion(only.isEmpty ? framework.roles : only)
     }
 
-    /// Stops or resumes offers to the framework without touching its refusal filters (UPDATE_FRAMEWORK).
-    public func setSuppressed(_ id: FrameworkID, _ suppressed: Bool) {
-        frameworks[id]?.suppressed = suppressed
+    /// Sets exactly which roles of the framework are suppressed, without touching its refusal filters
+    /// (SUBSCRIBE and UPDATE_FRAMEWORK).
+    public func setSuppressed(_ id: FrameworkID, roles suppressed: [String]) {
+        frameworks[id]?.suppressedRoles = Set(suppressed)
     }
 
-    /// Resumes offers and clears every refusal filter of the framework.
-    public func revive(_ id: FrameworkID) {
-        frameworks[id]?.suppressed = false
+    /// Resumes offers for `roles` (all when empty) and clears every refusal filter of the framework.
+    public func revive(_ id: FrameworkID, roles only: [String] = []) {
+        guard let framework = frameworks[id] else { return }
+        frameworks[id]?.suppressedRoles.subtract(only.isEmpty ? framework.roles : only)
         filters[id] = nil
     }
 
@@ -134,8 +173,8 @@ public final class Allocator {
     /// Returns resources of `framework` on `agent` to the pool (declined, unused, or freed by a finished task).
     /// With `refuseSeconds` > 0 the framework is not offered them again before `now + refuseSeconds`.
     public func recover(
-        _ resources: Resources, framework: FrameworkID, agent agentID: AgentID, refuseSeconds: Double? = nil,
-        now: Double
+        _ resources: Resources, framework: FrameworkID, agent agentID: AgentID, role: String? = nil,
+        refuseSeconds: Double? = nil, now: Double
     ) {
         guard var agent = agents[agentID] else { return }
         let held = agent.byFramework[framework] ?? Resources()
@@ -144,7 +183,7 @@ public final class Allocator {
         let left = held - returned
         agent.byFramework[framework] = left.isEmpty ? nil : left
         agents[agentID] = agent
-        account(framework, minus: returned)
+        if let role = role ?? frameworks[framework]?.firstRole { account(framework, role: role, minus: returned) }
         if let refuseSeconds, refuseSeconds > 0, !returned.isEmpty {
             let seconds = min(refuseSeconds, 365 * 24 * 3600)
             filters[framework, default: [:]][agentID] = RefusalFilter(refused: returned, until: now + seconds)
@@ -166,36 +205,59 @@ public final class Allocator {
             guard let agent = agents[agentID], agent.active else { continue }
             // Resources reserved for a role go only to that role's frameworks; the unreserved ones to any.
             let free = agent.free
-            let parts: [(role: String?, resources: Resources)] = free.hasReservations
-                ? free.reservedRoles.sorted().map { ($0, free.reserved(for: $0)) } + [(nil, free.reserved(for: "*"))]
-                : [(nil, free)]
-            var grants: [FrameworkID: Resources] = [:]
+            guard free.hasReservations else {
+                // The common case: nothing reserved, one pick for everything free.
+                guard free.scalar("cpus") >= minimumCPUs || free.scalar("mem") >= minimumMemory,
+                      let grantee = pick(for: agentID, free: free, role: nil, now: now) else { continue }
+                result.append(grant(free, on: agentID, to: grantee))
+                continue
+            }
+            let parts = free.reservedRoles.sorted().map { ($0, free.reserved(for: $0)) } + [(nil, free.reserved(for: "*"))]
+            var grants: [Grantee: Resources] = [:]
             for (role, part) in parts {
                 guard part.scalar("cpus") >= minimumCPUs || part.scalar("mem") >= minimumMemory,
-                      let framework = pick(for: agentID, free: part, role: role, now: now) else { continue }
-                grants[framework, default: Resources()] += part
+                      let grantee = pick(for: agentID, free: part, role: role, now: now) else { continue }
+                grants[grantee, default: Resources()] += part
             }
-            for (framework, granted) in grants.sorted(by: { $0.key < $1.key }) {
-                agents[agentID]?.allocated += granted
-                agents[agentID]?.byFramework[framework, default: Resources()] += granted
-                account(framework, plus: granted)
-                result.append(Allocation(frameworkID: framework, agentID: agentID, resources: granted))
+            for (grantee, granted) in grants.sorted(by: { ($0.key.framework, $0.key.role) < ($1.key.framework, $1.key.role) }) {
+                result.append(grant(granted, on: agentID, to: grantee))
             }
         }
         return result
     }
 
-    /// The eligible framework (of `role`, when given) with the lowest role share, then the lowest own share.
-    private func pick(for agentID: AgentID, free: Resources, role: String?, now: Double) -> FrameworkID? {
-        var best: (roleShare: Double, share: Double, id: FrameworkID)?
-        for (id, framework) in frameworks where framework.active && !framework.suppressed && (role == nil || framework.role == role) {
+    private func grant(_ resources: Resources, on agentID: AgentID, to grantee: Grantee) -> Allocation {
+        agents[agentID]?.allocated += resources
+        agents[agentID]?.byFramework[grantee.framework, default: Resources()] += resources
+        account(grantee.framework, role: grantee.role, plus: resources)
+        return Allocation(frameworkID: grantee.framework, agentID: agentID, role: grantee.role, resources: resources)
+    }
+
+    /// A framework under one of its roles.
+    private struct Grantee: Hashable {
+        let framework: FrameworkID
+        let role: String
+    }
+
+    /// The eligible framework and role (only `reserved`, for resources reserved to it) with the lowest weighted role
+    /// share, then the lowest own share.
+    private func pick(for agentID: AgentID, free: Resources, role reserved: String?, now: Double) -> Grantee? {
+        var best: (roleShare: Double, share: Double, id: FrameworkID, role: Int)?
+        var bestEntry: FrameworkEntry?
+        for (id, framework) in frameworks where framework.active {
             if let filter = filters[id]?[agentID], filter.until > now, filter.refused.contains(free) { continue }
-            let role = roles[framework.role]
-            let roleShare = (role?.share ?? 0) / (role?.weight ?? 1)
-            let candidate = (roleShare, framework.share, id)
-            if best == nil || candidate < best! { best = candidate }
+            for (index, name) in framework.roles.enumerated() where reserved == nil || name == reserved {
+                if !framework.suppressedRoles.isEmpty && framework.suppressedRoles.contains(name) { continue }
+                let role = roles[name]
+                let candidate = ((role?.share ?? 0) / (role?.weight ?? 1), framework.share, id, index)
+                if best == nil || candidate < best! {
+                    best = candidate
+                    bestEntry = framework
+                }
+            }
         }
-        return best?.id
+        guard let best, let bestEntry else { return nil }
+        return Grantee(framework: best.id, role: bestEntry.roles[best.role])
     }
 
     private func expireFilters(now: Double) {
@@ -205,22 +267,38 @@ public final class Allocator {
         }
     }
 
-    private func account(_ framework: FrameworkID, plus resources: Resources) {
-        guard let role = frameworks[framework]?.role else { return }
-        for (name, amount) in resources.quantities {
-            frameworks[framework]?.allocated[name, default: 0] += amount
-            roles[role]?.allocated[name, default: 0] += amount
-        }
-        updateShare(framework)
+    private func account(_ framework: FrameworkID, role: String, plus resources: Resources) {
+        account(framework, role: role, resources, sign: 1)
     }
 
-    private func account(_ framework: FrameworkID, minus resources: Resources) {
-        guard let role = frameworks[framework]?.role else { return }
+    private func account(_ framework: FrameworkID, role: String, minus resources: Resources) {
+        account(framework, role: role, resources, sign: -1)
+    }
+
+    private func account(_ framework: FrameworkID, role: String, _ resources: Resources, sign: Double) {
+        guard frameworks[framework] != nil else { return }
         for (name, amount) in resources.quantities {
-            frameworks[framework]?.allocated[name, default: 0] -= amount
-            roles[role]?.allocated[name, default: 0] -= amount
+            frameworks[framework]?.allocated[name, default: 0] += sign * amount
+            frameworks[framework]?.allocatedByRole[role, default: [:]][name, default: 0] += sign * amount
+            roles[role]?.allocated[name, default: 0] += sign * amount
         }
-        updateShare(framework)
+        updateShare(framework, role: role)
+    }
+
+    /// Takes `resources` back from whichever roles of the framework hold them (an agent that went away).
+    private func accountAcrossRoles(_ framework: FrameworkID, minus resources: Resources) {
+        guard let entry = frameworks[framework] else { return }
+        var left = resources.quantities
+        for role in entry.roles {
+            var part = Resources()
+            for (name, held) in entry.allocatedByRole[role] ?? [:] {
+                let taken = min(held, left[name] ?? 0)
+                guard taken > 0 else { continue }
+                part.add(scalar: name, taken)
+                left[name, default: 0] -= taken
+            }
+            if !part.isEmpty { account(framework, role: role, minus: part) }
+        }
     }
 
     private func dominantShare(_ allocated: [String: Double]) -> Double {
@@ -232,10 +310,10 @@ public final class Allocator {
         return share
     }
 
-    private func updateShare(_ framework: FrameworkID) {
+    private func updateShare(_ framework: FrameworkID, role name: String) {
         guard let entry = frameworks[framework] else { return }
         frameworks[framework]?.share = dominantShare(entry.allocated)
-        if let role = roles[entry.role] { roles[entry.role]?.share = dominantShare(role.allocated) }
+        if let role = roles[name] { roles[name]?.share = dominantShare(role.allocated) }
     }
 
     /// Shares depend on the cluster total; recompute them all when it changes.

@@ -56,6 +56,7 @@ extension Master {
             ("name", .string(framework.info.name)),
             ("user", .string(framework.info.user)),
             ("role", .string(framework.role)),
+            ("roles", .array(framework.roles.map { .string($0) })),
             ("active", .bool(active)),
             ("connected", .bool(framework.isConnected)),
             ("failover_timeout", JSONValue.double(framework.info.failoverTimeout ?? 0) ?? .null),
@@ -64,7 +65,7 @@ extension Master {
             ("offered_resources", offered.endpointJSON),
             ("offers", .array(framework.offers.sorted().compactMap { core.offers[$0] }.map { offer in
                 .object([("id", .string(offer.id.value)), ("agent_id", .string(offer.agentID.value)),
-                         ("resources", offer.resources.endpointJSON)])
+                         ("role", .string(offer.role)), ("resources", offer.resources.endpointJSON)])
             })),
             ("tasks", .array(framework.tasks.values.sorted { $0.info.taskID < $1.info.taskID }.map(taskJSON))),
             ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),

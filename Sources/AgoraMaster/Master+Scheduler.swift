@@ -22,7 +22,7 @@ extension Master {
             if let missing = missingPayload(of: call, type: type) {
                 throw CallRejection(status: .badRequest, message: "Expecting '\(missing)' to be present")
             }
-            if let problem = unsupportedProblem(call, role: framework.role) {
+            if let problem = unsupportedProblem(call, roles: framework.roles) {
                 throw CallRejection(status: .badRequest, message: problem)
             }
             if let agentID = call.message?.agentID ?? call.shutdown?.agentID, core.agents[agentID]?.isConnected != true {
@@ -69,8 +69,8 @@ extension Master {
         }
     }
 
-    /// UPDATE_FRAMEWORK may change everything but the user, the principal and checkpointing, as in Mesos; Agora
-    /// frameworks have one role, which can change only while the framework has no live task.
+    /// UPDATE_FRAMEWORK may change everything but the user, the principal and checkpointing, as in Mesos; a role
+    /// can be left only once the framework has no live task in it.
     private func checkUpdate(_ info: inout FrameworkInfo, suppressing suppressed: [String], of framework: FrameworkRecord,
                              principal: String?) throws {
         func refuse(_ message: String) -> CallRejection { CallRejection(status: .badRequest, message: message) }
@@ -84,17 +84,18 @@ extension Master {
             throw refuse("'framework_info.principal' cannot be changed by UPDATE_FRAMEWORK")
         }
         info.principal = framework.info.principal
-        if info.roles.count > 1 {
-            throw refuse("Multi-role frameworks are not implemented: update with one role (got \(info.roles.count) roles)")
-        }
-        let role = info.roles.first ?? info.role ?? "*"
-        if role != framework.role && framework.tasks.values.contains(where: { !$0.state.isTerminal }) {
-            throw refuse("Changing the role of a framework with live tasks is not implemented ('\(framework.role)' to '\(role)')")
-        }
-        if let other = suppressed.first(where: { $0 != role }) {
-            throw refuse("Suppressed role '\(other)' is not this framework's role '\(role)'")
+        if let problem = rolesProblem(info, suppressed: suppressed) { throw refuse(problem) }
+        if let role = rolesLeftWithTasks(info, framework: framework) {
+            throw refuse("Role '\(role)' still has live tasks of this framework: it cannot be left")
         }
         try admitFramework(&info, id: framework.id, principal: principal)
+    }
+
+    /// A role the framework holds live tasks in that `info` no longer lists, if any.
+    private func rolesLeftWithTasks(_ info: FrameworkInfo, framework: FrameworkRecord) -> String? {
+        let kept = info.roles.isEmpty ? [info.role ?? "*"] : info.roles
+        return framework.tasks.values.lazy.filter { !$0.state.isTerminal }.map { $0.role ?? framework.role }
+            .first { !kept.contains($0) }
     }
 
     private func subscribedFramework(for call: SchedulerCall, request: HTTPRequest) throws -> FrameworkRecord {
@@ -123,7 +124,7 @@ extension Master {
         guard let subscribe = call.subscribe else {
             throw CallRejection(status: .badRequest, message: "Expecting 'subscribe' to be present")
         }
-        if let problem = unsupportedProblem(call, role: "") {
+        if let problem = unsupportedProblem(call, roles: []) {
             throw CallRejection(status: .badRequest, message: problem)
         }
         var info = subscribe.frameworkInfo
@@ -135,9 +136,8 @@ extension Master {
         let id = info.id ?? call.frameworkID ?? FrameworkID(core.nextID(""))
         info.id = id
         try admitFramework(&info, id: id, principal: principal)
-        if let existing = core.frameworks[id], (info.roles.first ?? info.role ?? "*") != existing.role,
-           existing.tasks.values.contains(where: { !$0.state.isTerminal }) {
-            throw CallRejection(status: .badRequest, message: "Changing the role of a framework with live tasks is not implemented")
+        if let existing = core.frameworks[id], let role = rolesLeftWithTasks(info, framework: existing) {
+            throw CallRejection(status: .badRequest, message: "Role '\(role)' still has live tasks of this framework: it cannot be left")
         }
         run(.frameworkSubscribed(info, id: id, suppressedRoles: subscribe.suppressedRoles,
                                  streamID: UUID().uuidString.lowercased()),

@@ -10,17 +10,17 @@ extension MasterCore {
         for allocation in allocations {
             guard let framework = frameworks[allocation.frameworkID], let agent = agents[allocation.agentID] else {
                 allocator.recover(allocation.resources, framework: allocation.frameworkID, agent: allocation.agentID,
-                                  now: now)
+                                  role: allocation.role, now: now)
                 continue
             }
             let offer = OfferRecord(id: OfferID(nextID("O")), frameworkID: framework.id, agentID: agent.id,
-                                    resources: allocation.resources)
+                                    role: allocation.role, resources: allocation.resources)
             offers[offer.id] = offer
             framework.offers.insert(offer.id)
             byFramework[framework.id, default: []].append(Offer(
                 id: offer.id, frameworkID: framework.id, agentID: agent.id, hostname: agent.info.hostname,
-                url: agent.url, resources: offer.resources.wire(allocationRole: framework.role),
-                attributes: agent.info.attributes, allocationInfo: .init(role: framework.role)))
+                url: agent.url, resources: offer.resources.wire(allocationRole: offer.role),
+                attributes: agent.info.attributes, allocationInfo: .init(role: offer.role)))
         }
         for (id, list) in byFramework.sorted(by: { $0.key < $1.key }) {
             metrics.offersSent += list.count
@@ -40,7 +40,7 @@ extension MasterCore {
     func rescindOffers(of framework: FrameworkRecord, notify: Bool) {
         for id in framework.offers.sorted() {
             guard let offer = offers.removeValue(forKey: id) else { continue }
-            allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID, now: now)
+            allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID, role: offer.role, now: now)
             if notify {
                 metrics.offersRescinded += 1
                 emit(.toFramework(framework.id, SchedulerEvent(type: .rescind, rescind: .init(offerID: id))))
@@ -56,7 +56,7 @@ extension MasterCore {
         let taken = accept.offerIDs.compactMap { takeOffer($0, of: framework) }
         if let problem = acceptedOffersProblem(accept.offerIDs, outstanding: outstanding) {
             for offer in taken {
-                allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID, now: now)
+                allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID, role: offer.role, now: now)
             }
             for task in tasks {
                 tell(framework, masterStatus(task.taskID, .lost, reason: .invalidOffers, message: problem,
@@ -87,15 +87,16 @@ extension MasterCore {
                 continue
             }
             remaining -= resources
-            launch(task, resources: resources, framework: framework)
+            launch(task, resources: resources, role: taken[0].role, framework: framework)
         }
-        allocator.recover(remaining, framework: framework.id, agent: agentID,
+        allocator.recover(remaining, framework: framework.id, agent: agentID, role: taken[0].role,
                           refuseSeconds: accept.filters?.effectiveRefuseSeconds ?? 5, now: now)
         emit(.allocateSoon)
     }
 
-    private func launch(_ task: TaskInfo, resources: Resources, framework: FrameworkRecord) {
+    private func launch(_ task: TaskInfo, resources: Resources, role: String, framework: FrameworkRecord) {
         let entry = TaskEntry(info: task, frameworkID: framework.id, resources: resources, now: now)
+        entry.launchRole = role
         framework.tasks[task.taskID] = entry
         agents[task.agentID]?.tasks.insert(entry.key)
         metrics.tasksLaunched += 1

@@ -9,7 +9,7 @@ extension MasterCore {
         record(status, of: task)
         metrics.terminalTasks[status.state.rawValue, default: 0] += 1
         agents[task.agentID]?.tasks.remove(task.key)
-        allocator.recover(task.resources, framework: framework.id, agent: task.agentID, now: now)
+        allocator.recover(task.resources, framework: framework.id, agent: task.agentID, role: task.role, now: now)
         if status.uuid == nil { forget(task, of: framework) }
         emit(.toFramework(framework.id, SchedulerEvent(type: .update, update: .init(status: status))))
         emit(.allocateSoon)

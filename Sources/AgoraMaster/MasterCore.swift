@@ -135,7 +135,7 @@ final class MasterCore {
         for (id, info) in recovered {
             let framework = FrameworkRecord(id: id, info: info, registeredTime: now)
             frameworks[id] = framework
-            allocator.addFramework(id, role: framework.role, active: false)
+            allocator.addFramework(id, roles: framework.roles, active: false)
             emit(.arm(.failover(id), afterSeconds: max(info.failoverTimeout ?? 0, 0)))
         }
         for (id, info) in admitted { recoveredAgents[id] = info }
@@ -152,45 +152,41 @@ final class MasterCore {
                 emit(.closeFrameworkStream(id))
             }
             emit(.cancel(.failover(id)))
-            let oldRole = existing.role
-            existing.info = info
-            if existing.role != oldRole {
-                rescindOffers(of: existing, notify: false)
-                allocator.removeFramework(id)
-                allocator.addFramework(id, role: existing.role)
-            }
+            setInfo(info, of: existing, notify: false)
             logger.info("framework \(id) (\(info.name)) resubscribed")
         } else {
             framework = FrameworkRecord(id: id, info: info, registeredTime: now)
             frameworks[id] = framework
-            allocator.addFramework(id, role: framework.role)
-            logger.info("framework \(id) (\(info.name)) subscribed with role \(framework.role)")
+            allocator.addFramework(id, roles: framework.roles)
+            logger.info("framework \(id) (\(info.name)) subscribed with role(s) \(framework.roles.joined(separator: ", "))")
         }
         emit(.persist(.admitFramework(info, id)))
         framework.isConnected = true
         framework.streamID = streamID
         allocator.setFrameworkActive(id, true)
-        if suppressedRoles.contains(framework.role) { allocator.suppress(id) }
+        allocator.setSuppressed(id, roles: suppressedRoles)
         emit(.openFrameworkStream(id, streamID: streamID))
         emit(.toFramework(id, SchedulerEvent(type: .subscribed, subscribed: .init(
             frameworkID: id, heartbeatIntervalSeconds: settings.heartbeatInterval, masterInfo: masterInfo))))
         emit(.allocateSoon)
     }
 
-    /// UPDATE_FRAMEWORK: the new info is kept and stored; a new role takes effect at once (its offers rescinded,
-    /// the allocator told); suppression follows `suppressedRoles`.
+    /// UPDATE_FRAMEWORK: the new info is kept and stored; suppression follows `suppressedRoles`.
     private func update(_ framework: FrameworkRecord, info: FrameworkInfo, suppressedRoles: [String]) {
-        let oldRole = framework.role
-        framework.info = info
-        if framework.role != oldRole {
-            rescindOffers(of: framework, notify: true)
-            allocator.removeFramework(framework.id)
-            allocator.addFramework(framework.id, role: framework.role, active: framework.isConnected)
-            logger.info("framework \(framework.id) moved from role \(oldRole) to \(framework.role)")
-        }
-        allocator.setSuppressed(framework.id, suppressedRoles.contains(framework.role))
+        setInfo(info, of: framework, notify: true)
+        allocator.setSuppressed(framework.id, roles: suppressedRoles)
         emit(.persist(.admitFramework(info, framework.id)))
         emit(.allocateSoon)
+    }
+
+    /// A framework's new info; changed roles take effect at once (its offers rescinded, the allocator told).
+    private func setInfo(_ info: FrameworkInfo, of framework: FrameworkRecord, notify: Bool) {
+        let oldRoles = framework.roles
+        framework.info = info
+        guard framework.roles != oldRoles else { return }
+        rescindOffers(of: framework, notify: notify)
+        allocator.setRoles(framework.id, framework.roles)
+        logger.info("framework \(framework.id) now has role(s) \(framework.roles.joined(separator: ", "))")
     }
 
     /// The stream dropped: offers go back; tasks stay until `failover_timeout` runs out.
@@ -214,15 +210,15 @@ final class MasterCore {
             for offerID in call.decline?.offerIDs ?? [] {
                 guard let offer = takeOffer(offerID, of: framework) else { continue }
                 metrics.offersDeclined += 1
-                allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID,
+                allocator.recover(offer.resources, framework: framework.id, agent: offer.agentID, role: offer.role,
                                   refuseSeconds: call.decline?.filters?.effectiveRefuseSeconds ?? 5, now: now)
             }
             emit(.allocateSoon)
         case .revive?:
-            allocator.revive(framework.id)
+            allocator.revive(framework.id, roles: call.revive?.roles ?? [])
             emit(.allocateSoon)
         case .suppress?:
-            allocator.suppress(framework.id)
+            allocator.suppress(framework.id, roles: call.suppress?.roles ?? [])
         case .kill?:
             if let kill = call.kill { self.kill(kill, framework: framework) }
         case .acknowledge?:

@@ -22,7 +22,9 @@ final class FrameworkRecord {
     }
 
     /// The role offers are made to: the first of `roles`, else `role`, else `*`.
-    var role: String { info.roles.first ?? info.role ?? "*" }
+    var role: String { roles[0] }
+    /// Its roles: `roles` for a MULTI_ROLE framework, else its one `role` (`*` by default).
+    var roles: [String] { info.roles.isEmpty ? [info.role ?? "*"] : info.roles }
 
     /// Whether the framework understands TASK_UNREACHABLE, TASK_GONE and TASK_UNKNOWN (Mesos ≥ 1.1).
     var isPartitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
@@ -89,6 +91,10 @@ final class TaskEntry {
 
     var agentID: AgentID { info.agentID }
     var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
+    /// The role its resources are allocated to, when known (the accepted offers' role, or the task's own
+    /// `allocation_info`); nil means the framework's first role.
+    var role: String? { launchRole ?? info.resources.lazy.compactMap { $0.allocationInfo?.role }.first }
+    var launchRole: String?
 }
 
 /// Resources offered to a framework and not yet accepted, declined or rescinded.
@@ -96,5 +102,7 @@ struct OfferRecord {
     let id: OfferID
     let frameworkID: FrameworkID
     let agentID: AgentID
+    /// The role its resources are allocated to.
+    let role: String
     let resources: Resources
 }

@@ -11,6 +11,9 @@ func acceptedOffersProblem(_ ids: [OfferID], outstanding: [OfferRecord?]) -> Str
     if let other = offers.first(where: { $0.agentID != offers[0].agentID }) {
         return "Offers \(offers[0].id) and \(other.id) are on different agents"
     }
+    if let other = offers.first(where: { $0.role != offers[0].role }) {
+        return "Offers \(offers[0].id) and \(other.id) are allocated to different roles ('\(offers[0].role)', '\(other.role)')"
+    }
     return nil
 }
 

@@ -41,6 +41,23 @@ private func agentResources() -> Resources {
         #expect(offers.filter { $0.frameworkID == "batch" }.allSatisfy { !$0.resources.hasReservations })
     }
 
+    @Test func aMultiRoleFrameworkGetsOffersForEachOfItsRolesAndSuppressesThemOneByOne() throws {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: try Resources(parsing: "cpus(web):2;mem(web):512;cpus:1;mem:256"))
+        allocator.addAgent("a2", total: agentResources())
+        allocator.addFramework("multi", roles: ["web", "batch"])
+        let offers = allocator.allocate(now: 0)
+        #expect(Set(offers.map(\.role)) == ["web", "batch"], "offers under both roles")
+        #expect(offers.filter { $0.resources.hasReservations }.allSatisfy { $0.role == "web" })
+        for offer in offers { allocator.recover(offer.resources, framework: "multi", agent: offer.agentID, role: offer.role, now: 1) }
+        allocator.suppress("multi", roles: ["batch"])
+        let again = allocator.allocate(now: 2)
+        #expect(!again.isEmpty && again.allSatisfy { $0.role == "web" }, "batch is suppressed")
+        #expect(allocator.share(of: "multi") > 0)
+        for offer in again { allocator.recover(offer.resources, framework: "multi", agent: offer.agentID, role: offer.role, now: 3) }
+        #expect(allocator.share(of: "multi") == 0, "everything returned to the role it was allocated to")
+    }
+
     @Test func dominantResourceFairnessSplitsAContendedCluster() {
         let allocator = Allocator()
         for index in 0..<8 { allocator.addAgent(AgentID("a\(index)"), total: agentResources()) }

@@ -82,7 +82,7 @@ import Testing
             #expect(otherRole.status == .badRequest && otherRole.bodyText.contains("'web'"))
             let twoRoles = try post(cluster, #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u","name":"n","roles":["a","b"]}}}"#,
                                     headers: json)
-            #expect(twoRoles.status == .badRequest && twoRoles.bodyText.contains("Multi-role"))
+            #expect(twoRoles.status == .badRequest && twoRoles.bodyText.contains("MULTI_ROLE"))
 
             let get = try cluster.get(cluster.master, "/api/v1/scheduler")
             #expect(get.status == .methodNotAllowed)
@@ -153,6 +153,30 @@ import Testing
             for offer in scheduler.offers.values { scheduler.decline(offer, refuseSeconds: 0) }
             cluster.idle(.milliseconds(1500))
             #expect(scheduler.offers.isEmpty, "no offers while suppressed")
+        }
+    }
+
+    @Test func aMultiRoleFrameworkIsOfferedResourcesForEveryRole() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus(web):1;mem(web):256;cpus:1;mem:256;disk:100;ports:[31000-31009]")
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31010-31019]")
+            let scheduler = cluster.scheduler("multi", format: .protobuf) {
+                $0.info.role = nil
+                $0.info.roles = ["web", "batch"]
+                $0.info.capabilities = [.init(type: .multiRole)]
+            }
+            try cluster.wait("offers for both roles") {
+                Set(scheduler.offers.values.compactMap(\.allocationInfo?.role)) == ["web", "batch"]
+            }
+            let reserved = scheduler.offers.values.flatMap(\.resources).filter { $0.role == "web" }
+            #expect(!reserved.isEmpty && reserved.allSatisfy { $0.allocationInfo?.role == "web" }, "reserved resources only under web")
+            let batch = try #require(scheduler.offers.values.first { $0.allocationInfo?.role == "batch" })
+            scheduler.launch([try shellTask("batch-task", "sleep 30", on: batch, resources: "cpus:0.5;mem:64")], on: batch)
+            try cluster.wait("the batch task running") { scheduler.states(of: "batch-task").last == .running }
+            let state = try cluster.getJSON(cluster.master, "/state")
+            #expect(state.list("frameworks").first?["roles"] == .array([.string("web"), .string("batch")]))
+            scheduler.kill("batch-task")
+            try cluster.wait("the batch task killed") { scheduler.states(of: "batch-task").last == .killed }
         }
     }
 

@@ -177,8 +177,8 @@ import Testing
 
 /// ACCEPT checks as free functions.
 @Suite struct OfferValidationTests {
-    private func offer(_ id: String, agent: String) throws -> OfferRecord {
-        OfferRecord(id: OfferID(id), frameworkID: "fw", agentID: AgentID(agent), resources: try Resources(parsing: "cpus:1"))
+    private func offer(_ id: String, agent: String, role: String = "*") throws -> OfferRecord {
+        OfferRecord(id: OfferID(id), frameworkID: "fw", agentID: AgentID(agent), role: role, resources: try Resources(parsing: "cpus:1"))
     }
 
     @Test func acceptedOffersMustBeOutstandingAndOnOneAgent() throws {
@@ -189,6 +189,19 @@ import Testing
                 == "Offers o1 and o2 are on different agents")
         #expect(acceptedOffersProblem(["o1", "o2"], outstanding: [try offer("o1", agent: "a"), try offer("o2", agent: "a")])
                 == nil)
+        #expect(acceptedOffersProblem(["o1", "o2"], outstanding: [try offer("o1", agent: "a", role: "web"), try offer("o2", agent: "a")])?
+                    .contains("different roles") == true)
+    }
+
+    @Test func severalRolesNeedTheMultiRoleCapability() {
+        var info = FrameworkInfo(user: "u", name: "n")
+        info.roles = ["web", "batch"]
+        #expect(rolesProblem(info, suppressed: [])?.contains("MULTI_ROLE") == true)
+        info.capabilities = [.init(type: .multiRole)]
+        #expect(rolesProblem(info, suppressed: ["batch"]) == nil)
+        #expect(rolesProblem(info, suppressed: ["other"])?.contains("'other'") == true)
+        info.roles = ["web", "web"]
+        #expect(rolesProblem(info, suppressed: [])?.contains("twice") == true)
     }
 
     @Test func aTaskIsCheckedForIdsAgentCommandResourcesAndPermission() throws {
