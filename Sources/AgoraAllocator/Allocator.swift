@@ -34,21 +34,25 @@ public final class Allocator {
     final class FrameworkEntry {
         /// The roles it is subscribed to (one, or several for a MULTI_ROLE framework); offers are per role.
         var roles: [String]
+        /// The entries of `roles`, in the same order (resolved once: an allocation cycle hashes no role name).
+        var roleEntries: [RoleEntry]
+        /// What it holds under each of its roles, in the same order (the roles' shares count these).
+        var allocatedByRole: [[String: Double]]
         var active: Bool
         var suppressedRoles: Set<String> = []
         var allocated: [String: Double] = [:]
-        /// What it holds under each of its roles (the roles' shares count these).
-        var allocatedByRole: [String: [String: Double]] = [:]
         var share = 0.0
         var firstRole: String { roles.first ?? "*" }
 
-        init(roles: [String], active: Bool) {
+        init(roles: [String], entries: [RoleEntry], active: Bool) {
             self.roles = roles
+            roleEntries = entries
+            allocatedByRole = Array(repeating: [:], count: roles.count)
             self.active = active
         }
     }
 
-    struct RoleEntry {
+    final class RoleEntry {
         var weight = 1.0
         var allocated: [String: Double] = [:]
         var share = 0.0
@@ -101,29 +105,47 @@ public final class Allocator {
     public func addFramework(_ id: FrameworkID, roles subscribed: [String], active: Bool = true) {
         if frameworks[id] != nil { return }
         let list = subscribed.isEmpty ? ["*"] : subscribed
-        frameworks[id] = FrameworkEntry(roles: list, active: active)
-        for role in list { roles[role, default: RoleEntry()].frameworks += 1 }
+        frameworks[id] = FrameworkEntry(roles: list, entries: list.map(join), active: active)
+    }
+
+    /// The entry of role `name` (made when new), counting one more framework in it.
+    private func join(_ name: String) -> RoleEntry {
+        let entry = roles[name] ?? RoleEntry()
+        roles[name] = entry
+        entry.frameworks += 1
+        return entry
     }
 
     /// Changes the roles of a framework; a role it leaves must hold nothing of it any more (the caller recovers the
     /// offers of that role first and refuses the change while tasks live there).
     public func setRoles(_ id: FrameworkID, _ subscribed: [String]) {
-        guard var framework = frameworks[id] else { return }
+        guard let framework = frameworks[id] else { return }
         let list = subscribed.isEmpty ? ["*"] : subscribed
-        for role in Set(framework.roles).subtracting(list) {
-            leave(role, holding: framework.allocatedByRole.removeValue(forKey: role) ?? [:])
-            framework.suppressedRoles.remove(role)
+        var entries: [RoleEntry] = []
+        var held: [[String: Double]] = []
+        for name in list {
+            if let index = framework.roles.firstIndex(of: name) {
+                entries.append(framework.roleEntries[index])
+                held.append(framework.allocatedByRole[index])
+            } else {
+                entries.append(join(name))
+                held.append([:])
+            }
         }
-        for role in Set(list).subtracting(framework.roles) { roles[role, default: RoleEntry()].frameworks += 1 }
+        for (index, name) in framework.roles.enumerated() where !list.contains(name) {
+            leave(name, framework.roleEntries[index], holding: framework.allocatedByRole[index])
+            framework.suppressedRoles.remove(name)
+        }
         framework.roles = list
-        frameworks[id] = framework
+        framework.roleEntries = entries
+        framework.allocatedByRole = held
         refreshShares()
     }
 
-    private func leave(_ role: String, holding allocated: [String: Double]) {
-        roles[role]?.frameworks -= 1
-        for (name, amount) in allocated { roles[role]?.allocated[name, default: 0] -= amount }
-        if roles[role]?.frameworks == 0 && roles[role]?.weight == 1 { roles[role] = nil }
+    private func leave(_ name: String, _ role: RoleEntry, holding allocated: [String: Double]) {
+        role.frameworks -= 1
+        for (resource, amount) in allocated { role.allocated[resource, default: 0] -= amount }
+        if role.frameworks == 0 && role.weight == 1 { roles[name] = nil }
     }
 
     /// Forgets a framework; the caller recovers its allocations first (or they vanish with it).
@@ -134,7 +156,9 @@ public final class Allocator {
                 agents[agentID]?.allocated -= held
             }
         }
-        for role in framework.roles { leave(role, holding: framework.allocatedByRole[role] ?? [:]) }
+        for (index, name) in framework.roles.enumerated() {
+            leave(name, framework.roleEntries[index], holding: framework.allocatedByRole[index])
+        }
         filters[id] = nil
         refreshShares()
     }
@@ -164,7 +188,9 @@ public final class Allocator {
     }
 
     public func setWeight(_ weight: Double, forRole role: String) {
-        roles[role, default: RoleEntry()].weight = max(weight, 0.0001)
+        let entry = roles[role] ?? RoleEntry()
+        roles[role] = entry
+        entry.weight = max(weight, 0.0001)
         refreshShares()
     }
 
@@ -248,8 +274,8 @@ public final class Allocator {
             if let filter = filters[id]?[agentID], filter.until > now, filter.refused.contains(free) { continue }
             for (index, name) in framework.roles.enumerated() where reserved == nil || name == reserved {
                 if !framework.suppressedRoles.isEmpty && framework.suppressedRoles.contains(name) { continue }
-                let role = roles[name]
-                let candidate = ((role?.share ?? 0) / (role?.weight ?? 1), framework.share, id, index)
+                let role = framework.roleEntries[index]
+                let candidate = (role.share / role.weight, framework.share, id, index)
                 if best == nil || candidate < best! {
                     best = candidate
                     bestEntry = framework
@@ -276,22 +302,25 @@ public final class Allocator {
     }
 
     private func account(_ framework: FrameworkID, role: String, _ resources: Resources, sign: Double) {
-        guard frameworks[framework] != nil else { return }
+        guard let entry = frameworks[framework] else { return }
+        let index = entry.roles.firstIndex(of: role) ?? 0
+        let roleEntry = entry.roleEntries[index]
         for (name, amount) in resources.quantities {
-            frameworks[framework]?.allocated[name, default: 0] += sign * amount
-            frameworks[framework]?.allocatedByRole[role, default: [:]][name, default: 0] += sign * amount
-            roles[role]?.allocated[name, default: 0] += sign * amount
+            entry.allocated[name, default: 0] += sign * amount
+            entry.allocatedByRole[index][name, default: 0] += sign * amount
+            roleEntry.allocated[name, default: 0] += sign * amount
         }
-        updateShare(framework, role: role)
+        entry.share = dominantShare(entry.allocated)
+        roleEntry.share = dominantShare(roleEntry.allocated)
     }
 
     /// Takes `resources` back from whichever roles of the framework hold them (an agent that went away).
     private func accountAcrossRoles(_ framework: FrameworkID, minus resources: Resources) {
         guard let entry = frameworks[framework] else { return }
         var left = resources.quantities
-        for role in entry.roles {
+        for (index, role) in entry.roles.enumerated() {
             var part = Resources()
-            for (name, held) in entry.allocatedByRole[role] ?? [:] {
+            for (name, held) in entry.allocatedByRole[index] {
                 let taken = min(held, left[name] ?? 0)
                 guard taken > 0 else { continue }
                 part.add(scalar: name, taken)
@@ -310,22 +339,10 @@ public final class Allocator {
         return share
     }
 
-    private func updateShare(_ framework: FrameworkID, role name: String) {
-        guard let entry = frameworks[framework] else { return }
-        frameworks[framework]?.share = dominantShare(entry.allocated)
-        if let role = roles[name] { roles[name]?.share = dominantShare(role.allocated) }
-    }
-
     /// Shares depend on the cluster total; recompute them all when it changes.
     private func refreshShares() {
-        for (id, framework) in frameworks {
-            let share = dominantShare(framework.allocated)
-            frameworks[id]?.share = share
-        }
-        for (name, role) in roles {
-            let share = dominantShare(role.allocated)
-            roles[name]?.share = share
-        }
+        for framework in frameworks.values { framework.share = dominantShare(framework.allocated) }
+        for role in roles.values { role.share = dominantShare(role.allocated) }
     }
 
     // MARK: Inspection
