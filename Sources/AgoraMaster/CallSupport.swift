@@ -26,7 +26,12 @@ func unsupportedProblem(_ call: SchedulerCall, roles: [String]) -> String? {
     case .subscribe?:
         guard let subscribe = call.subscribe else { return nil }
         return rolesProblem(subscribe.frameworkInfo, suppressed: subscribe.suppressedRoles)
-    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .message?, .shutdown?, .updateFramework?, .unknown?, nil:
+    case .updateFramework?:
+        if call.updateFramework?.offerConstraints != nil {
+            return "UPDATE_FRAMEWORK's offer_constraints are not implemented: leave them out"
+        }
+        return nil
+    case .teardown?, .decline?, .kill?, .acknowledge?, .reconcile?, .message?, .shutdown?, .unknown?, nil:
         return nil
     }
 }

@@ -40,6 +40,8 @@ public final class Master {
         settings.agentPingInterval = options.agentPingTimeout.seconds
         settings.maxAgentPingTimeouts = options.maxAgentPingTimeouts
         settings.agentReregisterTimeout = options.agentReregisterTimeout.seconds
+        settings.registryMaxAgentAge = options.registryMaxAgentAge.seconds
+        settings.registryMaxAgentCount = options.registryMaxAgentCount
         settings.acls = options.acls
         core = MasterCore(masterID: Master.makeMasterID(at: startTime), settings: settings, logger: logger)
         registrar = try Registrar(path: options.workDirectory + "/registry.db")

@@ -126,6 +126,18 @@ extension MasterCore {
     /// An agent that stopped answering: it is kept, with the time, until it comes back or is marked gone. Its tasks
     /// become unreachable (TASK_UNREACHABLE to partition-aware frameworks, TASK_LOST to the others), their resources
     /// leave the allocator, and its offers are rescinded.
+    /// Unreachable agents older than `registryMaxAgentAge`, or beyond `registryMaxAgentCount` (oldest first), leave
+    /// the registry, as in Mesos; one that comes back later registers as an agent the master does not know.
+    func pruneUnreachableAgents() {
+        let byAge = unreachableAgents.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }
+        let overflow = max(0, byAge.count - settings.registryMaxAgentCount)
+        for (index, (id, entry)) in byAge.enumerated() where index < overflow || now - entry.since > settings.registryMaxAgentAge {
+            unreachableAgents[id] = nil
+            emit(.persist(.removeAgent(id)))
+            logger.info("agent \(id), unreachable since \(entry.since), leaves the registry")
+        }
+    }
+
     func markUnreachable(_ agent: AgentRecord, message: String) {
         logger.warning("agent \(agent.id) is unreachable: \(message)")
         metrics.agentsUnreachable += 1

@@ -15,6 +15,9 @@ final class MasterCore {
         var agentPingInterval: Double = 15
         var maxAgentPingTimeouts = 5
         var agentReregisterTimeout: Double = 600
+        /// Unreachable agents are kept in the registry this long, and at most this many (the oldest go first).
+        var registryMaxAgentAge: Double = 14 * 24 * 3600
+        var registryMaxAgentCount = 100_000
         var acls = ACLs()
     }
 
@@ -112,6 +115,7 @@ final class MasterCore {
             allocate()
         case .pingAgents:
             pingAgents()
+            pruneUnreachableAgents()
         case .heartbeat:
             for framework in frameworks.values where framework.isConnected {
                 effects.append(.toFramework(framework.id, .heartbeat))

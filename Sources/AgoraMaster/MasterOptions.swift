@@ -16,6 +16,9 @@ public struct MasterOptions: Sendable {
     public var heartbeatInterval: Duration = .seconds(15)
     /// After a restart, how long admitted agents have to re-register before they are forgotten.
     public var agentReregisterTimeout: Duration = .seconds(600)
+    /// How long and how many unreachable agents the registry keeps (`--registry-max-agent-age`, `-count`).
+    public var registryMaxAgentAge: Duration = .seconds(14 * 24 * 3600)
+    public var registryMaxAgentCount = 100_000
     /// Principals and secrets (`--credentials`), checked for the kinds of callers below that authenticate.
     public var credentials: Credentials?
     /// Frameworks must present HTTP Basic credentials on every scheduler call (`--authenticate-frameworks`).

@@ -90,6 +90,7 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
     &mesos__v1__scheduler__call__message__descriptor,
     &mesos__v1__scheduler__call__request__descriptor,
     &mesos__v1__scheduler__call__update_framework__descriptor,
+    &mesos__v1__scheduler__call__update_framework__offer_constraints__descriptor,
 };
 size_t agora_proto_descriptor_count(void) { return sizeof(descriptors) / sizeof(descriptors[0]); }
 const ProtobufCMessageDescriptor *agora_proto_descriptor_at(size_t index) {

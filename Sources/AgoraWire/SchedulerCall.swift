@@ -76,11 +76,18 @@ public struct SchedulerCall: WireMessage, Hashable {
     /// Change the framework's info and suppressed roles.
     public struct UpdateFramework: WireMessage, Hashable {
         public static let protoName = "mesos.v1.scheduler.Call.UpdateFramework"
+        /// Mesos' offer constraints, which Agora does not implement: only whether the call carries them.
+        public struct OfferConstraints: WireMessage, Hashable {
+            public static let protoName = "mesos.v1.scheduler.Call.UpdateFramework.OfferConstraints"
+            public init() {}
+        }
         public var frameworkInfo: FrameworkInfo
         public var suppressedRoles: [String]
-        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = []) {
+        public var offerConstraints: OfferConstraints?
+        public init(frameworkInfo: FrameworkInfo, suppressedRoles: [String] = [], offerConstraints: OfferConstraints? = nil) {
             self.frameworkInfo = frameworkInfo
             self.suppressedRoles = suppressedRoles
+            self.offerConstraints = offerConstraints
         }
     }
 

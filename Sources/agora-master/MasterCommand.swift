@@ -34,6 +34,12 @@ struct MasterCommand: ParsableCommand {
             help: "After a restart, how long admitted agents have to re-register before they are forgotten.")
     var agentReregisterTimeout = DurationFlag(.seconds(600))
 
+    @Option(name: .customLong("registry-max-agent-age"), help: "How long the registry keeps an unreachable agent.")
+    var registryMaxAgentAge = DurationFlag(.seconds(14 * 24 * 3600))
+
+    @Option(name: .customLong("registry-max-agent-count"), help: "How many unreachable agents the registry keeps at most.")
+    var registryMaxAgentCount = 100_000
+
     @Option(name: .customLong("credentials"),
             help: "Principals and secrets, Mesos' JSON format: {\"credentials\": [{\"principal\": …, \"secret\": …}]}.")
     var credentials: String?
@@ -56,8 +62,10 @@ struct MasterCommand: ParsableCommand {
             throw ValidationError("--authenticate-frameworks, --authenticate-agents and --authenticate-http need --credentials")
         }
         guard maxAgentPingTimeouts >= 1 else { throw ValidationError("--max-agent-ping-timeouts must be at least 1") }
+        guard registryMaxAgentCount >= 0 else { throw ValidationError("--registry-max-agent-count must not be negative") }
         for (name, flag) in [("allocation-interval", allocationInterval), ("agent-ping-timeout", agentPingTimeout),
-                             ("heartbeat-interval", heartbeatInterval)] where flag.duration <= .zero {
+                             ("heartbeat-interval", heartbeatInterval), ("registry-max-agent-age", registryMaxAgentAge)]
+            where flag.duration <= .zero {
             throw ValidationError("--\(name) must be positive")
         }
     }
@@ -74,6 +82,8 @@ struct MasterCommand: ParsableCommand {
         options.maxAgentPingTimeouts = maxAgentPingTimeouts
         options.heartbeatInterval = heartbeatInterval.duration
         options.agentReregisterTimeout = agentReregisterTimeout.duration
+        options.registryMaxAgentAge = registryMaxAgentAge.duration
+        options.registryMaxAgentCount = registryMaxAgentCount
         options.credentials = try AuthFiles.credentials(credentials)
         options.authenticateFrameworks = authenticateFrameworks
         options.authenticateAgents = authenticateAgents

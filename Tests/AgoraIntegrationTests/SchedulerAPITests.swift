@@ -144,6 +144,9 @@ import Testing
             let state = try cluster.getJSON(cluster.master, "/state")
             #expect(state.list("frameworks").first?["name"] == .string("after"))
             #expect(state.list("frameworks").first?["role"] == .string("web"))
+            let constrained = try post(cluster, #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(scheduler.frameworkID!)"},"update_framework":{"framework_info":{"user":"root","name":"after","role":"web"},"offer_constraints":{"role_constraints":{}}}}"#,
+                                       headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
+            #expect(constrained.status == .badRequest && constrained.bodyText.contains("offer_constraints"), "\(constrained.bodyText)")
             let user = try update(#"{"user":"somebody-else","name":"after","role":"web"}"#)
             #expect(user.status == .badRequest && user.bodyText.contains("user"), "\(user.bodyText)")
             let other = try update(#"{"user":"root","name":"after","role":"web"}"#, suppressed: #"["batch"]"#)

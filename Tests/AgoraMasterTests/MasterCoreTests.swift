@@ -69,6 +69,27 @@ import Testing
         #expect(harness.core.unreachableAgents.isEmpty)
     }
 
+    @Test func unreachableAgentsLeaveTheRegistryAfterTheirMaximumAgeOrBeyondTheMaximumCount() throws {
+        var settings = MasterCore.Settings()
+        settings.maxAgentPingTimeouts = 1
+        settings.registryMaxAgentAge = 3600
+        settings.registryMaxAgentCount = 2
+        let harness = CoreHarness(settings: settings)
+        var agents: [AgentID] = []
+        for index in 0..<3 {
+            agents.append(try harness.addAgent("cpus:1;mem:128", id: AgentID("a\(index)")))
+            harness.clock.advance(by: .seconds(10))
+            harness.run(.pingAgents)
+            harness.run(.pingAgents)
+        }
+        // Three unreachable, two kept: the oldest goes first.
+        #expect(Set(harness.core.unreachableAgents.keys) == ["a1", "a2"])
+        #expect(harness.writes.contains { if case .removeAgent("a0") = $0 { true } else { false } })
+        harness.clock.advance(by: .seconds(3601))
+        harness.run(.pingAgents)
+        #expect(harness.core.unreachableAgents.isEmpty, "past the maximum age")
+    }
+
     @Test func aTerminalUpdateFreesResourcesAtOnceAndTheTaskIsForgottenOnAcknowledgement() throws {
         let (harness, framework, agent) = try runningTask(failoverTimeout: 0)
         #expect(harness.core.allocator.free(on: agent) == (try Resources(parsing: "cpus:1;mem:896")))

@@ -166,6 +166,12 @@ void   mesos__v1__scheduler__call__request__init
   static const Mesos__V1__Scheduler__Call__Request init_value = MESOS__V1__SCHEDULER__CALL__REQUEST__INIT;
   *message = init_value;
 }
+void   mesos__v1__scheduler__call__update_framework__offer_constraints__init
+                     (Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints         *message)
+{
+  static const Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints init_value = MESOS__V1__SCHEDULER__CALL__UPDATE_FRAMEWORK__OFFER_CONSTRAINTS__INIT;
+  *message = init_value;
+}
 void   mesos__v1__scheduler__call__update_framework__init
                      (Mesos__V1__Scheduler__Call__UpdateFramework         *message)
 {
@@ -1350,7 +1356,25 @@ const ProtobufCMessageDescriptor mesos__v1__scheduler__call__request__descriptor
   (ProtobufCMessageInit) mesos__v1__scheduler__call__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__update_framework__field_descriptors[2] =
+#define mesos__v1__scheduler__call__update_framework__offer_constraints__field_descriptors NULL
+#define mesos__v1__scheduler__call__update_framework__offer_constraints__field_indices_by_name NULL
+#define mesos__v1__scheduler__call__update_framework__offer_constraints__number_ranges NULL
+const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__offer_constraints__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.scheduler.Call.UpdateFramework.OfferConstraints",
+  "OfferConstraints",
+  "Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints",
+  "mesos.v1.scheduler",
+  sizeof(Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints),
+  0,
+  mesos__v1__scheduler__call__update_framework__offer_constraints__field_descriptors,
+  mesos__v1__scheduler__call__update_framework__offer_constraints__field_indices_by_name,
+  0,  mesos__v1__scheduler__call__update_framework__offer_constraints__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__scheduler__call__update_framework__offer_constraints__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__update_framework__field_descriptors[3] =
 {
   {
     "framework_info",
@@ -1376,15 +1400,28 @@ static const ProtobufCFieldDescriptor mesos__v1__scheduler__call__update_framewo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "offer_constraints",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Scheduler__Call__UpdateFramework, offer_constraints),
+    &mesos__v1__scheduler__call__update_framework__offer_constraints__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mesos__v1__scheduler__call__update_framework__field_indices_by_name[] = {
   0,   /* field[0] = framework_info */
+  2,   /* field[2] = offer_constraints */
   1,   /* field[1] = suppressed_roles */
 };
 static const ProtobufCIntRange mesos__v1__scheduler__call__update_framework__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__descriptor =
 {
@@ -1394,7 +1431,7 @@ const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__d
   "Mesos__V1__Scheduler__Call__UpdateFramework",
   "mesos.v1.scheduler",
   sizeof(Mesos__V1__Scheduler__Call__UpdateFramework),
-  2,
+  3,
   mesos__v1__scheduler__call__update_framework__field_descriptors,
   mesos__v1__scheduler__call__update_framework__field_indices_by_name,
   1,  mesos__v1__scheduler__call__update_framework__number_ranges,

@@ -38,6 +38,7 @@ typedef struct Mesos__V1__Scheduler__Call__Reconcile__Task Mesos__V1__Scheduler_
 typedef struct Mesos__V1__Scheduler__Call__Message Mesos__V1__Scheduler__Call__Message;
 typedef struct Mesos__V1__Scheduler__Call__Request Mesos__V1__Scheduler__Call__Request;
 typedef struct Mesos__V1__Scheduler__Call__UpdateFramework Mesos__V1__Scheduler__Call__UpdateFramework;
+typedef struct Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints;
 
 
 /* --- enums --- */
@@ -318,9 +319,19 @@ struct  Mesos__V1__Scheduler__Call__Request
     , 0,NULL }
 
 
+struct  Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints
+{
+  ProtobufCMessage base;
+};
+#define MESOS__V1__SCHEDULER__CALL__UPDATE_FRAMEWORK__OFFER_CONSTRAINTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__scheduler__call__update_framework__offer_constraints__descriptor) \
+     }
+
+
 /*
  * Change the framework's FrameworkInfo (not its user, principal or checkpoint) and suppressed roles; answered 200.
- * Mesos' offer_constraints (field 3) are not part of Agora's schema.
+ * Mesos' offer constraints are not implemented: their message has no fields here, so that a call carrying them
+ * (field 3) can be seen and refused.
  */
 struct  Mesos__V1__Scheduler__Call__UpdateFramework
 {
@@ -328,10 +339,11 @@ struct  Mesos__V1__Scheduler__Call__UpdateFramework
   Mesos__V1__FrameworkInfo *framework_info;
   size_t n_suppressed_roles;
   char **suppressed_roles;
+  Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints *offer_constraints;
 };
 #define MESOS__V1__SCHEDULER__CALL__UPDATE_FRAMEWORK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__scheduler__call__update_framework__descriptor) \
-    , NULL, 0,NULL }
+    , NULL, 0,NULL, NULL }
 
 
 struct  Mesos__V1__Scheduler__Call
@@ -434,6 +446,9 @@ void   mesos__v1__scheduler__call__message__init
 /* Mesos__V1__Scheduler__Call__Request methods */
 void   mesos__v1__scheduler__call__request__init
                      (Mesos__V1__Scheduler__Call__Request         *message);
+/* Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints methods */
+void   mesos__v1__scheduler__call__update_framework__offer_constraints__init
+                     (Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints         *message);
 /* Mesos__V1__Scheduler__Call__UpdateFramework methods */
 void   mesos__v1__scheduler__call__update_framework__init
                      (Mesos__V1__Scheduler__Call__UpdateFramework         *message);
@@ -518,6 +533,9 @@ typedef void (*Mesos__V1__Scheduler__Call__Message_Closure)
 typedef void (*Mesos__V1__Scheduler__Call__Request_Closure)
                  (const Mesos__V1__Scheduler__Call__Request *message,
                   void *closure_data);
+typedef void (*Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints_Closure)
+                 (const Mesos__V1__Scheduler__Call__UpdateFramework__OfferConstraints *message,
+                  void *closure_data);
 typedef void (*Mesos__V1__Scheduler__Call__UpdateFramework_Closure)
                  (const Mesos__V1__Scheduler__Call__UpdateFramework *message,
                   void *closure_data);
@@ -553,6 +571,7 @@ extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__reconcile__t
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__message__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__request__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__scheduler__call__update_framework__offer_constraints__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__scheduler__call__type__descriptor;
 
 PROTOBUF_C__END_DECLS
