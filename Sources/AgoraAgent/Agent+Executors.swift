@@ -132,14 +132,12 @@ extension Agent {
         }
         run.executorUpdates.insert(uuid)
         if let pid = status.label(StatusLabel.pid).flatMap({ Int32($0) }) { run.taskPID = pid }
+        if let healthy = status.healthy { run.healthy = healthy }
         if status.state.isTerminal {
             taskEnded(run, status)
             return
         }
         report(run, status.state, message: status.message, reason: status.reason, uuid: uuid, data: status.data)
-        if status.state == .running, run.health == nil, let check = run.info.healthCheck {
-            startHealthCheck(check, for: run, environment: [:])
-        }
     }
 
     /// Sends an event on the executor's stream, if it is subscribed.

@@ -142,10 +142,6 @@ extension Agent {
                 run.adoptedExecutorPID = pid
                 watchAdoptedExecutor(run)
                 expectResubscription(run)
-                // A running task's health is checked again from now on (its grace period starts anew).
-                if run.state == .running, let check = run.info.healthCheck {
-                    startHealthCheck(check, for: run, environment: [:])
-                }
             } else {
                 executorEnded(run, exit: nil)
             }

@@ -174,25 +174,6 @@ extension Agent {
         finish(run, .failed, message: message, reason: .containerLaunchFailed)
     }
 
-    func startHealthCheck(_ check: HealthCheck, for run: TaskRun, environment: [String: String]) {
-        let runner = HealthCheckRunner(loop: loop, clock: clock, check: check, sandbox: run.sandbox, environment: environment,
-            onChange: { [weak self, weak run] healthy in
-                guard let self, let run, !run.state.isTerminal else { return }
-                run.healthy = healthy
-                self.report(run, .running, message: healthy ? "Task is healthy" : "Task is unhealthy",
-                            reason: .taskHealthCheckStatusUpdated)
-            },
-            onUnhealthy: { [weak self, weak run] message in
-                guard let self, let run else { return }
-                self.logger.warning("task \(run.info.taskID): \(message); killing it")
-                run.killReason = message
-                self.kill(run.key, policy: nil)
-            })
-        run.health = runner
-        runner.onTimerFailure = { [weak self] in self?.timerFailed($0) }
-        runner.start()
-    }
-
     /// The executor ended (its exit status, when it was this agent's child). If it had not reported the task's
     /// end, the task goes too (its group, SIGKILL) and is reported failed with REASON_EXECUTOR_TERMINATED (or
     /// killed, when a kill was asked for).
@@ -214,7 +195,7 @@ extension Agent {
         run.ending = true
         run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
-            if let exit, run.killRequested || run.limitation != nil || run.killReason != nil {
+            if let exit, run.killRequested || run.limitation != nil {
                 self.concluded(run, exit, uuid: nil)
             } else if run.killRequested {
                 self.finish(run, .killed, message: "Task was killed with its executor", reason: nil)
@@ -235,7 +216,8 @@ extension Agent {
     }
 
     /// The executor reported the task's end: once the loggers have the last of its output (at most 2 s), the end is
-    /// reported, with the reason the agent knows better (memory, disk, health, kill) when it has one.
+    /// reported, with the reason the agent knows better (memory, disk, kill) when it has one; a kill the executor
+    /// decided (a failing health check) is reported as the executor says.
     func taskEnded(_ run: TaskRun, _ status: TaskStatus) {
         guard !run.ending else { return }
         run.ending = true
@@ -243,7 +225,8 @@ extension Agent {
                                signal: status.terminatingSignal.map { Signal(rawValue: Int32(clamping: $0)) })
         run.whenLoggersAreDone(loop: loop, timeout: .seconds(2), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
-            if run.customExecutor != nil && run.limitation == nil && run.killReason == nil {
+            let executorKilled = status.state == .killed && status.reason == .taskHealthCheckStatusUpdated
+            if (run.customExecutor != nil || executorKilled) && run.limitation == nil {
                 // A framework's executor says how its task ended; the agent only adds what it knows better.
                 self.finish(run, status.state, message: status.message, reason: status.reason, uuid: status.uuid,
                             data: status.data)
@@ -257,8 +240,6 @@ extension Agent {
     }
 
     private func concluded(_ run: TaskRun, _ exit: ProcessExit, uuid: [UInt8]?) {
-        run.health?.stop()
-        run.health = nil
         run.exit = exit
         run.killTimer?.close()
         run.killTimer = nil
@@ -270,8 +251,6 @@ extension Agent {
             let shown = limit == limit.rounded() ? String(Bounds.clampedInt64(limit)) : String(limit)
             finish(run, .failed, message: "Memory limit exceeded: the task used more than its \(shown) MB (\(exit))",
                    reason: .containerLimitationMemory, uuid: uuid)
-        } else if let reason = run.killReason {
-            finish(run, .killed, message: "Killed because its \(reason)", reason: .taskHealthCheckStatusUpdated, uuid: uuid)
         } else if run.killRequested {
             finish(run, .killed, message: "Command was killed (\(exit))", reason: nil, uuid: uuid)
         } else if exit.succeeded {

@@ -87,7 +87,6 @@ public final class Agent {
         diskWatch = nil
         for run in tasks.values {
             run.killTimer?.close()
-            run.health?.stop()
             run.executorStream?.finish()
             // With --recover=reconnect the executors, their tasks and loggers go on, for the next agent to re-attach;
             // their handles no longer keep this agent's loop (and process) alive.

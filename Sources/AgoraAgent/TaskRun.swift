@@ -20,10 +20,8 @@ final class TaskRun {
     var killTimer: LoopTimer?
     var exit: ProcessExit?
     var message: String?
-    var health: HealthCheckRunner?
+    /// Its health, as its executor last reported it.
     var healthy: Bool?
-    /// Why the agent itself killed the task (a failing health check), if it did.
-    var killReason: String?
     /// A limit the task went over (disk), which decides how its end is reported.
     var limitation: (message: String, reason: TaskStatus.Reason)?
     /// The secret its executor presents (`AGORA_EXECUTOR_TOKEN`), and the executor's event stream once subscribed.

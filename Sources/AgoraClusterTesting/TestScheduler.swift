@@ -46,10 +46,13 @@ public final class TestScheduler {
         options.resubscribes = false
         options.heartbeatTolerance = 0
         let subscription = EventSubscription(loop: loop, options: options)
-        subscription.subscribeBody = { [unowned self] in
-            try SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info)).encoded(as: format)
+        // Weak: a test may drop its scheduler before the cluster stops, while the stream can still end or retry.
+        subscription.subscribeBody = { [weak self] in
+            guard let self else { return [] }
+            return try SchedulerCall(type: .subscribe, subscribe: .init(frameworkInfo: info)).encoded(as: format)
         }
-        subscription.onRecord = { [unowned self, unowned subscription] record in
+        subscription.onRecord = { [weak self, unowned subscription] record in
+            guard let self else { return }
             let event = try SchedulerEvent(decoding: record, as: format)
             if event.type == .subscribed {
                 subscription.established(heartbeatInterval: nil)
@@ -57,8 +60,8 @@ public final class TestScheduler {
             }
             handle(event)
         }
-        subscription.onRefused = { [unowned self] status, _ in subscribeRefusal = status }
-        subscription.onRetry = { [unowned self] _, _ in streamEnded = true }
+        subscription.onRefused = { [weak self] status, _ in self?.subscribeRefusal = status }
+        subscription.onRetry = { [weak self] _, _ in self?.streamEnded = true }
         self.subscription = subscription
         subscription.start()
     }
@@ -130,6 +133,9 @@ public final class TestScheduler {
         onOffers = nil
         subscription?.stop()
     }
+
+    /// A scheduler a test drops ends its stream with it.
+    deinit { subscription?.stop() }
 }
 
 /// A shell task using `resources` from `offer`.

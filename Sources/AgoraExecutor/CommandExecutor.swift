@@ -19,6 +19,10 @@ public final class CommandExecutor {
     private var unacknowledged: [ExecutorCall.Update] = []
     private var ended = false
     private var killRequested = false
+    /// The task's health check, once it runs, and why it had the task killed, if it did.
+    private var health: HealthCheckRunner?
+    private var healthy: Bool?
+    private var unhealthy: String?
     private var killTimer: (any ScheduledWork)?
     private var recoveryDeadline: (any ScheduledWork)?
     /// Called once when the executor is done, with its exit code.
@@ -120,6 +124,7 @@ public final class CommandExecutor {
             }
             process = try ChildProcess.spawn(loop: loop, spec) { [weak self] exit in self?.exited(exit) }
             report(.running, message: nil, exit: nil, pid: process?.pid)
+            if let check = info.healthCheck { startHealthCheck(check, environment: environment) }
         } catch {
             report(.failed, message: "Cannot start the command: \(error)", exit: nil)
         }
@@ -169,10 +174,36 @@ public final class CommandExecutor {
         }
     }
 
+    /// Runs the task's health check: each change of health is a TASK_RUNNING update with `healthy`; too many
+    /// failures in a row kill the task (reported TASK_KILLED with REASON_TASK_HEALTH_CHECK_STATUS_UPDATED).
+    private func startHealthCheck(_ check: HealthCheck, environment: [String: String]) {
+        let runner = HealthCheckRunner(
+            loop: loop, clock: loop, check: check, sandbox: self.environment.sandbox, environment: environment,
+            onChange: { [weak self] healthy in
+                guard let self, !self.ended else { return }
+                self.healthy = healthy
+                self.report(.running, message: healthy ? "Task is healthy" : "Task is unhealthy", exit: nil,
+                            reason: .taskHealthCheckStatusUpdated)
+            },
+            onUnhealthy: { [weak self] message in
+                guard let self else { return }
+                self.log("task \(self.task?.taskID.value ?? ""): \(message); killing it")
+                self.unhealthy = message
+                self.kill(policy: nil)
+            })
+        runner.onTimerFailure = { [log] in log("cannot arm a health check timer: \($0)") }
+        health = runner
+        runner.start()
+    }
+
     private func concluded(_ exit: ProcessExit) {
         guard !ended else { return }
         drainDeadline?.cancel()
-        if killRequested {
+        health?.stop()
+        health = nil
+        if let unhealthy {
+            report(.killed, message: "Killed because its \(unhealthy)", exit: exit, reason: .taskHealthCheckStatusUpdated)
+        } else if killRequested {
             report(.killed, message: "Command was killed (\(exit))", exit: exit)
         } else if exit.succeeded {
             report(.finished, message: "Command exited with status 0", exit: exit)
@@ -201,7 +232,8 @@ public final class CommandExecutor {
         }
     }
 
-    private func report(_ state: TaskState, message: String?, exit: ProcessExit?, pid: Int32? = nil) {
+    private func report(_ state: TaskState, message: String?, exit: ProcessExit?, pid: Int32? = nil,
+                        reason: TaskStatus.Reason? = nil) {
         guard let task else { return }
         var labels: [Label] = []
         if let pid { labels.append(Label(key: StatusLabel.pid, value: String(pid))) }
@@ -211,9 +243,9 @@ public final class CommandExecutor {
         }
         var random = SystemRandomNumberGenerator()
         let status = TaskStatus(
-            taskID: task.taskID, state: state, message: message, source: .executor, agentID: task.agentID,
+            taskID: task.taskID, state: state, message: message, source: .executor, reason: reason, agentID: task.agentID,
             executorID: environment.executorID, timestamp: loop.now,
-            uuid: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) },
+            uuid: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }, healthy: healthy,
             labels: labels.isEmpty ? nil : Labels(labels))
         if state.isTerminal { ended = true }
         let update = ExecutorCall.Update(status: status)

@@ -1,5 +1,6 @@
 import AgoraRuntime
 import Foundation
+import Glibc
 
 /// Why a loop-driven test did not finish cleanly.
 public struct LoopHarnessError: Error, CustomStringConvertible {
@@ -32,5 +33,13 @@ public struct ScratchDirectory: ~Copyable {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    /// Removed with everything in it; tried again for a second while processes that are still going away (a killed
+    /// task's executor draining its output) write into it.
+    deinit {
+        for _ in 0..<10 {
+            try? FileManager.default.removeItem(atPath: path)
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            usleep(100_000)
+        }
+    }
 }

@@ -1,13 +1,12 @@
 import AgoraHTTP
 import AgoraRuntime
 import AgoraWire
-import Foundation
 
 /// Runs one task's health check (COMMAND, HTTP or TCP) on its schedule and reports transitions.
 ///
 /// Failures inside the grace period count only once a check has succeeded; after
 /// `consecutiveFailures` failures in a row the task is to be killed (`onUnhealthy`).
-final class HealthCheckRunner {
+public final class HealthCheckRunner {
     private let loop: Loop
     private let check: HealthCheck
     private let sandbox: String
@@ -15,7 +14,7 @@ final class HealthCheckRunner {
     private let onChange: (Bool) -> Void
     private let onUnhealthy: (String) -> Void
     /// Told when a timer cannot be armed (to log and count).
-    var onTimerFailure: (RuntimeError) -> Void = { _ in }
+    public var onTimerFailure: (RuntimeError) -> Void = { _ in }
     private let clock: any LoopClock
     private let started: Double
     private var timer: LoopTimer?
@@ -29,7 +28,7 @@ final class HealthCheckRunner {
     private var failures = 0
     private var stopped = false
 
-    init(loop: Loop, clock: any LoopClock, check: HealthCheck, sandbox: String, environment: [String: String],
+    public init(loop: Loop, clock: any LoopClock, check: HealthCheck, sandbox: String, environment: [String: String],
          onChange: @escaping (Bool) -> Void, onUnhealthy: @escaping (String) -> Void) {
         self.loop = loop
         self.clock = clock
@@ -41,7 +40,7 @@ final class HealthCheckRunner {
         self.onUnhealthy = onUnhealthy
     }
 
-    func start() {
+    public func start() {
         do {
             timer = try LoopTimer(loop: loop)
         } catch {
@@ -52,7 +51,7 @@ final class HealthCheckRunner {
         timer?.start(after: delay, repeating: interval) { [weak self] in self?.runCheck() }
     }
 
-    func stop() {
+    public func stop() {
         stopped = true
         timer?.close()
         timer = nil
