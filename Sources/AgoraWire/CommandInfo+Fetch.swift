@@ -23,3 +23,32 @@ extension CommandInfo.URI {
         return nil
     }
 }
+
+/// The `fetch` entries of Marathon apps and Chronos jobs (`{"uri", "executable", "extract", "cache", "outputFile"}`),
+/// read and written the same way by both frameworks.
+extension CommandInfo.URI {
+    /// Reads one entry; nil when it has no string `uri`. `extract` defaults to true, as in Mesos.
+    public init?(fetchEntry json: JSONValue) {
+        func flag(_ key: String) -> Bool? { if case .bool(let value)? = json[key] { value } else { nil } }
+        guard case .string(let uri)? = json["uri"] else { return nil }
+        var outputFile: String?
+        if case .string(let name)? = json["outputFile"] { outputFile = name }
+        self.init(value: uri, executable: flag("executable") ?? false, extract: flag("extract") ?? true,
+                  cache: flag("cache") ?? false, outputFile: outputFile)
+    }
+
+    /// A legacy `uris` string: fetched and extracted.
+    public init(legacyURI uri: String) {
+        self.init(value: uri, executable: false, extract: true, cache: false)
+    }
+
+    /// The entry as the frameworks show it.
+    public var fetchEntry: JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("uri", .string(value)), ("executable", .bool(executable ?? false)), ("extract", .bool(extract ?? true)),
+            ("cache", .bool(cache ?? false)),
+        ]
+        if let outputFile { fields.append(("outputFile", .string(outputFile))) }
+        return .object(fields)
+    }
+}

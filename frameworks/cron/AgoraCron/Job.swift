@@ -63,15 +63,13 @@ public enum JobJSON {
         var job = Job(name: name, command: command)
         if case .array(let items)? = json["fetch"] {
             job.fetch = try items.map { item throws(JobError) in
-                guard let uri = item.text("uri") else { throw JobError.invalid("every 'fetch' entry needs a 'uri'") }
-                return CommandInfo.URI(value: uri, executable: item["executable"]?.boolValue ?? false,
-                                       extract: item["extract"]?.boolValue ?? true, cache: item["cache"]?.boolValue ?? false,
-                                       outputFile: item.text("outputFile"))
+                guard let uri = CommandInfo.URI(fetchEntry: item) else { throw JobError.invalid("every 'fetch' entry needs a 'uri'") }
+                return uri
             }
         }
         if case .array(let items)? = json["uris"], !items.isEmpty {
             guard job.fetch.isEmpty else { throw JobError.invalid("give 'fetch' or 'uris', not both") }
-            job.fetch = items.compactMap { $0.textValue }.map { CommandInfo.URI(value: $0, executable: false, extract: true, cache: false) }
+            job.fetch = items.compactMap { $0.textValue }.map(CommandInfo.URI.init(legacyURI:))
         }
         if let problem = job.fetch.lazy.compactMap(\.fetchProblem).first { throw JobError.invalid(problem) }
         if case .bool(let value)? = json["shell"] { job.shell = value }
@@ -164,14 +162,7 @@ public enum JobJSON {
             ("errorsSinceLastSuccess", .integer(state?.errorsSinceLastSuccess ?? 0)),
             ("concurrent", .bool(job.concurrent)),
             ("uris", .array(job.fetch.map { .string($0.value) })),
-            ("fetch", .array(job.fetch.map { uri in
-                var fields: [(key: String, value: JSONValue)] = [
-                    ("uri", .string(uri.value)), ("executable", .bool(uri.executable ?? false)),
-                    ("extract", .bool(uri.extract ?? true)), ("cache", .bool(uri.cache ?? false)),
-                ]
-                if let name = uri.outputFile { fields.append(("outputFile", .string(name))) }
-                return .object(fields)
-            })),
+            ("fetch", .array(job.fetch.map(\.fetchEntry))),
             ("environmentVariables", .array(job.environmentVariables.sorted { $0.key < $1.key }.map {
                 .object([("name", .string($0.key)), ("value", .string($0.value))])
             })),
@@ -219,6 +210,5 @@ public enum JobError: Error {
 
 extension JSONValue {
     var textValue: String? { if case .string(let value) = self { value } else { nil } }
-    var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
     func text(_ key: String) -> String? { self[key]?.textValue }
 }

@@ -191,20 +191,18 @@ public enum AppJSON {
         }
         if case .array(let items)? = json["fetch"] {
             app.fetch = items.enumerated().compactMap { index, item in
-                guard let uri = item.stringValue("uri") else {
+                guard let uri = CommandInfo.URI(fetchEntry: item) else {
                     problems.append(("/fetch(\(index))/uri", "must be a string"))
                     return nil
                 }
-                return CommandInfo.URI(value: uri, executable: item["executable"]?.bool ?? false,
-                                       extract: item["extract"]?.bool ?? true, cache: item["cache"]?.bool ?? false,
-                                       outputFile: item.stringValue("outputFile"))
+                return uri
             }
         }
         if case .array(let items)? = json["uris"], !items.isEmpty {
             if case .array(let fetch)? = json["fetch"], !fetch.isEmpty {
                 problems.append(("/uris", "give fetch or uris, not both"))
             }
-            app.fetch = items.compactMap(\.string).map { CommandInfo.URI(value: $0, executable: false, extract: true, cache: false) }
+            app.fetch = items.compactMap(\.string).map(CommandInfo.URI.init(legacyURI:))
         }
         for (index, uri) in app.fetch.enumerated() {
             if let problem = uri.fetchProblem { problems.append(("/fetch(\(index))", problem)) }
@@ -241,14 +239,7 @@ public enum AppJSON {
             ("maxLaunchDelaySeconds", JSONValue.double(app.maxLaunchDelaySeconds) ?? .null),
             ("killSelection", .string(app.killSelection.rawValue)),
             ("unreachableStrategy", unreachableJSON(app.unreachableStrategy)),
-            ("fetch", .array(app.fetch.map { uri in
-                var fields: [(key: String, value: JSONValue)] = [
-                    ("uri", .string(uri.value)), ("executable", .bool(uri.executable ?? false)),
-                    ("extract", .bool(uri.extract ?? true)), ("cache", .bool(uri.cache ?? false)),
-                ]
-                if let name = uri.outputFile { fields.append(("outputFile", .string(name))) }
-                return .object(fields)
-            })),
+            ("fetch", .array(app.fetch.map(\.fetchEntry))),
             ("version", .string(MarathonDate.format(app.version))),
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
