@@ -46,6 +46,12 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     if let executor = task.executor, let problem = executorProblem(executor, in: context) { return problem }
     if let problem = urisProblem(task.command?.uris ?? []) { return problem }
     if task.maxCompletionTime != nil { return "TaskInfo.max_completion_time is not implemented" }
+    if let container = task.container ?? task.executor?.container {
+        let field = task.container != nil ? "TaskInfo.container" : "ExecutorInfo.container"
+        return "\(field) (\(container.type?.rawValue ?? "no type")) is not implemented yet: Agora runs no container images; "
+            + "leave it out to run the command on the host"
+    }
+    if task.check != nil { return "TaskInfo.check (general checks) is not implemented; use health_check" }
     let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser
     guard context.acls.allows(context.principal, .runTasks, user) else {
         return "Principal '\(context.principal ?? "")' is not allowed to run tasks as user '\(user)'"

@@ -43,6 +43,8 @@ static const ProtobufCMessageDescriptor *const descriptors[] = {
     &mesos__v1__health_check__httpcheck_info__descriptor,
     &mesos__v1__health_check__tcpcheck_info__descriptor,
     &mesos__v1__kill_policy__descriptor,
+    &mesos__v1__container_info__descriptor,
+    &mesos__v1__check_info__descriptor,
     &mesos__v1__command_info__descriptor,
     &mesos__v1__command_info__uri__descriptor,
     &mesos__v1__executor_info__descriptor,

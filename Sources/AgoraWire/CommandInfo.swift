@@ -172,6 +172,8 @@ public struct ExecutorInfo: WireMessage, Hashable {
     public var name: String?
     public var data: [UInt8]?
     public var labels: Labels?
+    /// Refused when present (containers are not implemented yet).
+    public var container: ContainerInfo?
 
     public init(
         executorID: ExecutorID, type: Kind? = nil, frameworkID: FrameworkID? = nil, command: CommandInfo? = nil,

@@ -86,6 +86,30 @@ public struct KillPolicy: WireMessage, Hashable {
     public init(gracePeriod: DurationInfo? = nil) { self.gracePeriod = gracePeriod }
 }
 
+/// Mesos' container request (`mesos.v1.ContainerInfo`): Agora reads only its type, to refuse it by name.
+public struct ContainerInfo: WireMessage, Hashable {
+    public static let protoName = "mesos.v1.ContainerInfo"
+    public enum Kind: String, Codable, Sendable {
+        case docker = "DOCKER"
+        case mesos = "MESOS"
+    }
+    public var type: Kind?
+    public init(type: Kind? = nil) { self.type = type }
+}
+
+/// Mesos' general check (`mesos.v1.CheckInfo`): Agora reads only its type, to refuse it by name.
+public struct CheckInfo: WireMessage, Hashable {
+    public static let protoName = "mesos.v1.CheckInfo"
+    public enum Kind: String, Codable, Sendable {
+        case unknown = "UNKNOWN"
+        case command = "COMMAND"
+        case http = "HTTP"
+        case tcp = "TCP"
+    }
+    public var type: Kind?
+    public init(type: Kind? = nil) { self.type = type }
+}
+
 /// Filters a framework attaches to declined resources.
 public struct Filters: WireMessage, Hashable {
     public static let protoName = "mesos.v1.Filters"

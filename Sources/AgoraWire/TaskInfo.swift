@@ -12,6 +12,9 @@ public struct TaskInfo: WireMessage, Hashable {
     public var data: [UInt8]?
     public var labels: Labels?
     public var maxCompletionTime: DurationInfo?
+    /// Refused when present (containers and general checks are not implemented yet).
+    public var container: ContainerInfo?
+    public var check: CheckInfo?
 
     public init(
         name: String, taskID: TaskID, agentID: AgentID, resources: [Resource] = [], executor: ExecutorInfo? = nil,

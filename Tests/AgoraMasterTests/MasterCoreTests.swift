@@ -263,6 +263,12 @@ import Testing
         var fetching = task("x")
         fetching.command?.uris = [.init(value: "http://example.com/app.tgz"), .init(value: "/opt/tool", outputFile: "tool")]
         #expect(launchProblem(fetching, resources: fits, in: context) == nil)
+        var contained = task("x")
+        contained.container = ContainerInfo(type: .mesos)
+        #expect(launchProblem(contained, resources: fits, in: context)?.hasPrefix("TaskInfo.container (MESOS) is not implemented") == true)
+        var checked = task("x")
+        checked.check = CheckInfo(type: .http)
+        #expect(launchProblem(checked, resources: fits, in: context)?.contains("TaskInfo.check") == true)
         fetching.command?.uris = [.init(value: "ftp://example.com/app.tgz")]
         #expect(launchProblem(fetching, resources: fits, in: context)?.contains("cannot be fetched") == true)
         fetching.command?.uris = [.init(value: "http://example.com/app.tgz", outputFile: "../escape")]

@@ -700,6 +700,96 @@ void   mesos__v1__kill_policy__free_unpacked
   assert(message->base.descriptor == &mesos__v1__kill_policy__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mesos__v1__container_info__init
+                     (Mesos__V1__ContainerInfo         *message)
+{
+  static const Mesos__V1__ContainerInfo init_value = MESOS__V1__CONTAINER_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__container_info__get_packed_size
+                     (const Mesos__V1__ContainerInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__container_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__container_info__pack
+                     (const Mesos__V1__ContainerInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__container_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__container_info__pack_to_buffer
+                     (const Mesos__V1__ContainerInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__container_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__ContainerInfo *
+       mesos__v1__container_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__ContainerInfo *)
+     protobuf_c_message_unpack (&mesos__v1__container_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__container_info__free_unpacked
+                     (Mesos__V1__ContainerInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__container_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__check_info__init
+                     (Mesos__V1__CheckInfo         *message)
+{
+  static const Mesos__V1__CheckInfo init_value = MESOS__V1__CHECK_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__check_info__get_packed_size
+                     (const Mesos__V1__CheckInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__check_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__check_info__pack
+                     (const Mesos__V1__CheckInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__check_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__check_info__pack_to_buffer
+                     (const Mesos__V1__CheckInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__check_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__CheckInfo *
+       mesos__v1__check_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__CheckInfo *)
+     protobuf_c_message_unpack (&mesos__v1__check_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__check_info__free_unpacked
+                     (Mesos__V1__CheckInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__check_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   mesos__v1__command_info__uri__init
                      (Mesos__V1__CommandInfo__URI         *message)
 {
@@ -2552,6 +2642,142 @@ const ProtobufCMessageDescriptor mesos__v1__kill_policy__descriptor =
   (ProtobufCMessageInit) mesos__v1__kill_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCEnumValue mesos__v1__container_info__type__enum_values_by_number[2] =
+{
+  { "DOCKER", "MESOS__V1__CONTAINER_INFO__TYPE__DOCKER", 1 },
+  { "MESOS", "MESOS__V1__CONTAINER_INFO__TYPE__MESOS", 2 },
+};
+static const ProtobufCIntRange mesos__v1__container_info__type__value_ranges[] = {
+{1, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex mesos__v1__container_info__type__enum_values_by_name[2] =
+{
+  { "DOCKER", 0 },
+  { "MESOS", 1 },
+};
+const ProtobufCEnumDescriptor mesos__v1__container_info__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo.Type",
+  "Type",
+  "Mesos__V1__ContainerInfo__Type",
+  "mesos.v1",
+  2,
+  mesos__v1__container_info__type__enum_values_by_number,
+  2,
+  mesos__v1__container_info__type__enum_values_by_name,
+  1,
+  mesos__v1__container_info__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__container_info__field_descriptors[1] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__ContainerInfo, has_type),
+    offsetof(Mesos__V1__ContainerInfo, type),
+    &mesos__v1__container_info__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__container_info__field_indices_by_name[] = {
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__container_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__container_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo",
+  "ContainerInfo",
+  "Mesos__V1__ContainerInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__ContainerInfo),
+  1,
+  mesos__v1__container_info__field_descriptors,
+  mesos__v1__container_info__field_indices_by_name,
+  1,  mesos__v1__container_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__container_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__check_info__type__enum_values_by_number[4] =
+{
+  { "UNKNOWN", "MESOS__V1__CHECK_INFO__TYPE__UNKNOWN", 0 },
+  { "COMMAND", "MESOS__V1__CHECK_INFO__TYPE__COMMAND", 1 },
+  { "HTTP", "MESOS__V1__CHECK_INFO__TYPE__HTTP", 2 },
+  { "TCP", "MESOS__V1__CHECK_INFO__TYPE__TCP", 3 },
+};
+static const ProtobufCIntRange mesos__v1__check_info__type__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mesos__v1__check_info__type__enum_values_by_name[4] =
+{
+  { "COMMAND", 1 },
+  { "HTTP", 2 },
+  { "TCP", 3 },
+  { "UNKNOWN", 0 },
+};
+const ProtobufCEnumDescriptor mesos__v1__check_info__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.CheckInfo.Type",
+  "Type",
+  "Mesos__V1__CheckInfo__Type",
+  "mesos.v1",
+  4,
+  mesos__v1__check_info__type__enum_values_by_number,
+  4,
+  mesos__v1__check_info__type__enum_values_by_name,
+  1,
+  mesos__v1__check_info__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__check_info__field_descriptors[1] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__CheckInfo, has_type),
+    offsetof(Mesos__V1__CheckInfo, type),
+    &mesos__v1__check_info__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__check_info__field_indices_by_name[] = {
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__check_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__check_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.CheckInfo",
+  "CheckInfo",
+  "Mesos__V1__CheckInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__CheckInfo),
+  1,
+  mesos__v1__check_info__field_descriptors,
+  mesos__v1__check_info__field_indices_by_name,
+  1,  mesos__v1__check_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__check_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const protobuf_c_boolean mesos__v1__command_info__uri__extract__default_value = 1;
 static const ProtobufCFieldDescriptor mesos__v1__command_info__uri__field_descriptors[5] =
 {
@@ -2778,7 +3004,7 @@ const ProtobufCEnumDescriptor mesos__v1__executor_info__type__descriptor =
   mesos__v1__executor_info__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__executor_info__field_descriptors[8] =
+static const ProtobufCFieldDescriptor mesos__v1__executor_info__field_descriptors[9] =
 {
   {
     "executor_id",
@@ -2853,6 +3079,18 @@ static const ProtobufCFieldDescriptor mesos__v1__executor_info__field_descriptor
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "container",
+    11,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ExecutorInfo, container),
+    &mesos__v1__container_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "labels",
     14,
     PROTOBUF_C_LABEL_OPTIONAL,
@@ -2879,21 +3117,23 @@ static const ProtobufCFieldDescriptor mesos__v1__executor_info__field_descriptor
 };
 static const unsigned mesos__v1__executor_info__field_indices_by_name[] = {
   3,   /* field[3] = command */
+  6,   /* field[6] = container */
   1,   /* field[1] = data */
   0,   /* field[0] = executor_id */
   4,   /* field[4] = framework_id */
-  6,   /* field[6] = labels */
+  7,   /* field[7] = labels */
   5,   /* field[5] = name */
   2,   /* field[2] = resources */
-  7,   /* field[7] = type */
+  8,   /* field[8] = type */
 };
-static const ProtobufCIntRange mesos__v1__executor_info__number_ranges[4 + 1] =
+static const ProtobufCIntRange mesos__v1__executor_info__number_ranges[5 + 1] =
 {
   { 1, 0 },
   { 4, 1 },
   { 7, 3 },
-  { 14, 6 },
-  { 0, 8 }
+  { 11, 6 },
+  { 14, 7 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor mesos__v1__executor_info__descriptor =
 {
@@ -2903,10 +3143,10 @@ const ProtobufCMessageDescriptor mesos__v1__executor_info__descriptor =
   "Mesos__V1__ExecutorInfo",
   "mesos.v1",
   sizeof(Mesos__V1__ExecutorInfo),
-  8,
+  9,
   mesos__v1__executor_info__field_descriptors,
   mesos__v1__executor_info__field_indices_by_name,
-  4,  mesos__v1__executor_info__number_ranges,
+  5,  mesos__v1__executor_info__number_ranges,
   (ProtobufCMessageInit) mesos__v1__executor_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -4169,7 +4409,7 @@ const ProtobufCMessageDescriptor mesos__v1__offer__descriptor =
   (ProtobufCMessageInit) mesos__v1__offer__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__task_info__field_descriptors[11] =
+static const ProtobufCFieldDescriptor mesos__v1__task_info__field_descriptors[13] =
 {
   {
     "name",
@@ -4268,6 +4508,18 @@ static const ProtobufCFieldDescriptor mesos__v1__task_info__field_descriptors[11
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "container",
+    9,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__TaskInfo, container),
+    &mesos__v1__container_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "labels",
     10,
     PROTOBUF_C_LABEL_OPTIONAL,
@@ -4292,6 +4544,18 @@ static const ProtobufCFieldDescriptor mesos__v1__task_info__field_descriptors[11
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "check",
+    13,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__TaskInfo, check),
+    &mesos__v1__check_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "max_completion_time",
     14,
     PROTOBUF_C_LABEL_OPTIONAL,
@@ -4306,24 +4570,24 @@ static const ProtobufCFieldDescriptor mesos__v1__task_info__field_descriptors[11
 };
 static const unsigned mesos__v1__task_info__field_indices_by_name[] = {
   2,   /* field[2] = agent_id */
+  11,   /* field[11] = check */
   6,   /* field[6] = command */
+  8,   /* field[8] = container */
   5,   /* field[5] = data */
   4,   /* field[4] = executor */
   7,   /* field[7] = health_check */
-  9,   /* field[9] = kill_policy */
-  8,   /* field[8] = labels */
-  10,   /* field[10] = max_completion_time */
+  10,   /* field[10] = kill_policy */
+  9,   /* field[9] = labels */
+  12,   /* field[12] = max_completion_time */
   0,   /* field[0] = name */
   3,   /* field[3] = resources */
   1,   /* field[1] = task_id */
 };
-static const ProtobufCIntRange mesos__v1__task_info__number_ranges[4 + 1] =
+static const ProtobufCIntRange mesos__v1__task_info__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 8 },
-  { 12, 9 },
-  { 14, 10 },
-  { 0, 11 }
+  { 12, 10 },
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor mesos__v1__task_info__descriptor =
 {
@@ -4333,10 +4597,10 @@ const ProtobufCMessageDescriptor mesos__v1__task_info__descriptor =
   "Mesos__V1__TaskInfo",
   "mesos.v1",
   sizeof(Mesos__V1__TaskInfo),
-  11,
+  13,
   mesos__v1__task_info__field_descriptors,
   mesos__v1__task_info__field_indices_by_name,
-  4,  mesos__v1__task_info__number_ranges,
+  2,  mesos__v1__task_info__number_ranges,
   (ProtobufCMessageInit) mesos__v1__task_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

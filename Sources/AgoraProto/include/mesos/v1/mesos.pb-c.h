@@ -33,6 +33,8 @@ typedef struct Mesos__V1__HealthCheck Mesos__V1__HealthCheck;
 typedef struct Mesos__V1__HealthCheck__HTTPCheckInfo Mesos__V1__HealthCheck__HTTPCheckInfo;
 typedef struct Mesos__V1__HealthCheck__TCPCheckInfo Mesos__V1__HealthCheck__TCPCheckInfo;
 typedef struct Mesos__V1__KillPolicy Mesos__V1__KillPolicy;
+typedef struct Mesos__V1__ContainerInfo Mesos__V1__ContainerInfo;
+typedef struct Mesos__V1__CheckInfo Mesos__V1__CheckInfo;
 typedef struct Mesos__V1__CommandInfo Mesos__V1__CommandInfo;
 typedef struct Mesos__V1__CommandInfo__URI Mesos__V1__CommandInfo__URI;
 typedef struct Mesos__V1__ExecutorInfo Mesos__V1__ExecutorInfo;
@@ -81,6 +83,18 @@ typedef enum _Mesos__V1__HealthCheck__Type {
   MESOS__V1__HEALTH_CHECK__TYPE__TCP = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__HEALTH_CHECK__TYPE)
 } Mesos__V1__HealthCheck__Type;
+typedef enum _Mesos__V1__ContainerInfo__Type {
+  MESOS__V1__CONTAINER_INFO__TYPE__DOCKER = 1,
+  MESOS__V1__CONTAINER_INFO__TYPE__MESOS = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__CONTAINER_INFO__TYPE)
+} Mesos__V1__ContainerInfo__Type;
+typedef enum _Mesos__V1__CheckInfo__Type {
+  MESOS__V1__CHECK_INFO__TYPE__UNKNOWN = 0,
+  MESOS__V1__CHECK_INFO__TYPE__COMMAND = 1,
+  MESOS__V1__CHECK_INFO__TYPE__HTTP = 2,
+  MESOS__V1__CHECK_INFO__TYPE__TCP = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__CHECK_INFO__TYPE)
+} Mesos__V1__CheckInfo__Type;
 typedef enum _Mesos__V1__ExecutorInfo__Type {
   MESOS__V1__EXECUTOR_INFO__TYPE__UNKNOWN = 0,
   MESOS__V1__EXECUTOR_INFO__TYPE__DEFAULT = 1,
@@ -414,6 +428,35 @@ struct  Mesos__V1__KillPolicy
     , NULL }
 
 
+/*
+ * Mesos' containers (images, volumes, networks), not implemented yet: only `type` is in Agora's schema, so that a
+ * task or executor asking for one is refused by name instead of run on the host.
+ */
+struct  Mesos__V1__ContainerInfo
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__ContainerInfo__Type type;
+};
+#define MESOS__V1__CONTAINER_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_info__descriptor) \
+    , 0, MESOS__V1__CONTAINER_INFO__TYPE__DOCKER }
+
+
+/*
+ * Mesos' general checks, not implemented: only `type` is in Agora's schema, so that a task asking for one is refused.
+ */
+struct  Mesos__V1__CheckInfo
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__CheckInfo__Type type;
+};
+#define MESOS__V1__CHECK_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__check_info__descriptor) \
+    , 0, MESOS__V1__CHECK_INFO__TYPE__UNKNOWN }
+
+
 struct  Mesos__V1__CommandInfo__URI
 {
   ProtobufCMessage base;
@@ -463,10 +506,11 @@ struct  Mesos__V1__ExecutorInfo
   protobuf_c_boolean has_data;
   ProtobufCBinaryData data;
   Mesos__V1__Labels *labels;
+  Mesos__V1__ContainerInfo *container;
 };
 #define MESOS__V1__EXECUTOR_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__executor_info__descriptor) \
-    , 0, MESOS__V1__EXECUTOR_INFO__TYPE__UNKNOWN, NULL, NULL, NULL, 0,NULL, NULL, 0, {0,NULL}, NULL }
+    , 0, MESOS__V1__EXECUTOR_INFO__TYPE__UNKNOWN, NULL, NULL, NULL, 0,NULL, NULL, 0, {0,NULL}, NULL, NULL }
 
 
 struct  Mesos__V1__MasterInfo
@@ -700,10 +744,12 @@ struct  Mesos__V1__TaskInfo
   ProtobufCBinaryData data;
   Mesos__V1__Labels *labels;
   Mesos__V1__DurationInfo *max_completion_time;
+  Mesos__V1__ContainerInfo *container;
+  Mesos__V1__CheckInfo *check;
 };
 #define MESOS__V1__TASK_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__task_info__descriptor) \
-    , NULL, NULL, NULL, 0,NULL, NULL, NULL, NULL, NULL, 0, {0,NULL}, NULL, NULL }
+    , NULL, NULL, NULL, 0,NULL, NULL, NULL, NULL, NULL, 0, {0,NULL}, NULL, NULL, NULL, NULL }
 
 
 /*
@@ -1092,6 +1138,44 @@ Mesos__V1__KillPolicy *
 void   mesos__v1__kill_policy__free_unpacked
                      (Mesos__V1__KillPolicy *message,
                       ProtobufCAllocator *allocator);
+/* Mesos__V1__ContainerInfo methods */
+void   mesos__v1__container_info__init
+                     (Mesos__V1__ContainerInfo         *message);
+size_t mesos__v1__container_info__get_packed_size
+                     (const Mesos__V1__ContainerInfo   *message);
+size_t mesos__v1__container_info__pack
+                     (const Mesos__V1__ContainerInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__container_info__pack_to_buffer
+                     (const Mesos__V1__ContainerInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__ContainerInfo *
+       mesos__v1__container_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__container_info__free_unpacked
+                     (Mesos__V1__ContainerInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__CheckInfo methods */
+void   mesos__v1__check_info__init
+                     (Mesos__V1__CheckInfo         *message);
+size_t mesos__v1__check_info__get_packed_size
+                     (const Mesos__V1__CheckInfo   *message);
+size_t mesos__v1__check_info__pack
+                     (const Mesos__V1__CheckInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__check_info__pack_to_buffer
+                     (const Mesos__V1__CheckInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__CheckInfo *
+       mesos__v1__check_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__check_info__free_unpacked
+                     (Mesos__V1__CheckInfo *message,
+                      ProtobufCAllocator *allocator);
 /* Mesos__V1__CommandInfo__URI methods */
 void   mesos__v1__command_info__uri__init
                      (Mesos__V1__CommandInfo__URI         *message);
@@ -1447,6 +1531,12 @@ typedef void (*Mesos__V1__HealthCheck_Closure)
 typedef void (*Mesos__V1__KillPolicy_Closure)
                  (const Mesos__V1__KillPolicy *message,
                   void *closure_data);
+typedef void (*Mesos__V1__ContainerInfo_Closure)
+                 (const Mesos__V1__ContainerInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__CheckInfo_Closure)
+                 (const Mesos__V1__CheckInfo *message,
+                  void *closure_data);
 typedef void (*Mesos__V1__CommandInfo__URI_Closure)
                  (const Mesos__V1__CommandInfo__URI *message,
                   void *closure_data);
@@ -1549,6 +1639,10 @@ extern const ProtobufCMessageDescriptor mesos__v1__health_check__httpcheck_info_
 extern const ProtobufCMessageDescriptor mesos__v1__health_check__tcpcheck_info__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__health_check__type__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__kill_policy__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__container_info__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__container_info__type__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__check_info__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__check_info__type__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__command_info__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__command_info__uri__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__executor_info__descriptor;
