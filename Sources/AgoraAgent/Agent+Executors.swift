@@ -70,7 +70,7 @@ extension Agent {
 
     /// A framework's message for one of its executors: passed on if that executor is subscribed, else dropped (at
     /// most once, as in Mesos) and counted.
-    func deliver(_ message: AgentEvent.FrameworkMessage) {
+    func deliver(_ message: ExecutorMessage) {
         guard let run = executorRun(message.frameworkID, message.executorID), run.executorStream?.isOpen == true else {
             metrics.messagesDropped += 1
             logger.warning("a message for executor \(message.executorID), which is not subscribed here, was dropped")
@@ -93,10 +93,14 @@ extension Agent {
 
     private func subscribe(_ run: TaskRun, _ subscribe: ExecutorCall.Subscribe, format: WireFormat,
                            responder: HTTPResponder) {
-        run.executorStream?.finish()
-        let stream = responder.startStream(headers: ["Content-Type": format.contentType])
+        run.executorStream?.close()
+        let stream = EventStream<ExecutorEvent>(
+            stream: responder.startStream(headers: ["Content-Type": format.contentType]),
+            encode: { try $0.encoded(as: format) },
+            onEncodingFailure: { [logger, key = run.info.taskID] event, error in
+                logger.error("cannot encode \(event.type?.rawValue ?? "an event") for the executor of \(key): \(error)")
+            })
         run.executorStream = stream
-        run.executorFormat = format
         stream.onClose = { [weak run, weak stream] in
             guard let run, let stream, run.executorStream === stream else { return }
             run.executorStream = nil
@@ -142,11 +146,7 @@ extension Agent {
 
     /// Sends an event on the executor's stream, if it is subscribed.
     func send(_ event: ExecutorEvent, to run: TaskRun) {
-        guard let stream = run.executorStream, stream.isOpen else { return }
-        do {
-            stream.write(RecordIO.encode(try event.encoded(as: run.executorFormat)))
-        } catch {
-            logger.error("cannot encode \(event.type?.rawValue ?? "an event") for the executor of \(run.info.taskID): \(error)")
-        }
+        run.executorStream?.send(event)
     }
+
 }

@@ -140,25 +140,26 @@ extension Agent {
             recovered += 1
             if let pid = record.executorPID, Glibc.kill(pid, 0) == 0 {
                 run.adoptedExecutorPID = pid
-                watchAdoptedExecutor(run)
                 expectResubscription(run)
             } else {
                 executorEnded(run, exit: nil)
             }
         }
         logger.info("recovered \(recovered) task(s) from the checkpoint")
+        watchAdoptedExecutors()
     }
 
-    /// Polls an adopted executor (not this agent's child) until it is gone.
-    private func watchAdoptedExecutor(_ run: TaskRun) {
-        loop.schedule(after: .milliseconds(500), orReport: timerFailed) { [weak self, weak run] in
-            guard let self, let run, !self.isStopped, let pid = run.adoptedExecutorPID else { return }
-            if Glibc.kill(pid, 0) == 0 || errno == EPERM {
-                self.watchAdoptedExecutor(run)
-            } else {
+    /// Polls the adopted executors (not this agent's children), all in one timer every 500 ms, until they are gone.
+    private func watchAdoptedExecutors() {
+        guard tasks.values.contains(where: { $0.adoptedExecutorPID != nil }) else { return }
+        loop.schedule(after: .milliseconds(500), orReport: timerFailed) { [weak self] in
+            guard let self, !self.isStopped else { return }
+            for run in self.tasks.values {
+                guard let pid = run.adoptedExecutorPID, Glibc.kill(pid, 0) != 0, errno != EPERM else { continue }
                 run.adoptedExecutorPID = nil
                 self.executorEnded(run, exit: nil)
             }
+            self.watchAdoptedExecutors()
         }
     }
 

@@ -178,7 +178,7 @@ extension Agent {
     /// end, the task goes too (its group, SIGKILL) and is reported failed with REASON_EXECUTOR_TERMINATED (or
     /// killed, when a kill was asked for).
     func executorEnded(_ run: TaskRun, exit: ProcessExit?) {
-        run.executorStream?.finish()
+        run.executorStream?.close()
         run.executorStream = nil
         guard !isStopped else { return }
         if let executor = run.customExecutor {

@@ -87,7 +87,7 @@ public final class Agent {
         diskWatch = nil
         for run in tasks.values {
             run.killTimer?.close()
-            run.executorStream?.finish()
+            run.executorStream?.close()
             // With --recover=reconnect the executors, their tasks and loggers go on, for the next agent to re-attach;
             // their handles no longer keep this agent's loop (and process) alive.
             guard options.recover == .cleanup else {

@@ -26,8 +26,7 @@ final class TaskRun {
     var limitation: (message: String, reason: TaskStatus.Reason)?
     /// The secret its executor presents (`AGORA_EXECUTOR_TOKEN`), and the executor's event stream once subscribed.
     let executorToken: String
-    var executorStream: HTTPResponseStream?
-    var executorFormat = WireFormat.protobuf
+    var executorStream: EventStream<ExecutorEvent>?
     /// The command the executor runs for the task (the task's, in namespaces when the agent isolates them).
     var launchCommand: CommandInfo?
     /// Whether the executor was sent the task (LAUNCH).

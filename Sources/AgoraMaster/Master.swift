@@ -21,8 +21,8 @@ public final class Master {
     let registrar: Registrar
 
     private var server: HTTPServer?
-    private var frameworkStreams: [FrameworkID: EventStream] = [:]
-    private var agentStreams: [AgentID: EventStream] = [:]
+    private var frameworkStreams: [FrameworkID: EventStream<SchedulerEvent>] = [:]
+    private var agentStreams: [AgentID: EventStream<AgentEvent>] = [:]
     private var timers: [MasterTimer: any ScheduledWork] = [:]
     /// The next run of each periodic event (allocation, heartbeats, pings), by its name.
     private var periodic: [String: any ScheduledWork] = [:]
@@ -126,9 +126,9 @@ public final class Master {
         case .toAgent(let id, let event):
             agentStreams[id]?.send(event)
         case .openFrameworkStream(let id, let streamID):
-            guard let stream = open(&subscriber, headers: ["Mesos-Stream-Id": streamID, "Cache-Control": "no-cache"]) else {
-                return
-            }
+            guard let stream: EventStream<SchedulerEvent> = open(&subscriber, headers: [
+                "Mesos-Stream-Id": streamID, "Cache-Control": "no-cache",
+            ]) else { return }
             frameworkStreams[id] = stream
             stream.onClose = { [weak self, weak stream] in
                 guard let self, let stream, self.frameworkStreams[id] === stream else { return }
@@ -136,7 +136,7 @@ public final class Master {
                 self.run(.frameworkDisconnected(id, streamID: streamID))
             }
         case .openAgentStream(let id):
-            guard let stream = open(&subscriber, headers: [:]) else { return }
+            guard let stream: EventStream<AgentEvent> = open(&subscriber, headers: [:]) else { return }
             agentStreams[id] = stream
             stream.onClose = { [weak self, weak stream] in
                 guard let self, let stream, self.agentStreams[id] === stream else { return }
@@ -167,12 +167,16 @@ public final class Master {
     }
 
     /// Turns the subscriber's response into its event stream (once).
-    private func open(_ subscriber: inout Subscriber?, headers: HTTPHeaders) -> EventStream? {
+    private func open<Event: WireMessage>(_ subscriber: inout Subscriber?, headers: HTTPHeaders) -> EventStream<Event>? {
         guard let subscriber = subscriber.take() else { return nil }
         var headers = headers
         headers["Content-Type"] = subscriber.format.contentType
-        return EventStream(stream: subscriber.responder.startStream(status: .ok, headers: headers), format: subscriber.format,
-                           logger: logger)
+        let format = subscriber.format
+        return EventStream(stream: subscriber.responder.startStream(status: .ok, headers: headers),
+                           encode: { try $0.encoded(as: format) },
+                           onEncodingFailure: { [logger] _, error in
+                               logger.error("cannot encode \(Event.protoName) for a subscriber: \(error)")
+                           })
     }
 
     /// An allocation cycle, timed for `/metrics`.

@@ -129,6 +129,7 @@ extension MasterCore {
     /// Unreachable agents older than `registryMaxAgentAge`, or beyond `registryMaxAgentCount` (oldest first), leave
     /// the registry, as in Mesos; one that comes back later registers as an agent the master does not know.
     func pruneUnreachableAgents() {
+        guard !unreachableAgents.isEmpty else { return }
         let byAge = unreachableAgents.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }
         let overflow = max(0, byAge.count - settings.registryMaxAgentCount)
         for (index, (id, entry)) in byAge.enumerated() where index < overflow || now - entry.since > settings.registryMaxAgentAge {

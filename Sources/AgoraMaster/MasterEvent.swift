@@ -18,7 +18,7 @@ enum MasterEvent {
     case statusUpdate(AgentCall.Update, from: AgentID)
     case pong(AgentID)
     /// An executor's message for its framework, relayed by its agent.
-    case executorMessage(AgentCall.Message, from: AgentID)
+    case executorMessage(ExecutorMessage, from: AgentID)
     /// A custom executor's process ended.
     case executorExited(AgentCall.ExecutorExited, from: AgentID)
     /// An operator removes a framework (`POST /teardown`).

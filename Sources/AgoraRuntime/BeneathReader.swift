@@ -100,11 +100,7 @@ extension BeneathReader {
         }
         defer { closedir(handle) }
         var entries: [DirectoryEntry] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            guard name != ".", name != ".." else { continue }
+        for name in entryNames(of: handle) {
             var info = stat()
             guard fstatat(dirfd(handle), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             entries.append(DirectoryEntry(

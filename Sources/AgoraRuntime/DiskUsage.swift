@@ -29,11 +29,7 @@ public enum DiskUsage {
         }
         defer { closedir(directory) }
         var total: Int64 = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name == "." || name == ".." { continue }
+        for name in entryNames(of: directory) {
             var info = stat()
             guard fstatat(dirfd(directory), name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_dev == device else { continue }
             if info.st_nlink > 1 && info.st_mode & S_IFMT != S_IFDIR {

@@ -1,3 +1,16 @@
+/// Framework data between a framework and one of its executors, relayed by the agent and the master either way.
+public struct ExecutorMessage: WireMessage, Hashable {
+    public static let protoName = "agora.internal.ExecutorMessage"
+    public var frameworkID: FrameworkID
+    public var executorID: ExecutorID
+    public var data: [UInt8]
+    public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
+        self.frameworkID = frameworkID
+        self.executorID = executorID
+        self.data = data
+    }
+}
+
 /// An agent's message to the master (Agora's own protocol, `agora.internal.AgentCall`).
 public struct AgentCall: WireMessage, Hashable {
     public static let protoName = "agora.internal.AgentCall"
@@ -36,19 +49,6 @@ public struct AgentCall: WireMessage, Hashable {
         }
     }
 
-    /// An executor's message for its framework.
-    public struct Message: WireMessage, Hashable {
-        public static let protoName = "agora.internal.AgentCall.Message"
-        public var frameworkID: FrameworkID
-        public var executorID: ExecutorID
-        public var data: [UInt8]
-        public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
-            self.frameworkID = frameworkID
-            self.executorID = executorID
-            self.data = data
-        }
-    }
-
     /// A custom executor's process ended with this wait status.
     public struct ExecutorExited: WireMessage, Hashable {
         public static let protoName = "agora.internal.AgentCall.ExecutorExited"
@@ -68,11 +68,12 @@ public struct AgentCall: WireMessage, Hashable {
     public var update: Update?
     /// The agent id's secret from SUBSCRIBED; required on every call about a known id.
     public var token: String?
-    public var message: Message?
+    /// An executor's message for its framework.
+    public var message: ExecutorMessage?
     public var executorExited: ExecutorExited?
 
     public init(type: Kind?, agentID: AgentID? = nil, subscribe: Subscribe? = nil, update: Update? = nil,
-                token: String? = nil, message: Message? = nil, executorExited: ExecutorExited? = nil) {
+                token: String? = nil, message: ExecutorMessage? = nil, executorExited: ExecutorExited? = nil) {
         self.type = type
         self.agentID = agentID
         self.subscribe = subscribe
@@ -158,19 +159,6 @@ public struct AgentEvent: WireMessage, Hashable {
         public init(frameworkID: FrameworkID) { self.frameworkID = frameworkID }
     }
 
-    /// A framework's message for one of its executors on this agent.
-    public struct FrameworkMessage: WireMessage, Hashable {
-        public static let protoName = "agora.internal.AgentEvent.FrameworkMessage"
-        public var frameworkID: FrameworkID
-        public var executorID: ExecutorID
-        public var data: [UInt8]
-        public init(frameworkID: FrameworkID, executorID: ExecutorID, data: [UInt8]) {
-            self.frameworkID = frameworkID
-            self.executorID = executorID
-            self.data = data
-        }
-    }
-
     /// Shut one executor down.
     public struct ShutdownExecutor: WireMessage, Hashable {
         public static let protoName = "agora.internal.AgentEvent.ShutdownExecutor"
@@ -188,13 +176,14 @@ public struct AgentEvent: WireMessage, Hashable {
     public var killTask: KillTask?
     public var acknowledge: Acknowledge?
     public var shutdownFramework: ShutdownFramework?
-    public var frameworkMessage: FrameworkMessage?
+    /// A framework's message for one of its executors on this agent.
+    public var frameworkMessage: ExecutorMessage?
     public var shutdownExecutor: ShutdownExecutor?
 
     public init(
         type: Kind?, subscribed: Subscribed? = nil, runTask: RunTask? = nil, killTask: KillTask? = nil,
         acknowledge: Acknowledge? = nil, shutdownFramework: ShutdownFramework? = nil,
-        frameworkMessage: FrameworkMessage? = nil, shutdownExecutor: ShutdownExecutor? = nil
+        frameworkMessage: ExecutorMessage? = nil, shutdownExecutor: ShutdownExecutor? = nil
     ) {
         self.type = type
         self.subscribed = subscribed

@@ -7,6 +7,51 @@
 #endif
 
 #include "agora/internal/agent.pb-c.h"
+void   agora__internal__executor_message__init
+                     (Agora__Internal__ExecutorMessage         *message)
+{
+  static const Agora__Internal__ExecutorMessage init_value = AGORA__INTERNAL__EXECUTOR_MESSAGE__INIT;
+  *message = init_value;
+}
+size_t agora__internal__executor_message__get_packed_size
+                     (const Agora__Internal__ExecutorMessage *message)
+{
+  assert(message->base.descriptor == &agora__internal__executor_message__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t agora__internal__executor_message__pack
+                     (const Agora__Internal__ExecutorMessage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &agora__internal__executor_message__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t agora__internal__executor_message__pack_to_buffer
+                     (const Agora__Internal__ExecutorMessage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &agora__internal__executor_message__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Agora__Internal__ExecutorMessage *
+       agora__internal__executor_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Agora__Internal__ExecutorMessage *)
+     protobuf_c_message_unpack (&agora__internal__executor_message__descriptor,
+                                allocator, len, data);
+}
+void   agora__internal__executor_message__free_unpacked
+                     (Agora__Internal__ExecutorMessage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &agora__internal__executor_message__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   agora__internal__agent_call__subscribe__init
                      (Agora__Internal__AgentCall__Subscribe         *message)
 {
@@ -17,12 +62,6 @@ void   agora__internal__agent_call__update__init
                      (Agora__Internal__AgentCall__Update         *message)
 {
   static const Agora__Internal__AgentCall__Update init_value = AGORA__INTERNAL__AGENT_CALL__UPDATE__INIT;
-  *message = init_value;
-}
-void   agora__internal__agent_call__message__init
-                     (Agora__Internal__AgentCall__Message         *message)
-{
-  static const Agora__Internal__AgentCall__Message init_value = AGORA__INTERNAL__AGENT_CALL__MESSAGE__INIT;
   *message = init_value;
 }
 void   agora__internal__agent_call__executor_exited__init
@@ -106,12 +145,6 @@ void   agora__internal__agent_event__shutdown_framework__init
   static const Agora__Internal__AgentEvent__ShutdownFramework init_value = AGORA__INTERNAL__AGENT_EVENT__SHUTDOWN_FRAMEWORK__INIT;
   *message = init_value;
 }
-void   agora__internal__agent_event__framework_message__init
-                     (Agora__Internal__AgentEvent__FrameworkMessage         *message)
-{
-  static const Agora__Internal__AgentEvent__FrameworkMessage init_value = AGORA__INTERNAL__AGENT_EVENT__FRAMEWORK_MESSAGE__INIT;
-  *message = init_value;
-}
 void   agora__internal__agent_event__shutdown_executor__init
                      (Agora__Internal__AgentEvent__ShutdownExecutor         *message)
 {
@@ -163,6 +196,70 @@ void   agora__internal__agent_event__free_unpacked
   assert(message->base.descriptor == &agora__internal__agent_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor agora__internal__executor_message__field_descriptors[3] =
+{
+  {
+    "framework_id",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__ExecutorMessage, framework_id),
+    &mesos__v1__framework_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "executor_id",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__ExecutorMessage, executor_id),
+    &mesos__v1__executor_id__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Agora__Internal__ExecutorMessage, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agora__internal__executor_message__field_indices_by_name[] = {
+  2,   /* field[2] = data */
+  1,   /* field[1] = executor_id */
+  0,   /* field[0] = framework_id */
+};
+static const ProtobufCIntRange agora__internal__executor_message__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor agora__internal__executor_message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agora.internal.ExecutorMessage",
+  "ExecutorMessage",
+  "Agora__Internal__ExecutorMessage",
+  "agora.internal",
+  sizeof(Agora__Internal__ExecutorMessage),
+  3,
+  agora__internal__executor_message__field_descriptors,
+  agora__internal__executor_message__field_indices_by_name,
+  1,  agora__internal__executor_message__number_ranges,
+  (ProtobufCMessageInit) agora__internal__executor_message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor agora__internal__agent_call__subscribe__field_descriptors[3] =
 {
   {
@@ -276,70 +373,6 @@ const ProtobufCMessageDescriptor agora__internal__agent_call__update__descriptor
   agora__internal__agent_call__update__field_indices_by_name,
   1,  agora__internal__agent_call__update__number_ranges,
   (ProtobufCMessageInit) agora__internal__agent_call__update__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor agora__internal__agent_call__message__field_descriptors[3] =
-{
-  {
-    "framework_id",
-    1,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentCall__Message, framework_id),
-    &mesos__v1__framework_id__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "executor_id",
-    2,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentCall__Message, executor_id),
-    &mesos__v1__executor_id__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "data",
-    3,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_BYTES,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentCall__Message, data),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned agora__internal__agent_call__message__field_indices_by_name[] = {
-  2,   /* field[2] = data */
-  1,   /* field[1] = executor_id */
-  0,   /* field[0] = framework_id */
-};
-static const ProtobufCIntRange agora__internal__agent_call__message__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor agora__internal__agent_call__message__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "agora.internal.AgentCall.Message",
-  "Message",
-  "Agora__Internal__AgentCall__Message",
-  "agora.internal",
-  sizeof(Agora__Internal__AgentCall__Message),
-  3,
-  agora__internal__agent_call__message__field_descriptors,
-  agora__internal__agent_call__message__field_indices_by_name,
-  1,  agora__internal__agent_call__message__number_ranges,
-  (ProtobufCMessageInit) agora__internal__agent_call__message__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor agora__internal__agent_call__executor_exited__field_descriptors[3] =
@@ -511,7 +544,7 @@ static const ProtobufCFieldDescriptor agora__internal__agent_call__field_descrip
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Agora__Internal__AgentCall, message),
-    &agora__internal__agent_call__message__descriptor,
+    &agora__internal__executor_message__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -839,70 +872,6 @@ const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_framewor
   (ProtobufCMessageInit) agora__internal__agent_event__shutdown_framework__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agora__internal__agent_event__framework_message__field_descriptors[3] =
-{
-  {
-    "framework_id",
-    1,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, framework_id),
-    &mesos__v1__framework_id__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "executor_id",
-    2,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, executor_id),
-    &mesos__v1__executor_id__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "data",
-    3,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_BYTES,
-    0,   /* quantifier_offset */
-    offsetof(Agora__Internal__AgentEvent__FrameworkMessage, data),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned agora__internal__agent_event__framework_message__field_indices_by_name[] = {
-  2,   /* field[2] = data */
-  1,   /* field[1] = executor_id */
-  0,   /* field[0] = framework_id */
-};
-static const ProtobufCIntRange agora__internal__agent_event__framework_message__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor agora__internal__agent_event__framework_message__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "agora.internal.AgentEvent.FrameworkMessage",
-  "FrameworkMessage",
-  "Agora__Internal__AgentEvent__FrameworkMessage",
-  "agora.internal",
-  sizeof(Agora__Internal__AgentEvent__FrameworkMessage),
-  3,
-  agora__internal__agent_event__framework_message__field_descriptors,
-  agora__internal__agent_event__framework_message__field_indices_by_name,
-  1,  agora__internal__agent_event__framework_message__number_ranges,
-  (ProtobufCMessageInit) agora__internal__agent_event__framework_message__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 static const ProtobufCFieldDescriptor agora__internal__agent_event__shutdown_executor__field_descriptors[2] =
 {
   {
@@ -1077,7 +1046,7 @@ static const ProtobufCFieldDescriptor agora__internal__agent_event__field_descri
     PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Agora__Internal__AgentEvent, framework_message),
-    &agora__internal__agent_event__framework_message__descriptor,
+    &agora__internal__executor_message__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

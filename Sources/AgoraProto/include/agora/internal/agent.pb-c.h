@@ -16,10 +16,10 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "mesos/v1/mesos.pb-c.h"
 
+typedef struct Agora__Internal__ExecutorMessage Agora__Internal__ExecutorMessage;
 typedef struct Agora__Internal__AgentCall Agora__Internal__AgentCall;
 typedef struct Agora__Internal__AgentCall__Subscribe Agora__Internal__AgentCall__Subscribe;
 typedef struct Agora__Internal__AgentCall__Update Agora__Internal__AgentCall__Update;
-typedef struct Agora__Internal__AgentCall__Message Agora__Internal__AgentCall__Message;
 typedef struct Agora__Internal__AgentCall__ExecutorExited Agora__Internal__AgentCall__ExecutorExited;
 typedef struct Agora__Internal__AgentEvent Agora__Internal__AgentEvent;
 typedef struct Agora__Internal__AgentEvent__Subscribed Agora__Internal__AgentEvent__Subscribed;
@@ -27,7 +27,6 @@ typedef struct Agora__Internal__AgentEvent__RunTask Agora__Internal__AgentEvent_
 typedef struct Agora__Internal__AgentEvent__KillTask Agora__Internal__AgentEvent__KillTask;
 typedef struct Agora__Internal__AgentEvent__Acknowledge Agora__Internal__AgentEvent__Acknowledge;
 typedef struct Agora__Internal__AgentEvent__ShutdownFramework Agora__Internal__AgentEvent__ShutdownFramework;
-typedef struct Agora__Internal__AgentEvent__FrameworkMessage Agora__Internal__AgentEvent__FrameworkMessage;
 typedef struct Agora__Internal__AgentEvent__ShutdownExecutor Agora__Internal__AgentEvent__ShutdownExecutor;
 
 
@@ -56,6 +55,21 @@ typedef enum _Agora__Internal__AgentEvent__Type {
 } Agora__Internal__AgentEvent__Type;
 
 /* --- messages --- */
+
+/*
+ * Framework data between a framework and one of its executors, relayed by the agent and the master either way.
+ */
+struct  Agora__Internal__ExecutorMessage
+{
+  ProtobufCMessage base;
+  Mesos__V1__FrameworkID *framework_id;
+  Mesos__V1__ExecutorID *executor_id;
+  ProtobufCBinaryData data;
+};
+#define AGORA__INTERNAL__EXECUTOR_MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agora__internal__executor_message__descriptor) \
+    , NULL, NULL, {0,NULL} }
+
 
 /*
  * Registration or re-registration: what the agent has and what still runs on it.
@@ -89,21 +103,6 @@ struct  Agora__Internal__AgentCall__Update
 
 
 /*
- * A message from an executor to its framework (delivered at most once).
- */
-struct  Agora__Internal__AgentCall__Message
-{
-  ProtobufCMessage base;
-  Mesos__V1__FrameworkID *framework_id;
-  Mesos__V1__ExecutorID *executor_id;
-  ProtobufCBinaryData data;
-};
-#define AGORA__INTERNAL__AGENT_CALL__MESSAGE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_call__message__descriptor) \
-    , NULL, NULL, {0,NULL} }
-
-
-/*
  * A custom executor's process ended (the wait status, as Mesos reports it in FAILURE).
  */
 struct  Agora__Internal__AgentCall__ExecutorExited
@@ -130,7 +129,10 @@ struct  Agora__Internal__AgentCall
    * The secret the master gave this agent id in SUBSCRIBED; every call about a known id must carry it.
    */
   char *token;
-  Agora__Internal__AgentCall__Message *message;
+  /*
+   * A message from an executor to its framework (delivered at most once).
+   */
+  Agora__Internal__ExecutorMessage *message;
   Agora__Internal__AgentCall__ExecutorExited *executor_exited;
 };
 #define AGORA__INTERNAL__AGENT_CALL__INIT \
@@ -200,21 +202,6 @@ struct  Agora__Internal__AgentEvent__ShutdownFramework
 
 
 /*
- * A framework's message for one of its executors (delivered at most once).
- */
-struct  Agora__Internal__AgentEvent__FrameworkMessage
-{
-  ProtobufCMessage base;
-  Mesos__V1__FrameworkID *framework_id;
-  Mesos__V1__ExecutorID *executor_id;
-  ProtobufCBinaryData data;
-};
-#define AGORA__INTERNAL__AGENT_EVENT__FRAMEWORK_MESSAGE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&agora__internal__agent_event__framework_message__descriptor) \
-    , NULL, NULL, {0,NULL} }
-
-
-/*
  * Shut an executor down: SHUTDOWN to it, then its processes killed after its grace period.
  */
 struct  Agora__Internal__AgentEvent__ShutdownExecutor
@@ -238,7 +225,10 @@ struct  Agora__Internal__AgentEvent
   Agora__Internal__AgentEvent__KillTask *kill_task;
   Agora__Internal__AgentEvent__Acknowledge *acknowledge;
   Agora__Internal__AgentEvent__ShutdownFramework *shutdown_framework;
-  Agora__Internal__AgentEvent__FrameworkMessage *framework_message;
+  /*
+   * A framework's message for one of its executors (delivered at most once).
+   */
+  Agora__Internal__ExecutorMessage *framework_message;
   Agora__Internal__AgentEvent__ShutdownExecutor *shutdown_executor;
 };
 #define AGORA__INTERNAL__AGENT_EVENT__INIT \
@@ -246,15 +236,31 @@ struct  Agora__Internal__AgentEvent
     , 0, AGORA__INTERNAL__AGENT_EVENT__TYPE__UNKNOWN, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
+/* Agora__Internal__ExecutorMessage methods */
+void   agora__internal__executor_message__init
+                     (Agora__Internal__ExecutorMessage         *message);
+size_t agora__internal__executor_message__get_packed_size
+                     (const Agora__Internal__ExecutorMessage   *message);
+size_t agora__internal__executor_message__pack
+                     (const Agora__Internal__ExecutorMessage   *message,
+                      uint8_t             *out);
+size_t agora__internal__executor_message__pack_to_buffer
+                     (const Agora__Internal__ExecutorMessage   *message,
+                      ProtobufCBuffer     *buffer);
+Agora__Internal__ExecutorMessage *
+       agora__internal__executor_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   agora__internal__executor_message__free_unpacked
+                     (Agora__Internal__ExecutorMessage *message,
+                      ProtobufCAllocator *allocator);
 /* Agora__Internal__AgentCall__Subscribe methods */
 void   agora__internal__agent_call__subscribe__init
                      (Agora__Internal__AgentCall__Subscribe         *message);
 /* Agora__Internal__AgentCall__Update methods */
 void   agora__internal__agent_call__update__init
                      (Agora__Internal__AgentCall__Update         *message);
-/* Agora__Internal__AgentCall__Message methods */
-void   agora__internal__agent_call__message__init
-                     (Agora__Internal__AgentCall__Message         *message);
 /* Agora__Internal__AgentCall__ExecutorExited methods */
 void   agora__internal__agent_call__executor_exited__init
                      (Agora__Internal__AgentCall__ExecutorExited         *message);
@@ -292,9 +298,6 @@ void   agora__internal__agent_event__acknowledge__init
 /* Agora__Internal__AgentEvent__ShutdownFramework methods */
 void   agora__internal__agent_event__shutdown_framework__init
                      (Agora__Internal__AgentEvent__ShutdownFramework         *message);
-/* Agora__Internal__AgentEvent__FrameworkMessage methods */
-void   agora__internal__agent_event__framework_message__init
-                     (Agora__Internal__AgentEvent__FrameworkMessage         *message);
 /* Agora__Internal__AgentEvent__ShutdownExecutor methods */
 void   agora__internal__agent_event__shutdown_executor__init
                      (Agora__Internal__AgentEvent__ShutdownExecutor         *message);
@@ -319,14 +322,14 @@ void   agora__internal__agent_event__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Agora__Internal__ExecutorMessage_Closure)
+                 (const Agora__Internal__ExecutorMessage *message,
+                  void *closure_data);
 typedef void (*Agora__Internal__AgentCall__Subscribe_Closure)
                  (const Agora__Internal__AgentCall__Subscribe *message,
                   void *closure_data);
 typedef void (*Agora__Internal__AgentCall__Update_Closure)
                  (const Agora__Internal__AgentCall__Update *message,
-                  void *closure_data);
-typedef void (*Agora__Internal__AgentCall__Message_Closure)
-                 (const Agora__Internal__AgentCall__Message *message,
                   void *closure_data);
 typedef void (*Agora__Internal__AgentCall__ExecutorExited_Closure)
                  (const Agora__Internal__AgentCall__ExecutorExited *message,
@@ -349,9 +352,6 @@ typedef void (*Agora__Internal__AgentEvent__Acknowledge_Closure)
 typedef void (*Agora__Internal__AgentEvent__ShutdownFramework_Closure)
                  (const Agora__Internal__AgentEvent__ShutdownFramework *message,
                   void *closure_data);
-typedef void (*Agora__Internal__AgentEvent__FrameworkMessage_Closure)
-                 (const Agora__Internal__AgentEvent__FrameworkMessage *message,
-                  void *closure_data);
 typedef void (*Agora__Internal__AgentEvent__ShutdownExecutor_Closure)
                  (const Agora__Internal__AgentEvent__ShutdownExecutor *message,
                   void *closure_data);
@@ -364,10 +364,10 @@ typedef void (*Agora__Internal__AgentEvent_Closure)
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor agora__internal__executor_message__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__subscribe__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__update__descriptor;
-extern const ProtobufCMessageDescriptor agora__internal__agent_call__message__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_call__executor_exited__descriptor;
 extern const ProtobufCEnumDescriptor    agora__internal__agent_call__type__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__descriptor;
@@ -376,7 +376,6 @@ extern const ProtobufCMessageDescriptor agora__internal__agent_event__run_task__
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__kill_task__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__acknowledge__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_framework__descriptor;
-extern const ProtobufCMessageDescriptor agora__internal__agent_event__framework_message__descriptor;
 extern const ProtobufCMessageDescriptor agora__internal__agent_event__shutdown_executor__descriptor;
 extern const ProtobufCEnumDescriptor    agora__internal__agent_event__type__descriptor;
 
