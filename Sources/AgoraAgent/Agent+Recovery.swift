@@ -41,7 +41,7 @@ extension Agent {
                 launchCommand: try run.launchCommand?.protobuf(), sandbox: run.sandbox, user: run.user,
                 startedAt: run.startedAt, executorToken: run.executorToken,
                 executorPID: run.process?.pid ?? run.adoptedExecutorPID, cgroupInstance: run.cgroupInstance,
-                taskPID: run.taskPID, launched: run.launched,
+                taskPID: run.taskPID, imageManifest: run.imageManifest, launched: run.launched,
                 state: run.state.rawValue,
                 pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
                 executorUpdates: Array(run.executorUpdates))
@@ -127,6 +127,10 @@ extension Agent {
             run.launched = record.launched
             run.taskPID = record.taskPID
             run.cgroupInstance = record.cgroupInstance
+            if let manifest = record.imageManifest {
+                run.imageManifest = manifest
+                images.retain(manifest)
+            }
             run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
             run.executorUpdates = Set(record.executorUpdates)
             tasks[key] = run

@@ -29,6 +29,9 @@ extension Agent {
             return
         }
         report(run, .starting)
+        if let container = task.container, let image = container.imageName {
+            return launchContainer(run, container: container, image: image)
+        }
         guard let taskCommand = run.command, let original else {
             fail(run, "task has no command to run")
             return
@@ -40,17 +43,18 @@ extension Agent {
             fail(run, error.message)
             return
         }
+        let program = account?.wrap(taskCommand) ?? taskCommand
         let uris = original.uris
-        guard !uris.isEmpty else { return startExecutor(run, command: taskCommand, original: original, account: account) }
+        guard !uris.isEmpty else { return startExecutor(run, program: program, inContainer: false, original: original) }
         fetch(uris, for: run, account: account) { [weak self, weak run] in
             guard let self, let run, self.tasks[run.key] === run else { return }
-            self.startExecutor(run, command: taskCommand, original: original, account: account)
+            self.startExecutor(run, program: program, inContainer: false, original: original)
         }
     }
 
     /// Runs `agora-fetcher` as the task's user to put `uris` into the sandbox (its output goes to the sandbox's
     /// stdout and stderr); `then` runs once it succeeded, a failure fails the task with the fetcher's reason.
-    private func fetch(_ uris: [CommandInfo.URI], for run: TaskRun, account: TaskUser?, then: @escaping () -> Void) {
+    func fetch(_ uris: [CommandInfo.URI], for run: TaskRun, account: TaskUser?, then: @escaping () -> Void) {
         var arguments = [options.fetcher, "--sandbox", run.sandbox, "--timeout", String(Bounds.clampedInt(options.fetchTimeout.seconds))]
         for uri in uris {
             if uri.extract ?? true { arguments.append("--extract") }
@@ -83,18 +87,18 @@ extension Agent {
         }
     }
 
-    /// Starts the task's executor (see `launch`).
-    private func startExecutor(_ run: TaskRun, command taskCommand: ProcessSpec.Command, original: CommandInfo,
-                               account: TaskUser?) {
+    /// Starts the task's executor (see `launch`) for `program`: the task's command as its user, or the OCI runtime
+    /// running its container (which makes the container's namespaces itself).
+    func startExecutor(_ run: TaskRun, program: ProcessSpec.Command, inContainer: Bool, original: CommandInfo) {
         // The command executor stays the agent's user, outside the task's limits (its memory is not the task's); the
         // task's own command (or the custom executor) joins its cgroup, enters its namespaces, then drops to its user.
-        var wrapped = account?.wrap(taskCommand) ?? taskCommand
+        var wrapped = program
         if let isolator {
             do {
                 run.cgroupInstance = isolator.instance
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                                  cpus: run.resources.scalar("cpus"))
-                wrapped = isolator.wrap(isolator.inNamespaces(wrapped), joining: procs)
+                wrapped = isolator.wrap(inContainer ? wrapped : isolator.inNamespaces(wrapped), joining: procs)
             } catch {
                 isolator.release(task: run.cgroupName)
                 fail(run, "cannot isolate the task: \(error)")
@@ -110,7 +114,7 @@ extension Agent {
                                             arguments: wrapped.argv)
         }
         var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
-                                          home: account?.home ?? UnixAccount(named: run.user)?.home)
+                                          home: UnixAccount(named: run.user)?.home)
         environment["MESOS_AGENT_ENDPOINT"] = executorEndpoint
         environment["MESOS_EXECUTOR_ID"] = run.executorID.value
         environment["MESOS_CHECKPOINT"] = "1"
@@ -168,7 +172,7 @@ extension Agent {
         return pipes
     }
 
-    private func fail(_ run: TaskRun, _ message: String) {
+    func fail(_ run: TaskRun, _ message: String) {
         metrics.launchFailures += 1
         logger.error("task \(run.info.taskID): \(message)")
         finish(run, .failed, message: message, reason: .containerLaunchFailed)
@@ -261,7 +265,7 @@ extension Agent {
         }
     }
 
-    private func finish(_ run: TaskRun, _ state: TaskState, message: String?, reason: TaskStatus.Reason?,
+    func finish(_ run: TaskRun, _ state: TaskState, message: String?, reason: TaskStatus.Reason?,
                         uuid: [UInt8]? = nil, data: [UInt8]? = nil) {
         metrics.terminal[state.rawValue, default: 0] += 1
         report(run, state, message: message, reason: reason, uuid: uuid, data: data)

@@ -29,6 +29,10 @@ public final class Agent {
     var diskWatch: LoopTimer?
     /// Cgroup isolation, when enabled and available on this host.
     let isolator: CgroupIsolator?
+    /// Container images, and container tasks' OCI bundles.
+    let images: ImageStore
+    let bundles: ContainerBundles
+    var imageCollection: LoopTimer?
 
     public init(loop: Loop, clock: (any LoopClock)? = nil, options: AgentOptions, logger: Logger) throws {
         self.loop = loop
@@ -42,6 +46,11 @@ public final class Agent {
                 ?? "cgroups are not available here; tasks run without resource limits")
         }
         try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)
+        images = try ImageStore(loop: loop, settings: ImageStore.Settings(
+            directory: options.imageDirectory ?? options.workDirectory + "/images", mirrors: options.registryMirrors,
+            insecureRegistries: options.insecureRegistries, pullTimeout: options.imagePullTimeout,
+            gcDelay: options.imageGCDelay), logger: logger, now: { [clock = self.clock] in clock.now })
+        bundles = ContainerBundles(workDirectory: options.workDirectory, runtime: options.containerRuntime)
         if let saved = try? Files.readText(layout.agentIDFile) {
             let trimmed = saved.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.isEmpty { agentID = AgentID(trimmed) }
@@ -63,6 +72,9 @@ public final class Agent {
         self.link = link
         checkpointEndpoint()
         recover()
+        // Bundles (and their mounts) that no recovered task owns are what a crash or a cleanup left behind.
+        bundles.releaseAll(except: Set(tasks.values.filter { $0.imageManifest != nil }.map(\.cgroupName)))
+        startImageCollection()
         link.start()
         try startDiskWatch()
     }
@@ -98,7 +110,10 @@ public final class Agent {
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
             isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
+            releaseContainer(of: run)
         }
+        imageCollection?.close()
+        imageCollection = nil
         isolator?.close(keepBusy: options.recover == .reconnect)
         server?.close()
         server = nil
@@ -207,6 +222,7 @@ public final class Agent {
         guard let run = tasks[key], run.state.isTerminal, run.process == nil, run.adoptedExecutorPID == nil,
               updates?.hasPending(framework: key.framework, task: key.task) != true else { return }
         removeCheckpoint(key)
+        releaseContainer(of: run)
         tasks[key] = nil
         customExecutors[ExecutorKey(framework: key.framework, executor: run.executorID)] = nil
         completed.append(run)

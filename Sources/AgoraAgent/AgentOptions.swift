@@ -34,6 +34,16 @@ public struct AgentOptions: Sendable {
     /// The `agora-fetcher` executable that puts a task's URIs into its sandbox, and how long it may take.
     public var fetcher = "agora-fetcher"
     public var fetchTimeout: Duration = .seconds(600)
+    /// Where container images are kept (`--image-dir`; nil: `<work dir>/images`), the Docker Hub mirrors to pull
+    /// through (`--registry-mirror`), registries reached over plain HTTP or unverified TLS (`--insecure-registry`),
+    /// how long a pull may take, and how long an image no task uses is kept (`--image-gc-delay`).
+    public var imageDirectory: String?
+    public var registryMirrors: [String] = []
+    public var insecureRegistries: [String] = []
+    public var imagePullTimeout: Duration = .seconds(600)
+    public var imageGCDelay: Duration = .seconds(3600)
+    /// The OCI runtime that runs container tasks (`--container-runtime`).
+    public var containerRuntime = "runc"
     /// How long an executor waits for a restarted agent before it ends its task.
     public var executorRecoveryTimeout: Duration = .seconds(900)
     /// How long a restarted agent waits for the executors it finds alive to subscribe again.

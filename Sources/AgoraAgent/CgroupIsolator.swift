@@ -50,10 +50,20 @@ final class CgroupIsolator {
         removeStaleGroups()
     }
 
-    /// The directories of this agent's own group, one per controller hierarchy.
+    /// The directories of this agent's own group, one per controller hierarchy (in v1, every mounted hierarchy: an
+    /// OCI runtime joining a container to the task's cgroup creates it in all of them).
     private var ownDirectories: [String] {
-        mode == .v2 ? ["\(root)/\(group)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)" }
+        mode == .v2 ? ["\(root)/\(group)"] : hierarchies.map { "\(root)/\($0)/\(group)" }
     }
+
+    /// The v1 hierarchies mounted under the root (each directory holding a `cgroup.procs`).
+    private var hierarchies: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+            .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/cgroup.procs") }
+    }
+
+    /// The task's cgroup relative to each hierarchy's root, as an OCI runtime's `cgroupsPath`.
+    func cgroupsPath(task: String) -> String { "/\(group)/\(Self.directoryName(task))" }
 
     /// Groups of agents that are gone (named by a pid no longer alive): their empty task cgroups and the group go.
     /// A cgroup that still holds a process (a task an agent restarted on its work directory re-attached) stays.
@@ -187,7 +197,7 @@ final class CgroupIsolator {
     private func directories(of task: String, instance: String?) -> [String] {
         let name = Self.directoryName(task)
         let group = "agora/\(instance ?? self.instance)"
-        return mode == .v2 ? ["\(root)/\(group)/\(name)"] : ["memory", "cpu", "pids"].map { "\(root)/\($0)/\(group)/\(name)" }
+        return mode == .v2 ? ["\(root)/\(group)/\(name)"] : hierarchies.map { "\(root)/\($0)/\(group)/\(name)" }
     }
 
     /// Writes a control file; an `optional` one may be missing from this kernel's configuration.

@@ -17,6 +17,8 @@ struct TaskCheckpoint: Codable {
     /// The agent group holding the task's cgroup (`agora/<instance>`), kept across restarts.
     var cgroupInstance: String?
     var taskPID: Int32?
+    /// The manifest of the image the task's container runs (its root filesystem is kept while the task lives).
+    var imageManifest: String?
     var launched: Bool
     var state: String
     /// Status updates not yet acknowledged by the master, oldest first.

@@ -68,6 +68,9 @@ final class TaskRun {
         body?()
     }
 
+    /// The manifest of the image its container runs, when it runs in one.
+    var imageManifest: String?
+
     /// The agent group its cgroup was made in (the launching agent's pid), when it has one.
     var cgroupInstance: String?
 

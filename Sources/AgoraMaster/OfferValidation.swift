@@ -46,10 +46,12 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     if let executor = task.executor, let problem = executorProblem(executor, in: context) { return problem }
     if let problem = urisProblem(task.command?.uris ?? []) { return problem }
     if task.maxCompletionTime != nil { return "TaskInfo.max_completion_time is not implemented" }
-    if let container = task.container ?? task.executor?.container {
-        let field = task.container != nil ? "TaskInfo.container" : "ExecutorInfo.container"
-        return "\(field) (\(container.type?.rawValue ?? "no type")) is not implemented yet: Agora runs no container images; "
-            + "leave it out to run the command on the host"
+    if task.executor?.container != nil {
+        return "ExecutorInfo.container is not implemented: custom executors run on the host (give the task a container instead)"
+    }
+    if let container = task.container {
+        if task.executor != nil { return "TaskInfo.container with a custom executor is not implemented: a container task runs Agora's command executor" }
+        if let problem = containerProblem(container) { return problem }
     }
     if task.check != nil { return "TaskInfo.check (general checks) is not implemented; use health_check" }
     let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser
@@ -61,7 +63,9 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     }
     guard let command = task.command ?? task.executor?.command else { return "Task has no 'command'" }
     if command.isShell && (command.value ?? "").isEmpty { return "Task's shell command is empty" }
-    if !command.isShell && (command.value ?? "").isEmpty { return "Task's command has no executable 'value'" }
+    if !command.isShell && (command.value ?? "").isEmpty && task.container?.imageName == nil {
+        return "Task's command has no executable 'value'"
+    }
     if resources.isEmpty { return "Task uses no resources" }
     if !context.remaining.contains(resources) {
         return "Task uses more resources (\(resources)) than available in the accepted offers (\(context.remaining))"

@@ -172,7 +172,7 @@ public struct ExecutorInfo: WireMessage, Hashable {
     public var name: String?
     public var data: [UInt8]?
     public var labels: Labels?
-    /// Refused when present (containers are not implemented yet).
+    /// The custom executor's container: refused when present (executors run on the host).
     public var container: ContainerInfo?
 
     public init(

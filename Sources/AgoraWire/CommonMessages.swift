@@ -86,17 +86,6 @@ public struct KillPolicy: WireMessage, Hashable {
     public init(gracePeriod: DurationInfo? = nil) { self.gracePeriod = gracePeriod }
 }
 
-/// Mesos' container request (`mesos.v1.ContainerInfo`): Agora reads only its type, to refuse it by name.
-public struct ContainerInfo: WireMessage, Hashable {
-    public static let protoName = "mesos.v1.ContainerInfo"
-    public enum Kind: String, Codable, Sendable {
-        case docker = "DOCKER"
-        case mesos = "MESOS"
-    }
-    public var type: Kind?
-    public init(type: Kind? = nil) { self.type = type }
-}
-
 /// Mesos' general check (`mesos.v1.CheckInfo`): Agora reads only its type, to refuse it by name.
 public struct CheckInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.CheckInfo"

@@ -12,8 +12,9 @@ public struct TaskInfo: WireMessage, Hashable {
     public var data: [UInt8]?
     public var labels: Labels?
     public var maxCompletionTime: DurationInfo?
-    /// Refused when present (containers and general checks are not implemented yet).
+    /// The task's container (an image to run it in); none runs it on the host.
     public var container: ContainerInfo?
+    /// Refused when present (general checks are not implemented).
     public var check: CheckInfo?
 
     public init(

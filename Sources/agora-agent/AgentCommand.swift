@@ -77,6 +77,24 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("disk-watch-interval"), help: "How often sandboxes are measured for the disk quota.")
     var diskWatchInterval = DurationFlag(.seconds(15))
 
+    @Option(name: .customLong("image-dir"), help: "Where container images are kept (default: <work-dir>/images).")
+    var imageDirectory: String?
+
+    @Option(name: .customLong("registry-mirror"), help: "A Docker Hub mirror (host:port) to pull through; repeatable.")
+    var registryMirrors: [String] = []
+
+    @Option(name: .customLong("insecure-registry"), help: "A registry (host:port) reached over plain HTTP or unverified TLS; repeatable.")
+    var insecureRegistries: [String] = []
+
+    @Option(name: .customLong("image-pull-timeout"), help: "How long pulling and unpacking one image may take.")
+    var imagePullTimeout = DurationFlag(.seconds(600))
+
+    @Option(name: .customLong("image-gc-delay"), help: "How long an image no task uses is kept.")
+    var imageGCDelay = DurationFlag(.seconds(3600))
+
+    @Option(name: .customLong("container-runtime"), help: "The OCI runtime that runs container tasks.")
+    var containerRuntime = "runc"
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
     /// A companion program (`agora-logrotate`, `agora-executor`) installed beside this executable.
@@ -117,6 +135,20 @@ struct AgentCommand: ParsableCommand {
         _ = try companion("agora-executor")
         _ = try companion("agora-fetcher")
         _ = try taskEnvironment()
+        for registry in registryMirrors + insecureRegistries where !Self.isRegistryHost(registry) {
+            throw ValidationError("'\(registry)' is not a registry host[:port]")
+        }
+        guard imagePullTimeout.duration > .zero, imageGCDelay.duration >= .zero else {
+            throw ValidationError("--image-pull-timeout must be positive and --image-gc-delay not negative")
+        }
+    }
+
+    /// A registry as `host[:port]`: letters, digits, dots, dashes, one port.
+    static func isRegistryHost(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].utf8.count <= 253,
+              parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else { return false }
+        return parts.count == 1 || UInt16(parts[1]).map { $0 > 0 } == true
     }
 
     func run() throws {
@@ -144,6 +176,12 @@ struct AgentCommand: ParsableCommand {
         options.diskWatchInterval = diskWatchInterval.duration
         options.recover = RecoveryMode(rawValue: recover) ?? .reconnect
         options.executorReregistrationTimeout = executorReregistrationTimeout.duration
+        options.imageDirectory = imageDirectory
+        options.registryMirrors = registryMirrors
+        options.insecureRegistries = insecureRegistries
+        options.imagePullTimeout = imagePullTimeout.duration
+        options.imageGCDelay = imageGCDelay.duration
+        options.containerRuntime = containerRuntime
         if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)

@@ -17,17 +17,19 @@ extension AgoraCommand {
         @Option(help: "Disk for the task, in MB.") var disk = 0.0
         @Option(help: "The task's name (and id prefix).") var name = "agora-exec"
         @Flag(help: "Stream the output while the task runs instead of printing it when it ends.") var attach = false
-        @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String]
+        @Option(help: "Run the command in a container of this image (busybox:1.36, registry:5000/app@sha256:…, oci-archive:/path.tar); without a command, the image's own.")
+        var image: String?
+        @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 
         func validate() throws {
-            guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. agora exec -- echo hi") }
+            guard !command.isEmpty || image != nil else { throw ValidationError("give the command after --, e.g. agora exec -- echo hi") }
             guard cpus > 0 || mem > 0 else { throw ValidationError("--cpus or --mem must be positive") }
         }
 
         func run() throws {
             try reporting {
                 let runner = ExecRunner(master: try master.address(), demand: ResourceDemand(cpus: cpus, mem: mem, disk: disk),
-                                        name: name, command: command,
+                                        name: name, command: command, image: image,
                                         attach: attach)
                 let status = try runner.run()
                 throw ExitCode(status)
@@ -42,6 +44,7 @@ final class ExecRunner: SchedulerDelegate {
     let demand: ResourceDemand
     let name: String
     let command: [String]
+    let image: String?
     let attach: Bool
     private var client: SchedulerClient?
     private var taskID: TaskID?
@@ -52,11 +55,12 @@ final class ExecRunner: SchedulerDelegate {
     private var failure: String?
     private var interrupted = false
 
-    init(master: SocketAddress, demand: ResourceDemand, name: String, command: [String], attach: Bool) {
+    init(master: SocketAddress, demand: ResourceDemand, name: String, command: [String], image: String? = nil, attach: Bool) {
         self.master = master
         self.demand = demand
         self.name = name
         self.command = command
+        self.image = image
         self.attach = attach
     }
 
@@ -113,9 +117,12 @@ final class ExecRunner: SchedulerDelegate {
             if let address = offer.url?.address {
                 agentAddress = SocketAddress(parsing: "\(address.ip ?? address.hostname ?? offer.hostname):\(address.port)")
             }
-            let info = TaskInfo(name: name, taskID: id, agentID: offer.agentID,
+            var info = TaskInfo(name: name, taskID: id, agentID: offer.agentID,
                                 resources: room.wire(allocationRole: offer.allocationInfo?.role),
-                                command: CommandInfo(shell: false, value: command[0], arguments: command))
+                                command: CommandInfo(shell: false, value: command.first, arguments: command))
+            if let image {
+                info.container = ContainerInfo(type: .mesos, mesos: .init(image: Image(type: .docker, docker: .init(name: image))))
+            }
             client.launch([info], on: [offer.id], refuseSeconds: 60)
         }
     }

@@ -700,6 +700,426 @@ void   mesos__v1__kill_policy__free_unpacked
   assert(message->base.descriptor == &mesos__v1__kill_policy__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mesos__v1__image__appc__init
+                     (Mesos__V1__Image__Appc         *message)
+{
+  static const Mesos__V1__Image__Appc init_value = MESOS__V1__IMAGE__APPC__INIT;
+  *message = init_value;
+}
+void   mesos__v1__image__docker__init
+                     (Mesos__V1__Image__Docker         *message)
+{
+  static const Mesos__V1__Image__Docker init_value = MESOS__V1__IMAGE__DOCKER__INIT;
+  *message = init_value;
+}
+void   mesos__v1__image__init
+                     (Mesos__V1__Image         *message)
+{
+  static const Mesos__V1__Image init_value = MESOS__V1__IMAGE__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__image__get_packed_size
+                     (const Mesos__V1__Image *message)
+{
+  assert(message->base.descriptor == &mesos__v1__image__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__image__pack
+                     (const Mesos__V1__Image *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__image__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__image__pack_to_buffer
+                     (const Mesos__V1__Image *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__image__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__Image *
+       mesos__v1__image__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__Image *)
+     protobuf_c_message_unpack (&mesos__v1__image__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__image__free_unpacked
+                     (Mesos__V1__Image *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__image__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__secret__init
+                     (Mesos__V1__Secret         *message)
+{
+  static const Mesos__V1__Secret init_value = MESOS__V1__SECRET__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__secret__get_packed_size
+                     (const Mesos__V1__Secret *message)
+{
+  assert(message->base.descriptor == &mesos__v1__secret__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__secret__pack
+                     (const Mesos__V1__Secret *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__secret__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__secret__pack_to_buffer
+                     (const Mesos__V1__Secret *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__secret__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__Secret *
+       mesos__v1__secret__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__Secret *)
+     protobuf_c_message_unpack (&mesos__v1__secret__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__secret__free_unpacked
+                     (Mesos__V1__Secret *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__secret__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__volume__source__sandbox_path__init
+                     (Mesos__V1__Volume__Source__SandboxPath         *message)
+{
+  static const Mesos__V1__Volume__Source__SandboxPath init_value = MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__INIT;
+  *message = init_value;
+}
+void   mesos__v1__volume__source__host_path__init
+                     (Mesos__V1__Volume__Source__HostPath         *message)
+{
+  static const Mesos__V1__Volume__Source__HostPath init_value = MESOS__V1__VOLUME__SOURCE__HOST_PATH__INIT;
+  *message = init_value;
+}
+void   mesos__v1__volume__source__init
+                     (Mesos__V1__Volume__Source         *message)
+{
+  static const Mesos__V1__Volume__Source init_value = MESOS__V1__VOLUME__SOURCE__INIT;
+  *message = init_value;
+}
+void   mesos__v1__volume__init
+                     (Mesos__V1__Volume         *message)
+{
+  static const Mesos__V1__Volume init_value = MESOS__V1__VOLUME__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__volume__get_packed_size
+                     (const Mesos__V1__Volume *message)
+{
+  assert(message->base.descriptor == &mesos__v1__volume__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__volume__pack
+                     (const Mesos__V1__Volume *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__volume__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__volume__pack_to_buffer
+                     (const Mesos__V1__Volume *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__volume__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__Volume *
+       mesos__v1__volume__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__Volume *)
+     protobuf_c_message_unpack (&mesos__v1__volume__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__volume__free_unpacked
+                     (Mesos__V1__Volume *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__volume__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__capability_info__init
+                     (Mesos__V1__CapabilityInfo         *message)
+{
+  static const Mesos__V1__CapabilityInfo init_value = MESOS__V1__CAPABILITY_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__capability_info__get_packed_size
+                     (const Mesos__V1__CapabilityInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__capability_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__capability_info__pack
+                     (const Mesos__V1__CapabilityInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__capability_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__capability_info__pack_to_buffer
+                     (const Mesos__V1__CapabilityInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__capability_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__CapabilityInfo *
+       mesos__v1__capability_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__CapabilityInfo *)
+     protobuf_c_message_unpack (&mesos__v1__capability_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__capability_info__free_unpacked
+                     (Mesos__V1__CapabilityInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__capability_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__linux_info__init
+                     (Mesos__V1__LinuxInfo         *message)
+{
+  static const Mesos__V1__LinuxInfo init_value = MESOS__V1__LINUX_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__linux_info__get_packed_size
+                     (const Mesos__V1__LinuxInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__linux_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__linux_info__pack
+                     (const Mesos__V1__LinuxInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__linux_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__linux_info__pack_to_buffer
+                     (const Mesos__V1__LinuxInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__linux_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__LinuxInfo *
+       mesos__v1__linux_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__LinuxInfo *)
+     protobuf_c_message_unpack (&mesos__v1__linux_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__linux_info__free_unpacked
+                     (Mesos__V1__LinuxInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__linux_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__network_info__init
+                     (Mesos__V1__NetworkInfo         *message)
+{
+  static const Mesos__V1__NetworkInfo init_value = MESOS__V1__NETWORK_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__network_info__get_packed_size
+                     (const Mesos__V1__NetworkInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__network_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__network_info__pack
+                     (const Mesos__V1__NetworkInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__network_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__network_info__pack_to_buffer
+                     (const Mesos__V1__NetworkInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__network_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__NetworkInfo *
+       mesos__v1__network_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__NetworkInfo *)
+     protobuf_c_message_unpack (&mesos__v1__network_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__network_info__free_unpacked
+                     (Mesos__V1__NetworkInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__network_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__rlimit_info__rlimit__init
+                     (Mesos__V1__RLimitInfo__RLimit         *message)
+{
+  static const Mesos__V1__RLimitInfo__RLimit init_value = MESOS__V1__RLIMIT_INFO__RLIMIT__INIT;
+  *message = init_value;
+}
+void   mesos__v1__rlimit_info__init
+                     (Mesos__V1__RLimitInfo         *message)
+{
+  static const Mesos__V1__RLimitInfo init_value = MESOS__V1__RLIMIT_INFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__rlimit_info__get_packed_size
+                     (const Mesos__V1__RLimitInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__rlimit_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__rlimit_info__pack
+                     (const Mesos__V1__RLimitInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__rlimit_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__rlimit_info__pack_to_buffer
+                     (const Mesos__V1__RLimitInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__rlimit_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__RLimitInfo *
+       mesos__v1__rlimit_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__RLimitInfo *)
+     protobuf_c_message_unpack (&mesos__v1__rlimit_info__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__rlimit_info__free_unpacked
+                     (Mesos__V1__RLimitInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__rlimit_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__ttyinfo__window_size__init
+                     (Mesos__V1__TTYInfo__WindowSize         *message)
+{
+  static const Mesos__V1__TTYInfo__WindowSize init_value = MESOS__V1__TTYINFO__WINDOW_SIZE__INIT;
+  *message = init_value;
+}
+void   mesos__v1__ttyinfo__init
+                     (Mesos__V1__TTYInfo         *message)
+{
+  static const Mesos__V1__TTYInfo init_value = MESOS__V1__TTYINFO__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__ttyinfo__get_packed_size
+                     (const Mesos__V1__TTYInfo *message)
+{
+  assert(message->base.descriptor == &mesos__v1__ttyinfo__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__ttyinfo__pack
+                     (const Mesos__V1__TTYInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__ttyinfo__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__ttyinfo__pack_to_buffer
+                     (const Mesos__V1__TTYInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__ttyinfo__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__TTYInfo *
+       mesos__v1__ttyinfo__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__TTYInfo *)
+     protobuf_c_message_unpack (&mesos__v1__ttyinfo__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__ttyinfo__free_unpacked
+                     (Mesos__V1__TTYInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__ttyinfo__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__container_info__docker_info__port_mapping__init
+                     (Mesos__V1__ContainerInfo__DockerInfo__PortMapping         *message)
+{
+  static const Mesos__V1__ContainerInfo__DockerInfo__PortMapping init_value = MESOS__V1__CONTAINER_INFO__DOCKER_INFO__PORT_MAPPING__INIT;
+  *message = init_value;
+}
+void   mesos__v1__container_info__docker_info__init
+                     (Mesos__V1__ContainerInfo__DockerInfo         *message)
+{
+  static const Mesos__V1__ContainerInfo__DockerInfo init_value = MESOS__V1__CONTAINER_INFO__DOCKER_INFO__INIT;
+  *message = init_value;
+}
+void   mesos__v1__container_info__mesos_info__init
+                     (Mesos__V1__ContainerInfo__MesosInfo         *message)
+{
+  static const Mesos__V1__ContainerInfo__MesosInfo init_value = MESOS__V1__CONTAINER_INFO__MESOS_INFO__INIT;
+  *message = init_value;
+}
 void   mesos__v1__container_info__init
                      (Mesos__V1__ContainerInfo         *message)
 {
@@ -2642,6 +3062,1279 @@ const ProtobufCMessageDescriptor mesos__v1__kill_policy__descriptor =
   (ProtobufCMessageInit) mesos__v1__kill_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mesos__v1__image__appc__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Image__Appc, name),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__image__appc__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange mesos__v1__image__appc__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__image__appc__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Image.Appc",
+  "Appc",
+  "Mesos__V1__Image__Appc",
+  "mesos.v1",
+  sizeof(Mesos__V1__Image__Appc),
+  1,
+  mesos__v1__image__appc__field_descriptors,
+  mesos__v1__image__appc__field_indices_by_name,
+  1,  mesos__v1__image__appc__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__image__appc__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__image__docker__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Image__Docker, name),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "config",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Image__Docker, config),
+    &mesos__v1__secret__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__image__docker__field_indices_by_name[] = {
+  1,   /* field[1] = config */
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange mesos__v1__image__docker__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 3, 1 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mesos__v1__image__docker__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Image.Docker",
+  "Docker",
+  "Mesos__V1__Image__Docker",
+  "mesos.v1",
+  sizeof(Mesos__V1__Image__Docker),
+  2,
+  mesos__v1__image__docker__field_descriptors,
+  mesos__v1__image__docker__field_indices_by_name,
+  2,  mesos__v1__image__docker__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__image__docker__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__image__type__enum_values_by_number[2] =
+{
+  { "APPC", "MESOS__V1__IMAGE__TYPE__APPC", 1 },
+  { "DOCKER", "MESOS__V1__IMAGE__TYPE__DOCKER", 2 },
+};
+static const ProtobufCIntRange mesos__v1__image__type__value_ranges[] = {
+{1, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex mesos__v1__image__type__enum_values_by_name[2] =
+{
+  { "APPC", 0 },
+  { "DOCKER", 1 },
+};
+const ProtobufCEnumDescriptor mesos__v1__image__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.Image.Type",
+  "Type",
+  "Mesos__V1__Image__Type",
+  "mesos.v1",
+  2,
+  mesos__v1__image__type__enum_values_by_number,
+  2,
+  mesos__v1__image__type__enum_values_by_name,
+  1,
+  mesos__v1__image__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const protobuf_c_boolean mesos__v1__image__cached__default_value = 1;
+static const ProtobufCFieldDescriptor mesos__v1__image__field_descriptors[4] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__Image, has_type),
+    offsetof(Mesos__V1__Image, type),
+    &mesos__v1__image__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "appc",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Image, appc),
+    &mesos__v1__image__appc__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "docker",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Image, docker),
+    &mesos__v1__image__docker__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cached",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Mesos__V1__Image, has_cached),
+    offsetof(Mesos__V1__Image, cached),
+    NULL,
+    &mesos__v1__image__cached__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__image__field_indices_by_name[] = {
+  1,   /* field[1] = appc */
+  3,   /* field[3] = cached */
+  2,   /* field[2] = docker */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__image__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor mesos__v1__image__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Image",
+  "Image",
+  "Mesos__V1__Image",
+  "mesos.v1",
+  sizeof(Mesos__V1__Image),
+  4,
+  mesos__v1__image__field_descriptors,
+  mesos__v1__image__field_indices_by_name,
+  1,  mesos__v1__image__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__image__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__secret__type__enum_values_by_number[3] =
+{
+  { "UNKNOWN", "MESOS__V1__SECRET__TYPE__UNKNOWN", 0 },
+  { "REFERENCE", "MESOS__V1__SECRET__TYPE__REFERENCE", 1 },
+  { "VALUE", "MESOS__V1__SECRET__TYPE__VALUE", 2 },
+};
+static const ProtobufCIntRange mesos__v1__secret__type__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex mesos__v1__secret__type__enum_values_by_name[3] =
+{
+  { "REFERENCE", 1 },
+  { "UNKNOWN", 0 },
+  { "VALUE", 2 },
+};
+const ProtobufCEnumDescriptor mesos__v1__secret__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.Secret.Type",
+  "Type",
+  "Mesos__V1__Secret__Type",
+  "mesos.v1",
+  3,
+  mesos__v1__secret__type__enum_values_by_number,
+  3,
+  mesos__v1__secret__type__enum_values_by_name,
+  1,
+  mesos__v1__secret__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__secret__field_descriptors[1] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__Secret, has_type),
+    offsetof(Mesos__V1__Secret, type),
+    &mesos__v1__secret__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__secret__field_indices_by_name[] = {
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__secret__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__secret__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Secret",
+  "Secret",
+  "Mesos__V1__Secret",
+  "mesos.v1",
+  sizeof(Mesos__V1__Secret),
+  1,
+  mesos__v1__secret__field_descriptors,
+  mesos__v1__secret__field_indices_by_name,
+  1,  mesos__v1__secret__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__secret__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__volume__source__sandbox_path__type__enum_values_by_number[3] =
+{
+  { "UNKNOWN", "MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__UNKNOWN", 0 },
+  { "SELF", "MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__SELF", 1 },
+  { "PARENT", "MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__PARENT", 2 },
+};
+static const ProtobufCIntRange mesos__v1__volume__source__sandbox_path__type__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex mesos__v1__volume__source__sandbox_path__type__enum_values_by_name[3] =
+{
+  { "PARENT", 2 },
+  { "SELF", 1 },
+  { "UNKNOWN", 0 },
+};
+const ProtobufCEnumDescriptor mesos__v1__volume__source__sandbox_path__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Source.SandboxPath.Type",
+  "Type",
+  "Mesos__V1__Volume__Source__SandboxPath__Type",
+  "mesos.v1",
+  3,
+  mesos__v1__volume__source__sandbox_path__type__enum_values_by_number,
+  3,
+  mesos__v1__volume__source__sandbox_path__type__enum_values_by_name,
+  1,
+  mesos__v1__volume__source__sandbox_path__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__volume__source__sandbox_path__field_descriptors[2] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__Volume__Source__SandboxPath, has_type),
+    offsetof(Mesos__V1__Volume__Source__SandboxPath, type),
+    &mesos__v1__volume__source__sandbox_path__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume__Source__SandboxPath, path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__volume__source__sandbox_path__field_indices_by_name[] = {
+  1,   /* field[1] = path */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__volume__source__sandbox_path__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mesos__v1__volume__source__sandbox_path__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Source.SandboxPath",
+  "SandboxPath",
+  "Mesos__V1__Volume__Source__SandboxPath",
+  "mesos.v1",
+  sizeof(Mesos__V1__Volume__Source__SandboxPath),
+  2,
+  mesos__v1__volume__source__sandbox_path__field_descriptors,
+  mesos__v1__volume__source__sandbox_path__field_indices_by_name,
+  1,  mesos__v1__volume__source__sandbox_path__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__volume__source__sandbox_path__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__volume__source__host_path__field_descriptors[1] =
+{
+  {
+    "path",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume__Source__HostPath, path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__volume__source__host_path__field_indices_by_name[] = {
+  0,   /* field[0] = path */
+};
+static const ProtobufCIntRange mesos__v1__volume__source__host_path__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__volume__source__host_path__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Source.HostPath",
+  "HostPath",
+  "Mesos__V1__Volume__Source__HostPath",
+  "mesos.v1",
+  sizeof(Mesos__V1__Volume__Source__HostPath),
+  1,
+  mesos__v1__volume__source__host_path__field_descriptors,
+  mesos__v1__volume__source__host_path__field_indices_by_name,
+  1,  mesos__v1__volume__source__host_path__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__volume__source__host_path__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__volume__source__type__enum_values_by_number[5] =
+{
+  { "UNKNOWN", "MESOS__V1__VOLUME__SOURCE__TYPE__UNKNOWN", 0 },
+  { "DOCKER_VOLUME", "MESOS__V1__VOLUME__SOURCE__TYPE__DOCKER_VOLUME", 1 },
+  { "SANDBOX_PATH", "MESOS__V1__VOLUME__SOURCE__TYPE__SANDBOX_PATH", 2 },
+  { "SECRET", "MESOS__V1__VOLUME__SOURCE__TYPE__SECRET", 3 },
+  { "HOST_PATH", "MESOS__V1__VOLUME__SOURCE__TYPE__HOST_PATH", 4 },
+};
+static const ProtobufCIntRange mesos__v1__volume__source__type__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex mesos__v1__volume__source__type__enum_values_by_name[5] =
+{
+  { "DOCKER_VOLUME", 1 },
+  { "HOST_PATH", 4 },
+  { "SANDBOX_PATH", 2 },
+  { "SECRET", 3 },
+  { "UNKNOWN", 0 },
+};
+const ProtobufCEnumDescriptor mesos__v1__volume__source__type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Source.Type",
+  "Type",
+  "Mesos__V1__Volume__Source__Type",
+  "mesos.v1",
+  5,
+  mesos__v1__volume__source__type__enum_values_by_number,
+  5,
+  mesos__v1__volume__source__type__enum_values_by_name,
+  1,
+  mesos__v1__volume__source__type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__volume__source__field_descriptors[3] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__Volume__Source, has_type),
+    offsetof(Mesos__V1__Volume__Source, type),
+    &mesos__v1__volume__source__type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sandbox_path",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume__Source, sandbox_path),
+    &mesos__v1__volume__source__sandbox_path__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "host_path",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume__Source, host_path),
+    &mesos__v1__volume__source__host_path__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__volume__source__field_indices_by_name[] = {
+  2,   /* field[2] = host_path */
+  1,   /* field[1] = sandbox_path */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__volume__source__number_ranges[3 + 1] =
+{
+  { 1, 0 },
+  { 3, 1 },
+  { 5, 2 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor mesos__v1__volume__source__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Source",
+  "Source",
+  "Mesos__V1__Volume__Source",
+  "mesos.v1",
+  sizeof(Mesos__V1__Volume__Source),
+  3,
+  mesos__v1__volume__source__field_descriptors,
+  mesos__v1__volume__source__field_indices_by_name,
+  3,  mesos__v1__volume__source__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__volume__source__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__volume__mode__enum_values_by_number[2] =
+{
+  { "RW", "MESOS__V1__VOLUME__MODE__RW", 1 },
+  { "RO", "MESOS__V1__VOLUME__MODE__RO", 2 },
+};
+static const ProtobufCIntRange mesos__v1__volume__mode__value_ranges[] = {
+{1, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex mesos__v1__volume__mode__enum_values_by_name[2] =
+{
+  { "RO", 1 },
+  { "RW", 0 },
+};
+const ProtobufCEnumDescriptor mesos__v1__volume__mode__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume.Mode",
+  "Mode",
+  "Mesos__V1__Volume__Mode",
+  "mesos.v1",
+  2,
+  mesos__v1__volume__mode__enum_values_by_number,
+  2,
+  mesos__v1__volume__mode__enum_values_by_name,
+  1,
+  mesos__v1__volume__mode__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__volume__field_descriptors[5] =
+{
+  {
+    "container_path",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume, container_path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "host_path",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume, host_path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__Volume, has_mode),
+    offsetof(Mesos__V1__Volume, mode),
+    &mesos__v1__volume__mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "image",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume, image),
+    &mesos__v1__image__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__Volume, source),
+    &mesos__v1__volume__source__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__volume__field_indices_by_name[] = {
+  0,   /* field[0] = container_path */
+  1,   /* field[1] = host_path */
+  3,   /* field[3] = image */
+  2,   /* field[2] = mode */
+  4,   /* field[4] = source */
+};
+static const ProtobufCIntRange mesos__v1__volume__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor mesos__v1__volume__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.Volume",
+  "Volume",
+  "Mesos__V1__Volume",
+  "mesos.v1",
+  sizeof(Mesos__V1__Volume),
+  5,
+  mesos__v1__volume__field_descriptors,
+  mesos__v1__volume__field_indices_by_name,
+  1,  mesos__v1__volume__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__volume__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__capability_info__capability__enum_values_by_number[39] =
+{
+  { "UNKNOWN", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__UNKNOWN", 0 },
+  { "CHOWN", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__CHOWN", 1000 },
+  { "DAC_OVERRIDE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__DAC_OVERRIDE", 1001 },
+  { "DAC_READ_SEARCH", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__DAC_READ_SEARCH", 1002 },
+  { "FOWNER", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__FOWNER", 1003 },
+  { "FSETID", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__FSETID", 1004 },
+  { "KILL", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__KILL", 1005 },
+  { "SETGID", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETGID", 1006 },
+  { "SETUID", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETUID", 1007 },
+  { "SETPCAP", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETPCAP", 1008 },
+  { "LINUX_IMMUTABLE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__LINUX_IMMUTABLE", 1009 },
+  { "NET_BIND_SERVICE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_BIND_SERVICE", 1010 },
+  { "NET_BROADCAST", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_BROADCAST", 1011 },
+  { "NET_ADMIN", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_ADMIN", 1012 },
+  { "NET_RAW", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_RAW", 1013 },
+  { "IPC_LOCK", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__IPC_LOCK", 1014 },
+  { "IPC_OWNER", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__IPC_OWNER", 1015 },
+  { "SYS_MODULE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_MODULE", 1016 },
+  { "SYS_RAWIO", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_RAWIO", 1017 },
+  { "SYS_CHROOT", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_CHROOT", 1018 },
+  { "SYS_PTRACE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_PTRACE", 1019 },
+  { "SYS_PACCT", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_PACCT", 1020 },
+  { "SYS_ADMIN", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_ADMIN", 1021 },
+  { "SYS_BOOT", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_BOOT", 1022 },
+  { "SYS_NICE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_NICE", 1023 },
+  { "SYS_RESOURCE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_RESOURCE", 1024 },
+  { "SYS_TIME", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_TIME", 1025 },
+  { "SYS_TTY_CONFIG", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_TTY_CONFIG", 1026 },
+  { "MKNOD", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__MKNOD", 1027 },
+  { "LEASE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__LEASE", 1028 },
+  { "AUDIT_WRITE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_WRITE", 1029 },
+  { "AUDIT_CONTROL", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_CONTROL", 1030 },
+  { "SETFCAP", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETFCAP", 1031 },
+  { "MAC_OVERRIDE", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__MAC_OVERRIDE", 1032 },
+  { "MAC_ADMIN", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__MAC_ADMIN", 1033 },
+  { "SYSLOG", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYSLOG", 1034 },
+  { "WAKE_ALARM", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__WAKE_ALARM", 1035 },
+  { "BLOCK_SUSPEND", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__BLOCK_SUSPEND", 1036 },
+  { "AUDIT_READ", "MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_READ", 1037 },
+};
+static const ProtobufCIntRange mesos__v1__capability_info__capability__value_ranges[] = {
+{0, 0},{1000, 1},{0, 39}
+};
+static const ProtobufCEnumValueIndex mesos__v1__capability_info__capability__enum_values_by_name[39] =
+{
+  { "AUDIT_CONTROL", 31 },
+  { "AUDIT_READ", 38 },
+  { "AUDIT_WRITE", 30 },
+  { "BLOCK_SUSPEND", 37 },
+  { "CHOWN", 1 },
+  { "DAC_OVERRIDE", 2 },
+  { "DAC_READ_SEARCH", 3 },
+  { "FOWNER", 4 },
+  { "FSETID", 5 },
+  { "IPC_LOCK", 15 },
+  { "IPC_OWNER", 16 },
+  { "KILL", 6 },
+  { "LEASE", 29 },
+  { "LINUX_IMMUTABLE", 10 },
+  { "MAC_ADMIN", 34 },
+  { "MAC_OVERRIDE", 33 },
+  { "MKNOD", 28 },
+  { "NET_ADMIN", 13 },
+  { "NET_BIND_SERVICE", 11 },
+  { "NET_BROADCAST", 12 },
+  { "NET_RAW", 14 },
+  { "SETFCAP", 32 },
+  { "SETGID", 7 },
+  { "SETPCAP", 9 },
+  { "SETUID", 8 },
+  { "SYSLOG", 35 },
+  { "SYS_ADMIN", 22 },
+  { "SYS_BOOT", 23 },
+  { "SYS_CHROOT", 19 },
+  { "SYS_MODULE", 17 },
+  { "SYS_NICE", 24 },
+  { "SYS_PACCT", 21 },
+  { "SYS_PTRACE", 20 },
+  { "SYS_RAWIO", 18 },
+  { "SYS_RESOURCE", 25 },
+  { "SYS_TIME", 26 },
+  { "SYS_TTY_CONFIG", 27 },
+  { "UNKNOWN", 0 },
+  { "WAKE_ALARM", 36 },
+};
+const ProtobufCEnumDescriptor mesos__v1__capability_info__capability__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.CapabilityInfo.Capability",
+  "Capability",
+  "Mesos__V1__CapabilityInfo__Capability",
+  "mesos.v1",
+  39,
+  mesos__v1__capability_info__capability__enum_values_by_number,
+  39,
+  mesos__v1__capability_info__capability__enum_values_by_name,
+  2,
+  mesos__v1__capability_info__capability__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__capability_info__field_descriptors[1] =
+{
+  {
+    "capabilities",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__CapabilityInfo, n_capabilities),
+    offsetof(Mesos__V1__CapabilityInfo, capabilities),
+    &mesos__v1__capability_info__capability__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__capability_info__field_indices_by_name[] = {
+  0,   /* field[0] = capabilities */
+};
+static const ProtobufCIntRange mesos__v1__capability_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__capability_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.CapabilityInfo",
+  "CapabilityInfo",
+  "Mesos__V1__CapabilityInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__CapabilityInfo),
+  1,
+  mesos__v1__capability_info__field_descriptors,
+  mesos__v1__capability_info__field_indices_by_name,
+  1,  mesos__v1__capability_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__capability_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__linux_info__field_descriptors[4] =
+{
+  {
+    "capability_info",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__LinuxInfo, capability_info),
+    &mesos__v1__capability_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bounding_capabilities",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__LinuxInfo, bounding_capabilities),
+    &mesos__v1__capability_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "effective_capabilities",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__LinuxInfo, effective_capabilities),
+    &mesos__v1__capability_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "share_pid_namespace",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Mesos__V1__LinuxInfo, has_share_pid_namespace),
+    offsetof(Mesos__V1__LinuxInfo, share_pid_namespace),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__linux_info__field_indices_by_name[] = {
+  1,   /* field[1] = bounding_capabilities */
+  0,   /* field[0] = capability_info */
+  2,   /* field[2] = effective_capabilities */
+  3,   /* field[3] = share_pid_namespace */
+};
+static const ProtobufCIntRange mesos__v1__linux_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor mesos__v1__linux_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.LinuxInfo",
+  "LinuxInfo",
+  "Mesos__V1__LinuxInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__LinuxInfo),
+  4,
+  mesos__v1__linux_info__field_descriptors,
+  mesos__v1__linux_info__field_indices_by_name,
+  1,  mesos__v1__linux_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__linux_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__network_info__field_descriptors[1] =
+{
+  {
+    "name",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo, name),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__network_info__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange mesos__v1__network_info__number_ranges[1 + 1] =
+{
+  { 6, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__network_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.NetworkInfo",
+  "NetworkInfo",
+  "Mesos__V1__NetworkInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__NetworkInfo),
+  1,
+  mesos__v1__network_info__field_descriptors,
+  mesos__v1__network_info__field_indices_by_name,
+  1,  mesos__v1__network_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__network_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__rlimit_info__rlimit__field_descriptors[1] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Mesos__V1__RLimitInfo__RLimit, has_type),
+    offsetof(Mesos__V1__RLimitInfo__RLimit, type),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__rlimit_info__rlimit__field_indices_by_name[] = {
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange mesos__v1__rlimit_info__rlimit__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__rlimit_info__rlimit__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.RLimitInfo.RLimit",
+  "RLimit",
+  "Mesos__V1__RLimitInfo__RLimit",
+  "mesos.v1",
+  sizeof(Mesos__V1__RLimitInfo__RLimit),
+  1,
+  mesos__v1__rlimit_info__rlimit__field_descriptors,
+  mesos__v1__rlimit_info__rlimit__field_indices_by_name,
+  1,  mesos__v1__rlimit_info__rlimit__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__rlimit_info__rlimit__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__rlimit_info__field_descriptors[1] =
+{
+  {
+    "rlimits",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__RLimitInfo, n_rlimits),
+    offsetof(Mesos__V1__RLimitInfo, rlimits),
+    &mesos__v1__rlimit_info__rlimit__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__rlimit_info__field_indices_by_name[] = {
+  0,   /* field[0] = rlimits */
+};
+static const ProtobufCIntRange mesos__v1__rlimit_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__rlimit_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.RLimitInfo",
+  "RLimitInfo",
+  "Mesos__V1__RLimitInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__RLimitInfo),
+  1,
+  mesos__v1__rlimit_info__field_descriptors,
+  mesos__v1__rlimit_info__field_indices_by_name,
+  1,  mesos__v1__rlimit_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__rlimit_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__ttyinfo__window_size__field_descriptors[2] =
+{
+  {
+    "rows",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Mesos__V1__TTYInfo__WindowSize, has_rows),
+    offsetof(Mesos__V1__TTYInfo__WindowSize, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Mesos__V1__TTYInfo__WindowSize, has_columns),
+    offsetof(Mesos__V1__TTYInfo__WindowSize, columns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__ttyinfo__window_size__field_indices_by_name[] = {
+  1,   /* field[1] = columns */
+  0,   /* field[0] = rows */
+};
+static const ProtobufCIntRange mesos__v1__ttyinfo__window_size__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mesos__v1__ttyinfo__window_size__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.TTYInfo.WindowSize",
+  "WindowSize",
+  "Mesos__V1__TTYInfo__WindowSize",
+  "mesos.v1",
+  sizeof(Mesos__V1__TTYInfo__WindowSize),
+  2,
+  mesos__v1__ttyinfo__window_size__field_descriptors,
+  mesos__v1__ttyinfo__window_size__field_indices_by_name,
+  1,  mesos__v1__ttyinfo__window_size__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__ttyinfo__window_size__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__ttyinfo__field_descriptors[1] =
+{
+  {
+    "window_size",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__TTYInfo, window_size),
+    &mesos__v1__ttyinfo__window_size__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__ttyinfo__field_indices_by_name[] = {
+  0,   /* field[0] = window_size */
+};
+static const ProtobufCIntRange mesos__v1__ttyinfo__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__ttyinfo__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.TTYInfo",
+  "TTYInfo",
+  "Mesos__V1__TTYInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__TTYInfo),
+  1,
+  mesos__v1__ttyinfo__field_descriptors,
+  mesos__v1__ttyinfo__field_indices_by_name,
+  1,  mesos__v1__ttyinfo__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__ttyinfo__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__container_info__docker_info__port_mapping__field_descriptors[3] =
+{
+  {
+    "host_port",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping, has_host_port),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping, host_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "container_port",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping, has_container_port),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping, container_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping, protocol),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__container_info__docker_info__port_mapping__field_indices_by_name[] = {
+  1,   /* field[1] = container_port */
+  0,   /* field[0] = host_port */
+  2,   /* field[2] = protocol */
+};
+static const ProtobufCIntRange mesos__v1__container_info__docker_info__port_mapping__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor mesos__v1__container_info__docker_info__port_mapping__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo.DockerInfo.PortMapping",
+  "PortMapping",
+  "Mesos__V1__ContainerInfo__DockerInfo__PortMapping",
+  "mesos.v1",
+  sizeof(Mesos__V1__ContainerInfo__DockerInfo__PortMapping),
+  3,
+  mesos__v1__container_info__docker_info__port_mapping__field_descriptors,
+  mesos__v1__container_info__docker_info__port_mapping__field_indices_by_name,
+  1,  mesos__v1__container_info__docker_info__port_mapping__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__container_info__docker_info__port_mapping__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__container_info__docker_info__network__enum_values_by_number[4] =
+{
+  { "HOST", "MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST", 1 },
+  { "BRIDGE", "MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__BRIDGE", 2 },
+  { "NONE", "MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__NONE", 3 },
+  { "USER", "MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__USER", 4 },
+};
+static const ProtobufCIntRange mesos__v1__container_info__docker_info__network__value_ranges[] = {
+{1, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mesos__v1__container_info__docker_info__network__enum_values_by_name[4] =
+{
+  { "BRIDGE", 1 },
+  { "HOST", 0 },
+  { "NONE", 2 },
+  { "USER", 3 },
+};
+const ProtobufCEnumDescriptor mesos__v1__container_info__docker_info__network__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo.DockerInfo.Network",
+  "Network",
+  "Mesos__V1__ContainerInfo__DockerInfo__Network",
+  "mesos.v1",
+  4,
+  mesos__v1__container_info__docker_info__network__enum_values_by_number,
+  4,
+  mesos__v1__container_info__docker_info__network__enum_values_by_name,
+  1,
+  mesos__v1__container_info__docker_info__network__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const Mesos__V1__ContainerInfo__DockerInfo__Network mesos__v1__container_info__docker_info__network__default_value = MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST;
+static const protobuf_c_boolean mesos__v1__container_info__docker_info__privileged__default_value = 0;
+static const ProtobufCFieldDescriptor mesos__v1__container_info__docker_info__field_descriptors[7] =
+{
+  {
+    "image",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, image),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, has_network),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, network),
+    &mesos__v1__container_info__docker_info__network__descriptor,
+    &mesos__v1__container_info__docker_info__network__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "port_mappings",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, n_port_mappings),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, port_mappings),
+    &mesos__v1__container_info__docker_info__port_mapping__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privileged",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, has_privileged),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, privileged),
+    NULL,
+    &mesos__v1__container_info__docker_info__privileged__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parameters",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, n_parameters),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, parameters),
+    &mesos__v1__parameter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "force_pull_image",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, has_force_pull_image),
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, force_pull_image),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "volume_driver",
+    7,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo__DockerInfo, volume_driver),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__container_info__docker_info__field_indices_by_name[] = {
+  5,   /* field[5] = force_pull_image */
+  0,   /* field[0] = image */
+  1,   /* field[1] = network */
+  4,   /* field[4] = parameters */
+  2,   /* field[2] = port_mappings */
+  3,   /* field[3] = privileged */
+  6,   /* field[6] = volume_driver */
+};
+static const ProtobufCIntRange mesos__v1__container_info__docker_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor mesos__v1__container_info__docker_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo.DockerInfo",
+  "DockerInfo",
+  "Mesos__V1__ContainerInfo__DockerInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__ContainerInfo__DockerInfo),
+  7,
+  mesos__v1__container_info__docker_info__field_descriptors,
+  mesos__v1__container_info__docker_info__field_indices_by_name,
+  1,  mesos__v1__container_info__docker_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__container_info__docker_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__container_info__mesos_info__field_descriptors[1] =
+{
+  {
+    "image",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo__MesosInfo, image),
+    &mesos__v1__image__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__container_info__mesos_info__field_indices_by_name[] = {
+  0,   /* field[0] = image */
+};
+static const ProtobufCIntRange mesos__v1__container_info__mesos_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__container_info__mesos_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerInfo.MesosInfo",
+  "MesosInfo",
+  "Mesos__V1__ContainerInfo__MesosInfo",
+  "mesos.v1",
+  sizeof(Mesos__V1__ContainerInfo__MesosInfo),
+  1,
+  mesos__v1__container_info__mesos_info__field_descriptors,
+  mesos__v1__container_info__mesos_info__field_indices_by_name,
+  1,  mesos__v1__container_info__mesos_info__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__container_info__mesos_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mesos__v1__container_info__type__enum_values_by_number[2] =
 {
   { "DOCKER", "MESOS__V1__CONTAINER_INFO__TYPE__DOCKER", 1 },
@@ -2670,7 +4363,7 @@ const ProtobufCEnumDescriptor mesos__v1__container_info__type__descriptor =
   mesos__v1__container_info__type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__container_info__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mesos__v1__container_info__field_descriptors[9] =
 {
   {
     "type",
@@ -2684,14 +4377,119 @@ static const ProtobufCFieldDescriptor mesos__v1__container_info__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "volumes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__ContainerInfo, n_volumes),
+    offsetof(Mesos__V1__ContainerInfo, volumes),
+    &mesos__v1__volume__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "docker",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, docker),
+    &mesos__v1__container_info__docker_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hostname",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, hostname),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mesos",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, mesos),
+    &mesos__v1__container_info__mesos_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network_infos",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__ContainerInfo, n_network_infos),
+    offsetof(Mesos__V1__ContainerInfo, network_infos),
+    &mesos__v1__network_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "linux_info",
+    8,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, linux_info),
+    &mesos__v1__linux_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rlimit_info",
+    9,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, rlimit_info),
+    &mesos__v1__rlimit_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tty_info",
+    10,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__ContainerInfo, tty_info),
+    &mesos__v1__ttyinfo__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mesos__v1__container_info__field_indices_by_name[] = {
+  2,   /* field[2] = docker */
+  3,   /* field[3] = hostname */
+  6,   /* field[6] = linux_info */
+  4,   /* field[4] = mesos */
+  5,   /* field[5] = network_infos */
+  7,   /* field[7] = rlimit_info */
+  8,   /* field[8] = tty_info */
   0,   /* field[0] = type */
+  1,   /* field[1] = volumes */
 };
-static const ProtobufCIntRange mesos__v1__container_info__number_ranges[1 + 1] =
+static const ProtobufCIntRange mesos__v1__container_info__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 7, 5 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor mesos__v1__container_info__descriptor =
 {
@@ -2701,10 +4499,10 @@ const ProtobufCMessageDescriptor mesos__v1__container_info__descriptor =
   "Mesos__V1__ContainerInfo",
   "mesos.v1",
   sizeof(Mesos__V1__ContainerInfo),
-  1,
+  9,
   mesos__v1__container_info__field_descriptors,
   mesos__v1__container_info__field_indices_by_name,
-  1,  mesos__v1__container_info__number_ranges,
+  2,  mesos__v1__container_info__number_ranges,
   (ProtobufCMessageInit) mesos__v1__container_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -33,7 +33,25 @@ typedef struct Mesos__V1__HealthCheck Mesos__V1__HealthCheck;
 typedef struct Mesos__V1__HealthCheck__HTTPCheckInfo Mesos__V1__HealthCheck__HTTPCheckInfo;
 typedef struct Mesos__V1__HealthCheck__TCPCheckInfo Mesos__V1__HealthCheck__TCPCheckInfo;
 typedef struct Mesos__V1__KillPolicy Mesos__V1__KillPolicy;
+typedef struct Mesos__V1__Image Mesos__V1__Image;
+typedef struct Mesos__V1__Image__Appc Mesos__V1__Image__Appc;
+typedef struct Mesos__V1__Image__Docker Mesos__V1__Image__Docker;
+typedef struct Mesos__V1__Secret Mesos__V1__Secret;
+typedef struct Mesos__V1__Volume Mesos__V1__Volume;
+typedef struct Mesos__V1__Volume__Source Mesos__V1__Volume__Source;
+typedef struct Mesos__V1__Volume__Source__SandboxPath Mesos__V1__Volume__Source__SandboxPath;
+typedef struct Mesos__V1__Volume__Source__HostPath Mesos__V1__Volume__Source__HostPath;
+typedef struct Mesos__V1__CapabilityInfo Mesos__V1__CapabilityInfo;
+typedef struct Mesos__V1__LinuxInfo Mesos__V1__LinuxInfo;
+typedef struct Mesos__V1__NetworkInfo Mesos__V1__NetworkInfo;
+typedef struct Mesos__V1__RLimitInfo Mesos__V1__RLimitInfo;
+typedef struct Mesos__V1__RLimitInfo__RLimit Mesos__V1__RLimitInfo__RLimit;
+typedef struct Mesos__V1__TTYInfo Mesos__V1__TTYInfo;
+typedef struct Mesos__V1__TTYInfo__WindowSize Mesos__V1__TTYInfo__WindowSize;
 typedef struct Mesos__V1__ContainerInfo Mesos__V1__ContainerInfo;
+typedef struct Mesos__V1__ContainerInfo__DockerInfo Mesos__V1__ContainerInfo__DockerInfo;
+typedef struct Mesos__V1__ContainerInfo__DockerInfo__PortMapping Mesos__V1__ContainerInfo__DockerInfo__PortMapping;
+typedef struct Mesos__V1__ContainerInfo__MesosInfo Mesos__V1__ContainerInfo__MesosInfo;
 typedef struct Mesos__V1__CheckInfo Mesos__V1__CheckInfo;
 typedef struct Mesos__V1__CommandInfo Mesos__V1__CommandInfo;
 typedef struct Mesos__V1__CommandInfo__URI Mesos__V1__CommandInfo__URI;
@@ -83,6 +101,85 @@ typedef enum _Mesos__V1__HealthCheck__Type {
   MESOS__V1__HEALTH_CHECK__TYPE__TCP = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__HEALTH_CHECK__TYPE)
 } Mesos__V1__HealthCheck__Type;
+typedef enum _Mesos__V1__Image__Type {
+  MESOS__V1__IMAGE__TYPE__APPC = 1,
+  MESOS__V1__IMAGE__TYPE__DOCKER = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__IMAGE__TYPE)
+} Mesos__V1__Image__Type;
+typedef enum _Mesos__V1__Secret__Type {
+  MESOS__V1__SECRET__TYPE__UNKNOWN = 0,
+  MESOS__V1__SECRET__TYPE__REFERENCE = 1,
+  MESOS__V1__SECRET__TYPE__VALUE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__SECRET__TYPE)
+} Mesos__V1__Secret__Type;
+typedef enum _Mesos__V1__Volume__Source__SandboxPath__Type {
+  MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__UNKNOWN = 0,
+  MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__SELF = 1,
+  MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__PARENT = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE)
+} Mesos__V1__Volume__Source__SandboxPath__Type;
+typedef enum _Mesos__V1__Volume__Source__Type {
+  MESOS__V1__VOLUME__SOURCE__TYPE__UNKNOWN = 0,
+  MESOS__V1__VOLUME__SOURCE__TYPE__DOCKER_VOLUME = 1,
+  MESOS__V1__VOLUME__SOURCE__TYPE__SANDBOX_PATH = 2,
+  MESOS__V1__VOLUME__SOURCE__TYPE__SECRET = 3,
+  MESOS__V1__VOLUME__SOURCE__TYPE__HOST_PATH = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__VOLUME__SOURCE__TYPE)
+} Mesos__V1__Volume__Source__Type;
+typedef enum _Mesos__V1__Volume__Mode {
+  MESOS__V1__VOLUME__MODE__RW = 1,
+  MESOS__V1__VOLUME__MODE__RO = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__VOLUME__MODE)
+} Mesos__V1__Volume__Mode;
+typedef enum _Mesos__V1__CapabilityInfo__Capability {
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__UNKNOWN = 0,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__CHOWN = 1000,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__DAC_OVERRIDE = 1001,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__DAC_READ_SEARCH = 1002,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__FOWNER = 1003,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__FSETID = 1004,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__KILL = 1005,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETGID = 1006,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETUID = 1007,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETPCAP = 1008,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__LINUX_IMMUTABLE = 1009,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_BIND_SERVICE = 1010,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_BROADCAST = 1011,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_ADMIN = 1012,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__NET_RAW = 1013,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__IPC_LOCK = 1014,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__IPC_OWNER = 1015,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_MODULE = 1016,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_RAWIO = 1017,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_CHROOT = 1018,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_PTRACE = 1019,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_PACCT = 1020,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_ADMIN = 1021,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_BOOT = 1022,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_NICE = 1023,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_RESOURCE = 1024,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_TIME = 1025,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYS_TTY_CONFIG = 1026,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__MKNOD = 1027,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__LEASE = 1028,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_WRITE = 1029,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_CONTROL = 1030,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SETFCAP = 1031,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__MAC_OVERRIDE = 1032,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__MAC_ADMIN = 1033,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__SYSLOG = 1034,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__WAKE_ALARM = 1035,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__BLOCK_SUSPEND = 1036,
+  MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_READ = 1037
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__CAPABILITY_INFO__CAPABILITY)
+} Mesos__V1__CapabilityInfo__Capability;
+typedef enum _Mesos__V1__ContainerInfo__DockerInfo__Network {
+  MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST = 1,
+  MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__BRIDGE = 2,
+  MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__NONE = 3,
+  MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__USER = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK)
+} Mesos__V1__ContainerInfo__DockerInfo__Network;
 typedef enum _Mesos__V1__ContainerInfo__Type {
   MESOS__V1__CONTAINER_INFO__TYPE__DOCKER = 1,
   MESOS__V1__CONTAINER_INFO__TYPE__MESOS = 2
@@ -428,19 +525,272 @@ struct  Mesos__V1__KillPolicy
     , NULL }
 
 
+struct  Mesos__V1__Image__Appc
+{
+  ProtobufCMessage base;
+  char *name;
+};
+#define MESOS__V1__IMAGE__APPC__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__image__appc__descriptor) \
+    , NULL }
+
+
+struct  Mesos__V1__Image__Docker
+{
+  ProtobufCMessage base;
+  char *name;
+  /*
+   * Registry credentials (a Secret): in the schema only so that an image asking for them is refused by name.
+   */
+  Mesos__V1__Secret *config;
+};
+#define MESOS__V1__IMAGE__DOCKER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__image__docker__descriptor) \
+    , NULL, NULL }
+
+
 /*
- * Mesos' containers (images, volumes, networks), not implemented yet: only `type` is in Agora's schema, so that a
- * task or executor asking for one is refused by name instead of run on the host.
+ * An image for a container (`MESOS` containers' `mesos.image`, and volumes): Docker/OCI images only; APPC is refused.
+ */
+struct  Mesos__V1__Image
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__Image__Type type;
+  Mesos__V1__Image__Appc *appc;
+  Mesos__V1__Image__Docker *docker;
+  protobuf_c_boolean has_cached;
+  protobuf_c_boolean cached;
+};
+#define MESOS__V1__IMAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__image__descriptor) \
+    , 0, MESOS__V1__IMAGE__TYPE__APPC, NULL, NULL, 0, 1 }
+
+
+/*
+ * A secret, read only to refuse it by name (Agora has no secret store).
+ */
+struct  Mesos__V1__Secret
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__Secret__Type type;
+};
+#define MESOS__V1__SECRET__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__secret__descriptor) \
+    , 0, MESOS__V1__SECRET__TYPE__UNKNOWN }
+
+
+struct  Mesos__V1__Volume__Source__SandboxPath
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__Volume__Source__SandboxPath__Type type;
+  char *path;
+};
+#define MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__volume__source__sandbox_path__descriptor) \
+    , 0, MESOS__V1__VOLUME__SOURCE__SANDBOX_PATH__TYPE__UNKNOWN, NULL }
+
+
+struct  Mesos__V1__Volume__Source__HostPath
+{
+  ProtobufCMessage base;
+  char *path;
+};
+#define MESOS__V1__VOLUME__SOURCE__HOST_PATH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__volume__source__host_path__descriptor) \
+    , NULL }
+
+
+struct  Mesos__V1__Volume__Source
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  Mesos__V1__Volume__Source__Type type;
+  Mesos__V1__Volume__Source__SandboxPath *sandbox_path;
+  Mesos__V1__Volume__Source__HostPath *host_path;
+};
+#define MESOS__V1__VOLUME__SOURCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__volume__source__descriptor) \
+    , 0, MESOS__V1__VOLUME__SOURCE__TYPE__UNKNOWN, NULL, NULL }
+
+
+/*
+ * A path mounted into a container: a host path, a path in the task's sandbox, or (refused) another source.
+ */
+struct  Mesos__V1__Volume
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_mode;
+  Mesos__V1__Volume__Mode mode;
+  char *container_path;
+  char *host_path;
+  Mesos__V1__Image *image;
+  Mesos__V1__Volume__Source *source;
+};
+#define MESOS__V1__VOLUME__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__volume__descriptor) \
+    , 0, MESOS__V1__VOLUME__MODE__RW, NULL, NULL, NULL, NULL }
+
+
+/*
+ * Linux capabilities, numbered from 1000 as in Mesos.
+ */
+struct  Mesos__V1__CapabilityInfo
+{
+  ProtobufCMessage base;
+  size_t n_capabilities;
+  Mesos__V1__CapabilityInfo__Capability *capabilities;
+};
+#define MESOS__V1__CAPABILITY_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__capability_info__descriptor) \
+    , 0,NULL }
+
+
+struct  Mesos__V1__LinuxInfo
+{
+  ProtobufCMessage base;
+  Mesos__V1__CapabilityInfo *capability_info;
+  Mesos__V1__CapabilityInfo *bounding_capabilities;
+  Mesos__V1__CapabilityInfo *effective_capabilities;
+  protobuf_c_boolean has_share_pid_namespace;
+  protobuf_c_boolean share_pid_namespace;
+};
+#define MESOS__V1__LINUX_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__linux_info__descriptor) \
+    , NULL, NULL, NULL, 0, 0 }
+
+
+/*
+ * A network a container asks to join: in the schema so that the request is refused by name (container networks are
+ * not implemented yet).
+ */
+struct  Mesos__V1__NetworkInfo
+{
+  ProtobufCMessage base;
+  char *name;
+};
+#define MESOS__V1__NETWORK_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__network_info__descriptor) \
+    , NULL }
+
+
+struct  Mesos__V1__RLimitInfo__RLimit
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_type;
+  int32_t type;
+};
+#define MESOS__V1__RLIMIT_INFO__RLIMIT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__rlimit_info__rlimit__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * Requests Agora does not implement (rlimits, a terminal): present only so that they are refused by name.
+ */
+struct  Mesos__V1__RLimitInfo
+{
+  ProtobufCMessage base;
+  size_t n_rlimits;
+  Mesos__V1__RLimitInfo__RLimit **rlimits;
+};
+#define MESOS__V1__RLIMIT_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__rlimit_info__descriptor) \
+    , 0,NULL }
+
+
+struct  Mesos__V1__TTYInfo__WindowSize
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_rows;
+  uint32_t rows;
+  protobuf_c_boolean has_columns;
+  uint32_t columns;
+};
+#define MESOS__V1__TTYINFO__WINDOW_SIZE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__ttyinfo__window_size__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+struct  Mesos__V1__TTYInfo
+{
+  ProtobufCMessage base;
+  Mesos__V1__TTYInfo__WindowSize *window_size;
+};
+#define MESOS__V1__TTYINFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__ttyinfo__descriptor) \
+    , NULL }
+
+
+struct  Mesos__V1__ContainerInfo__DockerInfo__PortMapping
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_host_port;
+  uint32_t host_port;
+  protobuf_c_boolean has_container_port;
+  uint32_t container_port;
+  char *protocol;
+};
+#define MESOS__V1__CONTAINER_INFO__DOCKER_INFO__PORT_MAPPING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_info__docker_info__port_mapping__descriptor) \
+    , 0, 0, 0, 0, NULL }
+
+
+struct  Mesos__V1__ContainerInfo__DockerInfo
+{
+  ProtobufCMessage base;
+  char *image;
+  protobuf_c_boolean has_network;
+  Mesos__V1__ContainerInfo__DockerInfo__Network network;
+  size_t n_port_mappings;
+  Mesos__V1__ContainerInfo__DockerInfo__PortMapping **port_mappings;
+  protobuf_c_boolean has_privileged;
+  protobuf_c_boolean privileged;
+  size_t n_parameters;
+  Mesos__V1__Parameter **parameters;
+  protobuf_c_boolean has_force_pull_image;
+  protobuf_c_boolean force_pull_image;
+  char *volume_driver;
+};
+#define MESOS__V1__CONTAINER_INFO__DOCKER_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_info__docker_info__descriptor) \
+    , NULL, 0, MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST, 0,NULL, 0, 0, 0,NULL, 0, 0, NULL }
+
+
+struct  Mesos__V1__ContainerInfo__MesosInfo
+{
+  ProtobufCMessage base;
+  Mesos__V1__Image *image;
+};
+#define MESOS__V1__CONTAINER_INFO__MESOS_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_info__mesos_info__descriptor) \
+    , NULL }
+
+
+/*
+ * How a task's container is made: a Docker/OCI image run by an OCI runtime (both types; there is no Docker daemon).
  */
 struct  Mesos__V1__ContainerInfo
 {
   ProtobufCMessage base;
   protobuf_c_boolean has_type;
   Mesos__V1__ContainerInfo__Type type;
+  size_t n_volumes;
+  Mesos__V1__Volume **volumes;
+  Mesos__V1__ContainerInfo__DockerInfo *docker;
+  char *hostname;
+  Mesos__V1__ContainerInfo__MesosInfo *mesos;
+  size_t n_network_infos;
+  Mesos__V1__NetworkInfo **network_infos;
+  Mesos__V1__LinuxInfo *linux_info;
+  Mesos__V1__RLimitInfo *rlimit_info;
+  Mesos__V1__TTYInfo *tty_info;
 };
 #define MESOS__V1__CONTAINER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_info__descriptor) \
-    , 0, MESOS__V1__CONTAINER_INFO__TYPE__DOCKER }
+    , 0, MESOS__V1__CONTAINER_INFO__TYPE__DOCKER, 0,NULL, NULL, NULL, NULL, 0,NULL, NULL, NULL, NULL }
 
 
 /*
@@ -1138,6 +1488,188 @@ Mesos__V1__KillPolicy *
 void   mesos__v1__kill_policy__free_unpacked
                      (Mesos__V1__KillPolicy *message,
                       ProtobufCAllocator *allocator);
+/* Mesos__V1__Image__Appc methods */
+void   mesos__v1__image__appc__init
+                     (Mesos__V1__Image__Appc         *message);
+/* Mesos__V1__Image__Docker methods */
+void   mesos__v1__image__docker__init
+                     (Mesos__V1__Image__Docker         *message);
+/* Mesos__V1__Image methods */
+void   mesos__v1__image__init
+                     (Mesos__V1__Image         *message);
+size_t mesos__v1__image__get_packed_size
+                     (const Mesos__V1__Image   *message);
+size_t mesos__v1__image__pack
+                     (const Mesos__V1__Image   *message,
+                      uint8_t             *out);
+size_t mesos__v1__image__pack_to_buffer
+                     (const Mesos__V1__Image   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__Image *
+       mesos__v1__image__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__image__free_unpacked
+                     (Mesos__V1__Image *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__Secret methods */
+void   mesos__v1__secret__init
+                     (Mesos__V1__Secret         *message);
+size_t mesos__v1__secret__get_packed_size
+                     (const Mesos__V1__Secret   *message);
+size_t mesos__v1__secret__pack
+                     (const Mesos__V1__Secret   *message,
+                      uint8_t             *out);
+size_t mesos__v1__secret__pack_to_buffer
+                     (const Mesos__V1__Secret   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__Secret *
+       mesos__v1__secret__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__secret__free_unpacked
+                     (Mesos__V1__Secret *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__Volume__Source__SandboxPath methods */
+void   mesos__v1__volume__source__sandbox_path__init
+                     (Mesos__V1__Volume__Source__SandboxPath         *message);
+/* Mesos__V1__Volume__Source__HostPath methods */
+void   mesos__v1__volume__source__host_path__init
+                     (Mesos__V1__Volume__Source__HostPath         *message);
+/* Mesos__V1__Volume__Source methods */
+void   mesos__v1__volume__source__init
+                     (Mesos__V1__Volume__Source         *message);
+/* Mesos__V1__Volume methods */
+void   mesos__v1__volume__init
+                     (Mesos__V1__Volume         *message);
+size_t mesos__v1__volume__get_packed_size
+                     (const Mesos__V1__Volume   *message);
+size_t mesos__v1__volume__pack
+                     (const Mesos__V1__Volume   *message,
+                      uint8_t             *out);
+size_t mesos__v1__volume__pack_to_buffer
+                     (const Mesos__V1__Volume   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__Volume *
+       mesos__v1__volume__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__volume__free_unpacked
+                     (Mesos__V1__Volume *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__CapabilityInfo methods */
+void   mesos__v1__capability_info__init
+                     (Mesos__V1__CapabilityInfo         *message);
+size_t mesos__v1__capability_info__get_packed_size
+                     (const Mesos__V1__CapabilityInfo   *message);
+size_t mesos__v1__capability_info__pack
+                     (const Mesos__V1__CapabilityInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__capability_info__pack_to_buffer
+                     (const Mesos__V1__CapabilityInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__CapabilityInfo *
+       mesos__v1__capability_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__capability_info__free_unpacked
+                     (Mesos__V1__CapabilityInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__LinuxInfo methods */
+void   mesos__v1__linux_info__init
+                     (Mesos__V1__LinuxInfo         *message);
+size_t mesos__v1__linux_info__get_packed_size
+                     (const Mesos__V1__LinuxInfo   *message);
+size_t mesos__v1__linux_info__pack
+                     (const Mesos__V1__LinuxInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__linux_info__pack_to_buffer
+                     (const Mesos__V1__LinuxInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__LinuxInfo *
+       mesos__v1__linux_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__linux_info__free_unpacked
+                     (Mesos__V1__LinuxInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__NetworkInfo methods */
+void   mesos__v1__network_info__init
+                     (Mesos__V1__NetworkInfo         *message);
+size_t mesos__v1__network_info__get_packed_size
+                     (const Mesos__V1__NetworkInfo   *message);
+size_t mesos__v1__network_info__pack
+                     (const Mesos__V1__NetworkInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__network_info__pack_to_buffer
+                     (const Mesos__V1__NetworkInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__NetworkInfo *
+       mesos__v1__network_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__network_info__free_unpacked
+                     (Mesos__V1__NetworkInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__RLimitInfo__RLimit methods */
+void   mesos__v1__rlimit_info__rlimit__init
+                     (Mesos__V1__RLimitInfo__RLimit         *message);
+/* Mesos__V1__RLimitInfo methods */
+void   mesos__v1__rlimit_info__init
+                     (Mesos__V1__RLimitInfo         *message);
+size_t mesos__v1__rlimit_info__get_packed_size
+                     (const Mesos__V1__RLimitInfo   *message);
+size_t mesos__v1__rlimit_info__pack
+                     (const Mesos__V1__RLimitInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__rlimit_info__pack_to_buffer
+                     (const Mesos__V1__RLimitInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__RLimitInfo *
+       mesos__v1__rlimit_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__rlimit_info__free_unpacked
+                     (Mesos__V1__RLimitInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__TTYInfo__WindowSize methods */
+void   mesos__v1__ttyinfo__window_size__init
+                     (Mesos__V1__TTYInfo__WindowSize         *message);
+/* Mesos__V1__TTYInfo methods */
+void   mesos__v1__ttyinfo__init
+                     (Mesos__V1__TTYInfo         *message);
+size_t mesos__v1__ttyinfo__get_packed_size
+                     (const Mesos__V1__TTYInfo   *message);
+size_t mesos__v1__ttyinfo__pack
+                     (const Mesos__V1__TTYInfo   *message,
+                      uint8_t             *out);
+size_t mesos__v1__ttyinfo__pack_to_buffer
+                     (const Mesos__V1__TTYInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__TTYInfo *
+       mesos__v1__ttyinfo__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__ttyinfo__free_unpacked
+                     (Mesos__V1__TTYInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__ContainerInfo__DockerInfo__PortMapping methods */
+void   mesos__v1__container_info__docker_info__port_mapping__init
+                     (Mesos__V1__ContainerInfo__DockerInfo__PortMapping         *message);
+/* Mesos__V1__ContainerInfo__DockerInfo methods */
+void   mesos__v1__container_info__docker_info__init
+                     (Mesos__V1__ContainerInfo__DockerInfo         *message);
+/* Mesos__V1__ContainerInfo__MesosInfo methods */
+void   mesos__v1__container_info__mesos_info__init
+                     (Mesos__V1__ContainerInfo__MesosInfo         *message);
 /* Mesos__V1__ContainerInfo methods */
 void   mesos__v1__container_info__init
                      (Mesos__V1__ContainerInfo         *message);
@@ -1531,6 +2063,60 @@ typedef void (*Mesos__V1__HealthCheck_Closure)
 typedef void (*Mesos__V1__KillPolicy_Closure)
                  (const Mesos__V1__KillPolicy *message,
                   void *closure_data);
+typedef void (*Mesos__V1__Image__Appc_Closure)
+                 (const Mesos__V1__Image__Appc *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Image__Docker_Closure)
+                 (const Mesos__V1__Image__Docker *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Image_Closure)
+                 (const Mesos__V1__Image *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Secret_Closure)
+                 (const Mesos__V1__Secret *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Volume__Source__SandboxPath_Closure)
+                 (const Mesos__V1__Volume__Source__SandboxPath *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Volume__Source__HostPath_Closure)
+                 (const Mesos__V1__Volume__Source__HostPath *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Volume__Source_Closure)
+                 (const Mesos__V1__Volume__Source *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__Volume_Closure)
+                 (const Mesos__V1__Volume *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__CapabilityInfo_Closure)
+                 (const Mesos__V1__CapabilityInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__LinuxInfo_Closure)
+                 (const Mesos__V1__LinuxInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__NetworkInfo_Closure)
+                 (const Mesos__V1__NetworkInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__RLimitInfo__RLimit_Closure)
+                 (const Mesos__V1__RLimitInfo__RLimit *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__RLimitInfo_Closure)
+                 (const Mesos__V1__RLimitInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__TTYInfo__WindowSize_Closure)
+                 (const Mesos__V1__TTYInfo__WindowSize *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__TTYInfo_Closure)
+                 (const Mesos__V1__TTYInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__ContainerInfo__DockerInfo__PortMapping_Closure)
+                 (const Mesos__V1__ContainerInfo__DockerInfo__PortMapping *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__ContainerInfo__DockerInfo_Closure)
+                 (const Mesos__V1__ContainerInfo__DockerInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__ContainerInfo__MesosInfo_Closure)
+                 (const Mesos__V1__ContainerInfo__MesosInfo *message,
+                  void *closure_data);
 typedef void (*Mesos__V1__ContainerInfo_Closure)
                  (const Mesos__V1__ContainerInfo *message,
                   void *closure_data);
@@ -1639,7 +2225,32 @@ extern const ProtobufCMessageDescriptor mesos__v1__health_check__httpcheck_info_
 extern const ProtobufCMessageDescriptor mesos__v1__health_check__tcpcheck_info__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__health_check__type__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__kill_policy__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__image__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__image__appc__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__image__docker__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__image__type__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__secret__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__secret__type__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__volume__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__volume__source__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__volume__source__sandbox_path__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__volume__source__sandbox_path__type__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__volume__source__host_path__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__volume__source__type__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__volume__mode__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__capability_info__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__capability_info__capability__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__linux_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__network_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__rlimit_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__rlimit_info__rlimit__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__ttyinfo__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__ttyinfo__window_size__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__container_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__container_info__docker_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__container_info__docker_info__port_mapping__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__container_info__docker_info__network__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__container_info__mesos_info__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__container_info__type__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__check_info__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__check_info__type__descriptor;
