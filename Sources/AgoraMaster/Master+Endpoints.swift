@@ -73,7 +73,7 @@ extension Master {
     }
 
     private func taskJSON(_ task: TaskEntry) -> JSONValue {
-        .object([
+        var entries: [(key: String, value: JSONValue)] = [
             ("id", .string(task.info.taskID.value)),
             ("name", .string(task.info.name)),
             ("framework_id", .string(task.frameworkID.value)),
@@ -83,7 +83,9 @@ extension Master {
             ("statuses", .array(task.statuses.map { status in
                 .object([("state", .string(status.state.rawValue)), ("timestamp", JSONValue.double(status.timestamp) ?? .null)])
             })),
-        ])
+        ]
+        if let container = try? task.info.container?.jsonValue() { entries.append(("container", container)) }
+        return .object(entries)
     }
 
     /// `GET /core.metrics`: Prometheus text exposition.

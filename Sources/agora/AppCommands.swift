@@ -37,11 +37,13 @@ extension AgoraCommand {
                 try reporting {
                     let apps = try services.call(.get, "/v2/apps").list("apps")
                     if json { return print(JSONValue.array(apps).text) }
-                    var table = Table("ID", "INSTANCES", "RUNNING", "HEALTHY", "CPUS", "MEM", "DEPLOYING")
+                    var table = Table("ID", "INSTANCES", "RUNNING", "HEALTHY", "CPUS", "MEM", "DEPLOYING", "IMAGE")
                     for app in apps {
+                        var image = "-"
+                        if case .string(let name)? = app["container"]?["docker"]?["image"] { image = name }
                         table.add([app.string("id"), app.string("instances"), app.string("tasksRunning"),
                                    app.string("tasksHealthy"), app.string("cpus"), app.string("mem"),
-                                   app.list("deployments").isEmpty ? "no" : "yes"])
+                                   app.list("deployments").isEmpty ? "no" : "yes", image])
                     }
                     print(table.rendered)
                 }

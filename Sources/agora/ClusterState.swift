@@ -40,6 +40,8 @@ struct ClusterState {
         let state: String
         let resources: JSONValue?
         let completed: Bool
+        /// The image the task runs in, or "-" for a task on the host.
+        let image: String
     }
 
     let agents: [Agent]
@@ -65,13 +67,21 @@ struct ClusterState {
                         tasks.append(Task(id: task.string("id"), name: task.string("name"),
                                           frameworkID: task.string("framework_id"), agentID: task.string("agent_id"),
                                           state: task.string("state"), resources: task["resources"],
-                                          completed: completed || !active))
+                                          completed: completed || !active, image: Self.image(of: task["container"])))
                     }
                 }
             }
         }
         self.frameworks = frameworks
         self.tasks = tasks
+    }
+
+    /// The image a task's `container` names (Mesos JSON: `docker.image`, or `mesos.image.docker.name`).
+    static func image(of container: JSONValue?) -> String {
+        guard let container else { return "-" }
+        if case .string(let name)? = container["docker"]?["image"] { return name }
+        if case .string(let name)? = container["mesos"]?["image"]?["docker"]?["name"] { return name }
+        return "-"
     }
 
     /// Fetches `/state` from the master.

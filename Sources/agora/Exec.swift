@@ -163,8 +163,15 @@ final class ExecRunner: SchedulerDelegate {
             files = try SandboxFiles.locate(agent: agentAddress, task: taskID.value)
         }
         guard let files else { throw CLIError.unavailable("no agent address for the task") }
+        // A task that never ran (its image could not be prepared) may have no output files.
+        let ran = final?.exitCode != nil || final?.terminatingSignal != nil || final?.state == .finished
         for (file, handle) in [("stdout", FileHandle.standardOutput), ("stderr", FileHandle.standardError)] {
-            let (bytes, next) = try files.read(file, from: offsets[file] ?? 0)
+            let bytes: [UInt8], next: Int64
+            do {
+                (bytes, next) = try files.read(file, from: offsets[file] ?? 0)
+            } catch where !ran {
+                continue
+            }
             handle.write(Data(bytes))
             offsets[file] = next
         }
@@ -178,6 +185,10 @@ final class ExecRunner: SchedulerDelegate {
         case .failed, .killed:
             if let signal = status.terminatingSignal { return Int32(clamping: 128 + signal) }
             if let code = status.exitCode, code != 0 { return Int32(truncatingIfNeeded: code) }
+            if status.state == .failed {
+                var standardError = StandardError()
+                print("agora: task \(status.taskID) failed: \(status.message ?? "")", to: &standardError)
+            }
             return status.state == .killed ? 137 : 1
         default:
             var standardError = StandardError()

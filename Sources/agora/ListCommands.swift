@@ -63,13 +63,14 @@ extension AgoraCommand {
                     return print(JSONValue.array(tasks.map { task in
                         .object([("id", .string(task.id)), ("name", .string(task.name)),
                                  ("framework_id", .string(task.frameworkID)), ("agent_id", .string(task.agentID)),
-                                 ("state", .string(task.state)), ("resources", task.resources ?? .null)])
+                                 ("state", .string(task.state)), ("resources", task.resources ?? .null),
+                                 ("image", task.image == "-" ? .null : .string(task.image))])
                     }).text)
                 }
-                var table = Table("ID", "NAME", "STATE", "FRAMEWORK", "AGENT", "RESOURCES")
+                var table = Table("ID", "NAME", "STATE", "FRAMEWORK", "AGENT", "RESOURCES", "IMAGE")
                 for task in tasks {
                     table.add([task.id, task.name, task.state, task.frameworkID, task.agentID,
-                               task.resources?.resourceSummary ?? ""])
+                               task.resources?.resourceSummary ?? "", task.image])
                 }
                 print(table.rendered)
             }

@@ -228,13 +228,20 @@ public final class CronScheduler: SchedulerDelegate {
         var env = job.environmentVariables
         env["CHRONOS_JOB_NAME"] = job.name
         env["AGORA_JOB_NAME"] = job.name
-        var command: CommandInfo = job.shell
-            ? .shell(job.command, environment: Environment(env))
-            : CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+        var command: CommandInfo = if job.command.isEmpty {
+            // A container job without a command runs its image's own (with the job's arguments, if any).
+            CommandInfo(environment: Environment(env), shell: false, value: nil, arguments: job.arguments)
+        } else if job.shell {
+            .shell(job.command, environment: Environment(env))
+        } else {
+            CommandInfo(environment: Environment(env), shell: false, value: job.command, arguments: [job.command] + job.arguments)
+        }
         command.uris = job.fetch
         command.user = job.runAsUser
         logger.info("launching \(taskID) (due \(run.scheduled), lag \(String(format: "%.3f", now.timeIntervalSince(run.scheduled)))s)")
-        return TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID, resources: resources, command: command)
+        var info = TaskInfo(name: job.name, taskID: TaskID(taskID), agentID: offer.agentID, resources: resources, command: command)
+        info.container = job.container?.containerInfo
+        return info
     }
 
     /// Whether the job's constraints allow a run on the offer's agent (next to the job's runs already there).

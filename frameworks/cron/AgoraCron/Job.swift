@@ -29,6 +29,8 @@ public struct Job: Equatable, Sendable {
     public var runAsUser: String?
     /// Files put into each run's sandbox before it starts (Chronos' `uris`, or `fetch`).
     public var fetch: [CommandInfo.URI] = []
+    /// The image runs execute in (Chronos' `container`); none runs the command on the host.
+    public var container: JobContainer?
 
     public init(name: String, command: String) {
         self.name = name
@@ -55,12 +57,9 @@ public enum JobJSON {
             throw JobError.invalid("job name '\(name)' must not contain '/' or surrounding spaces")
         }
         guard let command = json.text("command") else { throw JobError.invalid("'command' is required") }
-        // Chronos fields that change what runs, which Agora does not implement yet: refused, never dropped.
-        switch json["container"] {
-        case nil, .null?: break
-        default: throw JobError.invalid("'container' is not implemented by Agora yet")
-        }
         var job = Job(name: name, command: command)
+        if let value = json["container"], value != .null { job.container = try JobContainer.parse(value) }
+        if command.isEmpty && job.container == nil { throw JobError.invalid("'command' must not be empty (only a container job may run its image's own command)") }
         if case .array(let items)? = json["fetch"] {
             job.fetch = try items.map { item throws(JobError) in
                 guard let uri = CommandInfo.URI(fetchEntry: item) else { throw JobError.invalid("every 'fetch' entry needs a 'uri'") }
@@ -170,6 +169,7 @@ public enum JobJSON {
             ("runAsUser", .string(job.runAsUser ?? "")),
             ("constraints", .array(job.constraints.map { .array($0.parts.map { .string($0) }) })),
         ]
+        if let container = job.container { entries.append(("container", container.json)) }
         if job.isDependent {
             entries.append(("parents", .array(job.parents.map { .string($0) })))
         } else {

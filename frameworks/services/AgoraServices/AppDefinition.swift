@@ -40,6 +40,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var taskKillGracePeriodSeconds: Double?
     /// Files put into each instance's sandbox before it starts (Marathon's `fetch`, or legacy `uris`).
     public var fetch: [CommandInfo.URI] = []
+    /// The image the instances run in (Marathon's `container`); none runs the command on the host.
+    public var container: AppContainer?
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
     /// What happens to instances on an unreachable agent (Marathon's `unreachableStrategy`).

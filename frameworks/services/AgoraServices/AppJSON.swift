@@ -32,7 +32,7 @@ public enum AppJSON {
 
     /// Marathon app fields that change what runs or where, which Agora does not implement yet.
     static let notImplemented: Set<String> = [
-        "container", "networks", "storeUrls", "secrets", "residency", "readinessChecks",
+        "networks", "storeUrls", "secrets", "residency", "readinessChecks",
         "dependencies", "executor", "acceptedResourceRoles", "taskRateLimit", "ipAddress",
     ]
 
@@ -207,7 +207,21 @@ public enum AppJSON {
         for (index, uri) in app.fetch.enumerated() {
             if let problem = uri.fetchProblem { problems.append(("/fetch(\(index))", problem)) }
         }
-        if app.cmd == nil && (app.args ?? []).isEmpty { problems.append(("/cmd", "an app needs cmd or args")) }
+        if let value = json["container"] {
+            app.container = value == .null ? nil : AppContainer.parse(value, problems: &problems)
+        }
+        if let container = app.container, !container.portMappings.isEmpty {
+            if json["portDefinitions"]?.asksForSomething == true || json["ports"]?.asksForSomething == true {
+                problems.append(("/container/portMappings", "give portMappings or portDefinitions, not both"))
+            }
+            app.ports = container.portMappings
+        }
+        if app.container != nil, let index = app.healthChecks.firstIndex(where: { $0.kind == .command }) {
+            problems.append(("/healthChecks(\(index))/protocol", "COMMAND health checks of container apps are not implemented yet (they would run on the host); use HTTP or TCP"))
+        }
+        if app.cmd == nil && (app.args ?? []).isEmpty && app.container == nil {
+            problems.append(("/cmd", "an app needs cmd, args or a container image"))
+        }
         for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
             problems.append(("/healthChecks(\(index))/portIndex", "the app has only \(app.ports.count) port(s)"))
         }
@@ -244,6 +258,7 @@ public enum AppJSON {
         ]
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
         if let user = app.user { entries.append(("user", .string(user))) }
+        if let container = app.container { entries.append(("container", container.json)) }
         if let status {
             entries += [
                 ("tasksRunning", .integer(status.running)), ("tasksStaged", .integer(status.staged)),

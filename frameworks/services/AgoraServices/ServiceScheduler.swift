@@ -20,6 +20,8 @@ public final class ServiceScheduler: SchedulerDelegate {
     public private(set) var launchStats: [String: LaunchStats] = [:]
     /// Per app: consecutive failures and the earliest next launch.
     private(set) var backoff: [String: (failures: Int, until: Date)] = [:]
+    /// The last instance of each app that ended without being asked to (Marathon's `lastTaskFailure`).
+    private(set) var lastTaskFailure: [String: JSONValue] = [:]
     private var reconciled = false
     /// Listeners for `/v2/events`.
     var onEvent: ((String, JSONValue) -> Void)?
@@ -253,6 +255,7 @@ public final class ServiceScheduler: SchedulerDelegate {
         var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
                             resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
                             labels: Labels([Label(key: "app", value: app.id)]))
+        info.container = app.container?.containerInfo
         if let grace = app.taskKillGracePeriodSeconds { info.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: grace)) }
         if let check = app.healthChecks.first {
             let port = check.portIndex < ports.count ? UInt32(ports[check.portIndex]) : 0
@@ -302,6 +305,11 @@ public final class ServiceScheduler: SchedulerDelegate {
                 let failures = (backoff[app.id]?.failures ?? 0) + 1
                 let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
                 backoff[app.id] = (failures, now.addingTimeInterval(delay))
+                lastTaskFailure[app.id] = .object([
+                    ("appId", .string(app.id)), ("host", .string(task.host)), ("message", .string(status.message ?? "")),
+                    ("state", .string(status.state.rawValue)), ("taskId", .string(task.id.value)),
+                    ("timestamp", .string(MarathonDate.format(now))), ("version", .string(MarathonDate.format(task.version))),
+                ])
                 logger.warning("task \(task.id) of \(app.id) ended \(status.state.rawValue): \(status.message ?? ""); replacing in \(delay)s")
                 do {
                     try clock.schedule(in: Bounds.duration(seconds: delay + 0.01)) { [weak self] in self?.converge() }

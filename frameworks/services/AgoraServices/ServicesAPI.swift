@@ -90,7 +90,9 @@ final class ServicesAPI {
     }
 
     private func render(_ app: AppDefinition, withTasks: Bool) -> JSONValue {
-        AppJSON.render(app, status: status(of: app), tasks: withTasks ? tasksJSON(app.id) : nil)
+        let rendered = AppJSON.render(app, status: status(of: app), tasks: withTasks ? tasksJSON(app.id) : nil)
+        guard case .object(let entries) = rendered, let failure = scheduler.lastTaskFailure[app.id] else { return rendered }
+        return .object(entries + [("lastTaskFailure", failure)])
     }
 
     private func tasksJSON(_ id: String) -> [JSONValue] {
