@@ -104,6 +104,22 @@ public final class Cluster {
         ] + flags)
     }
 
+    /// Starts a program that is not one of Agora's daemons (a registry), known to listen at `address`; it is stopped
+    /// with the cluster.
+    public func startProcess(_ name: String, _ argv: [String], address: SocketAddress) throws -> Daemon {
+        let index = daemons.count
+        let stdoutPath = "\(directory)/\(name)-\(index).out"
+        let stderrPath = "\(directory)/\(name)-\(index).err"
+        var daemon: Daemon?
+        let process = try ChildProcess.spawn(loop: loop, ProcessSpec(command: .argv(argv), stdoutPath: stdoutPath,
+                                                                     stderrPath: stderrPath, ownProcessGroup: true)) { daemon?.exit = $0 }
+        daemon = Daemon(name: "\(name)-\(index)", binary: argv[0], arguments: Array(argv.dropFirst()), process: process,
+                        stdoutPath: stdoutPath, stderrPath: stderrPath)
+        daemon?.address = address
+        daemons.append(daemon!)
+        return daemon!
+    }
+
     private func start(_ binary: String, _ arguments: [String]) throws -> Daemon {
         let index = daemons.count
         let stdoutPath = "\(directory)/\(binary)-\(index).out"
@@ -214,8 +230,11 @@ public final class Cluster {
         for group in orphanGroups { kill(-group, SIGKILL) }
         // An agent killed with SIGKILL cannot remove its cgroups; do it for it, with whatever still runs in them (the
         // tasks of an agent stopped with --recover=reconnect, or of a test that failed before it adopted them).
+        // Container root filesystems an agent killed with SIGKILL left mounted.
+        for point in Mounts.mountPoints(under: directory) { try? Mounts.unmount(point) }
+        let hierarchies = ["" ] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
         for daemon in daemons where daemon.name.hasPrefix("agora-agent") {
-            for base in ["memory", "cpu", "pids", ""].map({ "/sys/fs/cgroup/\($0)/agora/\(daemon.process.pid)" }) {
+            for base in hierarchies.map({ "/sys/fs/cgroup/\($0)/agora/\(daemon.process.pid)" }) {
                 var isDirectory: ObjCBool = false
                 let children = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter {
                     FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &isDirectory) && isDirectory.boolValue

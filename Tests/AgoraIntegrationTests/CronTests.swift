@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// Talks to the cron framework's Chronos API.
-private struct CronClient {
+struct CronClient {
     let cluster: Cluster
     let daemon: Daemon
 

@@ -12,7 +12,7 @@ private let webApp = #"""
 """#
 
 /// Talks to the services framework's REST API.
-private struct ServicesClient {
+struct ServicesClient {
     let cluster: Cluster
     let daemon: Daemon
 
