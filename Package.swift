@@ -156,7 +156,7 @@ let package = Package(
             name: "AgoraSchedulerTests",
             dependencies: ["AgoraScheduler", "AgoraSchedulerTesting", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            "AgoraResources"]),
-        .testTarget(name: "AgoraAgentTests", dependencies: ["AgoraAgent", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire"]),
+        .testTarget(name: "AgoraAgentTests", dependencies: ["AgoraAgent", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "AgoraMasterTests",
             dependencies: ["AgoraMaster", "AgoraAuth", "AgoraResources", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",

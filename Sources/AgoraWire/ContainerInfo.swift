@@ -227,6 +227,7 @@ public struct LinuxInfo: WireMessage, Hashable {
 public struct NetworkInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.NetworkInfo"
     public var name: String?
+    public init(name: String? = nil) { self.name = name }
 }
 
 /// Rlimits for a container (`mesos.v1.RLimitInfo`), refused by name.

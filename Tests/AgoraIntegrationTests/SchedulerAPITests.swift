@@ -183,21 +183,21 @@ import Testing
         }
     }
 
-    @Test func aTaskAskingForAContainerImageIsRefusedNotRunOnTheHost() throws {
+    @Test func aContainerAskingForWhatAgoraLacksIsRefusedNotRunWithoutIt() throws {
         try withCluster { cluster in
             try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
             let scheduler = cluster.scheduler("images", format: .json)
             let offer = try cluster.offer(for: scheduler)
-            // Sent as pymesos would: the Mesos fields Agora has no schema for (mesos.image) are only read past.
+            // Sent as pymesos would: an APPC image, which Agora's OCI runtime cannot run.
             let body = #"{"type":"ACCEPT","framework_id":{"value":"\#(scheduler.frameworkID!)"},"accept":{"offer_ids":[{"value":"\#(offer.id)"}],"#
                 + #""operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"c","task_id":{"value":"c"},"agent_id":{"value":"\#(offer.agentID)"},"#
                 + #""resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1}}],"command":{"value":"cat /etc/os-release"},"#
-                + #""container":{"type":"MESOS","mesos":{"image":{"type":"DOCKER","docker":{"name":"busybox:1.36"}}}}}]}}]}}"#
+                + #""container":{"type":"MESOS","mesos":{"image":{"type":"APPC","appc":{"name":"coreos.com/etcd"}}}}}]}}]}}"#
             let answer = try post(cluster, body, headers: ["Content-Type": "application/json", "Mesos-Stream-Id": scheduler.streamID!])
             #expect(answer.status == .accepted, "\(answer.bodyText)")
             try cluster.wait("the refusal") { scheduler.lastStatus(of: "c") != nil }
             #expect(scheduler.lastStatus(of: "c")?.state == .error)
-            #expect(scheduler.lastStatus(of: "c")?.message?.contains("TaskInfo.container (MESOS)") == true)
+            #expect(scheduler.lastStatus(of: "c")?.message?.contains("Image type APPC is not supported") == true)
             scheduler.close()
         }
     }

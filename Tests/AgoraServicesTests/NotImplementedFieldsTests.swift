@@ -15,7 +15,16 @@ import Testing
     }
 
     @Test func fieldsThatAskForSomethingAreRefused() {
-        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox"}}"#) == ["/container is not implemented by Agora yet"])
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox", "parameters": [{"key": "cap-add", "value": "ALL"}]}}"#)
+                .first?.hasPrefix("/container/docker/parameters are not supported") == true)
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox", "network": "BRIDGE"}}"#)
+                .first?.contains("container networks (BRIDGE) are not implemented yet") == true)
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox"}, "portMappings": [{"containerPort": 80, "hostPort": 0}]}"#)
+                .first?.hasPrefix("/container/portMappings(0)/containerPort a container port other than its host port") == true)
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "b"}, "volumes": [{"containerPath": "/d", "persistent": {"size": 10}}]}"#)
+                == ["/container/volumes(0)/persistent persistent volumes are not implemented by Agora"])
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "b"}}, "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}}]"#)
+                .first?.contains("COMMAND health checks of container apps are not implemented yet") == true)
         #expect(problems(#""fetch": [{"uri": "http://example.com/a.tgz", "cache": true}]"#)
                 == ["/fetch(0) URI 'http://example.com/a.tgz': the fetcher cache (cache: true) is not implemented"])
         #expect(problems(#""uris": ["hdfs://namenode/a.tgz"]"#).first?.contains("cannot be fetched") == true)
@@ -24,6 +33,39 @@ import Testing
 
     @Test func emptyAndDefaultValuesAreFine() {
         #expect(problems(#""container": null, "fetch": [], "uris": [], "networks": [{"mode": "host"}], "executor": "//cmd""#).isEmpty)
+    }
+}
+
+/// Marathon's `container`: an image run by the agents' OCI runtime, read and shown back, and turned into the task's
+/// Mesos container.
+@Suite struct AppContainerTests {
+    @Test func aDockerContainerIsParsedRenderedAndBecomesTheTasksContainer() throws {
+        let app = try AppJSON.parse(try JSONValue.parse(Array(#"""
+            {"id": "/web", "container": {"type": "DOCKER", "docker": {"image": "registry:5000/web:1", "forcePullImage": true,
+             "privileged": true, "parameters": [], "network": "HOST"},
+             "volumes": [{"containerPath": "/data", "hostPath": "/srv/data", "mode": "RO"}, {"containerPath": "logs", "hostPath": "logs"}],
+             "portMappings": [{"containerPort": 8081, "hostPort": 8081}, {"containerPort": 0, "hostPort": 8080, "name": "http"}]}}
+            """#.utf8)))
+        let container = try #require(app.container)
+        #expect(container.image == "registry:5000/web:1" && container.forcePullImage && container.privileged)
+        #expect(app.ports == [8081, 8080] && app.requirePorts)
+        #expect(app.cmd == nil)
+        let info = container.containerInfo
+        #expect(info.type == .docker && info.imageName == "registry:5000/web:1" && info.forcePull)
+        #expect(info.volumes == [Volume(mode: .ro, containerPath: "/data", hostPath: "/srv/data"),
+                                 Volume(mode: .rw, containerPath: "logs", hostPath: "logs")])
+        let again = try AppJSON.parse(AppJSON.render(app, status: nil, tasks: nil))
+        #expect(again.container == app.container && again.ports == app.ports)
+    }
+
+    @Test func aMesosContainerNamesItsImageInMesosInfo() throws {
+        let app = try AppJSON.parse(try JSONValue.parse(Array(#"{"id": "/m", "args": ["x"], "container": {"type": "MESOS", "docker": {"image": "busybox:1.36"}}}"#.utf8)))
+        let info = try #require(app.container?.containerInfo)
+        #expect(info.type == .mesos && info.mesos?.image?.type == .docker && info.imageName == "busybox:1.36" && !info.forcePull)
+    }
+
+    @Test func withoutAnImageAnAppStillNeedsACommand() {
+        #expect(throws: AppValidationError.self) { try AppJSON.parse(try JSONValue.parse(Array(#"{"id": "/x"}"#.utf8))) }
     }
 }
 

@@ -215,6 +215,13 @@ public enum AppJSON {
                 problems.append(("/container/portMappings", "give portMappings or portDefinitions, not both"))
             }
             app.ports = container.portMappings
+            // A host port a mapping names is the one the container gets, as in Marathon.
+            if container.portMappings.contains(where: { $0 != 0 }) {
+                if container.portMappings.contains(0) {
+                    problems.append(("/container/portMappings", "mixing fixed host ports and host ports from the offer (0) is not implemented"))
+                }
+                app.requirePorts = true
+            }
         }
         if app.container != nil, let index = app.healthChecks.firstIndex(where: { $0.kind == .command }) {
             problems.append(("/healthChecks(\(index))/protocol", "COMMAND health checks of container apps are not implemented yet (they would run on the host); use HTTP or TCP"))
@@ -231,6 +238,7 @@ public enum AppJSON {
 
     /// The Marathon app object (only keys real Marathon clients accept).
     public static func render(_ app: AppDefinition, status: AppStatus?, tasks: [JSONValue]?) -> JSONValue {
+        let declaredPorts = app.container?.portMappings.isEmpty == false ? [] : app.ports
         var entries: [(key: String, value: JSONValue)] = [("id", .string(app.id))]
         if let cmd = app.cmd { entries.append(("cmd", .string(cmd))) }
         if let args = app.args { entries.append(("args", .array(args.map { .string($0) }))) }
@@ -239,8 +247,9 @@ public enum AppJSON {
             ("cpus", JSONValue.double(app.cpus) ?? .null),
             ("mem", JSONValue.double(app.mem) ?? .null),
             ("disk", JSONValue.double(app.disk) ?? .null),
-            ("ports", .array(app.ports.map { .integer($0) })),
-            ("portDefinitions", .array(app.ports.map { .object([("port", .integer($0)), ("protocol", .string("tcp"))]) })),
+            // Ports a container maps are shown in its portMappings only, as Marathon does.
+            ("ports", .array(declaredPorts.map { .integer($0) })),
+            ("portDefinitions", .array(declaredPorts.map { .object([("port", .integer($0)), ("protocol", .string("tcp"))]) })),
             ("requirePorts", .bool(app.requirePorts)),
             ("env", .object(app.env.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("labels", .object(app.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
