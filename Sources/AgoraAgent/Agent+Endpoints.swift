@@ -70,6 +70,10 @@ extension Agent {
                 resourceSamples(names: options.resources.names, ["total": options.resources, "used": used]))
         out.add("agora_agent_tasks_launched_total", .counter, "Tasks started.", Double(metrics.tasksLaunched))
         out.add("agora_agent_launch_failures_total", .counter, "Tasks that could not start.", Double(metrics.launchFailures))
+        out.add("agora_agent_image_pulls_total", .counter, "Container image pulls (requests for an image being pulled wait for that pull).",
+                Double(images.pulls))
+        out.add("agora_agent_image_pull_failures_total", .counter, "Container image pulls that failed.", Double(images.pullFailures))
+        out.add("agora_agent_image_cache_hits_total", .counter, "Container images found ready in the store.", Double(images.cacheHits))
         out.add("agora_agent_status_updates_total", .counter, "Status updates produced.", Double(metrics.statusUpdates))
         out.add("agora_agent_status_updates_pending", .gauge, "Status updates not yet acknowledged.", Double(pendingUpdates))
         out.add("agora_agent_sandboxes_collected_total", .counter, "Sandboxes deleted after --gc-delay.",

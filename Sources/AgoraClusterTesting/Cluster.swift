@@ -71,6 +71,13 @@ public final class Cluster {
         return try start(daemon.binary, arguments)
     }
 
+    /// Starts a daemon that has exited again on its port, with other arguments.
+    public func startAgain(_ daemon: Daemon, arguments: [String]) throws -> Daemon {
+        var arguments = arguments
+        if let index = arguments.firstIndex(of: "--port"), index + 1 < arguments.count { arguments[index + 1] = String(daemon.address!.port) }
+        return try start(daemon.binary, arguments)
+    }
+
     public var masterAddress: SocketAddress { master.address! }
 
     /// Starts an agent offering `resources`.

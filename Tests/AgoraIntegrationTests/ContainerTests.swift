@@ -46,7 +46,7 @@ struct ContainerTests {
     /// The acceptance app: a Docker image serving HTTP from its own entrypoint, 3 healthy instances on their host
     /// ports, showing the image's /etc/os-release, then rolled to web:2 one instance at a time.
     @Test func marathonDockerAppServesFromItsImageAndRollsOneByOne() throws {
-        try withImages { cluster, registry, _ in
+        try withImages { cluster, registry, agent in
             let web1 = try registry.push("web-1", as: "web:1")
             let web2 = try registry.push("web-2", as: "web:2")
             let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
@@ -60,6 +60,8 @@ struct ContainerTests {
             }
             #expect(try services.send(.post, "/v2/apps", app(web1)).status == .created)
             try services.waitHealthy("/web", 3, timeout: .seconds(60))
+            let metrics = String(decoding: try cluster.get(agent, "/metrics").body, as: UTF8.self)
+            #expect(metrics.contains("agora_agent_image_pulls_total 1\n"), "3 instances, one pull: \(metrics)")
             let ports = try services.tasks("/web").compactMap { task -> Int? in
                 guard case .array(let ports)? = task["ports"], case .number(let port)? = ports.first else { return nil }
                 return Int(port)
@@ -156,6 +158,28 @@ struct ContainerTests {
         }
     }
 
+    /// Images no task used for `--image-gc-delay` are forgotten, with their root filesystems and blobs; two images
+    /// sharing layers store them once.
+    @Test func unusedImagesAreCollectedAndSharedLayersStoredOnce() throws {
+        try withImages(agentFlags: ["--image-gc-delay", "2secs"]) { cluster, registry, agent in
+            let web1 = try registry.push("web-1", as: "web:1")
+            let web2 = try registry.push("web-2", as: "web:2")
+            let store = (agent.arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? "") + "/images"
+            func entries(_ path: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: store + path)) ?? [] }
+            for image in [web1, web2] {
+                let run = try cluster.run(Cluster.binary("agora"), ["exec", "--image", image, "--", "true"])
+                #expect(run.exit.succeeded, "\(run.stderr)")
+            }
+            // web-2 is web-1 plus one layer: 2 manifests, 2 configs, 2 layers, not 6 blobs.
+            #expect(entries("/layout/blobs/sha256").count == 6, "blobs: \(entries("/layout/blobs/sha256"))")
+            #expect(entries("/rootfs").count == 2)
+            try cluster.wait("the images to be collected", timeout: .seconds(20)) {
+                entries("/rootfs").isEmpty && entries("/layout/blobs/sha256").isEmpty
+            }
+            #expect(!((try? String(contentsOfFile: store + "/images.json", encoding: .utf8)) ?? "").contains("web"))
+        }
+    }
+
     /// pymesos launches a TaskInfo with a MESOS container whose image is a local OCI archive.
     @Test func pymesosLaunchesAMesosContainerFromAnOCIArchive() throws {
         guard let python = PythonClients.python() else { return }
@@ -220,6 +244,63 @@ struct ContainerTests {
             try cluster.wait("the queue to show why /ghost does not start", timeout: .seconds(30)) {
                 (try? services.json("/v2/queue"))?.text.contains("Failed to prepare the container image '\(registry.host)/ghost:1'") == true
             }
+        }
+    }
+
+    /// An agent SIGKILLed while a container runs: restarted with `--recover reconnect` it re-attaches (the container
+    /// keeps its pid), and once the task is killed its root filesystem is unmounted and its bundle and runtime state
+    /// removed; a later restart with `--recover cleanup` leaves nothing of a container it did not re-attach.
+    @Test func containersSurviveAnAgentRestartAndNothingIsLeftAfterThem() throws {
+        try withCluster(masterFlags: ["--agent-ping-timeout", "5secs"]) { cluster in
+            let registry = try TestRegistry(cluster: cluster, script: PythonClients.fixture("build-test-images.sh"))
+            let image = try registry.push("web-1", as: "web:1")
+            var agent = try cluster.addAgent(agentResources, flags: ["--insecure-registry", registry.host, "--recover", "reconnect"])
+            let work = agent.arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? ""
+            let scheduler = cluster.scheduler("container-restart", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
+            var tasks: [TaskInfo] = []
+            for id in ["kept", "dropped"] {
+                var task = try shellTask(id, "exec sleep 600", on: offer, resources: "cpus:0.1;mem:32")
+                task.container = ContainerInfo(type: .docker, docker: .init(image: image))
+                task.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: 1))
+                tasks.append(task)
+            }
+            scheduler.launch(tasks, on: offer)
+            try cluster.wait("both containers to run", timeout: .seconds(30)) {
+                scheduler.states(of: "kept").last == .running && scheduler.states(of: "dropped").last == .running
+            }
+            func pid(_ task: String) throws -> Int32? {
+                let state = try cluster.getJSON(agent, "/state")
+                guard case .number(let text)? = state.list("tasks").first(where: { $0["id"] == .string(task) })?["pid"] else { return nil }
+                return Int32(text)
+            }
+            let keptPID = try #require(try pid("kept"))
+            try cluster.adoptTaskGroups(of: agent)
+            #expect(Mounts.mountPoints(under: work + "/containers").count == 2)
+            agent = try cluster.restart(agent)
+            try cluster.wait("the agent to re-attach", timeout: .seconds(20)) { (try? pid("kept")) == keptPID }
+            #expect(kill(keptPID, 0) == 0, "the container outlived the agent")
+            #expect(Mounts.mountPoints(under: work + "/containers").count == 2, "re-attached containers keep their root filesystems")
+
+            scheduler.kill("kept")
+            try cluster.wait("the kept container to be killed", timeout: .seconds(20)) { scheduler.states(of: "kept").last == .killed }
+            try cluster.wait("its bundle to go") { Mounts.mountPoints(under: work + "/containers").count == 1 }
+
+            // Restarted with --recover cleanup: the other container is killed and nothing of it stays.
+            try agent.process.kill(.kill)
+            try cluster.wait("the agent to die") { agent.exit != nil }
+            var arguments = agent.arguments
+            if let index = arguments.firstIndex(of: "reconnect") { arguments[index] = "cleanup" }
+            agent = try cluster.startAgain(agent, arguments: arguments)
+            try cluster.wait("the dropped container to end", timeout: .seconds(30)) {
+                scheduler.states(of: "dropped").last?.isTerminal == true
+            }
+            try cluster.wait("every container bundle, mount and runtime state to go", timeout: .seconds(10)) {
+                Mounts.mountPoints(under: work).isEmpty
+                    && ((try? FileManager.default.contentsOfDirectory(atPath: work + "/containers")) ?? []).isEmpty
+                    && ((try? FileManager.default.contentsOfDirectory(atPath: work + "/runc")) ?? []).isEmpty
+            }
+            scheduler.close()
         }
     }
 
