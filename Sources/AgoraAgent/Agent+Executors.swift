@@ -120,6 +120,9 @@ extension Agent {
         run.launched = true
         var task = run.info
         if let command = run.launchCommand { task.command = command }
+        if run.imageManifest != nil, let check = task.healthCheck?.command, task.healthCheck?.type == .command {
+            task.healthCheck?.command = bundles.exec(check, in: run.cgroupName)
+        }
         send(ExecutorEvent(type: .launch, launch: .init(task: task)), to: run)
         checkpoint(run)
     }

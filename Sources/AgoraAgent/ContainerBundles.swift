@@ -21,6 +21,16 @@ struct ContainerBundles {
         .netBindService, .sysChroot, .kill, .auditWrite,
     ]
 
+    /// The capabilities the agent itself may grant (its bounding set): `privileged` gets these, and a task asking for
+    /// one outside them fails clearly. Mesos numbers capabilities as Linux does, from 1000.
+    static let agentCapabilities: Set<CapabilityInfo.Capability> = {
+        let status = (try? Files.readText("/proc/self/status")) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("CapBnd:") }
+        let mask = line.flatMap { UInt64($0.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+        let known = CapabilityInfo.Capability.allCases.filter { $0 != .unknown }
+        return Set(known.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element))
+    }()
+
     init(workDirectory: String, runtime: String) {
         root = workDirectory + "/containers"
         stateRoot = workDirectory + "/runc"
@@ -69,7 +79,7 @@ struct ContainerBundles {
         try writeEtc(bundle: bundle, hostname: hostname)
         let config: [String: Any] = [
             "ociVersion": "1.0.2",
-            "process": process(argv: argv, user: user, image: image.config, environment: ContainerCommand.environment(
+            "process": try process(argv: argv, user: user, image: image.config, environment: ContainerCommand.environment(
                 image: image.config, task: environment, taskSetPath: taskSetPath), container: request.container),
             "root": ["path": "rootfs", "readonly": false],
             "hostname": hostname,
@@ -123,12 +133,16 @@ struct ContainerBundles {
     }
 
     private func process(argv: [String], user: (uid: UInt32, gid: UInt32), image: ImageConfig, environment: [String],
-                         container: ContainerInfo) -> [String: Any] {
+                         container: ContainerInfo) throws(ContainerError) -> [String: Any] {
         let privileged = container.docker?.privileged ?? false
         let linux = container.linuxInfo
-        let effective = privileged ? CapabilityInfo.Capability.allCases.filter { $0 != .unknown }
+        let effective = privileged ? CapabilityInfo.Capability.allCases.filter(Self.agentCapabilities.contains)
             : (linux?.effectiveCapabilities ?? linux?.capabilityInfo)?.capabilities ?? Self.defaultCapabilities
         let bounding = privileged ? effective : linux?.boundingCapabilities?.capabilities ?? effective
+        let missing = Set(effective + bounding).subtracting(Self.agentCapabilities)
+        guard missing.isEmpty else {
+            throw ContainerError("the agent cannot grant capabilities it does not hold: \(missing.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
         let names = { (set: [CapabilityInfo.Capability]) in set.map { "CAP_" + $0.rawValue } }
         return [
             "terminal": false,
@@ -201,6 +215,15 @@ struct ContainerBundles {
             linux["readonlyPaths"] = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
         }
         return linux
+    }
+
+    /// A command run inside the task's running container (`runc exec`), for its COMMAND health check: in the
+    /// container's namespaces, cgroups, user and environment, as Mesos and Marathon run such checks.
+    func exec(_ check: CommandInfo, in name: String) -> CommandInfo {
+        let line = check.value ?? ""
+        let inside = check.isShell ? ["/bin/sh", "-c", line] : [line] + check.arguments.dropFirst()
+        let argv = [runtime, "--root", stateRoot, "exec", Self.id(for: name)] + inside
+        return CommandInfo(environment: check.environment, shell: false, value: runtime, arguments: argv)
     }
 
     /// Unmounts and removes the container's bundle and the runtime's state of it (its processes are gone).

@@ -32,6 +32,9 @@ public final class Daemon {
     }
 
     public var logs: String { readText(stderrPath) ?? "" }
+
+    /// The `--work-dir` it was started with.
+    public var workDirectory: String { arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? "" }
 }
 
 /// A real master and agents on loopback ports chosen at run time, all stopped and cleaned up at the end.
@@ -216,6 +219,15 @@ public final class Cluster {
     }
 
     private var runs = 0
+
+    /// The pid an agent's `/state` shows for a live task.
+    public func taskPID(_ task: String, on agent: Daemon) throws -> Int32? {
+        let state = try getJSON(agent, "/state")
+        guard case .array(let tasks)? = state["tasks"], case .number(let text)? = tasks.first(where: { $0["id"] == .string(task) })?["pid"] else {
+            return nil
+        }
+        return Int32(text)
+    }
 
     /// Remembers task process groups to kill at the end (tasks of an agent killed with SIGKILL outlive it).
     public func adoptTaskGroups(of agent: Daemon) throws {

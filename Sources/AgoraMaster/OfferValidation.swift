@@ -52,9 +52,6 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     if let container = task.container {
         if task.executor != nil { return "TaskInfo.container with a custom executor is not implemented: a container task runs Agora's command executor" }
         if let problem = containerProblem(container) { return problem }
-        if container.imageName != nil && task.healthCheck?.type == .command {
-            return "A COMMAND health check of a container task is not implemented yet (it would run on the host); use HTTP or TCP"
-        }
     }
     if task.check != nil { return "TaskInfo.check (general checks) is not implemented; use health_check" }
     let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser

@@ -75,6 +75,18 @@ public struct ContainerInfo: WireMessage, Hashable {
         self.linuxInfo = linuxInfo
     }
 
+    /// A container of `type` running image `name` on the host's network, as Marathon and Chronos ask for one.
+    public static func running(_ name: String, type: Kind, volumes: [Volume], forcePull: Bool, privileged: Bool = false) -> ContainerInfo {
+        switch type {
+        case .docker:
+            ContainerInfo(type: .docker, volumes: volumes, docker: .init(
+                image: name, network: .host, privileged: privileged ? true : nil, forcePullImage: forcePull ? true : nil))
+        case .mesos:
+            ContainerInfo(type: .mesos, volumes: volumes, mesos: .init(image: Image(
+                type: .docker, docker: .init(name: name), cached: forcePull ? false : nil)))
+        }
+    }
+
     /// The image the container runs: `docker.image` for `DOCKER`, `mesos.image` (a Docker image) for `MESOS`.
     public var imageName: String? {
         switch type {

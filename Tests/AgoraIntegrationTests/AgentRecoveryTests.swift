@@ -21,12 +21,7 @@ import Testing
             try cluster.wait("both running") {
                 scheduler.states(of: "long").last == .running && scheduler.states(of: "short").last == .running
             }
-            func pid(_ task: String) throws -> Int32? {
-                let state = try cluster.getJSON(agent, "/state")
-                guard case .number(let text)? = state.list("tasks").first(where: { $0["id"] == .string(task) })?["pid"] else { return nil }
-                return Int32(text)
-            }
-            let longPID = try #require(try pid("long"))
+            let longPID = try #require(try cluster.taskPID("long", on: agent))
             try cluster.adoptTaskGroups(of: agent)
             // The task's memory cgroup (made under the first agent's group) must go with the task after the restarts.
             let cgroups = (try? String(contentsOfFile: "/proc/\(longPID)/cgroup", encoding: .utf8)) ?? ""
@@ -40,7 +35,7 @@ import Testing
             agent = try cluster.restart(agent)
             try cluster.wait("the end of the short task", timeout: .seconds(20)) { scheduler.states(of: "short").last == .failed }
             #expect(scheduler.lastStatus(of: "short")?.exitCode == 3, "the real exit status, not a guess")
-            try cluster.wait("the long task back on the agent") { (try? pid("long")) == longPID }
+            try cluster.wait("the long task back on the agent") { (try? cluster.taskPID("long", on: agent)) == longPID }
             #expect(kill(longPID, 0) == 0, "the same process still runs")
 
             // SIGTERM this time: the task keeps running through the restart too.
@@ -48,7 +43,7 @@ import Testing
             try cluster.wait("the agent to stop") { agent.exit != nil }
             #expect(kill(longPID, 0) == 0, "stopping the agent left the task running")
             agent = try cluster.restart(agent)
-            try cluster.wait("the long task back on the agent again") { (try? pid("long")) == longPID }
+            try cluster.wait("the long task back on the agent again") { (try? cluster.taskPID("long", on: agent)) == longPID }
             cluster.idle(.seconds(1))
             #expect(scheduler.states(of: "long") == [.starting, .running], "no update but the first two: nothing lost or replaced")
             #expect(scheduler.states(of: "short").filter(\.isTerminal) == [.failed], "one terminal update, once")

@@ -164,7 +164,7 @@ struct ContainerTests {
         try withImages(agentFlags: ["--image-gc-delay", "2secs"]) { cluster, registry, agent in
             let web1 = try registry.push("web-1", as: "web:1")
             let web2 = try registry.push("web-2", as: "web:2")
-            let store = (agent.arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? "") + "/images"
+            let store = agent.workDirectory + "/images"
             func entries(_ path: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: store + path)) ?? [] }
             for image in [web1, web2] {
                 let run = try cluster.run(Cluster.binary("agora"), ["exec", "--image", image, "--", "true"])
@@ -177,6 +177,17 @@ struct ContainerTests {
                 entries("/rootfs").isEmpty && entries("/layout/blobs/sha256").isEmpty
             }
             #expect(!((try? String(contentsOfFile: store + "/images.json", encoding: .utf8)) ?? "").contains("web"))
+        }
+    }
+
+    /// A Docker Hub name (`web:1`, which is `docker.io/library/web:1`) is pulled through `--registry-mirror`.
+    @Test func dockerHubNamesArePulledThroughTheMirror() throws {
+        try withCluster { cluster in
+            let registry = try TestRegistry(cluster: cluster, script: PythonClients.fixture("build-test-images.sh"))
+            try registry.push("web-2", as: "library/web:1")
+            try cluster.addAgent(agentResources, flags: ["--registry-mirror", registry.host, "--insecure-registry", registry.host])
+            let run = try cluster.run(Cluster.binary("agora"), ["exec", "--image", "web:1", "--", "cat", "/www/index.html"])
+            #expect(run.exit.succeeded && run.stdout == "web 2\n", "\(run.stdout) \(run.stderr)")
         }
     }
 
@@ -229,7 +240,7 @@ struct ContainerTests {
                 #expect(message.contains(item.image) && message.contains(item.expected), "\(item.id): \(message)")
             }
             #expect(try String(contentsOfFile: "/etc/passwd", encoding: .utf8) == passwd)
-            let store = (agent.arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? "") + "/images"
+            let store = agent.workDirectory + "/images"
             let written = FileManager.default.enumerator(atPath: cluster.directory)?.compactMap { $0 as? String }
                 .filter { $0.hasSuffix("etc/passwd") && !$0.hasPrefix("images/") && !$0.contains("/images/rootfs/") } ?? []
             #expect(written.isEmpty, "files named etc/passwd outside the image store: \(written)")
@@ -255,7 +266,7 @@ struct ContainerTests {
             let registry = try TestRegistry(cluster: cluster, script: PythonClients.fixture("build-test-images.sh"))
             let image = try registry.push("web-1", as: "web:1")
             var agent = try cluster.addAgent(agentResources, flags: ["--insecure-registry", registry.host, "--recover", "reconnect"])
-            let work = agent.arguments.drop { $0 != "--work-dir" }.dropFirst().first ?? ""
+            let work = agent.workDirectory
             let scheduler = cluster.scheduler("container-restart", format: .protobuf)
             let offer = try cluster.offer(for: scheduler)
             var tasks: [TaskInfo] = []
@@ -269,16 +280,11 @@ struct ContainerTests {
             try cluster.wait("both containers to run", timeout: .seconds(30)) {
                 scheduler.states(of: "kept").last == .running && scheduler.states(of: "dropped").last == .running
             }
-            func pid(_ task: String) throws -> Int32? {
-                let state = try cluster.getJSON(agent, "/state")
-                guard case .number(let text)? = state.list("tasks").first(where: { $0["id"] == .string(task) })?["pid"] else { return nil }
-                return Int32(text)
-            }
-            let keptPID = try #require(try pid("kept"))
+            let keptPID = try #require(try cluster.taskPID("kept", on: agent))
             try cluster.adoptTaskGroups(of: agent)
             #expect(Mounts.mountPoints(under: work + "/containers").count == 2)
             agent = try cluster.restart(agent)
-            try cluster.wait("the agent to re-attach", timeout: .seconds(20)) { (try? pid("kept")) == keptPID }
+            try cluster.wait("the agent to re-attach", timeout: .seconds(20)) { (try? cluster.taskPID("kept", on: agent)) == keptPID }
             #expect(kill(keptPID, 0) == 0, "the container outlived the agent")
             #expect(Mounts.mountPoints(under: work + "/containers").count == 2, "re-attached containers keep their root filesystems")
 
@@ -300,6 +306,91 @@ struct ContainerTests {
                     && ((try? FileManager.default.contentsOfDirectory(atPath: work + "/containers")) ?? []).isEmpty
                     && ((try? FileManager.default.contentsOfDirectory(atPath: work + "/runc")) ?? []).isEmpty
             }
+            scheduler.close()
+        }
+    }
+
+    /// The report's start times, in one run: from the launch to the first byte of output for the busybox image
+    /// pulled cold from the registry, the same image warm, and a plain process. Printed, not asserted.
+    @Test func firstByteOfOutputColdWarmAndPlain() throws {
+        try withImages { cluster, registry, agent in
+            let image = try registry.push("web-1", as: "web:1")
+            let work = agent.workDirectory
+            let scheduler = cluster.scheduler("start-times", format: .protobuf)
+            func firstByte(_ id: String, in container: ContainerInfo?) throws -> Int {
+                let offer = try cluster.offer(for: scheduler)
+                var task = try shellTask(id, "echo first", on: offer, resources: "cpus:0.1;mem:32")
+                task.container = container
+                let tasks = "\(work)/frameworks/\(scheduler.frameworkID!.value)/tasks/\(id)"
+                let started = ContinuousClock.now
+                scheduler.launch([task], on: offer)
+                try cluster.wait("the first byte of \(id)", timeout: .seconds(60)) {
+                    guard let run = try? FileManager.default.contentsOfDirectory(atPath: tasks).first,
+                          let size = try? FileManager.default.attributesOfItem(atPath: "\(tasks)/\(run)/stdout")[.size] as? Int else { return false }
+                    return size > 0
+                }
+                let elapsed = ContinuousClock.now - started
+                try cluster.wait("\(id) to finish", timeout: .seconds(30)) { scheduler.states(of: TaskID(id)).last == .finished }
+                return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            }
+            let container = ContainerInfo(type: .docker, docker: .init(image: image))
+            let cold = try firstByte("cold", in: container)
+            let warm = try firstByte("warm", in: container)
+            let plain = try firstByte("plain", in: nil)
+            print("first byte of output after the launch: busybox image cold (pull + unpack + start) \(cold) ms, warm \(warm) ms, plain process \(plain) ms")
+            scheduler.close()
+        }
+    }
+
+    /// Volumes (a host path read-only, a host path read-write, a sandbox path), Docker's default capabilities, all of
+    /// them when privileged, the hostname and the /etc files.
+    @Test func volumesCapabilitiesAndEtcFiles() throws {
+        try withImages { cluster, registry, agent in
+            let image = try registry.push("web-1", as: "web:1")
+            let host = cluster.directory + "/host-data"
+            try FileManager.default.createDirectory(atPath: host + "/out", withIntermediateDirectories: true)
+            try "from the host\n".write(toFile: host + "/in.txt", atomically: true, encoding: .utf8)
+            let scheduler = cluster.scheduler("container-volumes", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
+            let script = "cat /in/in.txt; touch /in/nope 2>/dev/null || echo read-only; echo written > /out/result.txt; "
+                + "echo cached > cache/file.txt; grep CapEff /proc/self/status; hostname; grep -c nameserver /etc/resolv.conf"
+            var plain = try shellTask("plain", script, on: offer, resources: "cpus:0.1;mem:32")
+            plain.container = ContainerInfo(type: .docker, volumes: [
+                Volume(mode: .ro, containerPath: "/in", hostPath: host),
+                Volume(mode: .rw, containerPath: "/out", hostPath: host + "/out"),
+                Volume(mode: .rw, containerPath: "cache", source: .init(type: .sandboxPath, sandboxPath: .init(type: .this, path: "cache"))),
+            ], docker: .init(image: image), hostname: "box-1")
+            var privileged = try shellTask("privileged", "grep CapEff /proc/self/status", on: offer, resources: "cpus:0.1;mem:32")
+            privileged.container = ContainerInfo(type: .docker, docker: .init(image: image, privileged: true))
+            // A COMMAND health check runs inside the container: only the image's os-release says agora-test.
+            var checked = try shellTask("checked", "exec sleep 60", on: offer, resources: "cpus:0.1;mem:32")
+            checked.container = ContainerInfo(type: .mesos, mesos: .init(image: Image(type: .docker, docker: .init(name: image))))
+            checked.healthCheck = HealthCheck(type: .command, command: .shell("grep -q agora-test /etc/os-release"),
+                                              delaySeconds: 0, intervalSeconds: 0.5, timeoutSeconds: 5, gracePeriodSeconds: 10)
+            checked.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: 1))
+            scheduler.launch([plain, privileged, checked], on: offer)
+            try cluster.wait("two to finish and the checked one to be healthy", timeout: .seconds(30)) {
+                scheduler.states(of: "plain").last?.isTerminal == true && scheduler.states(of: "privileged").last?.isTerminal == true
+                    && scheduler.lastStatus(of: "checked")?.healthy == true
+            }
+            scheduler.kill("checked")
+            try cluster.wait("the checked one to be killed") { scheduler.states(of: "checked").last == .killed }
+            #expect(scheduler.states(of: "plain").last == .finished, "\(scheduler.lastStatus(of: "plain")?.message ?? "")")
+            let output = try stdout(of: "plain", on: agent, cluster)
+            #expect(output.contains("from the host\nread-only\n"), "output: \(output)")
+            #expect(try String(contentsOfFile: host + "/out/result.txt", encoding: .utf8) == "written\n")
+            // Docker's default set: chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
+            // sys_chroot mknod audit_write setfcap.
+            #expect(output.contains("CapEff:\t00000000a80425fb"), "output: \(output)")
+            #expect(output.contains("box-1\n1\n"), "output: \(output)")
+            let sandbox = try cluster.getJSON(agent, "/state").list("completed_tasks").first { $0["id"] == .string("plain") }?["sandbox"]?.textValue ?? ""
+            #expect(try String(contentsOfFile: sandbox + "/cache/file.txt", encoding: .utf8) == "cached\n")
+            let all = try stdout(of: "privileged", on: agent, cluster)
+            // Every capability Mesos names (0 to 37) that this host lets the agent hold.
+            let held = (try String(contentsOfFile: "/proc/self/status", encoding: .utf8)).split(separator: "\n")
+                .first { $0.hasPrefix("CapBnd:") }.flatMap { UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+            let expected = String(held & 0x3f_ffff_ffff, radix: 16)
+            #expect(all.contains("CapEff:\t" + String(repeating: "0", count: 16 - expected.count) + expected), "privileged: \(all) \(scheduler.lastStatus(of: "privileged")?.message ?? "")")
             scheduler.close()
         }
     }

@@ -23,8 +23,6 @@ import Testing
                 .first?.hasPrefix("/container/portMappings(0)/containerPort a container port other than its host port") == true)
         #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "b"}, "volumes": [{"containerPath": "/d", "persistent": {"size": 10}}]}"#)
                 == ["/container/volumes(0)/persistent persistent volumes are not implemented by Agora"])
-        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "b"}}, "healthChecks": [{"protocol": "COMMAND", "command": {"value": "true"}}]"#)
-                .first?.contains("COMMAND health checks of container apps are not implemented yet") == true)
         #expect(problems(#""fetch": [{"uri": "http://example.com/a.tgz", "cache": true}]"#)
                 == ["/fetch(0) URI 'http://example.com/a.tgz': the fetcher cache (cache: true) is not implemented"])
         #expect(problems(#""uris": ["hdfs://namenode/a.tgz"]"#).first?.contains("cannot be fetched") == true)

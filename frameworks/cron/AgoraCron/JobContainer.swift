@@ -11,15 +11,7 @@ public struct JobContainer: Equatable, Sendable {
     public init(image: String) { self.image = image }
 
     /// The Mesos container for a run of the job.
-    var containerInfo: ContainerInfo {
-        switch type {
-        case .docker:
-            ContainerInfo(type: .docker, volumes: volumes, docker: .init(image: image, network: .host, forcePullImage: forcePullImage ? true : nil))
-        case .mesos:
-            ContainerInfo(type: .mesos, volumes: volumes, mesos: .init(image: Image(
-                type: .docker, docker: .init(name: image), cached: forcePullImage ? false : nil)))
-        }
-    }
+    var containerInfo: ContainerInfo { .running(image, type: type, volumes: volumes, forcePull: forcePullImage) }
 
     /// Reads Chronos' `container` object.
     static func parse(_ json: JSONValue) throws(JobError) -> JobContainer {

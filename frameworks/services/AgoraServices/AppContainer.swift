@@ -13,14 +13,7 @@ public struct AppContainer: Equatable, Sendable {
 
     /// The Mesos container for a task of this app.
     public var containerInfo: ContainerInfo {
-        switch type {
-        case .docker:
-            ContainerInfo(type: .docker, volumes: volumes, docker: .init(
-                image: image, network: .host, privileged: privileged ? true : nil, forcePullImage: forcePullImage ? true : nil))
-        case .mesos:
-            ContainerInfo(type: .mesos, volumes: volumes, mesos: .init(image: Image(
-                type: .docker, docker: .init(name: image), cached: forcePullImage ? false : nil)))
-        }
+        .running(image, type: type, volumes: volumes, forcePull: forcePullImage, privileged: privileged)
     }
 }
 

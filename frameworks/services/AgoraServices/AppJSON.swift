@@ -223,9 +223,6 @@ public enum AppJSON {
                 app.requirePorts = true
             }
         }
-        if app.container != nil, let index = app.healthChecks.firstIndex(where: { $0.kind == .command }) {
-            problems.append(("/healthChecks(\(index))/protocol", "COMMAND health checks of container apps are not implemented yet (they would run on the host); use HTTP or TCP"))
-        }
         if app.cmd == nil && (app.args ?? []).isEmpty && app.container == nil {
             problems.append(("/cmd", "an app needs cmd, args or a container image"))
         }
