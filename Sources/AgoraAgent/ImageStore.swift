@@ -307,14 +307,14 @@ final class ImageStore {
 
 extension ImageStore {
     /// Forgets images no task used for `gcDelay`, then removes the root filesystems, blobs and layer checks nothing
-    /// references any more. Skipped while a pull runs (it may be writing blobs the index does not name yet).
+    /// references any more (those of forgotten images, and what failed pulls left). Skipped while a pull runs (it may
+    /// be writing blobs the index does not name yet).
     func collectGarbage() {
         guard pulling == nil else { return }
         let cutoff = now() - settings.gcDelay.seconds
         let expired = records.values.filter { $0.lastUsed <= cutoff && users[$0.manifest] == nil }
-        guard !expired.isEmpty else { return }
         for record in expired { records[record.reference] = nil }
-        save()
+        if !expired.isEmpty { save() }
         let files = FileManager.default
         let keys = Set(records.values.map(\.key))
         guard let data = files.contents(atPath: layout + "/index.json"),
@@ -323,9 +323,11 @@ extension ImageStore {
             guard let name = ($0["annotations"] as? [String: Any])?["org.opencontainers.image.ref.name"] as? String else { return false }
             return keys.contains(name)
         }
-        index["manifests"] = manifests
-        guard let updated = try? JSONSerialization.data(withJSONObject: index),
-              (try? Files.writeAtomically(layout + "/index.json", Array(updated))) != nil else { return }
+        if manifests.count != (index["manifests"] as? [Any])?.count {
+            index["manifests"] = manifests
+            guard let updated = try? JSONSerialization.data(withJSONObject: index),
+                  (try? Files.writeAtomically(layout + "/index.json", Array(updated))) != nil else { return }
+        }
         var referenced = Set<String>()
         for digest in manifests.compactMap({ Self.hex($0["digest"]) }) {
             referenced.insert(digest)
@@ -345,6 +347,8 @@ extension ImageStore {
             try? files.removeItem(atPath: settings.directory + "/checked/" + name)
             removed += 1
         }
-        logger.info("image garbage collection: forgot \(expired.map(\.reference)), removed \(removed) blobs and root filesystems")
+        if removed > 0 || !expired.isEmpty {
+            logger.info("image garbage collection: forgot \(expired.map(\.reference)), removed \(removed) blobs and root filesystems")
+        }
     }
 }
