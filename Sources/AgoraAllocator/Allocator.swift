@@ -7,22 +7,37 @@ import AgoraWire
 /// Pure bookkeeping with no I/O and no clock of its own: the master feeds it events and asks it to
 /// `allocate(now:)`; time is whatever seconds value the caller passes. What it counts as allocated is
 /// everything offered or in use, so offered + used never exceeds an agent's total.
+///
+/// Event-driven: a cycle visits only the agents something happened to (added, resources recovered, reactivated,
+/// a refusal filter on them expired, or a framework became eligible), and finds the most deserving framework in
+/// roles and frameworks kept sorted by share instead of scanning every framework for every agent.
 public final class Allocator {
     /// Resources smaller than this on an agent are not worth offering (Mesos: `cpus:0.01|mem:32`).
     public var minimumCPUs = 0.01
     public var minimumMemory = 32.0
 
     private var agents: [AgentID: AgentEntry] = [:]
-    private var agentOrder: [AgentID] = []
     private var frameworks: [FrameworkID: FrameworkEntry] = [:]
     private var roles: [String: RoleEntry] = [:]
     private var filters: [FrameworkID: [AgentID: RefusalFilter]] = [:]
+    /// When the earliest refusal filter ends (the filters are swept only then).
+    private var nextFilterExpiry = Double.infinity
     private var clusterTotal: [String: Double] = [:]
     private var rotation = 0
+    /// Agents the next cycle visits: those that may have something to offer to an eligible framework.
+    private var pending: Set<AgentID> = []
+    /// Set instead of filling `pending` with every agent.
+    private var allAgentsPending = false
+    /// Roles by weighted share, each with its frameworks by share; re-sorted lazily when shares change wholesale.
+    private var roleOrder = KeyedOrder<RoleEntry>()
+    private var ordersStale = true
+    private var nextAgentNumber = 0
 
     public init() {}
 
     struct AgentEntry {
+        /// Its place in the visiting order.
+        var number: Int
         var total: Resources
         var allocated = Resources()
         var byFramework: [FrameworkID: Resources] = [:]
@@ -31,7 +46,8 @@ public final class Allocator {
     }
 
     /// A class, so the allocation cycle's scan over frameworks copies one reference per framework, not its fields.
-    final class FrameworkEntry {
+    final class FrameworkEntry: OrderKeyed {
+        let id: FrameworkID
         /// The roles it is subscribed to (one, or several for a MULTI_ROLE framework); offers are per role.
         var roles: [String]
         /// The entries of `roles`, in the same order (resolved once: an allocation cycle hashes no role name).
@@ -43,8 +59,10 @@ public final class Allocator {
         var allocated: [String: Double] = [:]
         var share = 0.0
         var firstRole: String { roles.first ?? "*" }
+        var orderKey: FrameworkKey { FrameworkKey(share: share, id: id) }
 
-        init(roles: [String], entries: [RoleEntry], active: Bool) {
+        init(id: FrameworkID, roles: [String], entries: [RoleEntry], active: Bool) {
+            self.id = id
             self.roles = roles
             roleEntries = entries
             allocatedByRole = Array(repeating: [:], count: roles.count)
@@ -52,11 +70,29 @@ public final class Allocator {
         }
     }
 
-    final class RoleEntry {
+    struct FrameworkKey: Comparable {
+        let share: Double
+        let id: FrameworkID
+        static func < (left: Self, right: Self) -> Bool { (left.share, left.id) < (right.share, right.id) }
+    }
+
+    final class RoleEntry: OrderKeyed {
+        let name: String
         var weight = 1.0
         var allocated: [String: Double] = [:]
         var share = 0.0
         var frameworks = 0
+        /// Its frameworks, least share first.
+        var members = KeyedOrder<FrameworkEntry>()
+        var weightedShare: Double { share / weight }
+        var orderKey: RoleKey { RoleKey(weightedShare: weightedShare, name: name) }
+        init(name: String) { self.name = name }
+    }
+
+    struct RoleKey: Comparable {
+        let weightedShare: Double
+        let name: String
+        static func < (left: Self, right: Self) -> Bool { (left.weightedShare, left.name) < (right.weightedShare, right.name) }
     }
 
     // MARK: Agents
@@ -64,13 +100,14 @@ public final class Allocator {
     /// Adds an agent; `used` is what frameworks' tasks already hold there (an agent re-registering).
     public func addAgent(_ id: AgentID, total: Resources, used: [FrameworkID: Resources] = [:]) {
         if agents[id] != nil { removeAgent(id) }
-        var entry = AgentEntry(total: total)
+        var entry = AgentEntry(number: nextAgentNumber, total: total)
+        nextAgentNumber += 1
         for (framework, resources) in used where frameworks[framework] != nil {
             entry.allocated += resources
             entry.byFramework[framework, default: Resources()] += resources
         }
         agents[id] = entry
-        agentOrder.append(id)
+        pending.insert(id)
         for (name, amount) in total.quantities { clusterTotal[name, default: 0] += amount }
         for (framework, resources) in used {
             guard let role = frameworks[framework]?.firstRole else { continue }
@@ -82,7 +119,7 @@ public final class Allocator {
     /// Forgets an agent and whatever was allocated on it.
     public func removeAgent(_ id: AgentID) {
         guard let agent = agents.removeValue(forKey: id) else { return }
-        agentOrder.removeAll { $0 == id }
+        pending.remove(id)
         for (framework, resources) in agent.byFramework { accountAcrossRoles(framework, minus: resources) }
         for (name, amount) in agent.total.quantities {
             clusterTotal[name] = max(0, (clusterTotal[name] ?? 0) - amount)
@@ -94,6 +131,7 @@ public final class Allocator {
     /// An inactive agent keeps its allocations but gets no new offers.
     public func setAgentActive(_ id: AgentID, _ active: Bool) {
         agents[id]?.active = active
+        if active && agents[id] != nil { pending.insert(id) }
     }
 
     // MARK: Frameworks
@@ -105,15 +143,30 @@ public final class Allocator {
     public func addFramework(_ id: FrameworkID, roles subscribed: [String], active: Bool = true) {
         if frameworks[id] != nil { return }
         let list = subscribed.isEmpty ? ["*"] : subscribed
-        frameworks[id] = FrameworkEntry(roles: list, entries: list.map(join), active: active)
+        let framework = FrameworkEntry(id: id, roles: list, entries: list.map(role(named:)), active: active)
+        frameworks[id] = framework
+        for entry in framework.roleEntries { join(framework, entry) }
+        reconsiderAllAgents()
     }
 
-    /// The entry of role `name` (made when new), counting one more framework in it.
-    private func join(_ name: String) -> RoleEntry {
-        let entry = roles[name] ?? RoleEntry()
+    /// The entry of role `name`, made (and ordered) when new.
+    private func role(named name: String) -> RoleEntry {
+        if let entry = roles[name] { return entry }
+        let entry = RoleEntry(name: name)
         roles[name] = entry
-        entry.frameworks += 1
+        if !ordersStale { roleOrder.insert(entry) }
         return entry
+    }
+
+    /// Counts `framework` in `role` and orders it there.
+    private func join(_ framework: FrameworkEntry, _ role: RoleEntry) {
+        role.frameworks += 1
+        if !ordersStale { role.members.insert(framework) }
+    }
+
+    /// Every agent is visited by the next cycle (a framework became eligible for resources it was not before).
+    private func reconsiderAllAgents() {
+        allAgentsPending = true
     }
 
     /// Changes the roles of a framework; a role it leaves must hold nothing of it any more (the caller recovers the
@@ -128,24 +181,31 @@ public final class Allocator {
                 entries.append(framework.roleEntries[index])
                 held.append(framework.allocatedByRole[index])
             } else {
-                entries.append(join(name))
+                let entry = role(named: name)
+                join(framework, entry)
+                entries.append(entry)
                 held.append([:])
             }
         }
         for (index, name) in framework.roles.enumerated() where !list.contains(name) {
-            leave(name, framework.roleEntries[index], holding: framework.allocatedByRole[index])
+            leave(framework, framework.roleEntries[index], holding: framework.allocatedByRole[index])
             framework.suppressedRoles.remove(name)
         }
         framework.roles = list
         framework.roleEntries = entries
         framework.allocatedByRole = held
         refreshShares()
+        reconsiderAllAgents()
     }
 
-    private func leave(_ name: String, _ role: RoleEntry, holding allocated: [String: Double]) {
+    private func leave(_ framework: FrameworkEntry, _ role: RoleEntry, holding allocated: [String: Double]) {
         role.frameworks -= 1
         for (resource, amount) in allocated { role.allocated[resource, default: 0] -= amount }
-        if role.frameworks == 0 && role.weight == 1 { roles[name] = nil }
+        if !ordersStale { role.members.remove(framework) }
+        if role.frameworks == 0 && role.weight == 1 {
+            roles[role.name] = nil
+            if !ordersStale { roleOrder.remove(role) }
+        }
     }
 
     /// Forgets a framework; the caller recovers its allocations first (or they vanish with it).
@@ -154,10 +214,11 @@ public final class Allocator {
         for agentID in agents.keys {
             if let held = agents[agentID]?.byFramework.removeValue(forKey: id) {
                 agents[agentID]?.allocated -= held
+                pending.insert(agentID)
             }
         }
-        for (index, name) in framework.roles.enumerated() {
-            leave(name, framework.roleEntries[index], holding: framework.allocatedByRole[index])
+        for (index, _) in framework.roles.enumerated() {
+            leave(framework, framework.roleEntries[index], holding: framework.allocatedByRole[index])
         }
         filters[id] = nil
         refreshShares()
@@ -165,7 +226,9 @@ public final class Allocator {
 
     /// A disconnected framework is inactive: it keeps what it holds and gets no offers.
     public func setFrameworkActive(_ id: FrameworkID, _ active: Bool) {
-        frameworks[id]?.active = active
+        guard let framework = frameworks[id], framework.active != active else { return }
+        framework.active = active
+        if active { reconsiderAllAgents() }
     }
 
     /// Stops offers for `roles` of the framework (all of them when empty).
@@ -177,7 +240,9 @@ public final class Allocator {
     /// Sets exactly which roles of the framework are suppressed, without touching its refusal filters
     /// (SUBSCRIBE and UPDATE_FRAMEWORK).
     public func setSuppressed(_ id: FrameworkID, roles suppressed: [String]) {
-        frameworks[id]?.suppressedRoles = Set(suppressed)
+        guard let framework = frameworks[id] else { return }
+        if !framework.suppressedRoles.subtracting(suppressed).isEmpty { reconsiderAllAgents() }
+        framework.suppressedRoles = Set(suppressed)
     }
 
     /// Resumes offers for `roles` (all when empty) and clears every refusal filter of the framework.
@@ -185,12 +250,11 @@ public final class Allocator {
         guard let framework = frameworks[id] else { return }
         frameworks[id]?.suppressedRoles.subtract(only.isEmpty ? framework.roles : only)
         filters[id] = nil
+        reconsiderAllAgents()
     }
 
-    public func setWeight(_ weight: Double, forRole role: String) {
-        let entry = roles[role] ?? RoleEntry()
-        roles[role] = entry
-        entry.weight = max(weight, 0.0001)
+    public func setWeight(_ weight: Double, forRole name: String) {
+        role(named: name).weight = max(weight, 0.0001)
         refreshShares()
     }
 
@@ -209,25 +273,35 @@ public final class Allocator {
         let left = held - returned
         agent.byFramework[framework] = left.isEmpty ? nil : left
         agents[agentID] = agent
+        pending.insert(agentID)
         if let role = role ?? frameworks[framework]?.firstRole { account(framework, role: role, minus: returned) }
         if let refuseSeconds, refuseSeconds > 0, !returned.isEmpty {
             let seconds = min(refuseSeconds, 365 * 24 * 3600)
             filters[framework, default: [:]][agentID] = RefusalFilter(refused: returned, until: now + seconds)
+            nextFilterExpiry = min(nextFilterExpiry, now + seconds)
         }
-        refreshShares()
     }
 
     // MARK: Allocation
 
-    /// One allocation cycle: every agent's free resources go to the most deserving eligible framework.
+    /// One allocation cycle: the free resources of every agent something happened to go to the most deserving
+    /// eligible framework. An agent left with nothing to offer, or nobody to offer it to, is not visited again until
+    /// something happens to it.
     public func allocate(now: Double) -> [Allocation] {
-        guard !frameworks.isEmpty, !agentOrder.isEmpty else { return [] }
+        guard !frameworks.isEmpty, !agents.isEmpty else { return [] }
         expireFilters(now: now)
+        guard allAgentsPending || !pending.isEmpty else { return [] }
+        if ordersStale { sortOrders() }
         var result: [Allocation] = []
-        let count = agentOrder.count
-        rotation = (rotation + 1) % count
-        for step in 0..<count {
-            let agentID = agentOrder[(rotation + step) % count]
+        let count = nextAgentNumber
+        rotation = (rotation + 1) % max(count, 1)
+        let place = { (entry: AgentEntry) in (entry.number - self.rotation + count) % count }
+        let visiting = allAgentsPending
+            ? agents.map { (place($0.value), $0.key) }.sorted { $0.0 < $1.0 }
+            : pending.compactMap { id in agents[id].map { (place($0), id) } }.sorted { $0.0 < $1.0 }
+        pending.removeAll(keepingCapacity: true)
+        allAgentsPending = false
+        for (_, agentID) in visiting {
             guard let agent = agents[agentID], agent.active else { continue }
             // Resources reserved for a role go only to that role's frameworks; the unreserved ones to any.
             let free = agent.free
@@ -266,31 +340,66 @@ public final class Allocator {
     }
 
     /// The eligible framework and role (only `reserved`, for resources reserved to it) with the lowest weighted role
-    /// share, then the lowest own share.
+    /// share, then the lowest own share, then the lowest id: roles are read in order of weighted share, and among
+    /// roles of equal weighted share the first eligible framework of each is compared.
     private func pick(for agentID: AgentID, free: Resources, role reserved: String?, now: Double) -> Grantee? {
-        var best: (roleShare: Double, share: Double, id: FrameworkID, role: Int)?
-        var bestEntry: FrameworkEntry?
-        for (id, framework) in frameworks where framework.active {
-            if let filter = filters[id]?[agentID], filter.until > now, filter.refused.contains(free) { continue }
-            for (index, name) in framework.roles.enumerated() where reserved == nil || name == reserved {
-                if !framework.suppressedRoles.isEmpty && framework.suppressedRoles.contains(name) { continue }
-                let role = framework.roleEntries[index]
-                let candidate = (role.share / role.weight, framework.share, id, index)
-                if best == nil || candidate < best! {
-                    best = candidate
-                    bestEntry = framework
+        let ordered = roleOrder.items
+        var index = 0
+        while index < ordered.count {
+            let level = ordered[index].weightedShare
+            var best: (key: FrameworkKey, grantee: Grantee)?
+            while index < ordered.count, ordered[index].weightedShare == level {
+                let role = ordered[index]
+                index += 1
+                guard reserved == nil || role.name == reserved else { continue }
+                for framework in role.members.items where eligible(framework, in: role.name, agent: agentID, free: free, now: now) {
+                    if best == nil || framework.orderKey < best!.key {
+                        best = (framework.orderKey, Grantee(framework: framework.id, role: role.name))
+                    }
+                    break
                 }
             }
+            if let best { return best.grantee }
         }
-        guard let best, let bestEntry else { return nil }
-        return Grantee(framework: best.id, role: bestEntry.roles[best.role])
+        return nil
     }
 
+    private func eligible(_ framework: FrameworkEntry, in role: String, agent: AgentID, free: Resources, now: Double) -> Bool {
+        guard framework.active else { return false }
+        if !framework.suppressedRoles.isEmpty && framework.suppressedRoles.contains(role) { return false }
+        if let filter = filters[framework.id]?[agent], filter.until > now, filter.refused.contains(free) { return false }
+        return true
+    }
+
+    /// Drops the refusal filters that ended (their agents are visited again); only when the earliest has ended.
     private func expireFilters(now: Double) {
+        guard now >= nextFilterExpiry else { return }
+        nextFilterExpiry = .infinity
         for (framework, byAgent) in filters {
-            let live = byAgent.filter { $0.value.until > now }
+            var live: [AgentID: RefusalFilter] = [:]
+            for (agent, filter) in byAgent {
+                if filter.until > now {
+                    live[agent] = filter
+                    nextFilterExpiry = min(nextFilterExpiry, filter.until)
+                } else {
+                    pending.insert(agent)
+                }
+            }
             filters[framework] = live.isEmpty ? nil : live
         }
+    }
+
+    /// Puts every role and every role's frameworks in order again.
+    private func sortOrders() {
+        roleOrder = KeyedOrder()
+        for role in roles.values {
+            role.members = KeyedOrder()
+            roleOrder.insert(role)
+        }
+        for framework in frameworks.values {
+            for role in framework.roleEntries { role.members.insert(framework) }
+        }
+        ordersStale = false
     }
 
     private func account(_ framework: FrameworkID, role: String, plus resources: Resources) {
@@ -310,8 +419,17 @@ public final class Allocator {
             entry.allocatedByRole[index][name, default: 0] += sign * amount
             roleEntry.allocated[name, default: 0] += sign * amount
         }
-        entry.share = dominantShare(entry.allocated)
-        roleEntry.share = dominantShare(roleEntry.allocated)
+        let share = dominantShare(entry.allocated)
+        let roleShare = dominantShare(roleEntry.allocated)
+        guard !ordersStale else {
+            entry.share = share
+            roleEntry.share = roleShare
+            return
+        }
+        if share != entry.share {
+            for member in entry.roleEntries { member.members.rekey(entry) { entry.share = share } }
+        }
+        if roleShare != roleEntry.share { roleOrder.rekey(roleEntry) { roleEntry.share = roleShare } }
     }
 
     /// Takes `resources` back from whichever roles of the framework hold them (an agent that went away).
@@ -339,10 +457,12 @@ public final class Allocator {
         return share
     }
 
-    /// Shares depend on the cluster total; recompute them all when it changes.
+    /// Shares depend on the cluster total; recompute them all when it changes (the orders are sorted again before
+    /// the next cycle).
     private func refreshShares() {
         for framework in frameworks.values { framework.share = dominantShare(framework.allocated) }
         for role in roles.values { role.share = dominantShare(role.allocated) }
+        ordersStale = true
     }
 
     // MARK: Inspection

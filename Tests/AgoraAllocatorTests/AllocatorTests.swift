@@ -151,6 +151,62 @@ private func agentResources() -> Resources {
         #expect(allocator.allocate(now: 0).count == 1)
     }
 
+    /// Event-driven cycles: only agents something happened to are visited, and each event that can change an
+    /// agent's outcome brings it back.
+    @Test func aCycleVisitsOnlyTheAgentsSomethingHappenedTo() throws {
+        let allocator = Allocator()
+        for name in ["a1", "a2", "a3"] { allocator.addAgent(AgentID(name), total: agentResources()) }
+        allocator.addFramework("f1", role: "*")
+        #expect(allocator.allocate(now: 0).count == 3)
+        #expect(allocator.allocate(now: 1).isEmpty, "nothing happened")
+        allocator.recover(try Resources(parsing: "cpus:1;mem:128"), framework: "f1", agent: "a2", now: 2)
+        #expect(allocator.allocate(now: 3).map(\.agentID) == ["a2"])
+
+        // Declined everywhere with a filter: not visited again until the filters end, then offered again.
+        for name in ["a1", "a2", "a3"] {
+            allocator.recover(allocator.allocated(to: "f1", on: AgentID(name)), framework: "f1", agent: AgentID(name),
+                              refuseSeconds: 10, now: 4)
+        }
+        #expect(allocator.allocate(now: 5).isEmpty)
+        #expect(allocator.allocate(now: 13).isEmpty)
+        #expect(Set(allocator.allocate(now: 14.5).map(\.agentID)) == ["a1", "a2", "a3"])
+
+        // A framework that arrives later is offered what the first one refused.
+        for name in ["a1", "a2", "a3"] {
+            allocator.recover(allocator.allocated(to: "f1", on: AgentID(name)), framework: "f1", agent: AgentID(name),
+                              refuseSeconds: 100, now: 15)
+        }
+        #expect(allocator.allocate(now: 16).isEmpty)
+        allocator.addFramework("f2", role: "*")
+        #expect(Set(allocator.allocate(now: 17).map(\.frameworkID)) == ["f2"])
+        #expect(allocator.allocate(now: 18).isEmpty)
+
+        // An agent coming back to service is visited again.
+        allocator.addAgent("a4", total: agentResources())
+        allocator.setAgentActive("a4", false)
+        #expect(allocator.allocate(now: 19).isEmpty)
+        allocator.setAgentActive("a4", true)
+        #expect(allocator.allocate(now: 20).map(\.agentID) == ["a4"])
+    }
+
+    /// The sorted orders follow shares as grants change them: with two frameworks in two roles, each cycle of
+    /// recovered agents alternates between them as plain DRF would.
+    @Test func sortedOrdersFollowSharesAsGrantsChangeThem() {
+        let allocator = Allocator()
+        for index in 0..<8 { allocator.addAgent(AgentID("a\(index)"), total: agentResources()) }
+        allocator.addFramework("f1", role: "r1")
+        allocator.addFramework("f2", role: "r2")
+        allocator.addFramework("f3", role: "r2")
+        let offers = allocator.allocate(now: 0)
+        let byFramework = Dictionary(grouping: offers, by: \.frameworkID).mapValues(\.count)
+        // Roles split the cluster evenly; r2's half is split between its two frameworks.
+        #expect(byFramework == ["f1": 4, "f2": 2, "f3": 2])
+        allocator.setWeight(3, forRole: "r2")
+        for offer in offers { allocator.recover(offer.resources, framework: offer.frameworkID, agent: offer.agentID, now: 1) }
+        let weighted = Dictionary(grouping: allocator.allocate(now: 2), by: \.frameworkID).mapValues(\.count)
+        #expect(weighted == ["f1": 2, "f2": 3, "f3": 3])
+    }
+
     @Test func dustIsNotOffered() throws {
         let allocator = Allocator()
         allocator.addAgent("a1", total: try Resources(parsing: "cpus:0.005;mem:16;disk:10"))
