@@ -147,7 +147,7 @@ let package = Package(
             path: "frameworks/cron/agora-cron"),
         .executableTarget(
             name: "agora-bench",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting"]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting", "AgoraScheduler"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),

@@ -1,7 +1,16 @@
 import Foundation
 
-// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster]: prints throughput figures for the transport and the codecs
+// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale]: prints throughput figures for the transport and the codecs
 // (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
+// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]: the master against simulated agents.
+
+if CommandLine.arguments.dropFirst().first == "simulate-agents" {
+    try SimulatedAgents.run(Array(CommandLine.arguments.dropFirst(2)))
+}
+if CommandLine.arguments.dropFirst().first == "scale" {
+    try ScaleBench.run(try ScaleBench.parse(Array(CommandLine.arguments.dropFirst(2))))
+    exit(0)
+}
 
 let arguments = CommandLine.arguments.dropFirst()
 let quick = arguments.contains("--quick")
@@ -18,4 +27,9 @@ if enabled("recordio") { try HTTPBench.recordIOStream(events: quick ? 50_000 : 1
 if enabled("wire") { try WireBench.run(iterations: quick ? 2_000 : 50_000) }
 if enabled("allocator") { try AllocatorBench.run(quick: quick) }
 if enabled("cluster") { try ClusterBench.run(count: quick ? 100 : 1000) }
+if enabled("scale") {
+    // A modest default; `agora-bench scale --agents 10000 --frameworks 100 --tasks 1000000` is the full one.
+    try runScaleBenchInChild(quick ? ["--agents", "100", "--frameworks", "4", "--tasks", "2000"]
+                                   : ["--agents", "1000", "--frameworks", "10", "--tasks", "20000"])
+}
 print("peak RSS: \(format(peakRSSMiB(), 1)) MiB")

@@ -1,0 +1,236 @@
+import AgoraClusterTesting
+import AgoraResources
+import AgoraRuntime
+import AgoraRuntimeTesting
+import AgoraScheduler
+import AgoraWire
+import Foundation
+
+/// `agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]`: the real master, N simulated agents
+/// in separate processes (`simulate-agents`, at most 4,000 per process) over real TCP, F frameworks on the real
+/// `AgoraScheduler` client launching T tasks of S seconds; then the master is restarted and the agents' return timed.
+enum ScaleBench {
+    struct Shape {
+        var agents = 1000
+        var frameworks = 10
+        var tasks = 100_000
+        var taskSeconds = 1.0
+    }
+
+    static func parse(_ arguments: [String]) throws -> Shape {
+        var shape = Shape()
+        var iterator = arguments.makeIterator()
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { throw BenchError("\(flag) needs a value") }
+            switch flag {
+            case "--agents": shape.agents = try number(value, flag, 1...100_000)
+            case "--frameworks": shape.frameworks = try number(value, flag, 1...10_000)
+            case "--tasks": shape.tasks = try number(value, flag, 1...10_000_000)
+            case "--task-seconds":
+                guard let seconds = Double(value), (0...3600).contains(seconds) else { throw BenchError("--task-seconds: 0 to 3600") }
+                shape.taskSeconds = seconds
+            default: throw BenchError("unknown flag \(flag)")
+            }
+        }
+        return shape
+    }
+
+    private static func number(_ text: String, _ flag: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else { throw BenchError("\(flag): \(range.lowerBound) to \(range.upperBound)") }
+        return value
+    }
+
+    /// One framework of the bench: launches its share of tasks into every offer, records launch → RUNNING.
+    final class Framework: SchedulerDelegate {
+        let quota: Int
+        let perTask: Resources
+        var launched = 0
+        var running = 0
+        var finished = 0
+        var launchedAt: [TaskID: ContinuousClock.Instant] = [:]
+        var toRunning = Measurement()
+        let name: String
+
+        init(name: String, quota: Int, perTask: Resources) {
+            self.name = name
+            self.quota = quota
+            self.perTask = perTask
+        }
+
+        func offers(_ client: SchedulerClient, _ offers: [Offer]) {
+            for offer in offers {
+                var free = Resources(offer.resources)
+                var tasks: [TaskInfo] = []
+                while launched < quota && free.contains(perTask) {
+                    launched += 1
+                    free -= perTask
+                    let id = TaskID("\(name)-\(launched)")
+                    tasks.append(TaskInfo(name: "sim", taskID: id, agentID: offer.agentID,
+                                          resources: perTask.wire(allocationRole: offer.allocationInfo?.role), command: .shell("true")))
+                }
+                if tasks.isEmpty {
+                    client.decline([offer.id], refuseSeconds: launched < quota ? 1 : 3600)
+                    continue
+                }
+                let now = ContinuousClock.now
+                for task in tasks { launchedAt[task.taskID] = now }
+                client.launch(tasks, on: [offer.id], refuseSeconds: 0)
+            }
+        }
+
+        func update(_ client: SchedulerClient, _ status: TaskStatus) {
+            switch status.state {
+            case .running:
+                running += 1
+                if let start = launchedAt[status.taskID] { toRunning.record(seconds(since: start)) }
+            case .finished:
+                finished += 1
+                launchedAt[status.taskID] = nil
+            default:
+                break
+            }
+        }
+    }
+
+    static func run(_ shape: Shape) throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let scratch = try ScratchDirectory()
+        let loop = try Loop()
+        let cluster = try Cluster(loop: loop, directory: scratch.path, masterFlags: [
+            "--allocation-interval", "0.2secs", "--agent-ping-timeout", "15secs", "--max-agent-ping-timeouts", "5",
+        ])
+        defer {
+            cluster.shutdown()
+            loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
+        }
+        let master = cluster.master.process.pid
+        let baseline = rssKiB(master)
+        print("scale: \(shape.agents) simulated agents, \(shape.frameworks) frameworks, \(shape.tasks) tasks of \(shape.taskSeconds)s (fd limit \(limit.rlim_cur))")
+        fflush(nil)
+
+        // Simulated agents, at most 4,000 per process.
+        var simulators: [Daemon] = []
+        var first = 0
+        let registerStart = ContinuousClock.now
+        while first < shape.agents {
+            let count = min(4000, shape.agents - first)
+            simulators.append(try cluster.startProcess("simulate-agents", [CommandLine.arguments[0], "simulate-agents",
+                                                                             cluster.masterAddress.description, String(first),
+                                                                             String(count), String(shape.taskSeconds)],
+                                                       address: cluster.masterAddress))
+            first += count
+        }
+        try cluster.wait("\(shape.agents) agents to register", timeout: .seconds(300)) { connectedAgents(cluster) >= shape.agents }
+        let registered = seconds(since: registerStart)
+        let withAgents = rssKiB(master)
+
+        // Frameworks on the real client.
+        let perTask = try Resources(parsing: "cpus:0.1;mem:32")
+        let frameworks = (0..<shape.frameworks).map { index in
+            Framework(name: "fw\(index)", quota: shape.tasks / shape.frameworks + (index < shape.tasks % shape.frameworks ? 1 : 0),
+                      perTask: perTask)
+        }
+        let clients = frameworks.map { framework in
+            // An overloaded master may miss heartbeats: the frameworks wait long for them and fail over rather than
+            // lose their tasks.
+            var configuration = SchedulerConfiguration(
+                masters: [cluster.masterAddress], framework: FrameworkInfo(user: "bench", name: framework.name, failoverTimeout: 3600))
+            configuration.heartbeatTolerance = 60
+            return SchedulerClient(loop: loop, configuration: configuration, delegate: framework)
+        }
+        let cpuBefore = cpuSeconds(master)
+        let start = ContinuousClock.now
+        for client in clients { client.start() }
+        var peakRSS = withAgents
+        var peakRunning = 0
+        var lastSample = ContinuousClock.now
+        try cluster.wait("\(shape.tasks) tasks to finish", timeout: .seconds(3600)) {
+            if ContinuousClock.now - lastSample > .milliseconds(500) {
+                lastSample = ContinuousClock.now
+                let running = frameworks.reduce(0) { $0 + $1.running - $1.finished }
+                if running >= peakRunning {
+                    peakRunning = running
+                    peakRSS = max(peakRSS, rssKiB(master))
+                }
+            }
+            return frameworks.reduce(0) { $0 + $1.finished } >= shape.tasks
+        }
+        let elapsed = seconds(since: start)
+        let cpu = cpuSeconds(master) - cpuBefore
+        var toRunning = Measurement()
+        for framework in frameworks { toRunning.latencies += framework.toRunning.latencies }
+        let launchedAll = frameworks.reduce(0) { $0 + $1.launched }
+        report("scale run", [
+            ("seconds", format(elapsed, 1)), ("launched/s", format(Double(launchedAll) / elapsed, 0)),
+            ("finished/s", format(Double(shape.tasks) / elapsed, 0)),
+            ("launch_to_running_p50_ms", format(toRunning.percentile(0.5) * 1000, 1)),
+            ("p99_ms", format(toRunning.percentile(0.99) * 1000, 1)),
+            ("master_cpu_s", format(cpu, 1)),
+        ])
+        report("scale master memory", [
+            ("rss_base_MiB", format(Double(baseline) / 1024, 1)), ("rss_agents_MiB", format(Double(withAgents) / 1024, 1)),
+            ("per_agent_KiB", format(Double(withAgents - baseline) / Double(shape.agents), 2)),
+            ("peak_running", "\(peakRunning)"),
+            ("per_running_task_KiB", format(peakRunning > 0 ? Double(peakRSS - withAgents) / Double(peakRunning) : 0, 2)),
+            ("register_s", format(registered, 1)),
+        ])
+        for client in clients { client.stop() }
+
+        // Every agent back after a master restart.
+        let restart = ContinuousClock.now
+        try cluster.restartMaster()
+        try cluster.wait("\(shape.agents) agents to re-register", timeout: .seconds(300)) { connectedAgents(cluster) >= shape.agents }
+        report("scale master restart", [("agents_back_s", format(seconds(since: restart), 1))])
+
+        for simulator in simulators { try? simulator.process.kill(.terminate) }
+        try cluster.wait("the simulators to stop", timeout: .seconds(30)) { simulators.allSatisfy { $0.exit != nil } }
+        for simulator in simulators {
+            let line = (try? Files.readText(simulator.stdoutPath))?.split(separator: "\n").last.map(String.init) ?? ""
+            print("  simulator \(simulator.name): \(line)")
+        }
+    }
+
+    /// `agora_master_agents{state="connected"}` from the master's metrics.
+    private static func connectedAgents(_ cluster: Cluster) -> Int {
+        guard let response = try? cluster.get(cluster.master, "/metrics") else { return 0 }
+        let text = String(decoding: response.body, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("agora_master_agents{state=\"connected\"}") {
+            return Int(Double(line.split(separator: " ").last ?? "0") ?? 0)
+        }
+        return 0
+    }
+
+    private static func rssKiB(_ pid: Int32) -> Int {
+        let status = (try? Files.readText("/proc/\(pid)/status")) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    private static func cpuSeconds(_ pid: Int32) -> Double {
+        let stat = (try? Files.readText("/proc/\(pid)/stat")) ?? ""
+        // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th.
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+/// Runs `agora-bench scale ARGUMENTS` as a child (its own process, so the figures of the other benches and its
+/// file-descriptor limit stay apart) and echoes its report lines.
+func runScaleBenchInChild(_ arguments: [String]) throws {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["scale"] + arguments
+    let output = Pipe()
+    child.standardOutput = output
+    child.standardError = FileHandle.nullDevice
+    try child.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    child.waitUntilExit()
+    for line in text.split(separator: "\n") where !line.contains("agora.scheduler") { print(line) }
+    fflush(nil)
+}
