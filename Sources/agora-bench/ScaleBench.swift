@@ -93,6 +93,22 @@ enum ScaleBench {
     }
 
     static func run(_ shape: Shape) throws {
+        print("scale: \(shape.agents) simulated agents, \(shape.frameworks) frameworks, \(shape.tasks) tasks of \(shape.taskSeconds)s")
+        fflush(nil)
+        try withSimulatedCluster(agents: shape.agents, taskSeconds: shape.taskSeconds) { cluster, simulators, baseline, registered in
+            try run(shape, cluster: cluster, baseline: baseline, registered: registered)
+            // Every agent back after a master restart.
+            let restart = ContinuousClock.now
+            try cluster.restartMaster()
+            try cluster.wait("\(shape.agents) agents to re-register", timeout: .seconds(300), every(.milliseconds(500)) { connectedAgents(cluster) >= shape.agents })
+            report("scale master restart", [("agents_back_s", format(seconds(since: restart), 1))])
+        }
+    }
+
+    /// The real master and `agents` simulated agents (at most 4,000 per process), all registered; afterwards the
+    /// simulators are stopped and their figures printed.
+    static func withSimulatedCluster(agents: Int, taskSeconds: Double,
+                                     _ body: (Cluster, [Daemon], _ baselineKiB: Int, _ registeredSeconds: Double) throws -> Void) throws {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         limit.rlim_cur = limit.rlim_max
@@ -106,25 +122,31 @@ enum ScaleBench {
             cluster.shutdown()
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
         }
-        let master = cluster.master.process.pid
-        let baseline = rssKiB(master)
-        print("scale: \(shape.agents) simulated agents, \(shape.frameworks) frameworks, \(shape.tasks) tasks of \(shape.taskSeconds)s (fd limit \(limit.rlim_cur))")
-        fflush(nil)
-
-        // Simulated agents, at most 4,000 per process.
+        let baseline = rssKiB(cluster.master.process.pid)
         var simulators: [Daemon] = []
         var first = 0
         let registerStart = ContinuousClock.now
-        while first < shape.agents {
-            let count = min(4000, shape.agents - first)
+        while first < agents {
+            let count = min(4000, agents - first)
             simulators.append(try cluster.startProcess("simulate-agents", [CommandLine.arguments[0], "simulate-agents",
                                                                              cluster.masterAddress.description, String(first),
-                                                                             String(count), String(shape.taskSeconds)],
+                                                                             String(count), String(taskSeconds)],
                                                        address: cluster.masterAddress))
             first += count
         }
-        try cluster.wait("\(shape.agents) agents to register", timeout: .seconds(300)) { connectedAgents(cluster) >= shape.agents }
-        let registered = seconds(since: registerStart)
+        try cluster.wait("\(agents) agents to register", timeout: .seconds(300), every(.milliseconds(500)) { connectedAgents(cluster) >= agents })
+        try body(cluster, simulators, baseline, seconds(since: registerStart))
+        for simulator in simulators { try? simulator.process.kill(.terminate) }
+        try cluster.wait("the simulators to stop", timeout: .seconds(30)) { simulators.allSatisfy { $0.exit != nil } }
+        for simulator in simulators {
+            let line = (try? Files.readText(simulator.stdoutPath))?.split(separator: "\n").last.map(String.init) ?? ""
+            print("  simulator \(simulator.name): \(line)")
+        }
+    }
+
+    private static func run(_ shape: Shape, cluster: Cluster, baseline: Int, registered: Double) throws {
+        let master = cluster.master.process.pid
+        let loop = cluster.loop
         let withAgents = rssKiB(master)
 
         // Frameworks on the real client.
@@ -178,18 +200,73 @@ enum ScaleBench {
             ("register_s", format(registered, 1)),
         ])
         for client in clients { client.stop() }
+    }
 
-        // Every agent back after a master restart.
-        let restart = ContinuousClock.now
-        try cluster.restartMaster()
-        try cluster.wait("\(shape.agents) agents to re-register", timeout: .seconds(300)) { connectedAgents(cluster) >= shape.agents }
-        report("scale master restart", [("agents_back_s", format(seconds(since: restart), 1))])
+    /// `agora-bench scale-services --agents N --instances I`: the services framework deploys one app of I instances
+    /// (which never end) on simulated agents; prints how long until all run.
+    static func services(_ arguments: [String]) throws {
+        let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
+        let instances = try flag("--instances", in: arguments, 1...1_000_000) ?? 10_000
+        print("scale-services: \(instances) instances on \(agents) simulated agents")
+        fflush(nil)
+        try withSimulatedCluster(agents: agents, taskSeconds: 0) { cluster, _, _, _ in
+            let services = try cluster.addServices()
+            let app = #"{"id": "/big", "cmd": "sleep 3600", "cpus": 0.1, "mem": 32, "instances": \#(instances)}"#
+            let start = ContinuousClock.now
+            let answer = try cluster.send(services, .post, "/v2/apps", body: app)
+            guard answer.status == .created else { throw BenchError("POST /v2/apps: \(answer.status) \(answer.bodyText)") }
+            var running = 0
+            try cluster.wait("\(instances) instances to run", timeout: .seconds(1800), every(.seconds(1)) {
+                guard let app = try? cluster.getJSON(services, "/v2/apps/big")["app"], case .number(let text)? = app["tasksRunning"] else { return false }
+                running = Int(text) ?? 0
+                return running >= instances
+            })
+            report("scale services deploy", [("instances", "\(running)"), ("seconds_from_post", format(seconds(since: start), 1)),
+                                             ("instances/s", format(Double(running) / seconds(since: start), 0))])
+        }
+    }
 
-        for simulator in simulators { try? simulator.process.kill(.terminate) }
-        try cluster.wait("the simulators to stop", timeout: .seconds(30)) { simulators.allSatisfy { $0.exit != nil } }
-        for simulator in simulators {
-            let line = (try? Files.readText(simulator.stdoutPath))?.split(separator: "\n").last.map(String.init) ?? ""
-            print("  simulator \(simulator.name): \(line)")
+    /// `agora-bench scale-cron --agents N --jobs J`: J Chronos jobs all due every minute on simulated agents (runs of
+    /// 1 s); after two due times, the simulators print the start lag (due time → the run reaching its agent).
+    static func cron(_ arguments: [String]) throws {
+        let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
+        let jobs = try flag("--jobs", in: arguments, 1...100_000) ?? 10_000
+        print("scale-cron: \(jobs) jobs due every minute on \(agents) simulated agents")
+        fflush(nil)
+        try withSimulatedCluster(agents: agents, taskSeconds: 1) { cluster, _, _, _ in
+            let cron = try cluster.addCron()
+            // The first due time leaves room to post every job.
+            let first = (Date().timeIntervalSince1970 / 60).rounded(.up) * 60 + 60
+            let start = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: first))
+            let posting = ContinuousClock.now
+            for index in 0..<jobs {
+                let job = #"{"name": "job\#(index)", "command": "true", "owner": "bench", "cpus": 0.01, "mem": 4, "schedule": "R/\#(start)/PT1M", "epsilon": "PT30S"}"#
+                let answer = try cluster.send(cron, .post, "/scheduler/iso8601", body: job)
+                guard answer.status == .noContent else { throw BenchError("POST job\(index): \(answer.status) \(answer.bodyText)") }
+            }
+            report("scale cron jobs posted", [("jobs", "\(jobs)"), ("seconds", format(seconds(since: posting), 1))])
+            let end = first + 60 + 20
+            cluster.idle(Bounds.duration(seconds: max(0, end - Date().timeIntervalSince1970)))
+        }
+    }
+
+    private static func flag(_ name: String, in arguments: [String], _ range: ClosedRange<Int>) throws -> Int? {
+        guard let index = arguments.firstIndex(of: name) else { return nil }
+        guard index + 1 < arguments.count else { throw BenchError("\(name) needs a value") }
+        return try number(arguments[index + 1], name, range)
+    }
+
+    /// `condition`, asked at most once per `interval` (a cluster wait asks every few milliseconds; a request to a busy
+    /// daemon that often would be the load measured).
+    private static func every(_ interval: Duration, _ condition: @escaping () -> Bool) -> () -> Bool {
+        var last: ContinuousClock.Instant?
+        var answer = false
+        return {
+            let now = ContinuousClock.now
+            guard last.map({ now - $0 >= interval }) ?? true else { return answer }
+            last = now
+            answer = condition()
+            return answer
         }
     }
 

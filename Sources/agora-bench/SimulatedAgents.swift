@@ -6,8 +6,9 @@ import Foundation
 
 /// `agora-bench simulate-agents MASTER FIRST COUNT TASK_SECONDS`: agents `FIRST..<FIRST+COUNT` that speak the
 /// real agent protocol to the master over TCP (each its own subscription) and run tasks without processes: RUNNING
-/// at once, FINISHED after `TASK_SECONDS`, each update sent until the master acknowledges it. On SIGTERM it prints
-/// the acknowledgement round trips (update sent → ACKNOWLEDGE received) and exits.
+/// at once, FINISHED after `TASK_SECONDS` (never, when 0: until killed), each update sent until the master
+/// acknowledges it. On SIGTERM it prints the acknowledgement round trips (update sent → ACKNOWLEDGE received) and,
+/// for the cron framework's runs (task ids `ct:<due ms>:…`), the start lag from the due time to the task's arrival.
 enum SimulatedAgents {
     static func run(_ arguments: [String]) throws {
         guard arguments.count == 4, let master = SocketAddress(parsing: arguments[0]), let first = Int(arguments[1]),
@@ -24,7 +25,11 @@ enum SimulatedAgents {
         var stopping = false
         let watchers = try loop.onTerminationSignal { _ in stopping = true }
         loop.run(until: { stopping }, timeout: .seconds(86_400))
-        print("ack_rtt_p50_ms=\(format(shared.roundTrips.percentile(0.5) * 1000, 2)) ack_rtt_p99_ms=\(format(shared.roundTrips.percentile(0.99) * 1000, 2)) updates=\(shared.updatesSent) resent=\(shared.resent)")
+        var line = "ack_rtt_p50_ms=\(format(shared.roundTrips.percentile(0.5) * 1000, 2)) ack_rtt_p99_ms=\(format(shared.roundTrips.percentile(0.99) * 1000, 2)) updates=\(shared.updatesSent) resent=\(shared.resent)"
+        if !shared.cronLags.latencies.isEmpty {
+            line += " cron_runs=\(shared.cronLags.latencies.count) cron_start_lag_p50_ms=\(format(shared.cronLags.percentile(0.5) * 1000, 1)) cron_start_lag_p99_ms=\(format(shared.cronLags.percentile(0.99) * 1000, 1))"
+        }
+        print(line)
         fflush(nil)
         ticker.close()
         for watcher in watchers { watcher.close() }
@@ -41,6 +46,7 @@ enum SimulatedAgents {
         var due: [(at: ContinuousClock.Instant, agent: SimulatedAgent, framework: FrameworkID, task: TaskID)] = []
         var dueStart = 0
         var roundTrips = Measurement()
+        var cronLags = Measurement()
         var updatesSent = 0
         var resent = 0
 
@@ -102,6 +108,11 @@ enum SimulatedAgents {
             case .runTask?:
                 guard let run = event.runTask, let framework = run.framework.id else { return }
                 update(framework, run.task.taskID, .running)
+                let parts = run.task.taskID.value.split(separator: ":")
+                if parts.count > 2, parts[0] == "ct", let due = Double(parts[1]) {
+                    shared.cronLags.record(Date().timeIntervalSince1970 - due / 1000)
+                }
+                guard shared.taskSeconds > 0 else { return }
                 shared.due.append((ContinuousClock.now + Bounds.duration(seconds: shared.taskSeconds), self, framework, run.task.taskID))
             case .killTask?:
                 guard let kill = event.killTask else { return }

@@ -2,10 +2,19 @@ import Foundation
 
 // agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale]: prints throughput figures for the transport and the codecs
 // (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
-// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]: the master against simulated agents.
+// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]: the master against simulated agents;
+// agora-bench scale-services --agents N --instances I and scale-cron --agents N --jobs J: the frameworks at scale.
 
 if CommandLine.arguments.dropFirst().first == "simulate-agents" {
     try SimulatedAgents.run(Array(CommandLine.arguments.dropFirst(2)))
+}
+if CommandLine.arguments.dropFirst().first == "scale-services" {
+    try ScaleBench.services(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "scale-cron" {
+    try ScaleBench.cron(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "scale" {
     try ScaleBench.run(try ScaleBench.parse(Array(CommandLine.arguments.dropFirst(2))))
