@@ -35,6 +35,12 @@ public final class Allocator {
 
     public init() {}
 
+    /// Roles and their frameworks refer to each other; the orders let go of them first.
+    deinit {
+        for role in roles.values { role.members = KeyedOrder() }
+        for role in roleOrder.items { role.members = KeyedOrder() }
+    }
+
     struct AgentEntry {
         /// Its place in the visiting order.
         var number: Int
@@ -201,10 +207,11 @@ public final class Allocator {
     private func leave(_ framework: FrameworkEntry, _ role: RoleEntry, holding allocated: [String: Double]) {
         role.frameworks -= 1
         for (resource, amount) in allocated { role.allocated[resource, default: 0] -= amount }
-        if !ordersStale { role.members.remove(framework) }
+        // Even while the orders wait to be sorted again: a role and a framework holding each other would leak.
+        role.members.remove(framework)
         if role.frameworks == 0 && role.weight == 1 {
             roles[role.name] = nil
-            if !ordersStale { roleOrder.remove(role) }
+            roleOrder.remove(role)
         }
     }
 

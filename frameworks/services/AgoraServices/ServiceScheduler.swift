@@ -321,7 +321,25 @@ public final class ServiceScheduler: SchedulerDelegate {
             store.save(task)
             if status.state == .running && task.healthy != false { backoff[task.appID]?.failures = 0 }
         }
-        converge()
+        convergeAfterThisTurn()
+    }
+
+    private var convergePending = false
+
+    /// Updates arrive in bursts (one per instance of a deployment): the plan, which looks at every task, is made once
+    /// per loop turn rather than once per update (quadratic in the instances).
+    private func convergeAfterThisTurn() {
+        guard !convergePending else { return }
+        convergePending = true
+        do {
+            try clock.schedule(in: .zero) { [weak self] in
+                self?.convergePending = false
+                self?.converge()
+            }
+        } catch {
+            convergePending = false
+            converge()
+        }
     }
 
     /// Marks `task` unreachable from now and converges again when its app's strategy says to replace or forget it.
