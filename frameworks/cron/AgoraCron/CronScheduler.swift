@@ -197,18 +197,29 @@ public final class CronScheduler: SchedulerDelegate {
     }
 
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
+        // Jobs with a run in progress and the runs started here are looked up, not scanned, for each pending run (10,000
+        // jobs due at once would make that quadratic); an offer stops being filled once even the smallest pending
+        // demand no longer fits.
+        var busy = Set(running.values.map(\.job))
+        var started = Set<String>()
+        let smallest = pending.compactMap { jobs[$0.job] }.reduce((cpus: Double.infinity, mem: Double.infinity)) {
+            (min($0.cpus, $1.cpus), min($0.mem, $1.mem))
+        }
         for offer in offers {
             var packer = OfferPacker(offer)
-            for run in pending {
+            for run in pending where !started.contains(run.id) {
+                guard packer.remaining.scalar("cpus") >= smallest.cpus, packer.remaining.scalar("mem") >= smallest.mem else { break }
                 guard let job = jobs[run.job] else { continue }
-                let busy = running.values.contains { $0.job == job.name } || packer.tasks.contains { $0.name == job.name }
-                if busy && !job.concurrent { continue }
+                if busy.contains(job.name) && !job.concurrent { continue }
                 guard constraintsHold(job, offer: offer),
                       let room = packer.take(ResourceDemand(cpus: job.cpus, mem: job.mem, disk: job.disk)) else { continue }
                 packer.add(start(run, of: job, on: offer, resources: packer.wire(room)))
+                busy.insert(job.name)
+                started.insert(run.id)
             }
-            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.isEmpty ? 30 : 1)
+            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
         }
+        if !started.isEmpty { pending.removeAll { started.contains($0.id) } }
         if pending.isEmpty { client.suppress() }
     }
 
@@ -220,7 +231,6 @@ public final class CronScheduler: SchedulerDelegate {
         started.started = now
         started.agent = offer.hostname
         started.outcome = .running
-        pending.removeAll { $0.id == run.id }
         running[taskID] = started
         store.save(started)
         states[job.name, default: JobState()].lastRunStart = started.started
