@@ -52,10 +52,31 @@ enum ClusterBench {
         if let failure = scheduler.updates.first(where: { $0.state == .failed || $0.state == .error }) {
             print("e2e stopped: \(failure.taskID) \(failure.state): \(failure.message ?? "no message") (\(failure.reason?.rawValue ?? "no reason"))")
         }
+        let raw = try rawSpawnRate(loop: loop, count: count)
         report("e2e \(count) 'true' tasks on 2 agents", [
             ("seconds", format(elapsed, 2)),
             ("tasks/s", format(Double(finished) / elapsed, 1)),
             ("finished", "\(finished)"),
+            ("raw_spawn/s", format(raw, 1)),
+            ("ratio", format(Double(finished) / elapsed / raw, 3)),
         ])
+    }
+
+    /// The same command the tasks run (`/bin/sh -c true`), spawned `count` times straight from this process, two at a
+    /// time (one per core): the floor Agora's rate is compared with.
+    private static func rawSpawnRate(loop: Loop, count: Int) throws -> Double {
+        var started = 0, ended = 0
+        let start = ContinuousClock.now
+        func next() throws {
+            guard started < count else { return }
+            started += 1
+            _ = try ChildProcess.spawn(loop: loop, ProcessSpec(command: .shell("true"), environment: ["PATH": "/usr/bin:/bin"])) { _ in
+                ended += 1
+                try? next()
+            }
+        }
+        for _ in 0..<2 { try next() }
+        guard loop.run(until: { ended >= count }, timeout: .seconds(120)) else { throw BenchError("raw spawns did not finish") }
+        return Double(count) / seconds(since: start)
     }
 }
