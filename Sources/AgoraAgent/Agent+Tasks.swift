@@ -98,11 +98,8 @@ extension Agent {
                 run.cgroupInstance = isolator.instance
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                                  cpus: run.resources.scalar("cpus"))
-                // The OCI runtime itself stays outside the CPU limit where the hierarchies allow (v1): its own start is
-                // not the task's work; it joins the memory and pids groups, which keeps them (and the OOM record)
-                // alive when it removes the container's groups at exit.
                 wrapped = inContainer
-                    ? isolator.wrap(wrapped, joining: isolator.mode == .v1 ? procs.filter { !$0.contains("/cpu/") } : procs)
+                    ? isolator.wrapRuntime(wrapped, joining: procs)
                     : isolator.wrap(isolator.inNamespaces(wrapped), joining: procs)
             } catch {
                 isolator.release(task: run.cgroupName)

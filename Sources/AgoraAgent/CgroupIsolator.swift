@@ -186,6 +186,8 @@ final class CgroupIsolator {
                     usleep(20_000)
                 }
             }
+            // The shared `agora` group goes with the last agent using it (another agent's group keeps it).
+            rmdir((own as NSString).deletingLastPathComponent)
         }
     }
 
@@ -208,6 +210,13 @@ final class CgroupIsolator {
         } catch {
             throw IsolationError(message: "cannot write \(value) to \(path): \(error)")
         }
+    }
+
+    /// Wraps an OCI runtime's command: it joins the task's groups, which keeps them (and the OOM record) when it
+    /// removes the container's groups at exit, but not, where the hierarchies allow it (v1), the CPU one: the
+    /// runtime's own start is not the task's work.
+    func wrapRuntime(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
+        wrap(command, joining: mode == .v1 ? procs.filter { !$0.hasPrefix("\(root)/cpu/") } : procs)
     }
 
     /// Wraps a command so it joins `procs` before it execs.

@@ -227,11 +227,11 @@ struct ContainerBundles {
     }
 
     /// Unmounts and removes the container's bundle and the runtime's state of it (its processes are gone).
-    func release(_ name: String) {
-        let id = Self.id(for: name)
-        let bundle = root + "/" + id
-        for point in Mounts.mountPoints(under: bundle) { try? Mounts.unmount(point) }
-        try? FileManager.default.removeItem(atPath: bundle)
+    func release(_ name: String) { remove(id: Self.id(for: name)) }
+
+    private func remove(id: String) {
+        for point in Mounts.mountPoints(under: root + "/" + id) { try? Mounts.unmount(point) }
+        try? FileManager.default.removeItem(atPath: root + "/" + id)
         try? FileManager.default.removeItem(atPath: stateRoot + "/" + id)
     }
 
@@ -240,10 +240,6 @@ struct ContainerBundles {
         let keep = Set(names.map(Self.id(for:)))
         let found = Set(((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
             + ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []))
-        for id in found.subtracting(keep) {
-            for point in Mounts.mountPoints(under: root + "/" + id) { try? Mounts.unmount(point) }
-            try? FileManager.default.removeItem(atPath: root + "/" + id)
-            try? FileManager.default.removeItem(atPath: stateRoot + "/" + id)
-        }
+        for id in found.subtracting(keep) { remove(id: id) }
     }
 }

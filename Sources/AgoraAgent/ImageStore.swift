@@ -54,6 +54,8 @@ final class ImageStore {
     private var waiting: [String: [(Result<StoredImage, ImageError>) -> Void]] = [:]
     private var queue: [(reference: ImageReference, force: Bool)] = []
     private var pulling: String?
+    /// Configurations of the unpacked manifests, read once each.
+    private var configs: [String: ImageConfig] = [:]
     /// Tasks using each manifest (their root filesystems are not collected).
     private var users: [String: Int] = [:]
     /// Counters for `/metrics`.
@@ -248,15 +250,31 @@ final class ImageStore {
         }
     }
 
-    /// The stored image of `record`, read from its unpacked bundle and its config blob.
+    /// The stored image of `record`: its unpacked bundle, and its configuration (read once per manifest: every later
+    /// task of a cached image starts without reading or parsing a file).
     private func load(_ record: Record, configDigest: String? = nil) throws(ImageError) -> StoredImage {
         let bundle = settings.directory + "/rootfs/" + record.manifest
-        guard FileManager.default.fileExists(atPath: bundle + "/rootfs") else { throw ImageError("not unpacked") }
+        guard FileManager.default.fileExists(atPath: bundle + "/rootfs") else {
+            configs[record.manifest] = nil
+            throw ImageError("not unpacked")
+        }
+        let config: ImageConfig
+        if let cached = configs[record.manifest] {
+            config = cached
+        } else {
+            config = try readConfig(record.manifest, bundle: bundle, configDigest: configDigest)
+            configs[record.manifest] = config
+        }
+        return StoredImage(reference: record.reference, manifest: record.manifest, rootfs: bundle + "/rootfs", config: config)
+    }
+
+    /// What an image asks to run, from its config blob, with the user umoci resolved in its bundle.
+    private func readConfig(_ manifestDigest: String, bundle: String, configDigest: String?) throws(ImageError) -> ImageConfig {
         let configHex: String
         if let configDigest {
             configHex = configDigest
         } else {
-            guard let manifest = json(blob(record.manifest)),
+            guard let manifest = json(blob(manifestDigest)),
                   let hex = Self.hex((manifest["config"] as? [String: Any])?["digest"]) else { throw ImageError("its manifest is gone") }
             configHex = hex
         }
@@ -271,7 +289,7 @@ final class ImageStore {
             config.uid = (user["uid"] as? NSNumber)?.uint32Value ?? 0
             config.gid = (user["gid"] as? NSNumber)?.uint32Value ?? 0
         }
-        return StoredImage(reference: record.reference, manifest: record.manifest, rootfs: bundle + "/rootfs", config: config)
+        return config
     }
 
     private func json(_ path: String) -> [String: Any]? {
@@ -340,6 +358,7 @@ extension ImageStore {
         var removed = 0
         for name in (try? files.contentsOfDirectory(atPath: settings.directory + "/rootfs")) ?? [] where !live.contains(name) {
             try? files.removeItem(atPath: settings.directory + "/rootfs/" + name)
+            configs[name] = nil
             removed += 1
         }
         for name in (try? files.contentsOfDirectory(atPath: layout + "/blobs/sha256")) ?? [] where !referenced.contains(name) {

@@ -269,6 +269,7 @@ public final class Cluster {
                     }
                 }
                 rmdir(base)
+                rmdir((base as NSString).deletingLastPathComponent)
             }
         }
     }

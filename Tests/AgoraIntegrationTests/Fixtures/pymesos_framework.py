@@ -1,11 +1,11 @@
 """A small pymesos scheduler: subscribes over JSON, launches N command tasks into offers, and exits 0
 once every task has finished (1 on any other terminal state). Used by the compatibility test."""
-import logging
 import sys
 import threading
 
 from addict import Dict
-from pymesos import MesosSchedulerDriver, Scheduler
+from pymesos import Scheduler
+from pymesos_support import TERMINAL_FAILURES, drive, small_resources
 
 
 class Copies(Scheduler):
@@ -27,10 +27,7 @@ class Copies(Scheduler):
                 task.agent_id.value = offer.agent_id.value
                 task.name = task.task_id.value
                 task.command.value = "echo hello from $MESOS_TASK_ID"
-                task.resources = [
-                    dict(name="cpus", type="SCALAR", scalar={"value": 0.1}),
-                    dict(name="mem", type="SCALAR", scalar={"value": 32}),
-                ]
+                task.resources = small_resources()
                 tasks.append(task)
                 self.launched += 1
                 cpus -= 0.1
@@ -46,23 +43,16 @@ class Copies(Scheduler):
             self.finished.add(update.task_id.value)
             if len(self.finished) == self.count:
                 self.done.set()
-        elif update.state in ("TASK_FAILED", "TASK_ERROR", "TASK_LOST", "TASK_KILLED", "TASK_DROPPED"):
+        elif update.state in TERMINAL_FAILURES:
             self.failed = "%s %s" % (update.task_id.value, update.state)
             self.done.set()
 
 
 def main():
-    logging.basicConfig(level=logging.WARNING)
     master, count = sys.argv[1], int(sys.argv[2])
     principal, secret = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
     scheduler = Copies(count)
-    framework = Dict(user="root", name="pymesos-compat", hostname="localhost")
-    driver = MesosSchedulerDriver(scheduler, framework, master, use_addict=True, principal=principal, secret=secret)
-    driver.start()
-    finished = scheduler.done.wait(60)
-    driver.stop()
-    if not finished:
-        print("TIMEOUT", flush=True)
+    if not drive(scheduler, "pymesos-compat", master, 60, principal, secret):
         return 1
     if scheduler.failed:
         print("FAILED " + scheduler.failed, flush=True)

@@ -1,40 +1,30 @@
 """A pymesos scheduler that runs one task on a custom executor (pymesos_executor.py, started by the agent),
 sends it a framework message, prints the answer it gets back, then tells it to finish. Exits 0 once the task
 finished after the answer came, 1 otherwise."""
-import logging
 import sys
-import threading
 
 from addict import Dict
-from pymesos import MesosSchedulerDriver, Scheduler, decode_data, encode_data
+from pymesos import decode_data, encode_data
+from pymesos_support import OneTask, TERMINAL_FAILURES, drive, small_resources
 
 
-class Messenger(Scheduler):
+class Messenger(OneTask):
     def __init__(self, executor_command):
+        super().__init__()
         self.executor_command = executor_command
-        self.launched = False
         self.answer = None
         self.failed = None
-        self.done = threading.Event()
 
-    def resourceOffers(self, driver, offers):
-        for offer in offers:
-            if self.launched:
-                driver.declineOffer(offer.id, filters={"refuse_seconds": 60})
-                continue
-            self.launched = True
-            task = Dict()
-            task.task_id.value = "echo-task"
-            task.agent_id.value = offer.agent_id.value
-            task.name = "echo-task"
-            task.executor.executor_id.value = "echo-executor"
-            task.executor.command.value = self.executor_command
-            task.executor.resources = [dict(name="mem", type="SCALAR", scalar={"value": 32})]
-            task.resources = [
-                dict(name="cpus", type="SCALAR", scalar={"value": 0.1}),
-                dict(name="mem", type="SCALAR", scalar={"value": 32}),
-            ]
-            driver.launchTasks(offer.id, [task], filters={"refuse_seconds": 1})
+    def task_for(self, offer):
+        task = Dict()
+        task.task_id.value = "echo-task"
+        task.agent_id.value = offer.agent_id.value
+        task.name = "echo-task"
+        task.executor.executor_id.value = "echo-executor"
+        task.executor.command.value = self.executor_command
+        task.executor.resources = [dict(name="mem", type="SCALAR", scalar={"value": 32})]
+        task.resources = small_resources()
+        return task
 
     def statusUpdate(self, driver, update):
         print("STATUS %s %s %s" % (update.task_id.value, update.state, update.get("message", "")), flush=True)
@@ -42,7 +32,7 @@ class Messenger(Scheduler):
             driver.sendFrameworkMessage(update.executor_id, update.agent_id, encode_data(b"ping:hello"))
         elif update.state == "TASK_FINISHED":
             self.done.set()
-        elif update.state in ("TASK_FAILED", "TASK_ERROR", "TASK_LOST", "TASK_KILLED", "TASK_DROPPED"):
+        elif update.state in TERMINAL_FAILURES:
             self.failed = update.state
             self.done.set()
 
@@ -53,16 +43,9 @@ class Messenger(Scheduler):
 
 
 def main():
-    logging.basicConfig(level=logging.WARNING)
     master, executor_command = sys.argv[1], sys.argv[2]
     scheduler = Messenger(executor_command)
-    framework = Dict(user="root", name="pymesos-messages", hostname="localhost")
-    driver = MesosSchedulerDriver(scheduler, framework, master, use_addict=True)
-    driver.start()
-    finished = scheduler.done.wait(90)
-    driver.stop()
-    if not finished:
-        print("TIMEOUT", flush=True)
+    if not drive(scheduler, "pymesos-messages", master, 90):
         return 1
     if scheduler.failed or scheduler.answer is None:
         print("FAILED %s answer=%s" % (scheduler.failed, scheduler.answer), flush=True)
