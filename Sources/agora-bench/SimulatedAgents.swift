@@ -45,6 +45,7 @@ enum SimulatedAgents {
         var agents: [SimulatedAgent] = []
         var due: [(at: ContinuousClock.Instant, agent: SimulatedAgent, framework: FrameworkID, task: TaskID)] = []
         var dueStart = 0
+        var lastResendSweep = ContinuousClock.now
         var roundTrips = Measurement()
         var cronLags = Measurement()
         var updatesSent = 0
@@ -66,7 +67,9 @@ enum SimulatedAgents {
                 due.removeFirst(dueStart)
                 dueStart = 0
             }
-            // Unacknowledged updates older than 5 s go again (the master may have been restarted).
+            // Once a second, unacknowledged updates older than 5 s go again (the master may have been restarted).
+            guard now - lastResendSweep > .seconds(1) else { return }
+            lastResendSweep = now
             for agent in agents { agent.resendStale(now: now) }
         }
     }
@@ -79,7 +82,6 @@ enum SimulatedAgents {
         private var agentID: AgentID?
         private var token: String?
         private var unacknowledged: [[UInt8]: (sent: ContinuousClock.Instant, framework: FrameworkID, status: TaskStatus)] = [:]
-        private var lastResendCheck = ContinuousClock.now
 
         init(index: Int, master: SocketAddress, resources: Resources, shared: Shared) {
             self.shared = shared
@@ -138,8 +140,6 @@ enum SimulatedAgents {
         }
 
         func resendStale(now: ContinuousClock.Instant) {
-            guard now - lastResendCheck > .seconds(1) else { return }
-            lastResendCheck = now
             for (uuid, pending) in unacknowledged where now - pending.sent > .seconds(5) {
                 unacknowledged[uuid]?.sent = now
                 shared.resent += 1
