@@ -217,7 +217,8 @@ final class ImageStore {
                     return done(ImageError("its layer sha256:\(layer) has an entry outside the root filesystem: '\(entry)'"))
                 }
             }
-            FileManager.default.createFile(atPath: "\(self.settings.directory)/checked/\(layer)", contents: nil)
+            // The marker only saves the next pull a listing: when it cannot be written, the layer is checked again.
+            _ = FileManager.default.createFile(atPath: "\(self.settings.directory)/checked/\(layer)", contents: nil)
             self.checkLayers(layers, of: reference, done)
         }
     }

@@ -12,12 +12,16 @@ public struct FuzzTarget: Sendable {
 
     /// Every target `make fuzz` runs, by name.
     public static let all: [FuzzTarget] = [
-        FuzzTarget(name: "scheduler-call-protobuf") { _ = try? SchedulerCall(protobuf: $0) },
-        FuzzTarget(name: "scheduler-call-json") { _ = try? SchedulerCall(json: $0) },
-        FuzzTarget(name: "scheduler-event-protobuf") { _ = try? SchedulerEvent(protobuf: $0) },
-        FuzzTarget(name: "agent-call-protobuf") { _ = try? AgentCall(protobuf: $0) },
-        FuzzTarget(name: "agent-call-json") { _ = try? AgentCall(json: $0) },
-        FuzzTarget(name: "agent-event-protobuf") { _ = try? AgentEvent(protobuf: $0) },
+        .message(SchedulerCall.self, "scheduler-call-protobuf", .protobuf),
+        .message(SchedulerCall.self, "scheduler-call-json", .json),
+        .message(SchedulerEvent.self, "scheduler-event-protobuf", .protobuf),
+        .message(SchedulerEvent.self, "scheduler-event-json", .json),
+        .message(AgentCall.self, "agent-call-protobuf", .protobuf),
+        .message(AgentCall.self, "agent-call-json", .json),
+        .message(AgentEvent.self, "agent-event-protobuf", .protobuf),
+        .message(ExecutorCall.self, "executor-call-protobuf", .protobuf),
+        .message(ExecutorCall.self, "executor-call-json", .json),
+        .message(ExecutorEvent.self, "executor-event-protobuf", .protobuf),
         FuzzTarget(name: "json") { _ = try? JSONValue.parse($0) },
         FuzzTarget(name: "http-request") { bytes in
             // Fed in two pieces, as bytes arrive from a socket; the first byte says where to cut.
@@ -46,4 +50,19 @@ public struct FuzzTarget: Sendable {
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    /// Decodes `M` from the input; whatever decodes must encode again in both formats to bytes that decode
+    /// to a value encoding to the very same bytes, so the generated codecs cannot drift apart (a mismatch traps,
+    /// which libFuzzer reports as a crash).
+    static func message<M: WireMessage>(_ type: M.Type, _ name: String, _ format: WireFormat) -> FuzzTarget {
+        FuzzTarget(name: name) { bytes in
+            guard let value = try? M(decoding: bytes, as: format) else { return }
+            for output in [WireFormat.protobuf, .json] {
+                guard let encoded = try? value.encoded(as: output) else { continue }
+                guard let again = try? M(decoding: encoded, as: output), let reencoded = try? again.encoded(as: output),
+                      reencoded == encoded
+                else { preconditionFailure("\(M.protoName) did not survive a \(output.contentType) round trip") }
+            }
+        }
+    }
 }

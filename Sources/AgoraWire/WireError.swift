@@ -41,8 +41,10 @@ public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension WireError {
-    /// The same error one level up: `component` goes in front of the field path.
+    /// The same error one level up: `component` goes in front of the field path. Text that is not JSON
+    /// says where by byte offset and gets no path.
     func within(field component: String) -> WireError {
+        if code == .invalidJSON { return self }
         guard let field else { return WireError(code, field: component, message) }
         let separator = field.hasPrefix("[") ? "" : "."
         return WireError(code, field: component + separator + field, message)
@@ -50,25 +52,7 @@ extension WireError {
 
     /// The same error inside element `index` of a repeated field.
     func within(index: Int) -> WireError {
-        WireError(code, field: "[\(index)]" + (field.map { $0.hasPrefix("[") ? $0 : "." + $0 } ?? ""), message)
-    }
-}
-
-/// Runs `body`, naming `field` in any error it throws; paths are only built when something fails.
-@inline(__always)
-func inField<T>(_ field: String, _ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as WireError {
-        throw error.within(field: field)
-    }
-}
-
-@inline(__always)
-func inElement<T>(_ index: Int, _ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as WireError {
-        throw error.within(index: index)
+        if code == .invalidJSON { return self }
+        return WireError(code, field: "[\(index)]" + (field.map { $0.hasPrefix("[") ? $0 : "." + $0 } ?? ""), message)
     }
 }

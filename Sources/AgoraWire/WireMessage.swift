@@ -25,72 +25,55 @@ public enum WireFormat: Sendable {
 
 /// A Swift value type that is one protobuf message of the schema in `proto/`.
 ///
-/// Conformers are plain `Codable` structs whose property names match the proto field names
-/// (case and underscores aside: `frameworkID` is `framework_id`), optionals for optional fields,
-/// arrays for repeated ones, `[UInt8]` for bytes, and `String`-backed enums named as in the proto.
-public protocol WireMessage: Codable, Sendable {
+/// Conformers are plain structs whose property names match the proto field names (case and
+/// underscores aside: `frameworkID` is `framework_id`), optionals for optional fields, arrays for
+/// repeated ones, `[UInt8]` for bytes, and `String`-backed enums named as in the proto.
+/// `scripts/generate-proto` generates their codecs (`Generated/WireCodecs.swift`) from those declarations.
+public protocol WireMessage: Sendable {
     /// The full proto name, such as `mesos.v1.Offer`.
     static var protoName: String { get }
+    /// Binary protobuf bytes.
+    func protobuf() throws(WireError) -> [UInt8]
+    /// Decodes binary protobuf; never traps on bad input.
+    init(protobuf bytes: [UInt8]) throws(WireError)
+    /// Writes the Mesos JSON mapping as the next value of `json`.
+    func writeJSON(to json: inout JSONWriter) throws(WireError)
+    /// Reads the Mesos JSON mapping from the next value of `json`; unknown keys are ignored as Mesos does.
+    init(json: inout JSONReader) throws(WireError)
 }
 
 extension WireMessage {
-    static var schema: MessageSchema {
-        guard let schema = SchemaRegistry.shared.message(protoName) else {
-            preconditionFailure("\(Self.self).protoName \(protoName) is not in the compiled schema")
-        }
-        return schema
-    }
-
-    /// Runs `body` and reports any failure as a `WireError` whose path starts at this message.
-    static func rooted<T>(_ body: () throws -> T) throws(WireError) -> T {
-        do {
-            return try body()
-        } catch let error as WireError {
-            throw error.within(field: protoName)
-        } catch {
-            throw WireError(.invalidValue, field: protoName, "\(error)")
-        }
-    }
-
-    func dynamicMessage() throws -> DynamicMessage {
-        let schema = Self.schema
-        guard case .message(let message) = try ValueEncoder.encode(self, kind: .message(schema), repeated: false) else {
-            throw WireError(.invalidValue, field: nil, "did not encode as a message")
-        }
-        return message
-    }
-
-    init(dynamicMessage message: DynamicMessage) throws {
-        self = try ValueDecoder.decode(Self.self, from: .message(message), kind: .message(message.schema))
-    }
-
-    /// Binary protobuf bytes.
-    public func protobuf() throws(WireError) -> [UInt8] {
-        try Self.rooted { try ProtobufCCodec.encode(dynamicMessage()) }
-    }
-
-    /// Decodes binary protobuf; never traps on bad input.
-    public init(protobuf bytes: [UInt8]) throws(WireError) {
-        self = try Self.rooted { try Self(dynamicMessage: ProtobufCCodec.decode(bytes, schema: Self.schema)) }
-    }
-
     /// The Mesos JSON mapping as a value.
     public func jsonValue() throws(WireError) -> JSONValue {
-        try Self.rooted { try DynamicJSON.encode(dynamicMessage()) }
+        try JSONValue.parse(json())
     }
 
     /// The Mesos JSON mapping as UTF-8 text.
     public func json() throws(WireError) -> [UInt8] {
-        try jsonValue().serialized()
+        var writer = JSONWriter()
+        do {
+            try writeJSON(to: &writer)
+        } catch {
+            throw error.within(field: Self.protoName)
+        }
+        return writer.bytes
     }
 
     public init(jsonValue: JSONValue) throws(WireError) {
-        self = try Self.rooted { try Self(dynamicMessage: DynamicJSON.decode(jsonValue, schema: Self.schema)) }
+        try self.init(json: jsonValue.serialized())
     }
 
     /// Decodes JSON text; unknown keys are ignored as Mesos does.
     public init(json bytes: [UInt8]) throws(WireError) {
-        try self.init(jsonValue: JSONValue.parse(bytes))
+        var reader = JSONReader(bytes)
+        do {
+            try self.init(json: &reader)
+        } catch {
+            // Text that is not JSON at all is reported as such, wherever the reader stopped.
+            _ = try JSONValue.parse(bytes)
+            throw error.within(field: Self.protoName)
+        }
+        try reader.finish()
     }
 
     public func encoded(as format: WireFormat) throws(WireError) -> [UInt8] {

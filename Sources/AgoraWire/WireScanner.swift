@@ -1,9 +1,12 @@
+internal import CProtobufC
+
 /// Walks protobuf bytes against a schema to say precisely why libprotobuf-c refused them:
 /// truncation, a wrong wire type, or a missing required field, with the field path.
 enum WireScanner {
     /// The reason, with a field path relative to the message (the caller adds the message name).
-    static func diagnose(_ bytes: [UInt8], schema: MessageSchema) -> WireError {
-        let problem = scan(bytes[...], schema: schema, path: "")
+    static func diagnose(_ bytes: [UInt8], descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> WireError {
+        let schema = SchemaRegistry.shared.message(describedBy: descriptor)
+        let problem = schema.flatMap { scan(bytes[...], schema: $0, path: "") }
             ?? WireError(.malformed, field: nil, "libprotobuf-c rejected the message")
         guard let field = problem.field, field.hasPrefix(".") else { return problem }
         return WireError(problem.code, field: String(field.dropFirst()), problem.message)

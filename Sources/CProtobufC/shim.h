@@ -12,8 +12,4 @@ static inline const ProtobufCMessageDescriptor *agora_protobuf_message_descripto
     return (const ProtobufCMessageDescriptor *)f->descriptor;
 }
 
-static inline const ProtobufCEnumDescriptor *agora_protobuf_enum_descriptor(const ProtobufCFieldDescriptor *f) {
-    return (const ProtobufCEnumDescriptor *)f->descriptor;
-}
-
 #endif
