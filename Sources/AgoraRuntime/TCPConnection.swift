@@ -16,9 +16,6 @@ public final class TCPConnection: LoopHandle {
     private var readBuffer: UnsafeMutableRawPointer?
     private var pendingWrites = 0
     private var closeWhenFlushed = false
-    /// Bytes written this loop turn, not yet handed to libuv, and the completions waiting for them.
-    private var buffered: [UInt8] = []
-    private var bufferedCompletions: [(RuntimeError?) -> Void] = []
     /// Bytes accepted by `write` and not yet handed to the kernel.
     public private(set) var pendingWriteBytes = 0
     /// Above this many pending bytes `isWritable` turns false; callers should stop producing.
@@ -123,8 +120,7 @@ public final class TCPConnection: LoopHandle {
     /// Whether the caller may keep writing without growing the queue past the high-water mark.
     public var isWritable: Bool { pendingWriteBytes < highWaterMark }
 
-    /// Queues bytes for writing, in order. They reach the kernel at the end of the loop turn together with the
-    /// other bytes written to this connection in the same turn; `completion` gets nil once they did.
+    /// Queues bytes for writing, in order. `completion` gets nil once they reached the kernel.
     public func write(_ bytes: [UInt8], completion: ((RuntimeError?) -> Void)? = nil) {
         guard isOpen, !closeWhenFlushed else {
             completion?(RuntimeError(code: "ECLOSED", message: "connection is closed", call: "write"))
@@ -133,32 +129,6 @@ public final class TCPConnection: LoopHandle {
         if bytes.isEmpty {
             completion?(nil)
             return
-        }
-        if buffered.isEmpty { loop.flushAtEndOfTurn(self) }
-        buffered += bytes
-        if let completion { bufferedCompletions.append(completion) }
-        pendingWriteBytes += bytes.count
-        if !isWritable { wasBlocked = true }
-    }
-
-    /// Tells a blocked writer it may go on once the queue fell back under half the high-water mark.
-    private func drained() {
-        if wasBlocked && pendingWriteBytes < highWaterMark / 2 {
-            wasBlocked = false
-            onWritable?()
-        }
-    }
-
-    /// Hands this turn's buffered bytes to the kernel: at once when it takes them all, else as one queued write.
-    func flush() {
-        guard !buffered.isEmpty else { return }
-        let bytes = buffered
-        let completions = bufferedCompletions
-        buffered = []
-        bufferedCompletions = []
-        pendingWriteBytes -= bytes.count
-        let completion: ((RuntimeError?) -> Void)? = completions.isEmpty ? nil : { error in
-            for completion in completions { completion(error) }
         }
         var offset = 0
         if pendingWrites == 0 {
@@ -170,7 +140,6 @@ public final class TCPConnection: LoopHandle {
             }
             if written == Int32(bytes.count) {
                 completion?(nil)
-                drained()
                 return
             }
             if written > 0 { offset = Int(written) }
@@ -194,7 +163,10 @@ public final class TCPConnection: LoopHandle {
     fileprivate func writeFinished(count: Int) {
         pendingWrites -= 1
         pendingWriteBytes -= count
-        drained()
+        if wasBlocked && pendingWriteBytes < highWaterMark / 2 {
+            wasBlocked = false
+            onWritable?()
+        }
         if closeWhenFlushed && pendingWrites == 0 {
             close()
         }
@@ -203,17 +175,11 @@ public final class TCPConnection: LoopHandle {
     /// Closes once every queued write has been handed to the kernel.
     public func closeAfterFlush(_ completion: (() -> Void)? = nil) {
         guard isOpen else { return }
-        flush()
         if pendingWrites == 0 {
             close(completion)
         } else {
             closeWhenFlushed = true
         }
-    }
-
-    /// Bytes written before `close()` still go out (as far as the kernel takes them at once).
-    override func willClose() {
-        flush()
     }
 
     override func didClose() {

@@ -89,54 +89,6 @@ import Testing
         #expect(drained)
     }
 
-    /// Writes are handed to the kernel once per loop turn; a writer refilled from `onWritable` while they are
-    /// flushed must keep streaming under a plain `run()` (no ticker waking the loop), not wait for the next event.
-    @Test func aWriterRefilledWhileFlushingKeepsStreaming() throws {
-        let total = 32 << 20
-        let chunk = [UInt8](repeating: 42, count: 16 * 1024)
-        var sent = 0
-        var received = 0
-        var watchdogFired = false
-        let loop = try Loop()
-        let listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
-        let watchdog = try LoopTimer(loop: loop)
-        try listener.listen { connection in
-            listener.close()
-            connection.highWaterMark = 64 * 1024
-            func pump() {
-                while sent < total && connection.isWritable {
-                    connection.write(chunk)
-                    sent += chunk.count
-                }
-                if sent >= total { connection.closeAfterFlush() }
-            }
-            connection.onWritable = pump
-            pump()
-        }
-        try TCPConnection.connect(loop: loop, to: listener.localAddress!) { result in
-            guard case .success(let connection) = result else { return }
-            try? connection.startReading { event in
-                switch event {
-                case .data(let bytes): received += bytes.count
-                case .end, .failed:
-                    connection.close()
-                    watchdog.close()
-                }
-            }
-        }
-        watchdog.start(after: .seconds(20)) {
-            watchdogFired = true
-            loop.stop()
-        }
-        let start = ContinuousClock.now
-        loop.run()
-        #expect(!watchdogFired, "the stream stalled: \(received) of \(total) bytes after \(ContinuousClock.now - start)")
-        #expect(received == total)
-        watchdog.close()
-        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(2))
-        try loop.close()
-    }
-
     @Test func writingToAVanishedPeerIsAnErrorNotASignal() throws {
         var writeError: RuntimeError?
         var listener: TCPListener!
