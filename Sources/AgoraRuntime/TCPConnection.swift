@@ -16,6 +16,8 @@ public final class TCPConnection: LoopHandle {
     private var readBuffer: UnsafeMutableRawPointer?
     private var pendingWrites = 0
     private var closeWhenFlushed = false
+    /// What `closeAfterFlush` was asked to run once the deferred close happened.
+    private var closeCompletion: (() -> Void)?
     /// Bytes accepted by `write` and not yet handed to the kernel.
     public private(set) var pendingWriteBytes = 0
     /// Above this many pending bytes `isWritable` turns false; callers should stop producing.
@@ -168,7 +170,7 @@ public final class TCPConnection: LoopHandle {
             onWritable?()
         }
         if closeWhenFlushed && pendingWrites == 0 {
-            close()
+            close(closeCompletion)
         }
     }
 
@@ -179,10 +181,12 @@ public final class TCPConnection: LoopHandle {
             close(completion)
         } else {
             closeWhenFlushed = true
+            closeCompletion = completion
         }
     }
 
     override func didClose() {
+        closeCompletion = nil
         reader = nil
         onWritable = nil
         readBuffer?.deallocate()

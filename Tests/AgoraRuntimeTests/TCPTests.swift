@@ -58,6 +58,7 @@ import Testing
         var received = 0
         var sawBlocked = false
         var drained = false
+        var closed = false
         var listener: TCPListener!
         try withLoop({ loop in
             listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
@@ -82,9 +83,10 @@ import Testing
                 connection.onWritable = { drained = true }
                 connection.write(payload)
                 sawBlocked = !connection.isWritable
-                connection.closeAfterFlush()
+                // The close waits for the queued bytes; its completion must still run then.
+                connection.closeAfterFlush { closed = true }
             }
-        }, until: { received == payload.count && !listener.isOpen })
+        }, until: { received == payload.count && !listener.isOpen && closed })
         #expect(sawBlocked)
         #expect(drained)
     }
