@@ -2,8 +2,8 @@ import AgoraResources
 import AgoraWire
 
 /// Packs tasks into one offer, for frameworks: each demand is fitted into what the offer has left and taken from it
-/// (`take`), the task built on what was taken is added (`add`), and `finish` launches everything packed in one
-/// ACCEPT, or declines the offer when nothing was. Both built-in frameworks place their tasks this way.
+/// (`take`), the task built on what was taken is added (`add`), and `finish` launches what was packed into each offer
+/// in one ACCEPT and declines the offers nothing was packed into. Both built-in frameworks place their tasks this way.
 public struct OfferPacker {
     public let offer: Offer
     /// What the offer has left.
@@ -30,13 +30,18 @@ public struct OfferPacker {
     /// The offer's wire resources for `room`, in the role the offer was made to.
     public func wire(_ room: Resources) -> [Resource] { room.wire(allocationRole: offer.allocationInfo?.role) }
 
-    /// Launches the packed tasks (what they leave unused is refused for `refuseSeconds`), or declines the offer for
-    /// `declineSeconds` when nothing was packed.
-    public func finish(on client: SchedulerClient, refuseSeconds: Double, declineSeconds: Double) {
-        if tasks.isEmpty {
-            client.decline([offer.id], refuseSeconds: declineSeconds)
-        } else {
-            client.launch(tasks, on: [offer.id], refuseSeconds: refuseSeconds)
+    /// Launches each offer's packed tasks in one ACCEPT per offer (what they leave unused is refused for
+    /// `refuseSeconds`) and declines every offer nothing was packed into in one DECLINE, for `declineSeconds`: a
+    /// burst of offers costs the master one call for all the unused ones, not one call each.
+    public static func finish(_ packers: [OfferPacker], on client: SchedulerClient, refuseSeconds: Double, declineSeconds: Double) {
+        var unused: [OfferID] = []
+        for packer in packers {
+            if packer.tasks.isEmpty {
+                unused.append(packer.offer.id)
+            } else {
+                client.launch(packer.tasks, on: [packer.offer.id], refuseSeconds: refuseSeconds)
+            }
         }
+        if !unused.isEmpty { client.decline(unused, refuseSeconds: declineSeconds) }
     }
 }

@@ -226,20 +226,23 @@ enum ScaleBench {
         }
     }
 
-    /// `agora-bench scale-cron --agents N --jobs J`: J Chronos jobs all due every minute on simulated agents (runs of
-    /// 1 s); after two due times, the simulators print the start lag (due time → the run reaching its agent).
+    /// `agora-bench scale-cron --agents N --jobs J [--spread]`: J Chronos jobs due every minute on simulated agents
+    /// (runs of 1 s), all at the same second or, with `--spread`, at due times spread over the 60 seconds of the
+    /// minute; after two due times, the simulators print the start lag (due time → the run reaching its agent).
     static func cron(_ arguments: [String]) throws {
         let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
         let jobs = try flag("--jobs", in: arguments, 1...100_000) ?? 10_000
-        print("scale-cron: \(jobs) jobs due every minute on \(agents) simulated agents")
+        let spread = arguments.contains("--spread")
+        print("scale-cron: \(jobs) jobs due every minute \(spread ? "spread over the minute" : "at the same second") on \(agents) simulated agents")
         fflush(nil)
         try withSimulatedCluster(agents: agents, taskSeconds: 1) { cluster, _, _, _ in
             let cron = try cluster.addCron()
             // The first due time leaves room to post every job.
             let first = (Date().timeIntervalSince1970 / 60).rounded(.up) * 60 + 60
-            let start = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: first))
+            let formatter = ISO8601DateFormatter()
             let posting = ContinuousClock.now
             for index in 0..<jobs {
+                let start = formatter.string(from: Date(timeIntervalSince1970: first + (spread ? Double(index % 60) : 0)))
                 let job = #"{"name": "job\#(index)", "command": "true", "owner": "bench", "cpus": 0.01, "mem": 4, "schedule": "R/\#(start)/PT1M", "epsilon": "PT30S"}"#
                 let answer = try cluster.send(cron, .post, "/scheduler/iso8601", body: job)
                 guard answer.status == .noContent else { throw BenchError("POST job\(index): \(answer.status) \(answer.bodyText)") }

@@ -22,6 +22,8 @@ public final class CronScheduler: SchedulerDelegate {
     /// Runs with a task, by task id.
     private(set) var running: [String: JobRun] = [:]
     private var expiry: (any ScheduledWork)?
+    /// A REVIVE asked for in this loop turn, sent once at its end (runs falling due together revive once).
+    private var reviveSoon: (any ScheduledWork)?
     private var stopped = false
 
     /// How often waiting runs are checked against their epsilon.
@@ -53,6 +55,8 @@ public final class CronScheduler: SchedulerDelegate {
         timers.removeAll()
         expiry?.cancel()
         expiry = nil
+        reviveSoon?.cancel()
+        reviveSoon = nil
     }
 
     private func scheduleExpiry() throws(RuntimeError) {
@@ -175,7 +179,15 @@ public final class CronScheduler: SchedulerDelegate {
         let run = JobRun(id: UUID().uuidString.lowercased(), job: name, scheduled: scheduled, attempt: attempt, outcome: .pending)
         pending.append(run)
         store.save(run)
-        client?.revive()
+        guard reviveSoon == nil else { return }
+        do {
+            reviveSoon = try clock.schedule(in: .zero) { [weak self] in
+                self?.reviveSoon = nil
+                self?.client?.revive()
+            }
+        } catch {
+            client?.revive()
+        }
     }
 
     /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
@@ -205,6 +217,7 @@ public final class CronScheduler: SchedulerDelegate {
         let smallest = pending.compactMap { jobs[$0.job] }.reduce((cpus: Double.infinity, mem: Double.infinity)) {
             (min($0.cpus, $1.cpus), min($0.mem, $1.mem))
         }
+        var packers: [OfferPacker] = []
         for offer in offers {
             var packer = OfferPacker(offer)
             for run in pending where !started.contains(run.id) {
@@ -217,8 +230,9 @@ public final class CronScheduler: SchedulerDelegate {
                 busy.insert(job.name)
                 started.insert(run.id)
             }
-            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
+            packers.append(packer)
         }
+        OfferPacker.finish(packers, on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
         if !started.isEmpty { pending.removeAll { started.contains($0.id) } }
         if pending.isEmpty { client.suppress() }
     }
