@@ -25,7 +25,17 @@ extension Agent {
             self.images.retain(image.manifest)
             let start = { [weak self, weak run] in
                 guard let self, let run, self.tasks[run.key] === run else { return }
-                self.startContainer(run, container: container, image: image, original: original)
+                guard let plan = NetworkPlan(container) else {
+                    return self.startContainer(run, container: container, image: image, original: original)
+                }
+                self.attachNetworks(run, plan) { [weak self, weak run] error in
+                    guard let self, let run, self.tasks[run.key] === run else { return }
+                    if let error { return self.fail(run, "Failed to attach the container to its networks: \(error.message)") }
+                    guard !run.killRequested else {
+                        return self.finish(run, .killed, message: "Task was killed while its networks were attached", reason: .taskKilledDuringLaunch)
+                    }
+                    self.startContainer(run, container: container, image: image, original: original)
+                }
             }
             guard original.uris.isEmpty else { return self.fetch(original.uris, for: run, account: nil, then: start) }
             start()
@@ -37,7 +47,8 @@ extension Agent {
         for name in ["USER", "LOGNAME", "HOME"] { environment[name] = nil }
         let request = ContainerBundles.Request(
             name: run.cgroupName, sandbox: run.sandbox, container: container, command: original, environment: environment,
-            hostname: options.hostname, cgroupsPath: isolator?.cgroupsPath(task: run.cgroupName))
+            hostname: options.hostname, cgroupsPath: isolator?.cgroupsPath(task: run.cgroupName),
+            networkNamespace: run.network?.namespace, addresses: run.network?.attachments.flatMap(\.addresses) ?? [])
         let program: ProcessSpec.Command
         do throws(ContainerError) {
             let user = try ContainerCommand.user(image: image.config, named: original.user, rootfs: image.rootfs)

@@ -41,7 +41,7 @@ extension Agent {
                 launchCommand: try run.launchCommand?.protobuf(), sandbox: run.sandbox, user: run.user,
                 startedAt: run.startedAt, executorToken: run.executorToken,
                 executorPID: run.process?.pid ?? run.adoptedExecutorPID, cgroupInstance: run.cgroupInstance,
-                taskPID: run.taskPID, imageManifest: run.imageManifest, launched: run.launched,
+                taskPID: run.taskPID, imageManifest: run.imageManifest, network: run.network, launched: run.launched,
                 state: run.state.rawValue,
                 pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
                 executorUpdates: Array(run.executorUpdates))
@@ -118,6 +118,7 @@ extension Agent {
                     if let pid = record.taskPID { try? ChildProcess.killGroup(pid, .kill) }
                 }
                 logger.warning("\(rebooted ? "the host rebooted" : "--recover=cleanup"): not re-attaching task \(task.taskID)")
+                if let network = record.network { releaseNetwork(network) }
                 removeCheckpoint(key)
                 continue
             }
@@ -131,6 +132,7 @@ extension Agent {
                 run.imageManifest = manifest
                 images.retain(manifest)
             }
+            run.network = record.network
             run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
             run.executorUpdates = Set(record.executorUpdates)
             tasks[key] = run

@@ -178,6 +178,10 @@ extension Agent {
         metrics.launchFailures += 1
         logger.error("task \(run.info.taskID): \(message)")
         finish(run, .failed, message: message, reason: .containerLaunchFailed)
+        releaseNetwork(of: run) { [weak self, weak run] in
+            guard let self, let run else { return }
+            self.retireIfDone(run.key)
+        }
     }
 
     /// The executor ended (its exit status, when it was this agent's child). If it had not reported the task's
@@ -193,9 +197,14 @@ extension Agent {
             link?.send(AgentCall(type: .executorExited, agentID: agentID, executorExited: .init(
                 frameworkID: run.frameworkID, executorID: executor.executorID, status: status)))
         }
-        // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it.
+        // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it, and its
+        // networks are released.
         isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
         releaseCgroup(of: run, attempts: 20)
+        releaseNetwork(of: run) { [weak self, weak run] in
+            guard let self, let run else { return }
+            self.retireIfDone(run.key)
+        }
         guard !run.state.isTerminal, !run.ending else { return retireIfDone(run.key) }
         if let pid = run.taskPID { _ = try? ChildProcess.killGroup(pid, .kill) }
         run.ending = true

@@ -33,6 +33,8 @@ public final class Agent {
     let images: ImageStore
     let bundles: ContainerBundles
     var imageCollection: LoopTimer?
+    /// The CNI networks tasks may join.
+    let networks: CNINetworks
 
     public init(loop: Loop, clock: (any LoopClock)? = nil, options: AgentOptions, logger: Logger) throws {
         self.loop = loop
@@ -51,6 +53,10 @@ public final class Agent {
             insecureRegistries: options.insecureRegistries, pullTimeout: options.imagePullTimeout,
             gcDelay: options.imageGCDelay), logger: logger, now: { [clock = self.clock] in clock.now })
         bundles = ContainerBundles(workDirectory: options.workDirectory, runtime: options.containerRuntime)
+        networks = try options.networkConfigDirectory.map { (directory) throws(NetworkError) in
+            try CNINetworks(directory: directory, pluginDirectory: options.networkPluginDirectory)
+        } ?? CNINetworks(pluginDirectory: options.networkPluginDirectory)
+        if !networks.names.isEmpty { logger.info("CNI networks: \(networks.names.joined(separator: ", "))") }
         if let saved = try? Files.readText(layout.agentIDFile) {
             let trimmed = saved.trimmingCharacters(in: .whitespacesAndNewlines)
             if !trimmed.isEmpty { agentID = AgentID(trimmed) }
@@ -74,6 +80,7 @@ public final class Agent {
         recover()
         // Bundles (and their mounts) that no recovered task owns are what a crash or a cleanup left behind.
         bundles.releaseAll(except: Set(tasks.values.filter { $0.imageManifest != nil }.map(\.cgroupName)))
+        removeNamespaces(except: Set(tasks.values.compactMap(\.network?.namespace)))
         startImageCollection()
         link.start()
         try startDiskWatch()
@@ -111,6 +118,10 @@ public final class Agent {
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
             isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
             releaseContainer(of: run)
+            if let network = run.network, !run.releasingNetwork {
+                releaseNetworkNow(network)
+                run.network = nil
+            }
         }
         imageCollection?.close()
         imageCollection = nil
@@ -200,7 +211,7 @@ public final class Agent {
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: run.customExecutor != nil && uuid != nil ? .executor : .agent,
             reason: reason, data: data, agentID: agentID, executorID: run.customExecutor?.executorID, timestamp: clock.now, uuid: uuid ?? Agent.uuid(), healthy: run.healthy,
-            labels: Labels(labels))
+            labels: Labels(labels), containerStatus: run.network.flatMap { $0.attachments.isEmpty ? nil : $0.containerStatus })
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
         checkpoint(run)
@@ -219,7 +230,7 @@ public final class Agent {
 
     /// A task whose end was acknowledged and whose executor has exited moves to the completed ones.
     func retireIfDone(_ key: TaskKey) {
-        guard let run = tasks[key], run.state.isTerminal, run.process == nil, run.adoptedExecutorPID == nil,
+        guard let run = tasks[key], run.state.isTerminal, run.process == nil, run.adoptedExecutorPID == nil, run.network == nil,
               updates?.hasPending(framework: key.framework, task: key.task) != true else { return }
         removeCheckpoint(key)
         releaseContainer(of: run)

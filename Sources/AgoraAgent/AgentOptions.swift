@@ -44,6 +44,10 @@ public struct AgentOptions: Sendable {
     public var imageGCDelay: Duration = .seconds(3600)
     /// The OCI runtime that runs container tasks (`--container-runtime`).
     public var containerRuntime = "runc"
+    /// Where the CNI network configurations are (`--network-config-dir`; nil: no networks) and the directory of the
+    /// CNI plugins they run (`--network-plugin-dir`, Debian's `/usr/lib/cni` by default).
+    public var networkConfigDirectory: String?
+    public var networkPluginDirectory = "/usr/lib/cni"
     /// How long an executor waits for a restarted agent before it ends its task.
     public var executorRecoveryTimeout: Duration = .seconds(900)
     /// How long a restarted agent waits for the executors it finds alive to subscribe again.

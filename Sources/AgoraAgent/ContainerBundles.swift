@@ -54,6 +54,9 @@ struct ContainerBundles {
         var hostname: String
         /// The task's cgroup, relative to the hierarchy roots, which the runtime joins.
         var cgroupsPath: String?
+        /// The task's own network namespace (nil: the host's network) and its addresses there.
+        var networkNamespace: String?
+        var addresses: [String]
     }
 
     /// Builds the bundle and returns the command that runs the container in the foreground (its exit status is the
@@ -76,7 +79,7 @@ struct ContainerBundles {
         var environment = request.environment
         for name in ["MESOS_SANDBOX", "AGORA_SANDBOX"] { environment[name] = Self.sandboxMount }
         let hostname = request.container.hostname ?? request.hostname
-        try writeEtc(bundle: bundle, hostname: hostname)
+        try writeEtc(bundle: bundle, hostname: hostname, addresses: request.addresses)
         let config: [String: Any] = [
             "ociVersion": "1.0.2",
             "process": try process(argv: argv, user: user, image: image.config, environment: ContainerCommand.environment(
@@ -120,8 +123,10 @@ struct ContainerBundles {
         }
     }
 
-    private func writeEtc(bundle: String, hostname: String) throws(ContainerError) {
-        let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n"
+    /// `/etc/hosts` names the container by its own addresses when it has a network of its own.
+    private func writeEtc(bundle: String, hostname: String, addresses: [String]) throws(ContainerError) {
+        let own = (addresses.isEmpty ? ["127.0.1.1"] : addresses).map { "\($0)\t\(hostname)\n" }.joined()
+        let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + own
         let resolv = (try? Files.readText("/etc/resolv.conf")) ?? "nameserver 127.0.0.1\n"
         do {
             try Files.writeAtomically(bundle + "/hosts", Array(hosts.utf8))
@@ -164,7 +169,7 @@ struct ContainerBundles {
              "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]],
             ["destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]],
             ["destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]],
-            // The host's network namespace is shared, so sysfs is the host's, bound read-only.
+            // sysfs is the host's, bound read-only (a container with a network of its own still sees the host's devices).
             ["destination": "/sys", "type": "none", "source": "/sys", "options": ["rbind", "nosuid", "noexec", "nodev", privileged ? "rw" : "ro"]],
             bind(request.sandbox, at: Self.sandboxMount, readOnly: false),
         ]
@@ -203,8 +208,10 @@ struct ContainerBundles {
 
     private func linux(_ request: Request) -> [String: Any] {
         let privileged = request.container.docker?.privileged ?? false
+        var namespaces: [[String: String]] = [["type": "pid"], ["type": "ipc"], ["type": "uts"], ["type": "mount"]]
+        if let path = request.networkNamespace { namespaces.append(["type": "network", "path": path]) }
         var linux: [String: Any] = [
-            "namespaces": [["type": "pid"], ["type": "ipc"], ["type": "uts"], ["type": "mount"]],
+            "namespaces": namespaces,
             "resources": ["devices": [["allow": privileged, "access": "rwm"]]],
         ]
         if let path = request.cgroupsPath { linux["cgroupsPath"] = path }

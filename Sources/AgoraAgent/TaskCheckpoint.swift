@@ -19,6 +19,8 @@ struct TaskCheckpoint: Codable {
     var taskPID: Int32?
     /// The manifest of the image the task's container runs (its root filesystem is kept while the task lives).
     var imageManifest: String?
+    /// The task's network namespace and its CNI attachments, released when the task ends (also after a restart).
+    var network: TaskNetwork?
     var launched: Bool
     var state: String
     /// Status updates not yet acknowledged by the master, oldest first.

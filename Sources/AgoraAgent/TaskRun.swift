@@ -71,6 +71,12 @@ final class TaskRun {
     /// The manifest of the image its container runs, when it runs in one.
     var imageManifest: String?
 
+    /// Its network namespace and networks, when its container has its own; whether they are being released, and
+    /// what waits for that.
+    var network: TaskNetwork?
+    var releasingNetwork = false
+    var afterNetworkRelease: [() -> Void] = []
+
     /// The agent group its cgroup was made in (the launching agent's pid), when it has one.
     var cgroupInstance: String?
 

@@ -1,8 +1,8 @@
 import AgoraRuntime
 import Foundation
 
-/// One run of an external tool the agent relies on (`skopeo`, `umoci`, `tar`): its output captured in files under
-/// `scratch`, a deadline after which it is killed, and one completion on the loop with its exit and output.
+/// One run of an external tool the agent relies on (`skopeo`, `umoci`, `tar`, CNI plugins): its input and output in
+/// files under `scratch`, a deadline after which it is killed, and one completion on the loop with its exit and output.
 enum ToolRun {
     /// How a tool run ended: its exit (nil when it could not start or was killed at the deadline), its output, and
     /// the last line of its error output as the reason.
@@ -13,9 +13,10 @@ enum ToolRun {
         var succeeded: Bool { exit?.succeeded == true }
     }
 
-    static func start(loop: Loop, _ argv: [String], environment: [String: String], scratch: String,
-                      timeout: Duration, _ done: @escaping (Outcome) -> Void) {
+    static func start(loop: Loop, _ argv: [String], environment: [String: String], input: [UInt8]? = nil,
+                      scratch: String, timeout: Duration, _ done: @escaping (Outcome) -> Void) {
         let name = UUID().uuidString
+        let stdin = "\(scratch)/\(name).in"
         let stdout = "\(scratch)/\(name).out"
         let stderr = "\(scratch)/\(name).err"
         var deadline: LoopTimer?
@@ -24,15 +25,18 @@ enum ToolRun {
             deadline?.close()
             let output = (try? Files.readText(stdout)) ?? ""
             let errors = (try? Files.readText(stderr)) ?? ""
-            try? FileManager.default.removeItem(atPath: stdout)
-            try? FileManager.default.removeItem(atPath: stderr)
+            for path in [stdin, stdout, stderr] { try? FileManager.default.removeItem(atPath: path) }
             var reason = errors.split(separator: "\n").last.map { String($0) } ?? exit.map { "\(argv[0]) \($0)" } ?? ""
             if timedOut { reason = "\(argv[0]) did not finish within \(timeout) and was killed" }
             done(Outcome(exit: timedOut ? nil : exit, output: output, reason: reason))
         }
-        let spec = ProcessSpec(command: .argv(argv), environment: environment, workingDirectory: scratch,
+        var spec = ProcessSpec(command: .argv(argv), environment: environment, workingDirectory: scratch,
                                stdoutPath: stdout, stderrPath: stderr, ownProcessGroup: true)
         do {
+            if let input {
+                try Files.writeScratch(stdin, input)
+                spec.stdinPath = stdin
+            }
             let process = try ChildProcess.spawn(loop: loop, spec) { exit in finish(exit) }
             deadline = try? loop.schedule(after: timeout) { [weak process] in
                 timedOut = true

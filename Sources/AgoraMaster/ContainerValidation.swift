@@ -1,8 +1,10 @@
 import AgoraWire
+import AgoraResources
 
-/// Why a task's container cannot run, or nil when it can. Agora runs Docker/OCI images for both types; what it does
-/// not implement (APPC images, registry secrets, container networks, Docker parameters, rlimits, terminals, a shared
-/// PID namespace) is refused by name.
+/// Why a task's container cannot run, or nil when it can. Agora runs Docker/OCI images for both types, on the host's
+/// network or on CNI networks of the agent (`network_infos`, Docker `BRIDGE`/`USER`/`NONE`); what it does not
+/// implement (APPC images, registry secrets, fixed addresses, network groups and labels, Docker parameters, rlimits,
+/// terminals, a shared PID namespace) is refused by name.
 func containerProblem(_ container: ContainerInfo) -> String? {
     guard let type = container.type else { return "ContainerInfo.type must be set (MESOS or DOCKER)" }
     switch type {
@@ -11,11 +13,15 @@ func containerProblem(_ container: ContainerInfo) -> String? {
             return "ContainerInfo.docker.image must be set for a DOCKER container"
         }
         if container.mesos != nil { return "ContainerInfo.mesos is for MESOS containers, not DOCKER" }
-        if let network = docker.network, network != .host {
-            return "ContainerInfo.docker.network \(network.rawValue) is not implemented yet: Agora's containers share the host's network (HOST)"
+        let network = docker.network ?? .host
+        if !docker.portMappings.isEmpty && network != .bridge && network != .user {
+            return "ContainerInfo.docker.port_mappings need network BRIDGE or USER (with \(network.rawValue) there is nothing to map to)"
         }
-        if !docker.portMappings.isEmpty {
-            return "ContainerInfo.docker.port_mappings need container networks, which are not implemented yet; the task uses its offered ports on the host's network"
+        if network == .user && container.networkInfos.isEmpty {
+            return "ContainerInfo.docker.network USER needs a network named in ContainerInfo.network_infos"
+        }
+        if network != .user && network != .host && !container.networkInfos.isEmpty {
+            return "ContainerInfo.network_infos go with Docker network USER, not \(network.rawValue)"
         }
         if let parameter = docker.parameters.first {
             return "ContainerInfo.docker.parameters ('\(parameter.key)') are not supported: there is no Docker daemon; Agora runs the image with its OCI runtime"
@@ -26,8 +32,8 @@ func containerProblem(_ container: ContainerInfo) -> String? {
         if let image = container.mesos?.image, let problem = imageProblem(image) { return problem }
     }
     if let problem = hostnameProblem(container.hostname) { return problem }
-    if !container.networkInfos.isEmpty {
-        return "ContainerInfo.network_infos ('\(container.networkInfos[0].name ?? "")') is not implemented yet: containers share the host's network"
+    for network in container.networkInfos {
+        if let problem = networkProblem(network) { return problem }
     }
     if container.rlimitInfo != nil { return "ContainerInfo.rlimit_info is not implemented" }
     if container.ttyInfo != nil { return "ContainerInfo.tty_info is not implemented: tasks have no terminal" }
@@ -35,8 +41,49 @@ func containerProblem(_ container: ContainerInfo) -> String? {
     for volume in container.volumes {
         if let problem = volumeProblem(volume) { return problem }
     }
-    if container.imageName == nil && (!container.volumes.isEmpty || container.linuxInfo != nil || container.hostname != nil) {
-        return "ContainerInfo.volumes, linux_info and hostname need an image ('mesos.image'): a task without one runs on the host"
+    if container.imageName == nil && (!container.volumes.isEmpty || container.linuxInfo != nil || container.hostname != nil
+        || !container.networkInfos.isEmpty) {
+        return "ContainerInfo.volumes, linux_info, hostname and network_infos need an image ('mesos.image'): a task without one runs on the host"
+    }
+    return nil
+}
+
+private func networkProblem(_ network: NetworkInfo) -> String? {
+    let name = network.name ?? ""
+    let valid = (1...64).contains(name.utf8.count) && name != "." && name != ".."
+        && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    guard valid else { return "NetworkInfo.name '\(name)' must be 1 to 64 letters, digits, '-', '_' or '.' (a CNI network of the agent)" }
+    if !network.groups.isEmpty { return "NetworkInfo.groups (network '\(name)') are not implemented" }
+    if network.labels != nil { return "NetworkInfo.labels (network '\(name)') are not implemented" }
+    for address in network.ipAddresses {
+        if address.ipAddress != nil { return "NetworkInfo.ip_addresses.ip_address (a fixed address on '\(name)') is not implemented: the network's IPAM assigns one" }
+        if address.protocol == .ipv6 { return "NetworkInfo.ip_addresses.protocol IPv6 (network '\(name)') is not implemented" }
+    }
+    if network.ipAddresses.count > 1 { return "NetworkInfo.ip_addresses: one address per network (network '\(name)')" }
+    return nil
+}
+
+/// Why the container's port mappings cannot be made: each host port must be one of the task's port resources and
+/// used once per protocol; container ports 1 to 65535; protocols `tcp` or `udp`.
+func portMappingProblem(_ container: ContainerInfo, ports: RangeSet) -> String? {
+    typealias Mapping = (network: String, host: UInt32, inside: UInt32, proto: String)
+    var mappings: [Mapping] = []
+    for network in container.networkInfos {
+        for mapping in network.portMappings {
+            mappings.append((network.name ?? "", mapping.hostPort, mapping.containerPort, mapping.protocol ?? "tcp"))
+        }
+    }
+    for mapping in container.docker?.portMappings ?? [] {
+        mappings.append(("docker", mapping.hostPort ?? 0, mapping.containerPort ?? 0, mapping.protocol ?? "tcp"))
+    }
+    var used = Set<String>()
+    for (network, host, inside, proto) in mappings {
+        guard proto == "tcp" || proto == "udp" else { return "port mapping \(host) → \(inside) on '\(network)': protocol must be tcp or udp (got '\(proto)')" }
+        guard (1...65535).contains(inside) else { return "port mapping on '\(network)': container port \(inside) must be 1 to 65535" }
+        guard ports.contains(RangeSet([UInt64(host)...UInt64(host)])) else {
+            return "port mapping \(host) → \(inside) on '\(network)': host port \(host) is not among the task's port resources"
+        }
+        guard used.insert("\(host)/\(proto)").inserted else { return "port mapping: host port \(host)/\(proto) is mapped twice" }
     }
     return nil
 }

@@ -81,7 +81,11 @@ extension Master {
             ("state", .string(task.state.rawValue)),
             ("resources", task.resources.endpointJSON),
             ("statuses", .array(task.statuses.map { status in
-                .object([("state", .string(status.state.rawValue)), ("timestamp", JSONValue.double(status.timestamp) ?? .null)])
+                var fields: [(key: String, value: JSONValue)] = [
+                    ("state", .string(status.state.rawValue)), ("timestamp", JSONValue.double(status.timestamp) ?? .null),
+                ]
+                if let container = try? status.container?.jsonValue() { fields.append(("container_status", container)) }
+                return .object(fields)
             })),
         ]
         if let container = try? task.info.container?.jsonValue() { entries.append(("container", container)) }

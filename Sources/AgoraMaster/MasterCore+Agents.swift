@@ -147,7 +147,7 @@ extension MasterCore {
             framework.unreachableTasks[task.info.taskID] = task
             let state: TaskState = framework.isPartitionAware ? .unreachable : .lost
             task.state = state
-            task.statuses.append((state, now))
+            task.statuses.append((state, now, nil))
             if state.isTerminal { metrics.terminalTasks[state.rawValue, default: 0] += 1 }
             tell(framework, masterStatus(task.info.taskID, state, reason: .agentRemoved, message: message, agentID: agent.id))
         }

@@ -24,7 +24,7 @@ extension MasterCore {
     private func record(_ status: TaskStatus, of task: TaskEntry) {
         task.state = status.state
         task.latestStatus = status
-        task.statuses.append((status.state, status.timestamp ?? now))
+        task.statuses.append((status.state, status.timestamp ?? now, status.containerStatus))
     }
 
     /// A status the master itself produces (no uuid: frameworks do not acknowledge it).

@@ -80,13 +80,14 @@ final class TaskEntry {
     let resources: Resources
     var state: TaskState = .staging
     var latestStatus: TaskStatus?
-    var statuses: [(state: TaskState, timestamp: Double)] = []
+    /// Every state it went through, with the container's networks when the status carried them.
+    var statuses: [(state: TaskState, timestamp: Double, container: ContainerStatus?)] = []
 
     init(info: TaskInfo, frameworkID: FrameworkID, resources: Resources, now: Double) {
         self.info = info
         self.frameworkID = frameworkID
         self.resources = resources
-        statuses.append((.staging, now))
+        statuses.append((.staging, now, nil))
     }
 
     var agentID: AgentID { info.agentID }

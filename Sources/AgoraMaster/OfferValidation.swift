@@ -51,7 +51,7 @@ func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchCon
     }
     if let container = task.container {
         if task.executor != nil { return "TaskInfo.container with a custom executor is not implemented: a container task runs Agora's command executor" }
-        if let problem = containerProblem(container) { return problem }
+        if let problem = containerProblem(container) ?? portMappingProblem(container, ports: resources.ranges("ports")) { return problem }
     }
     if task.check != nil { return "TaskInfo.check (general checks) is not implemented; use health_check" }
     let user = task.command?.user ?? task.executor?.command?.user ?? context.frameworkUser

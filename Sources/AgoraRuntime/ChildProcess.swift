@@ -38,6 +38,13 @@ public final class ChildProcess: LoopHandle {
             opened.append(fd)
             return fd
         }
+        var stdinFD = spec.stdinDescriptor
+        if stdinFD == nil, let path = spec.stdinPath {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw RuntimeError(status: -errno, call: "open(\(path))") }
+            opened.append(fd)
+            stdinFD = fd
+        }
         let stdoutFD = try openOutput(spec.stdoutPath, unless: spec.stdoutDescriptor)
         let stderrFD = try openOutput(spec.stderrPath, unless: spec.stderrDescriptor)
 
@@ -48,7 +55,7 @@ public final class ChildProcess: LoopHandle {
             cEnv?.free()
         }
         var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        if let stdinFD = spec.stdinDescriptor { agora_uv_stdio_fd(&stdio[0], stdinFD) } else { agora_uv_stdio_ignore(&stdio[0]) }
+        if let stdinFD { agora_uv_stdio_fd(&stdio[0], stdinFD) } else { agora_uv_stdio_ignore(&stdio[0]) }
         if let stdoutFD { agora_uv_stdio_fd(&stdio[1], stdoutFD) } else { agora_uv_stdio_ignore(&stdio[1]) }
         if let stderrFD { agora_uv_stdio_fd(&stdio[2], stderrFD) } else { agora_uv_stdio_ignore(&stdio[2]) }
 

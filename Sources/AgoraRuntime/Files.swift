@@ -70,6 +70,12 @@ public enum Files {
         try check(renamed, "uv_fs_rename(\(from))")
     }
 
+    /// Writes `bytes` to `path` (created with `mode`, or truncated) without syncing: for files nothing needs after a
+    /// crash, such as a child's input.
+    public static func writeScratch(_ path: String, _ bytes: [UInt8], mode: Int32 = 0o600) throws(RuntimeError) {
+        try write(path, bytes, mode: mode, sync: false)
+    }
+
     /// Writes `text` to an existing kernel control file (cgroups, /proc) in one write, without creating or truncating
     /// it; the kernel's refusal comes back with its errno.
     public static func writeControl(_ path: String, _ text: String) throws(RuntimeError) {

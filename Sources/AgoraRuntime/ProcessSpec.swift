@@ -21,6 +21,8 @@ public struct ProcessSpec: Sendable {
     public var environment: [String: String]?
     /// The child's working directory; nil keeps the parent's.
     public var workingDirectory: String?
+    /// File the child reads as its standard input; nil gives it none.
+    public var stdinPath: String?
     /// File the child's standard output is appended to; nil discards it.
     public var stdoutPath: String?
     /// File the child's standard error is appended to; nil discards it.

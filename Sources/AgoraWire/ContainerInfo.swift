@@ -234,12 +234,56 @@ public struct LinuxInfo: WireMessage, Hashable {
     }
 }
 
-/// A network a container asks to join (`mesos.v1.NetworkInfo`), refused by name: container networks are not
-/// implemented yet.
+/// A network a container joins (`mesos.v1.NetworkInfo`): a CNI network of the agent by `name`, with port mappings
+/// from host ports of the task's resources to ports of the container; in a status, the addresses it was given.
 public struct NetworkInfo: WireMessage, Hashable {
     public static let protoName = "mesos.v1.NetworkInfo"
+    public enum IPProtocol: String, Codable, Sendable {
+        case ipv4 = "IPv4"
+        case ipv6 = "IPv6"
+    }
+    /// An address asked for (a protocol; a fixed address is refused by name) or given.
+    public struct IPAddress: WireMessage, Hashable {
+        public static let protoName = "mesos.v1.NetworkInfo.IPAddress"
+        public var `protocol`: IPProtocol?
+        public var ipAddress: String?
+        public init(protocol: IPProtocol? = nil, ipAddress: String? = nil) {
+            self.protocol = `protocol`
+            self.ipAddress = ipAddress
+        }
+    }
+    /// A host port of the task's resources forwarded to a port of the container.
+    public struct PortMapping: WireMessage, Hashable {
+        public static let protoName = "mesos.v1.NetworkInfo.PortMapping"
+        public var hostPort: UInt32
+        public var containerPort: UInt32
+        /// `tcp` (the default) or `udp`.
+        public var `protocol`: String?
+        public init(hostPort: UInt32, containerPort: UInt32, protocol: String? = nil) {
+            self.hostPort = hostPort
+            self.containerPort = containerPort
+            self.protocol = `protocol`
+        }
+    }
+    public var ipAddresses: [IPAddress]
     public var name: String?
-    public init(name: String? = nil) { self.name = name }
+    public var groups: [String]
+    public var labels: Labels?
+    public var portMappings: [PortMapping]
+    public init(name: String? = nil, ipAddresses: [IPAddress] = [], portMappings: [PortMapping] = [], labels: Labels? = nil) {
+        self.name = name
+        self.ipAddresses = ipAddresses
+        self.portMappings = portMappings
+        self.labels = labels
+        groups = []
+    }
+}
+
+/// What the agent learned while it set a task's container up (`mesos.v1.ContainerStatus`): the networks it joined.
+public struct ContainerStatus: WireMessage, Hashable {
+    public static let protoName = "mesos.v1.ContainerStatus"
+    public var networkInfos: [NetworkInfo]
+    public init(networkInfos: [NetworkInfo]) { self.networkInfos = networkInfos }
 }
 
 /// Rlimits for a container (`mesos.v1.RLimitInfo`), refused by name.

@@ -26,6 +26,13 @@ public enum JSONValue: Equatable, Sendable {
         return entries.first { $0.key == key }?.value
     }
 
+    /// The text of a string value, the flag of a boolean; nil for anything else.
+    public var string: String? { if case .string(let value) = self { value } else { nil } }
+    public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+
+    /// The text of `key` in an object, when it is a string.
+    public func stringValue(_ key: String) -> String? { self[key]?.string }
+
     /// An integer as a JSON number.
     public static func integer<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
 

@@ -87,12 +87,15 @@ public struct TaskStatus: WireMessage, Hashable {
     public var uuid: [UInt8]?
     public var healthy: Bool?
     public var labels: Labels?
+    /// The container's networks and addresses, when it joined networks of its own.
+    public var containerStatus: ContainerStatus?
     public var unreachableTime: TimeInfo?
 
     public init(
         taskID: TaskID, state: TaskState, message: String? = nil, source: Source? = nil, reason: Reason? = nil,
         data: [UInt8]? = nil, agentID: AgentID? = nil, executorID: ExecutorID? = nil, timestamp: Double? = nil,
-        uuid: [UInt8]? = nil, healthy: Bool? = nil, labels: Labels? = nil, unreachableTime: TimeInfo? = nil
+        uuid: [UInt8]? = nil, healthy: Bool? = nil, labels: Labels? = nil, containerStatus: ContainerStatus? = nil,
+        unreachableTime: TimeInfo? = nil
     ) {
         self.taskID = taskID
         self.state = state
@@ -106,6 +109,7 @@ public struct TaskStatus: WireMessage, Hashable {
         self.uuid = uuid
         self.healthy = healthy
         self.labels = labels
+        self.containerStatus = containerStatus
         self.unreachableTime = unreachableTime
     }
 }

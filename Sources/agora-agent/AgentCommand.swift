@@ -95,6 +95,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("container-runtime"), help: "The OCI runtime that runs container tasks.")
     var containerRuntime = "runc"
 
+    @Option(name: .customLong("network-config-dir"), help: "Directory of CNI network configurations (.conflist) tasks may join by name.")
+    var networkConfigDirectory: String?
+
+    @Option(name: .customLong("network-plugin-dir"), help: "Directory of the CNI plugins those configurations run.")
+    var networkPluginDirectory = "/usr/lib/cni"
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
     /// A companion program (`agora-logrotate`, `agora-executor`) installed beside this executable.
@@ -182,6 +188,8 @@ struct AgentCommand: ParsableCommand {
         options.imagePullTimeout = imagePullTimeout.duration
         options.imageGCDelay = imageGCDelay.duration
         options.containerRuntime = containerRuntime
+        options.networkConfigDirectory = networkConfigDirectory
+        options.networkPluginDirectory = networkPluginDirectory
         if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)

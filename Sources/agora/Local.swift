@@ -72,6 +72,7 @@ struct LocalCluster {
         print("Agora local cluster (state and logs under \(root))")
         print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
         let shares = HostResources.split(agents: agents, workDirectory: root)
+        let networkFlags = try Self.bridgeNetwork(root: root)
         for index in 1...agents {
             let resources = shares[index - 1]
             let url = try start("agent\(index)", "agora-agent", [
@@ -79,7 +80,7 @@ struct LocalCluster {
                 "--work-dir", "\(root)/agent\(index)", "--resources", resources, "--attributes", "rack:r\(index)",
                 // Ctrl-C stops the whole local cluster, tasks included.
                 "--recover", "cleanup",
-            ])
+            ] + networkFlags)
             print("  agent \(index)  \(url)   \(resources)")
         }
         let servicesURL = try start("services", "agora-services", [
@@ -106,6 +107,31 @@ struct LocalCluster {
         stop(children, loop: loop)
         try? loop.close()
         print("local cluster stopped")
+    }
+
+    /// The CNI network `mesos-bridge` (Marathon's `container/bridge`): bridge `agora0` on 10.77.0.0/16, addresses
+    /// kept under the cluster's directory, host ports by `portmap`, no masquerading (nothing leaves the host). Only
+    /// as root with Debian's CNI plugins; otherwise the agents run without container networks, and it says so.
+    private static func bridgeNetwork(root: String) throws -> [String] {
+        let plugins = "/usr/lib/cni"
+        guard getuid() == 0, ["bridge", "host-local", "portmap", "loopback"].allSatisfy({
+            FileManager.default.isExecutableFile(atPath: plugins + "/" + $0)
+        }) else {
+            print("  network  none: container networks need root and the CNI plugins (apt-get install containernetworking-plugins)")
+            return []
+        }
+        let directory = root + "/net.d"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let config = """
+            {"cniVersion": "1.0.0", "name": "mesos-bridge", "plugins": [
+              {"type": "bridge", "bridge": "agora0", "isGateway": true, "ipMasq": false,
+               "ipam": {"type": "host-local", "dataDir": "\(root)/ipam", "ranges": [[{"subnet": "10.77.0.0/16"}]]}},
+              {"type": "portmap", "capabilities": {"portMappings": true}}
+            ]}
+            """
+        try Files.writeAtomically(directory + "/mesos-bridge.conflist", Array(config.utf8))
+        print("  network  mesos-bridge: bridge agora0, 10.77.0.0/16 (networks: [{\"mode\": \"container/bridge\"}])")
+        return ["--network-config-dir", directory, "--network-plugin-dir", plugins]
     }
 
     private func stop(_ children: [(name: String, process: ChildProcess)], loop: Loop) {

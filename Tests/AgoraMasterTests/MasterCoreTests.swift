@@ -271,7 +271,12 @@ import Testing
         contained.container?.mesos?.image?.type = .appc
         #expect(launchProblem(contained, resources: fits, in: context)?.contains("APPC is not supported") == true)
         contained.container = ContainerInfo(type: .docker, docker: .init(image: "busybox", network: .bridge))
-        #expect(launchProblem(contained, resources: fits, in: context)?.contains("docker.network BRIDGE is not implemented yet") == true)
+        #expect(launchProblem(contained, resources: fits, in: context) == nil, "BRIDGE joins the agent's mesos-bridge network")
+        contained.container?.docker?.network = .user
+        #expect(launchProblem(contained, resources: fits, in: context)?.contains("USER needs a network named in ContainerInfo.network_infos") == true)
+        contained.container?.docker?.network = .host
+        contained.container?.docker?.portMappings = [.init(hostPort: 31000, containerPort: 80)]
+        #expect(launchProblem(contained, resources: fits, in: context)?.contains("port_mappings need network BRIDGE or USER") == true)
         contained.container = ContainerInfo(type: .docker, docker: .init(image: "busybox", parameters: [Parameter(key: "volume", value: "/:/host")]))
         #expect(launchProblem(contained, resources: fits, in: context)?.contains("docker.parameters ('volume') are not supported") == true)
         contained.container = ContainerInfo(type: .docker, volumes: [Volume(mode: .rw, containerPath: "/x", source: .init(
@@ -280,7 +285,13 @@ import Testing
         contained.container = ContainerInfo(type: .docker, docker: .init(image: "busybox"), linuxInfo: LinuxInfo(effectiveCapabilities: CapabilityInfo([.netAdmin])))
         #expect(launchProblem(contained, resources: fits, in: context) == nil)
         contained.container?.networkInfos = [NetworkInfo()]
-        #expect(launchProblem(contained, resources: fits, in: context)?.contains("network_infos") == true)
+        #expect(launchProblem(contained, resources: fits, in: context)?.contains("NetworkInfo.name '' must be 1 to 64") == true)
+        contained.container?.networkInfos = [NetworkInfo(name: "backend", ipAddresses: [.init(ipAddress: "10.1.2.3")])]
+        #expect(launchProblem(contained, resources: fits, in: context)?.contains("a fixed address on 'backend') is not implemented") == true)
+        contained.container?.networkInfos = [NetworkInfo(name: "backend", portMappings: [.init(hostPort: 8080, containerPort: 80)])]
+        #expect(launchProblem(contained, resources: fits, in: context)?.contains("host port 8080 is not among the task's port resources") == true)
+        contained.container?.networkInfos = [NetworkInfo(name: "backend")]
+        #expect(launchProblem(contained, resources: fits, in: context) == nil)
         contained.container = ContainerInfo(type: .docker)
         #expect(launchProblem(contained, resources: fits, in: context)?.contains("docker.image must be set") == true)
         var checked = task("x")

@@ -17,16 +17,17 @@ import Testing
     @Test func fieldsThatAskForSomethingAreRefused() {
         #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox", "parameters": [{"key": "cap-add", "value": "ALL"}]}}"#)
                 .first?.hasPrefix("/container/docker/parameters are not supported") == true)
-        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox", "network": "BRIDGE"}}"#)
-                .first?.contains("container networks (BRIDGE) are not implemented yet") == true)
+        #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox", "network": "USER"}}"#)
+                .first?.contains("USER is not supported here: name the app's networks in 'networks'") == true)
         #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "busybox"}, "portMappings": [{"containerPort": 80, "hostPort": 0}]}"#)
-                .first?.hasPrefix("/container/portMappings(0)/containerPort a container port other than its host port") == true)
+                .first?.hasPrefix("/container/portMappings(0)/containerPort on the host's network the container listens on its host port") == true)
         #expect(problems(#""container": {"type": "DOCKER", "docker": {"image": "b"}, "volumes": [{"containerPath": "/d", "persistent": {"size": 10}}]}"#)
                 == ["/container/volumes(0)/persistent persistent volumes are not implemented by Agora"])
         #expect(problems(#""fetch": [{"uri": "http://example.com/a.tgz", "cache": true}]"#)
                 == ["/fetch(0) URI 'http://example.com/a.tgz': the fetcher cache (cache: true) is not implemented"])
         #expect(problems(#""uris": ["hdfs://namenode/a.tgz"]"#).first?.contains("cannot be fetched") == true)
-        #expect(problems(#""networks": [{"mode": "container", "name": "dcos"}]"#) == ["/networks is not implemented by Agora yet"])
+        #expect(problems(#""networks": [{"mode": "container", "name": "dcos", "labels": {"a": "b"}}]"#).contains("/networks(0)/labels network labels are not implemented by Agora"))
+        #expect(problems(#""networks": [{"mode": "container", "name": "dcos"}]"#) == ["/networks container networks need a container image ('container')"])
     }
 
     @Test func emptyAndDefaultValuesAreFine() {
@@ -48,7 +49,7 @@ import Testing
         #expect(container.image == "registry:5000/web:1" && container.forcePullImage && container.privileged)
         #expect(app.ports == [8081, 8080] && app.requirePorts)
         #expect(app.cmd == nil)
-        let info = container.containerInfo
+        let info = container.containerInfo(networks: app.networks, hostPorts: [8081, 8080])
         #expect(info.type == .docker && info.imageName == "registry:5000/web:1" && info.forcePull)
         #expect(info.volumes == [Volume(mode: .ro, containerPath: "/data", hostPath: "/srv/data"),
                                  Volume(mode: .rw, containerPath: "logs", hostPath: "logs")])
@@ -58,7 +59,7 @@ import Testing
 
     @Test func aMesosContainerNamesItsImageInMesosInfo() throws {
         let app = try AppJSON.parse(try JSONValue.parse(Array(#"{"id": "/m", "args": ["x"], "container": {"type": "MESOS", "docker": {"image": "busybox:1.36"}}}"#.utf8)))
-        let info = try #require(app.container?.containerInfo)
+        let info = try #require(app.container?.containerInfo(networks: app.networks, hostPorts: []))
         #expect(info.type == .mesos && info.mesos?.image?.type == .docker && info.imageName == "busybox:1.36" && !info.forcePull)
     }
 
@@ -81,5 +82,72 @@ import Testing
         let shown = AppJSON.render(fetch, status: nil, tasks: nil)
         #expect(shown["fetch"]?.text == #"[{"uri":"http://h/run","executable":true,"extract":false,"cache":false},{"uri":"https://h/data.tgz","executable":false,"extract":true,"cache":false,"outputFile":"data.tgz"}]"#)
         #expect(try AppJSON.parse(shown) == fetch, "what is shown reads back the same")
+    }
+}
+
+/// Marathon's `networks` and container port mappings: where instances are on the network, which host ports they
+/// take, and the Mesos networks their tasks ask for.
+@Suite struct AppNetworksTests {
+    private func parse(_ text: String) throws -> AppDefinition { try AppJSON.parse(try JSONValue.parse(Array(text.utf8))) }
+
+    private func problems(_ text: String) -> [String] {
+        do {
+            _ = try parse(text)
+            return []
+        } catch let error as AppValidationError {
+            return error.details.map { "\($0.path) \($0.error)" }
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test func aBridgeAppTakesHostPortsFromTheOfferAndMapsThemToItsContainerPorts() throws {
+        let app = try parse(#"""
+            {"id": "/web", "networks": [{"mode": "container/bridge"}], "container": {"type": "DOCKER", "docker": {"image": "web:1"},
+             "portMappings": [{"containerPort": 80, "name": "http", "labels": {"VIP_0": "web:80"}}, {"containerPort": 9000, "hostPort": 0, "protocol": "udp"}]},
+             "healthChecks": [{"protocol": "HTTP", "portIndex": 0}]}
+            """#)
+        #expect(app.networks == .bridge && app.ports == [0, 0] && !app.requirePorts)
+        let info = try #require(app.container).containerInfo(networks: app.networks, hostPorts: [31001, 31002])
+        #expect(info.networkInfos == [NetworkInfo(name: "mesos-bridge", portMappings: [
+            .init(hostPort: 31001, containerPort: 80, protocol: "tcp"), .init(hostPort: 31002, containerPort: 9000, protocol: "udp")])])
+        #expect(app.environmentPorts(hostPorts: [31001, 31002]) == [31001, 31002] && app.hostPortIndex(0) == 0)
+        let again = try AppJSON.parse(AppJSON.render(app, status: nil, tasks: nil))
+        #expect(again == app, "rendered and read back unchanged")
+    }
+
+    @Test func aNamedContainerNetworkNeedsNoHostPorts() throws {
+        let app = try parse(#"""
+            {"id": "/db", "networks": [{"mode": "container", "name": "backend"}], "container": {"type": "MESOS", "docker": {"image": "db:1"},
+             "portMappings": [{"containerPort": 5432}, {"containerPort": 8080, "hostPort": 0}]},
+             "healthChecks": [{"protocol": "TCP", "portIndex": 1}]}
+            """#)
+        #expect(app.networks == .container(["backend"]) && app.ports == [0])
+        #expect(app.environmentPorts(hostPorts: [31005]) == [5432, 31005] && app.hostPortIndex(1) == 0 && app.hostPortIndex(0) == nil)
+        let info = try #require(app.container).containerInfo(networks: app.networks, hostPorts: [31005])
+        #expect(info.networkInfos.map(\.name) == ["backend"] && info.networkInfos[0].portMappings == [.init(hostPort: 31005, containerPort: 8080, protocol: "tcp")])
+        #expect(try AppJSON.parse(AppJSON.render(app, status: nil, tasks: nil)) == app)
+    }
+
+    @Test func legacyDockerBridgeMeansContainerBridge() throws {
+        let app = try parse(#"{"id": "/old", "container": {"type": "DOCKER", "docker": {"image": "web:1", "network": "BRIDGE"}, "portMappings": [{"containerPort": 80}]}}"#)
+        #expect(app.networks == .bridge && app.ports == [0])
+    }
+
+    @Test func badNetworksAreRefusedByField() {
+        let image = #""container": {"type": "DOCKER", "docker": {"image": "web:1"}, "portMappings": [{"containerPort": 0}]}"#
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "container"}], \#(image)}"#)
+                .contains { $0.hasPrefix("/networks(0)/name a container network needs a name") })
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "host"}, {"mode": "container/bridge"}], \#(image)}"#)
+                .contains("/networks one mode per app: host, container/bridge, or container networks"))
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "overlay"}], \#(image)}"#).contains("/networks(0)/mode must be host, container/bridge or container (got overlay)"))
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "container", "name": "n"}], \#(image)}"#)
+                .contains("/container/portMappings(0)/containerPort a mapping without a host port needs its container port"))
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "container/bridge"}], "portDefinitions": [{"port": 0}], "container": {"docker": {"image": "w"}}}"#)
+                .contains("/portDefinitions apps on container networks declare their ports in container.portMappings"))
+        #expect(problems(#"{"id": "/a", "networks": [{"mode": "container", "name": "n"}], "container": {"docker": {"image": "w"}, "portMappings": [{"containerPort": 80}]}, "healthChecks": [{"protocol": "HTTP", "portIndex": 0}]}"#)
+                .contains { $0.hasPrefix("/healthChecks(0)/portIndex port 0 has no host port") })
+        #expect(problems(#"{"id": "/a", \#(image.replacingOccurrences(of: "\"containerPort\": 0", with: "\"containerPort\": 0, \"protocol\": \"sctp\""))}"#)
+                .contains("/container/portMappings(0)/protocol must be tcp or udp"))
     }
 }

@@ -1858,6 +1858,48 @@ extension ContainerInfo.MesosInfo: ProtobufCMessageConvertible {
     public init(protobuf bytes: [UInt8]) throws(WireError) { self = try ProtobufCCodec.decode(bytes) }
 }
 
+extension ContainerStatus: ProtobufCMessageConvertible {
+    typealias CMessage = Mesos__V1__ContainerStatus
+
+    static func cInitialize(_ message: UnsafeMutablePointer<Mesos__V1__ContainerStatus>) { mesos__v1__container_status__init(message) }
+    nonisolated(unsafe) static let cDescriptor = WireConversion.descriptor(of: Mesos__V1__ContainerStatus.self, initialize: mesos__v1__container_status__init)
+
+    func cFill(_ c: UnsafeMutablePointer<Mesos__V1__ContainerStatus>, in arena: ProtobufCArena) throws(WireError) {
+        do { (c.pointee.n_network_infos, c.pointee.network_infos) = try arena.list(networkInfos) { (item) throws(WireError) in try arena.message(item) } } catch { throw error.within(field: "network_infos") }
+    }
+
+    init(cMessage c: UnsafePointer<Mesos__V1__ContainerStatus>) throws(WireError) {
+        do { self.networkInfos = try WireConversion.list(c.pointee.n_network_infos, c.pointee.network_infos) { (item) throws(WireError) in try NetworkInfo(cMessage: WireConversion.present(item)) } } catch { throw error.within(field: "network_infos") }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) throws(WireError) {
+        json.beginObject()
+        if !self.networkInfos.isEmpty {
+            json.field("network_infos")
+            do { try json.array(self.networkInfos) { (json, item) throws(WireError) in try item.writeJSON(to: &json) } } catch { throw error.within(field: "network_infos") }
+        }
+        json.endObject()
+    }
+
+    private static let jsonFields = JSONFieldTable(["network_infos"])
+
+    public init(json: inout JSONReader) throws(WireError) {
+        var networkInfos: [NetworkInfo] = []
+        try json.beginObject()
+        while let field = try json.nextField(Self.jsonFields) {
+            switch field {
+            case 0:
+                do { networkInfos = try json.readArray { (json) throws(WireError) in try NetworkInfo(json: &json) } } catch { throw error.within(field: "network_infos") }
+            default: try json.skipValue()
+            }
+        }
+        self.networkInfos = networkInfos
+    }
+
+    public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
+    public init(protobuf bytes: [UInt8]) throws(WireError) { self = try ProtobufCCodec.decode(bytes) }
+}
+
 extension DurationInfo: ProtobufCMessageConvertible {
     typealias CMessage = Mesos__V1__DurationInfo
 
@@ -4227,41 +4269,220 @@ extension NetworkInfo: ProtobufCMessageConvertible {
     nonisolated(unsafe) private static let nameCDefault = WireConversion.initialValue(of: Mesos__V1__NetworkInfo.self, initialize: mesos__v1__network_info__init) { UnsafeRawPointer($0.name) }
 
     func cFill(_ c: UnsafeMutablePointer<Mesos__V1__NetworkInfo>, in arena: ProtobufCArena) throws(WireError) {
+        do { (c.pointee.n_groups, c.pointee.groups) = try arena.list(groups) { (item) throws(WireError) in try arena.string(item) } } catch { throw error.within(field: "groups") }
+        if let value = self.labels {
+            do { c.pointee.labels = try arena.message(value) } catch { throw error.within(field: "labels") }
+        }
+        do { (c.pointee.n_ip_addresses, c.pointee.ip_addresses) = try arena.list(ipAddresses) { (item) throws(WireError) in try arena.message(item) } } catch { throw error.within(field: "ip_addresses") }
         if let value = self.name {
             do { c.pointee.name = try arena.string(value) } catch { throw error.within(field: "name") }
         }
+        do { (c.pointee.n_port_mappings, c.pointee.port_mappings) = try arena.list(portMappings) { (item) throws(WireError) in try arena.message(item) } } catch { throw error.within(field: "port_mappings") }
     }
 
     init(cMessage c: UnsafePointer<Mesos__V1__NetworkInfo>) throws(WireError) {
+        do { self.groups = try WireConversion.list(c.pointee.n_groups, c.pointee.groups) { (item) throws(WireError) in try WireConversion.string(item) } } catch { throw error.within(field: "groups") }
+        if c.pointee.labels != nil {
+            do { self.labels = try Labels(cMessage: WireConversion.present(c.pointee.labels)) } catch { throw error.within(field: "labels") }
+        } else {
+            self.labels = nil
+        }
+        do { self.ipAddresses = try WireConversion.list(c.pointee.n_ip_addresses, c.pointee.ip_addresses) { (item) throws(WireError) in try NetworkInfo.IPAddress(cMessage: WireConversion.present(item)) } } catch { throw error.within(field: "ip_addresses") }
         if WireConversion.isSet(c.pointee.name, default: Self.nameCDefault) {
             do { self.name = try WireConversion.string(c.pointee.name) } catch { throw error.within(field: "name") }
         } else {
             self.name = nil
         }
+        do { self.portMappings = try WireConversion.list(c.pointee.n_port_mappings, c.pointee.port_mappings) { (item) throws(WireError) in try NetworkInfo.PortMapping(cMessage: WireConversion.present(item)) } } catch { throw error.within(field: "port_mappings") }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
         json.beginObject()
+        if !self.groups.isEmpty {
+            json.field("groups")
+            do { try json.array(self.groups) { (json, item) throws(WireError) in json.string(item) } } catch { throw error.within(field: "groups") }
+        }
+        if let value = self.labels {
+            json.field("labels")
+            do { try value.writeJSON(to: &json) } catch { throw error.within(field: "labels") }
+        }
+        if !self.ipAddresses.isEmpty {
+            json.field("ip_addresses")
+            do { try json.array(self.ipAddresses) { (json, item) throws(WireError) in try item.writeJSON(to: &json) } } catch { throw error.within(field: "ip_addresses") }
+        }
         if let value = self.name {
             json.field("name")
+            json.string(value)
+        }
+        if !self.portMappings.isEmpty {
+            json.field("port_mappings")
+            do { try json.array(self.portMappings) { (json, item) throws(WireError) in try item.writeJSON(to: &json) } } catch { throw error.within(field: "port_mappings") }
+        }
+        json.endObject()
+    }
+
+    private static let jsonFields = JSONFieldTable(["groups", "labels", "ip_addresses", "name", "port_mappings"])
+
+    public init(json: inout JSONReader) throws(WireError) {
+        var groups: [String] = []
+        var labels: Labels? = nil
+        var ipAddresses: [NetworkInfo.IPAddress] = []
+        var name: String? = nil
+        var portMappings: [NetworkInfo.PortMapping] = []
+        try json.beginObject()
+        while let field = try json.nextField(Self.jsonFields) {
+            switch field {
+            case 0:
+                do { groups = try json.readArray { (json) throws(WireError) in try json.readString() } } catch { throw error.within(field: "groups") }
+            case 1:
+                do { labels = try Labels(json: &json) } catch { throw error.within(field: "labels") }
+            case 2:
+                do { ipAddresses = try json.readArray { (json) throws(WireError) in try NetworkInfo.IPAddress(json: &json) } } catch { throw error.within(field: "ip_addresses") }
+            case 3:
+                do { name = try json.readString() } catch { throw error.within(field: "name") }
+            case 4:
+                do { portMappings = try json.readArray { (json) throws(WireError) in try NetworkInfo.PortMapping(json: &json) } } catch { throw error.within(field: "port_mappings") }
+            default: try json.skipValue()
+            }
+        }
+        self.groups = groups
+        self.labels = labels
+        self.ipAddresses = ipAddresses
+        self.name = name
+        self.portMappings = portMappings
+    }
+
+    public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
+    public init(protobuf bytes: [UInt8]) throws(WireError) { self = try ProtobufCCodec.decode(bytes) }
+}
+
+extension NetworkInfo.IPAddress: ProtobufCMessageConvertible {
+    typealias CMessage = Mesos__V1__NetworkInfo__IPAddress
+
+    static func cInitialize(_ message: UnsafeMutablePointer<Mesos__V1__NetworkInfo__IPAddress>) { mesos__v1__network_info__ipaddress__init(message) }
+    nonisolated(unsafe) static let cDescriptor = WireConversion.descriptor(of: Mesos__V1__NetworkInfo__IPAddress.self, initialize: mesos__v1__network_info__ipaddress__init)
+    nonisolated(unsafe) private static let ipAddressCDefault = WireConversion.initialValue(of: Mesos__V1__NetworkInfo__IPAddress.self, initialize: mesos__v1__network_info__ipaddress__init) { UnsafeRawPointer($0.ip_address) }
+
+    func cFill(_ c: UnsafeMutablePointer<Mesos__V1__NetworkInfo__IPAddress>, in arena: ProtobufCArena) throws(WireError) {
+        if let value = self.`protocol` {
+            c.pointee.`protocol` = .init(rawValue: .init(truncatingIfNeeded: value.protoNumber))
+            c.pointee.has_protocol = 1
+        }
+        if let value = self.ipAddress {
+            do { c.pointee.ip_address = try arena.string(value) } catch { throw error.within(field: "ip_address") }
+        }
+    }
+
+    init(cMessage c: UnsafePointer<Mesos__V1__NetworkInfo__IPAddress>) throws(WireError) {
+        if c.pointee.has_protocol != 0 {
+            do { self.`protocol` = try NetworkInfo.IPProtocol(protoNumber: Int32(truncatingIfNeeded: c.pointee.`protocol`.rawValue)) } catch { throw error.within(field: "protocol") }
+        } else {
+            self.`protocol` = nil
+        }
+        if WireConversion.isSet(c.pointee.ip_address, default: Self.ipAddressCDefault) {
+            do { self.ipAddress = try WireConversion.string(c.pointee.ip_address) } catch { throw error.within(field: "ip_address") }
+        } else {
+            self.ipAddress = nil
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) throws(WireError) {
+        json.beginObject()
+        if let value = self.`protocol` {
+            json.field("protocol")
+            json.string(value.rawValue)
+        }
+        if let value = self.ipAddress {
+            json.field("ip_address")
             json.string(value)
         }
         json.endObject()
     }
 
-    private static let jsonFields = JSONFieldTable(["name"])
+    private static let jsonFields = JSONFieldTable(["protocol", "ip_address"])
 
     public init(json: inout JSONReader) throws(WireError) {
-        var name: String? = nil
+        var `protocol`: NetworkInfo.IPProtocol? = nil
+        var ipAddress: String? = nil
         try json.beginObject()
         while let field = try json.nextField(Self.jsonFields) {
             switch field {
             case 0:
-                do { name = try json.readString() } catch { throw error.within(field: "name") }
+                do { `protocol` = try json.readEnum(NetworkInfo.IPProtocol.self) } catch { throw error.within(field: "protocol") }
+            case 1:
+                do { ipAddress = try json.readString() } catch { throw error.within(field: "ip_address") }
             default: try json.skipValue()
             }
         }
-        self.name = name
+        self.`protocol` = `protocol`
+        self.ipAddress = ipAddress
+    }
+
+    public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
+    public init(protobuf bytes: [UInt8]) throws(WireError) { self = try ProtobufCCodec.decode(bytes) }
+}
+
+extension NetworkInfo.PortMapping: ProtobufCMessageConvertible {
+    typealias CMessage = Mesos__V1__NetworkInfo__PortMapping
+
+    static func cInitialize(_ message: UnsafeMutablePointer<Mesos__V1__NetworkInfo__PortMapping>) { mesos__v1__network_info__port_mapping__init(message) }
+    nonisolated(unsafe) static let cDescriptor = WireConversion.descriptor(of: Mesos__V1__NetworkInfo__PortMapping.self, initialize: mesos__v1__network_info__port_mapping__init)
+    nonisolated(unsafe) private static let protocolCDefault = WireConversion.initialValue(of: Mesos__V1__NetworkInfo__PortMapping.self, initialize: mesos__v1__network_info__port_mapping__init) { UnsafeRawPointer($0.`protocol`) }
+
+    func cFill(_ c: UnsafeMutablePointer<Mesos__V1__NetworkInfo__PortMapping>, in arena: ProtobufCArena) throws(WireError) {
+        do { c.pointee.host_port = try WireConversion.exact(self.hostPort, as: UInt32.self, proto: "uint32") } catch { throw error.within(field: "host_port") }
+        do { c.pointee.container_port = try WireConversion.exact(self.containerPort, as: UInt32.self, proto: "uint32") } catch { throw error.within(field: "container_port") }
+        if let value = self.`protocol` {
+            do { c.pointee.`protocol` = try arena.string(value) } catch { throw error.within(field: "protocol") }
+        }
+    }
+
+    init(cMessage c: UnsafePointer<Mesos__V1__NetworkInfo__PortMapping>) throws(WireError) {
+        do { self.hostPort = try WireConversion.exact(c.pointee.host_port, as: UInt32.self, proto: "UInt32") } catch { throw error.within(field: "host_port") }
+        do { self.containerPort = try WireConversion.exact(c.pointee.container_port, as: UInt32.self, proto: "UInt32") } catch { throw error.within(field: "container_port") }
+        if WireConversion.isSet(c.pointee.`protocol`, default: Self.protocolCDefault) {
+            do { self.`protocol` = try WireConversion.string(c.pointee.`protocol`) } catch { throw error.within(field: "protocol") }
+        } else {
+            self.`protocol` = nil
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) throws(WireError) {
+        json.beginObject()
+        json.field("host_port")
+        json.integer(self.hostPort)
+        json.field("container_port")
+        json.integer(self.containerPort)
+        if let value = self.`protocol` {
+            json.field("protocol")
+            json.string(value)
+        }
+        json.endObject()
+    }
+
+    private static let jsonFields = JSONFieldTable(["host_port", "container_port", "protocol"])
+
+    public init(json: inout JSONReader) throws(WireError) {
+        var hostPort: UInt32? = nil
+        var containerPort: UInt32? = nil
+        var `protocol`: String? = nil
+        try json.beginObject()
+        while let field = try json.nextField(Self.jsonFields) {
+            switch field {
+            case 0:
+                do { hostPort = try WireConversion.exact(json.readInteger(UInt32.self, proto: "uint32"), as: UInt32.self, proto: "UInt32") } catch { throw error.within(field: "host_port") }
+            case 1:
+                do { containerPort = try WireConversion.exact(json.readInteger(UInt32.self, proto: "uint32"), as: UInt32.self, proto: "UInt32") } catch { throw error.within(field: "container_port") }
+            case 2:
+                do { `protocol` = try json.readString() } catch { throw error.within(field: "protocol") }
+            default: try json.skipValue()
+            }
+        }
+        guard let hostPort else { throw WireError(.missingRequiredField, field: "host_port", "required field is missing") }
+        self.hostPort = hostPort
+        guard let containerPort else { throw WireError(.missingRequiredField, field: "container_port", "required field is missing") }
+        self.containerPort = containerPort
+        self.`protocol` = `protocol`
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -7214,6 +7435,9 @@ extension TaskStatus: ProtobufCMessageConvertible {
         if let value = self.labels {
             do { c.pointee.labels = try arena.message(value) } catch { throw error.within(field: "labels") }
         }
+        if let value = self.containerStatus {
+            do { c.pointee.container_status = try arena.message(value) } catch { throw error.within(field: "container_status") }
+        }
         if let value = self.unreachableTime {
             do { c.pointee.unreachable_time = try arena.message(value) } catch { throw error.within(field: "unreachable_time") }
         }
@@ -7272,6 +7496,11 @@ extension TaskStatus: ProtobufCMessageConvertible {
         } else {
             self.labels = nil
         }
+        if c.pointee.container_status != nil {
+            do { self.containerStatus = try ContainerStatus(cMessage: WireConversion.present(c.pointee.container_status)) } catch { throw error.within(field: "container_status") }
+        } else {
+            self.containerStatus = nil
+        }
         if c.pointee.unreachable_time != nil {
             do { self.unreachableTime = try TimeInfo(cMessage: WireConversion.present(c.pointee.unreachable_time)) } catch { throw error.within(field: "unreachable_time") }
         } else {
@@ -7326,6 +7555,10 @@ extension TaskStatus: ProtobufCMessageConvertible {
             json.field("labels")
             do { try value.writeJSON(to: &json) } catch { throw error.within(field: "labels") }
         }
+        if let value = self.containerStatus {
+            json.field("container_status")
+            do { try value.writeJSON(to: &json) } catch { throw error.within(field: "container_status") }
+        }
         if let value = self.unreachableTime {
             json.field("unreachable_time")
             do { try value.writeJSON(to: &json) } catch { throw error.within(field: "unreachable_time") }
@@ -7333,7 +7566,7 @@ extension TaskStatus: ProtobufCMessageConvertible {
         json.endObject()
     }
 
-    private static let jsonFields = JSONFieldTable(["task_id", "state", "data", "message", "agent_id", "timestamp", "executor_id", "healthy", "source", "reason", "uuid", "labels", "unreachable_time"])
+    private static let jsonFields = JSONFieldTable(["task_id", "state", "data", "message", "agent_id", "timestamp", "executor_id", "healthy", "source", "reason", "uuid", "labels", "container_status", "unreachable_time"])
 
     public init(json: inout JSONReader) throws(WireError) {
         var taskID: TaskID? = nil
@@ -7348,6 +7581,7 @@ extension TaskStatus: ProtobufCMessageConvertible {
         var reason: TaskStatus.Reason? = nil
         var uuid: [UInt8]? = nil
         var labels: Labels? = nil
+        var containerStatus: ContainerStatus? = nil
         var unreachableTime: TimeInfo? = nil
         try json.beginObject()
         while let field = try json.nextField(Self.jsonFields) {
@@ -7377,6 +7611,8 @@ extension TaskStatus: ProtobufCMessageConvertible {
             case 11:
                 do { labels = try Labels(json: &json) } catch { throw error.within(field: "labels") }
             case 12:
+                do { containerStatus = try ContainerStatus(json: &json) } catch { throw error.within(field: "container_status") }
+            case 13:
                 do { unreachableTime = try TimeInfo(json: &json) } catch { throw error.within(field: "unreachable_time") }
             default: try json.skipValue()
             }
@@ -7395,6 +7631,7 @@ extension TaskStatus: ProtobufCMessageConvertible {
         self.reason = reason
         self.uuid = uuid
         self.labels = labels
+        self.containerStatus = containerStatus
         self.unreachableTime = unreachableTime
         try validate()
     }
@@ -8674,6 +8911,41 @@ extension Image.Kind: ProtoEnum {
         switch name {
         case "APPC": 1
         case "DOCKER": 2
+        default: nil
+        }
+    }
+}
+
+extension NetworkInfo.IPProtocol: ProtoEnum {
+    static let protoEnumName = "mesos.v1.NetworkInfo.Protocol"
+
+    init(protoNumber: Int32) throws(WireError) {
+        switch protoNumber {
+        case 1: self = .ipv4
+        case 2: self = .ipv6
+        default: throw Self.refusal(number: protoNumber)
+        }
+    }
+
+    var protoNumber: Int32 {
+        switch self {
+        case .ipv4: 1
+        case .ipv6: 2
+        }
+    }
+
+    static func protoName(of number: Int32) -> String? {
+        switch number {
+        case 1: "IPv4"
+        case 2: "IPv6"
+        default: nil
+        }
+    }
+
+    static func protoNumber(named name: String) -> Int32? {
+        switch name {
+        case "IPv4": 1
+        case "IPv6": 2
         default: nil
         }
     }

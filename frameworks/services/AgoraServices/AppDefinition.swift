@@ -42,6 +42,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var fetch: [CommandInfo.URI] = []
     /// The image the instances run in (Marathon's `container`); none runs the command on the host.
     public var container: AppContainer?
+    /// The networks the instances join (Marathon's `networks`).
+    public var networks = AppNetworks.host
     /// The Unix user the instances run as (the framework's user when absent).
     public var user: String?
     /// What happens to instances on an unreachable agent (Marathon's `unreachableStrategy`).
@@ -50,6 +52,27 @@ public struct AppDefinition: Equatable, Sendable {
     public var version = Date(timeIntervalSince1970: 0)
 
     public init(id: String) { self.id = id }
+
+    /// The port of each declared port, for `$PORT0`…: its host port from `hostPorts` (in order), or the container
+    /// port of a mapping that has no host port.
+    func environmentPorts(hostPorts: [UInt64]) -> [UInt64] {
+        guard let mappings = container?.portMappings, !mappings.isEmpty else { return hostPorts }
+        var next = hostPorts.makeIterator()
+        return mappings.map { mapping in
+            mapping.hostPort != nil || networks.mapsHostPortsByDefault ? next.next() ?? 0 : UInt64(mapping.containerPort)
+        }
+    }
+
+    /// Where among each instance's host ports (`ports`) is the port a health check's `portIndex` names: it counts
+    /// the container's port mappings when there are any, else the declared ports; nil when that port has no host port.
+    func hostPortIndex(_ portIndex: Int) -> Int? {
+        guard let mappings = container?.portMappings, !mappings.isEmpty else {
+            return portIndex < ports.count ? portIndex : nil
+        }
+        guard portIndex < mappings.count else { return nil }
+        let hosted = mappings.prefix(portIndex + 1).map { $0.hostPort != nil || networks.mapsHostPortsByDefault }
+        return hosted.last == true ? hosted.filter { $0 }.count - 1 : nil
+    }
 
     /// Whether a change to `other` needs new tasks (anything but the instance count and labels).
     public func needsRestart(comparedTo other: AppDefinition) -> Bool {

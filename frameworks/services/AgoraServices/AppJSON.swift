@@ -32,7 +32,7 @@ public enum AppJSON {
 
     /// Marathon app fields that change what runs or where, which Agora does not implement yet.
     static let notImplemented: Set<String> = [
-        "networks", "storeUrls", "secrets", "residency", "readinessChecks",
+        "storeUrls", "secrets", "residency", "readinessChecks",
         "dependencies", "executor", "acceptedResourceRoles", "taskRateLimit", "ipAddress",
     ]
 
@@ -210,32 +210,66 @@ public enum AppJSON {
         if let value = json["container"] {
             app.container = value == .null ? nil : AppContainer.parse(value, problems: &problems)
         }
-        if let container = app.container, !container.portMappings.isEmpty {
-            if json["portDefinitions"]?.asksForSomething == true || json["ports"]?.asksForSomething == true {
-                problems.append(("/container/portMappings", "give portMappings or portDefinitions, not both"))
-            }
-            app.ports = container.portMappings
-            // A host port a mapping names is the one the container gets, as in Marathon.
-            if container.portMappings.contains(where: { $0 != 0 }) {
-                if container.portMappings.contains(0) {
-                    problems.append(("/container/portMappings", "mixing fixed host ports and host ports from the offer (0) is not implemented"))
-                }
-                app.requirePorts = true
-            }
+        if let value = json["networks"], value != .null {
+            app.networks = AppNetworks.parse(value, problems: &problems)
+        } else if app.container?.legacyBridge == true {
+            app.networks = .bridge
         }
+        checkPorts(&app, json, &problems)
         if app.cmd == nil && (app.args ?? []).isEmpty && app.container == nil {
             problems.append(("/cmd", "an app needs cmd, args or a container image"))
         }
-        for (index, check) in app.healthChecks.enumerated() where check.kind != .command && check.portIndex >= app.ports.count {
-            problems.append(("/healthChecks(\(index))/portIndex", "the app has only \(app.ports.count) port(s)"))
+        for (index, check) in app.healthChecks.enumerated() where check.kind != .command && app.hostPortIndex(check.portIndex) == nil {
+            problems.append(("/healthChecks(\(index))/portIndex", app.networks == .host
+                ? "the app has only \(app.ports.count) port(s)"
+                : "port \(check.portIndex) has no host port: health checks reach an instance through a host port of its mapping"))
         }
         guard problems.isEmpty else { throw AppValidationError(details: problems) }
         return app
     }
 
+    /// The host ports each instance takes (`ports`) follow from the container's port mappings when it has any: the
+    /// mappings with a host port, in order (on the host's network the container listens on the host port itself; on
+    /// a container network it listens on its container port). Container networks need an image and take no
+    /// `portDefinitions`.
+    private static func checkPorts(_ app: inout AppDefinition, _ json: JSONValue, _ problems: inout [(String, String)]) {
+        let onHost = app.networks == .host
+        if !onHost {
+            if app.container == nil { problems.append(("/networks", "container networks need a container image ('container')")) }
+            if json["portDefinitions"]?.asksForSomething == true || json["ports"]?.asksForSomething == true {
+                problems.append(("/portDefinitions", "apps on container networks declare their ports in container.portMappings"))
+            }
+            app.ports = []
+        }
+        guard let container = app.container, !container.portMappings.isEmpty else { return }
+        if onHost && (json["portDefinitions"]?.asksForSomething == true || json["ports"]?.asksForSomething == true) {
+            problems.append(("/container/portMappings", "give portMappings or portDefinitions, not both"))
+        }
+        var hostPorts: [Int] = []
+        for (index, mapping) in container.portMappings.enumerated() {
+            let path = "/container/portMappings(\(index))"
+            let host = mapping.hostPort ?? (app.networks.mapsHostPortsByDefault ? 0 : nil)
+            if onHost && mapping.containerPort != 0 && mapping.containerPort != host {
+                problems.append(("\(path)/containerPort", "on the host's network the container listens on its host port: set containerPort to 0 or to hostPort, or put the app on a container network"))
+            }
+            if !onHost && mapping.containerPort == 0 && host == nil {
+                problems.append(("\(path)/containerPort", "a mapping without a host port needs its container port"))
+            }
+            if let host { hostPorts.append(host) }
+        }
+        app.ports = hostPorts
+        // A host port a mapping names is the one the container gets, as in Marathon.
+        if hostPorts.contains(where: { $0 != 0 }) {
+            if hostPorts.contains(0) {
+                problems.append(("/container/portMappings", "mixing fixed host ports and host ports from the offer (0) is not implemented"))
+            }
+            app.requirePorts = true
+        }
+    }
+
     /// The Marathon app object (only keys real Marathon clients accept).
     public static func render(_ app: AppDefinition, status: AppStatus?, tasks: [JSONValue]?) -> JSONValue {
-        let declaredPorts = app.container?.portMappings.isEmpty == false ? [] : app.ports
+        let declaredPorts = app.container?.portMappings.isEmpty == false || app.networks != .host ? [] : app.ports
         var entries: [(key: String, value: JSONValue)] = [("id", .string(app.id))]
         if let cmd = app.cmd { entries.append(("cmd", .string(cmd))) }
         if let args = app.args { entries.append(("args", .array(args.map { .string($0) }))) }
@@ -265,6 +299,7 @@ public enum AppJSON {
         if let grace = app.taskKillGracePeriodSeconds { entries.append(("taskKillGracePeriodSeconds", JSONValue.double(grace) ?? .null)) }
         if let user = app.user { entries.append(("user", .string(user))) }
         if let container = app.container { entries.append(("container", container.json)) }
+        entries.append(("networks", app.networks.json))
         if let status {
             entries += [
                 ("tasksRunning", .integer(status.running)), ("tasksStaged", .integer(status.staged)),
@@ -326,12 +361,6 @@ public enum AppLimits {
     public static let maxInstances = 100_000
     /// The largest backoff factor.
     public static let maxBackoffFactor = 100.0
-}
-
-extension JSONValue {
-    var string: String? { if case .string(let value) = self { value } else { nil } }
-    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
-    func stringValue(_ key: String) -> String? { self[key]?.string }
 }
 
 extension JSONValue {

@@ -189,6 +189,7 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
         var pending = reconciled ? pendingLaunches() : [:]
+        var packers: [OfferPacker] = []
         for offer in offers {
             var packer = OfferPacker(offer)
             for id in pending.keys.sorted() {
@@ -227,8 +228,9 @@ public final class ServiceScheduler: SchedulerDelegate {
                 launchStats[id] = stats
             }
             agentAttributes[offer.agentID] = offer.attributes
-            packer.finish(on: client, refuseSeconds: 1, declineSeconds: pending.values.contains { $0 > 0 } ? 1 : 5)
+            packers.append(packer)
         }
+        OfferPacker.finish(packers, on: client, refuseSeconds: 1, declineSeconds: pending.values.contains { $0 > 0 } ? 1 : 5)
     }
 
     private var agentAttributes: [AgentID: [Attribute]] = [:]
@@ -240,11 +242,13 @@ public final class ServiceScheduler: SchedulerDelegate {
                                host: offer.hostname, ports: ports, stagedAt: now)
         tasks[id] = task
         store.save(task)
-        // Marathon's port variables, in the order the app declares its ports.
+        // Marathon's port variables, in the order the app declares its ports: the host port, or for a mapping without
+        // one the container port.
         var env = app.env
-        for (index, port) in ports.enumerated() { env["PORT\(index)"] = String(port) }
-        env["PORT"] = ports.first.map(String.init)
-        env["PORTS"] = ports.map(String.init).joined(separator: ",")
+        let declared = app.environmentPorts(hostPorts: ports)
+        for (index, port) in declared.enumerated() { env["PORT\(index)"] = String(port) }
+        env["PORT"] = declared.first.map(String.init)
+        env["PORTS"] = declared.map(String.init).joined(separator: ",")
         var command: CommandInfo = if let cmd = app.cmd {
             .shell(cmd, environment: Environment(env))
         } else {
@@ -255,10 +259,10 @@ public final class ServiceScheduler: SchedulerDelegate {
         var info = TaskInfo(name: app.id, taskID: id, agentID: offer.agentID,
                             resources: resources.wire(allocationRole: offer.allocationInfo?.role), command: command,
                             labels: Labels([Label(key: "app", value: app.id)]))
-        info.container = app.container?.containerInfo
+        info.container = app.container?.containerInfo(networks: app.networks, hostPorts: ports)
         if let grace = app.taskKillGracePeriodSeconds { info.killPolicy = KillPolicy(gracePeriod: DurationInfo(seconds: grace)) }
         if let check = app.healthChecks.first {
-            let port = check.portIndex < ports.count ? UInt32(ports[check.portIndex]) : 0
+            let port = app.hostPortIndex(check.portIndex).map { UInt32(clamping: ports[$0]) } ?? 0
             info.healthCheck = HealthCheck(
                 type: check.kind, command: check.command.map { .shell($0) },
                 http: check.kind == .http ? .init(port: port, path: check.path) : nil,
@@ -289,6 +293,9 @@ public final class ServiceScheduler: SchedulerDelegate {
         let wasHealthy = task.healthy
         task.state = status.state
         if let healthy = status.healthy { task.healthy = healthy }
+        if let networks = status.containerStatus?.networkInfos {
+            task.containerAddresses = networks.flatMap { $0.ipAddresses.compactMap(\.ipAddress) }
+        }
         if status.state == .running && task.startedAt == nil { task.startedAt = now }
         emit("status_update_event", .object([
             ("taskId", .string(task.id.value)), ("appId", .string(task.appID)), ("taskStatus", .string(status.state.rawValue)),

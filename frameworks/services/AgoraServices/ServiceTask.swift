@@ -17,6 +17,8 @@ public final class ServiceTask {
     public var killing = false
     /// Since when its agent has been unreachable (TASK_UNREACHABLE), until it is heard from again.
     public var unreachableSince: Date?
+    /// Its own addresses on container networks, as its statuses report them (none on the host's network).
+    public var containerAddresses: [String] = []
 
     init(id: TaskID, appID: String, version: Date, agentID: AgentID, host: String, ports: [UInt64], stagedAt: Date,
          state: TaskState = .staging) {
@@ -47,7 +49,9 @@ public final class ServiceTask {
             ("stagedAt", .string(MarathonDate.format(stagedAt))),
             ("state", .string(state.rawValue)),
             ("version", .string(MarathonDate.format(version))),
-            ("ipAddresses", .array([.object([("ipAddress", .string(host)), ("protocol", .string("IPv4"))])])),
+            ("ipAddresses", .array((containerAddresses.isEmpty ? [host] : containerAddresses).map { address in
+                .object([("ipAddress", .string(address)), ("protocol", .string(address.contains(":") ? "IPv6" : "IPv4"))])
+            })),
         ]
         if let startedAt { entries.append(("startedAt", .string(MarathonDate.format(startedAt)))) }
         if checked, let healthy {

@@ -955,6 +955,18 @@ void   mesos__v1__linux_info__free_unpacked
   assert(message->base.descriptor == &mesos__v1__linux_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mesos__v1__network_info__ipaddress__init
+                     (Mesos__V1__NetworkInfo__IPAddress         *message)
+{
+  static const Mesos__V1__NetworkInfo__IPAddress init_value = MESOS__V1__NETWORK_INFO__IPADDRESS__INIT;
+  *message = init_value;
+}
+void   mesos__v1__network_info__port_mapping__init
+                     (Mesos__V1__NetworkInfo__PortMapping         *message)
+{
+  static const Mesos__V1__NetworkInfo__PortMapping init_value = MESOS__V1__NETWORK_INFO__PORT_MAPPING__INIT;
+  *message = init_value;
+}
 void   mesos__v1__network_info__init
                      (Mesos__V1__NetworkInfo         *message)
 {
@@ -998,6 +1010,51 @@ void   mesos__v1__network_info__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &mesos__v1__network_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mesos__v1__container_status__init
+                     (Mesos__V1__ContainerStatus         *message)
+{
+  static const Mesos__V1__ContainerStatus init_value = MESOS__V1__CONTAINER_STATUS__INIT;
+  *message = init_value;
+}
+size_t mesos__v1__container_status__get_packed_size
+                     (const Mesos__V1__ContainerStatus *message)
+{
+  assert(message->base.descriptor == &mesos__v1__container_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mesos__v1__container_status__pack
+                     (const Mesos__V1__ContainerStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mesos__v1__container_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mesos__v1__container_status__pack_to_buffer
+                     (const Mesos__V1__ContainerStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mesos__v1__container_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mesos__V1__ContainerStatus *
+       mesos__v1__container_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mesos__V1__ContainerStatus *)
+     protobuf_c_message_unpack (&mesos__v1__container_status__descriptor,
+                                allocator, len, data);
+}
+void   mesos__v1__container_status__free_unpacked
+                     (Mesos__V1__ContainerStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mesos__v1__container_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   mesos__v1__rlimit_info__rlimit__init
@@ -3880,8 +3937,188 @@ const ProtobufCMessageDescriptor mesos__v1__linux_info__descriptor =
   (ProtobufCMessageInit) mesos__v1__linux_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__network_info__field_descriptors[1] =
+static const Mesos__V1__NetworkInfo__Protocol mesos__v1__network_info__ipaddress__protocol__default_value = MESOS__V1__NETWORK_INFO__PROTOCOL__IPv4;
+static const ProtobufCFieldDescriptor mesos__v1__network_info__ipaddress__field_descriptors[2] =
 {
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Mesos__V1__NetworkInfo__IPAddress, has_protocol),
+    offsetof(Mesos__V1__NetworkInfo__IPAddress, protocol),
+    &mesos__v1__network_info__protocol__descriptor,
+    &mesos__v1__network_info__ipaddress__protocol__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ip_address",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo__IPAddress, ip_address),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__network_info__ipaddress__field_indices_by_name[] = {
+  1,   /* field[1] = ip_address */
+  0,   /* field[0] = protocol */
+};
+static const ProtobufCIntRange mesos__v1__network_info__ipaddress__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mesos__v1__network_info__ipaddress__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.NetworkInfo.IPAddress",
+  "IPAddress",
+  "Mesos__V1__NetworkInfo__IPAddress",
+  "mesos.v1",
+  sizeof(Mesos__V1__NetworkInfo__IPAddress),
+  2,
+  mesos__v1__network_info__ipaddress__field_descriptors,
+  mesos__v1__network_info__ipaddress__field_indices_by_name,
+  1,  mesos__v1__network_info__ipaddress__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__network_info__ipaddress__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__network_info__port_mapping__field_descriptors[3] =
+{
+  {
+    "host_port",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo__PortMapping, host_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "container_port",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo__PortMapping, container_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "protocol",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo__PortMapping, protocol),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__network_info__port_mapping__field_indices_by_name[] = {
+  1,   /* field[1] = container_port */
+  0,   /* field[0] = host_port */
+  2,   /* field[2] = protocol */
+};
+static const ProtobufCIntRange mesos__v1__network_info__port_mapping__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor mesos__v1__network_info__port_mapping__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.NetworkInfo.PortMapping",
+  "PortMapping",
+  "Mesos__V1__NetworkInfo__PortMapping",
+  "mesos.v1",
+  sizeof(Mesos__V1__NetworkInfo__PortMapping),
+  3,
+  mesos__v1__network_info__port_mapping__field_descriptors,
+  mesos__v1__network_info__port_mapping__field_indices_by_name,
+  1,  mesos__v1__network_info__port_mapping__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__network_info__port_mapping__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mesos__v1__network_info__protocol__enum_values_by_number[2] =
+{
+  { "IPv4", "MESOS__V1__NETWORK_INFO__PROTOCOL__IPv4", 1 },
+  { "IPv6", "MESOS__V1__NETWORK_INFO__PROTOCOL__IPv6", 2 },
+};
+static const ProtobufCIntRange mesos__v1__network_info__protocol__value_ranges[] = {
+{1, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex mesos__v1__network_info__protocol__enum_values_by_name[2] =
+{
+  { "IPv4", 0 },
+  { "IPv6", 1 },
+};
+const ProtobufCEnumDescriptor mesos__v1__network_info__protocol__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mesos.v1.NetworkInfo.Protocol",
+  "Protocol",
+  "Mesos__V1__NetworkInfo__Protocol",
+  "mesos.v1",
+  2,
+  mesos__v1__network_info__protocol__enum_values_by_number,
+  2,
+  mesos__v1__network_info__protocol__enum_values_by_name,
+  1,
+  mesos__v1__network_info__protocol__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__network_info__field_descriptors[5] =
+{
+  {
+    "groups",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mesos__V1__NetworkInfo, n_groups),
+    offsetof(Mesos__V1__NetworkInfo, groups),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__NetworkInfo, labels),
+    &mesos__v1__labels__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ip_addresses",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__NetworkInfo, n_ip_addresses),
+    offsetof(Mesos__V1__NetworkInfo, ip_addresses),
+    &mesos__v1__network_info__ipaddress__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
   {
     "name",
     6,
@@ -3894,14 +4131,30 @@ static const ProtobufCFieldDescriptor mesos__v1__network_info__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "port_mappings",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__NetworkInfo, n_port_mappings),
+    offsetof(Mesos__V1__NetworkInfo, port_mappings),
+    &mesos__v1__network_info__port_mapping__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mesos__v1__network_info__field_indices_by_name[] = {
-  0,   /* field[0] = name */
+  0,   /* field[0] = groups */
+  2,   /* field[2] = ip_addresses */
+  1,   /* field[1] = labels */
+  3,   /* field[3] = name */
+  4,   /* field[4] = port_mappings */
 };
 static const ProtobufCIntRange mesos__v1__network_info__number_ranges[1 + 1] =
 {
-  { 6, 0 },
-  { 0, 1 }
+  { 3, 0 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor mesos__v1__network_info__descriptor =
 {
@@ -3911,11 +4164,49 @@ const ProtobufCMessageDescriptor mesos__v1__network_info__descriptor =
   "Mesos__V1__NetworkInfo",
   "mesos.v1",
   sizeof(Mesos__V1__NetworkInfo),
-  1,
+  5,
   mesos__v1__network_info__field_descriptors,
   mesos__v1__network_info__field_indices_by_name,
   1,  mesos__v1__network_info__number_ranges,
   (ProtobufCMessageInit) mesos__v1__network_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mesos__v1__container_status__field_descriptors[1] =
+{
+  {
+    "network_infos",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mesos__V1__ContainerStatus, n_network_infos),
+    offsetof(Mesos__V1__ContainerStatus, network_infos),
+    &mesos__v1__network_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mesos__v1__container_status__field_indices_by_name[] = {
+  0,   /* field[0] = network_infos */
+};
+static const ProtobufCIntRange mesos__v1__container_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mesos__v1__container_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mesos.v1.ContainerStatus",
+  "ContainerStatus",
+  "Mesos__V1__ContainerStatus",
+  "mesos.v1",
+  sizeof(Mesos__V1__ContainerStatus),
+  1,
+  mesos__v1__container_status__field_descriptors,
+  mesos__v1__container_status__field_indices_by_name,
+  1,  mesos__v1__container_status__number_ranges,
+  (ProtobufCMessageInit) mesos__v1__container_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor mesos__v1__rlimit_info__rlimit__field_descriptors[1] =
@@ -6719,7 +7010,7 @@ const ProtobufCEnumDescriptor mesos__v1__task_status__reason__descriptor =
   mesos__v1__task_status__reason__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor mesos__v1__task_status__field_descriptors[13] =
+static const ProtobufCFieldDescriptor mesos__v1__task_status__field_descriptors[14] =
 {
   {
     "task_id",
@@ -6866,6 +7157,18 @@ static const ProtobufCFieldDescriptor mesos__v1__task_status__field_descriptors[
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "container_status",
+    13,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mesos__V1__TaskStatus, container_status),
+    &mesos__v1__container_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "unreachable_time",
     14,
     PROTOBUF_C_LABEL_OPTIONAL,
@@ -6880,6 +7183,7 @@ static const ProtobufCFieldDescriptor mesos__v1__task_status__field_descriptors[
 };
 static const unsigned mesos__v1__task_status__field_indices_by_name[] = {
   4,   /* field[4] = agent_id */
+  12,   /* field[12] = container_status */
   2,   /* field[2] = data */
   6,   /* field[6] = executor_id */
   7,   /* field[7] = healthy */
@@ -6890,14 +7194,13 @@ static const unsigned mesos__v1__task_status__field_indices_by_name[] = {
   1,   /* field[1] = state */
   0,   /* field[0] = task_id */
   5,   /* field[5] = timestamp */
-  12,   /* field[12] = unreachable_time */
+  13,   /* field[13] = unreachable_time */
   10,   /* field[10] = uuid */
 };
-static const ProtobufCIntRange mesos__v1__task_status__number_ranges[2 + 1] =
+static const ProtobufCIntRange mesos__v1__task_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 14, 12 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor mesos__v1__task_status__descriptor =
 {
@@ -6907,10 +7210,10 @@ const ProtobufCMessageDescriptor mesos__v1__task_status__descriptor =
   "Mesos__V1__TaskStatus",
   "mesos.v1",
   sizeof(Mesos__V1__TaskStatus),
-  13,
+  14,
   mesos__v1__task_status__field_descriptors,
   mesos__v1__task_status__field_indices_by_name,
-  2,  mesos__v1__task_status__number_ranges,
+  1,  mesos__v1__task_status__number_ranges,
   (ProtobufCMessageInit) mesos__v1__task_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

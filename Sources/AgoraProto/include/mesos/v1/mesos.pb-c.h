@@ -44,6 +44,9 @@ typedef struct Mesos__V1__Volume__Source__HostPath Mesos__V1__Volume__Source__Ho
 typedef struct Mesos__V1__CapabilityInfo Mesos__V1__CapabilityInfo;
 typedef struct Mesos__V1__LinuxInfo Mesos__V1__LinuxInfo;
 typedef struct Mesos__V1__NetworkInfo Mesos__V1__NetworkInfo;
+typedef struct Mesos__V1__NetworkInfo__IPAddress Mesos__V1__NetworkInfo__IPAddress;
+typedef struct Mesos__V1__NetworkInfo__PortMapping Mesos__V1__NetworkInfo__PortMapping;
+typedef struct Mesos__V1__ContainerStatus Mesos__V1__ContainerStatus;
 typedef struct Mesos__V1__RLimitInfo Mesos__V1__RLimitInfo;
 typedef struct Mesos__V1__RLimitInfo__RLimit Mesos__V1__RLimitInfo__RLimit;
 typedef struct Mesos__V1__TTYInfo Mesos__V1__TTYInfo;
@@ -173,6 +176,11 @@ typedef enum _Mesos__V1__CapabilityInfo__Capability {
   MESOS__V1__CAPABILITY_INFO__CAPABILITY__AUDIT_READ = 1037
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__CAPABILITY_INFO__CAPABILITY)
 } Mesos__V1__CapabilityInfo__Capability;
+typedef enum _Mesos__V1__NetworkInfo__Protocol {
+  MESOS__V1__NETWORK_INFO__PROTOCOL__IPv4 = 1,
+  MESOS__V1__NETWORK_INFO__PROTOCOL__IPv6 = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MESOS__V1__NETWORK_INFO__PROTOCOL)
+} Mesos__V1__NetworkInfo__Protocol;
 typedef enum _Mesos__V1__ContainerInfo__DockerInfo__Network {
   MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__HOST = 1,
   MESOS__V1__CONTAINER_INFO__DOCKER_INFO__NETWORK__BRIDGE = 2,
@@ -662,18 +670,63 @@ struct  Mesos__V1__LinuxInfo
     , NULL, NULL, NULL, 0, 0 }
 
 
+struct  Mesos__V1__NetworkInfo__IPAddress
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_protocol;
+  Mesos__V1__NetworkInfo__Protocol protocol;
+  char *ip_address;
+};
+#define MESOS__V1__NETWORK_INFO__IPADDRESS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__network_info__ipaddress__descriptor) \
+    , 0, MESOS__V1__NETWORK_INFO__PROTOCOL__IPv4, NULL }
+
+
+struct  Mesos__V1__NetworkInfo__PortMapping
+{
+  ProtobufCMessage base;
+  uint32_t host_port;
+  uint32_t container_port;
+  char *protocol;
+};
+#define MESOS__V1__NETWORK_INFO__PORT_MAPPING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__network_info__port_mapping__descriptor) \
+    , 0, 0, NULL }
+
+
 /*
- * A network a container asks to join: in the schema so that the request is refused by name (container networks are
- * not implemented yet).
+ * A network a container joins (a CNI network on the agent, by name), the addresses it asks for, and its port
+ * mappings; in a TaskStatus, the addresses the container got.
  */
 struct  Mesos__V1__NetworkInfo
 {
   ProtobufCMessage base;
+  size_t n_ip_addresses;
+  Mesos__V1__NetworkInfo__IPAddress **ip_addresses;
   char *name;
+  size_t n_groups;
+  char **groups;
+  Mesos__V1__Labels *labels;
+  size_t n_port_mappings;
+  Mesos__V1__NetworkInfo__PortMapping **port_mappings;
 };
 #define MESOS__V1__NETWORK_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__network_info__descriptor) \
-    , NULL }
+    , 0,NULL, NULL, 0,NULL, NULL, 0,NULL }
+
+
+/*
+ * What the agent learned while it set a task's container up: the networks it joined, with their addresses.
+ */
+struct  Mesos__V1__ContainerStatus
+{
+  ProtobufCMessage base;
+  size_t n_network_infos;
+  Mesos__V1__NetworkInfo **network_infos;
+};
+#define MESOS__V1__CONTAINER_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__container_status__descriptor) \
+    , 0,NULL }
 
 
 struct  Mesos__V1__RLimitInfo__RLimit
@@ -1152,11 +1205,12 @@ struct  Mesos__V1__TaskStatus
   protobuf_c_boolean has_healthy;
   protobuf_c_boolean healthy;
   Mesos__V1__Labels *labels;
+  Mesos__V1__ContainerStatus *container_status;
   Mesos__V1__TimeInfo *unreachable_time;
 };
 #define MESOS__V1__TASK_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mesos__v1__task_status__descriptor) \
-    , NULL, MESOS__V1__TASK_STATE__TASK_STAGING, NULL, 0, MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER, 0, MESOS__V1__TASK_STATUS__REASON__REASON_COMMAND_EXECUTOR_FAILED, 0, {0,NULL}, NULL, NULL, 0, 0, 0, {0,NULL}, 0, 0, NULL, NULL }
+    , NULL, MESOS__V1__TASK_STATE__TASK_STAGING, NULL, 0, MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER, 0, MESOS__V1__TASK_STATUS__REASON__REASON_COMMAND_EXECUTOR_FAILED, 0, {0,NULL}, NULL, NULL, 0, 0, 0, {0,NULL}, 0, 0, NULL, NULL, NULL }
 
 
 struct  Mesos__V1__Filters
@@ -1598,6 +1652,12 @@ Mesos__V1__LinuxInfo *
 void   mesos__v1__linux_info__free_unpacked
                      (Mesos__V1__LinuxInfo *message,
                       ProtobufCAllocator *allocator);
+/* Mesos__V1__NetworkInfo__IPAddress methods */
+void   mesos__v1__network_info__ipaddress__init
+                     (Mesos__V1__NetworkInfo__IPAddress         *message);
+/* Mesos__V1__NetworkInfo__PortMapping methods */
+void   mesos__v1__network_info__port_mapping__init
+                     (Mesos__V1__NetworkInfo__PortMapping         *message);
 /* Mesos__V1__NetworkInfo methods */
 void   mesos__v1__network_info__init
                      (Mesos__V1__NetworkInfo         *message);
@@ -1616,6 +1676,25 @@ Mesos__V1__NetworkInfo *
                       const uint8_t       *data);
 void   mesos__v1__network_info__free_unpacked
                      (Mesos__V1__NetworkInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Mesos__V1__ContainerStatus methods */
+void   mesos__v1__container_status__init
+                     (Mesos__V1__ContainerStatus         *message);
+size_t mesos__v1__container_status__get_packed_size
+                     (const Mesos__V1__ContainerStatus   *message);
+size_t mesos__v1__container_status__pack
+                     (const Mesos__V1__ContainerStatus   *message,
+                      uint8_t             *out);
+size_t mesos__v1__container_status__pack_to_buffer
+                     (const Mesos__V1__ContainerStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Mesos__V1__ContainerStatus *
+       mesos__v1__container_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mesos__v1__container_status__free_unpacked
+                     (Mesos__V1__ContainerStatus *message,
                       ProtobufCAllocator *allocator);
 /* Mesos__V1__RLimitInfo__RLimit methods */
 void   mesos__v1__rlimit_info__rlimit__init
@@ -2093,8 +2172,17 @@ typedef void (*Mesos__V1__CapabilityInfo_Closure)
 typedef void (*Mesos__V1__LinuxInfo_Closure)
                  (const Mesos__V1__LinuxInfo *message,
                   void *closure_data);
+typedef void (*Mesos__V1__NetworkInfo__IPAddress_Closure)
+                 (const Mesos__V1__NetworkInfo__IPAddress *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__NetworkInfo__PortMapping_Closure)
+                 (const Mesos__V1__NetworkInfo__PortMapping *message,
+                  void *closure_data);
 typedef void (*Mesos__V1__NetworkInfo_Closure)
                  (const Mesos__V1__NetworkInfo *message,
+                  void *closure_data);
+typedef void (*Mesos__V1__ContainerStatus_Closure)
+                 (const Mesos__V1__ContainerStatus *message,
                   void *closure_data);
 typedef void (*Mesos__V1__RLimitInfo__RLimit_Closure)
                  (const Mesos__V1__RLimitInfo__RLimit *message,
@@ -2242,6 +2330,10 @@ extern const ProtobufCMessageDescriptor mesos__v1__capability_info__descriptor;
 extern const ProtobufCEnumDescriptor    mesos__v1__capability_info__capability__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__linux_info__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__network_info__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__network_info__ipaddress__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__network_info__port_mapping__descriptor;
+extern const ProtobufCEnumDescriptor    mesos__v1__network_info__protocol__descriptor;
+extern const ProtobufCMessageDescriptor mesos__v1__container_status__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__rlimit_info__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__rlimit_info__rlimit__descriptor;
 extern const ProtobufCMessageDescriptor mesos__v1__ttyinfo__descriptor;
