@@ -178,6 +178,11 @@ struct NetworkTests {
             }
             #expect(addresses.count == 3, "three instances, three addresses: \(addresses)")
             let shown = try #require(try services.app("/web"))
+            let servicePort = shown["container"]?["portMappings"]?.text.contains("\"servicePort\":10000") == true
+            #expect(servicePort, "the first service port of the range: \(shown["container"]?.text ?? "")")
+            #expect(tasks.allSatisfy { $0["servicePorts"] == .array([.number("10000")]) }, "tasks show their app's service ports")
+            let clash = #"{"id": "/clash", "cmd": "sleep 60", "portDefinitions": [{"port": 10000}]}"#
+            #expect(try services.send(.post, "/v2/apps", clash).status == .conflict, "service port 10000 is taken")
             #expect(shown["networks"] == .array([.object([("mode", .string("container/bridge"))])]))
             #expect(shown["container"]?["portMappings"]?.text.contains("\"containerPort\":80,\"hostPort\":0") == true)
             #expect(try services.send(.delete, "/v2/apps/web").status == .ok)

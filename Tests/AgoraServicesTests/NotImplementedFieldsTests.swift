@@ -151,3 +151,50 @@ import Testing
                 .contains("/container/portMappings(0)/protocol must be tcp or udp"))
     }
 }
+
+/// Service ports: unique across apps, from the range when asked for as 0, stable across updates.
+@Suite struct ServicePortsTests {
+    private func app(_ id: String, ports: [Int]) -> AppDefinition {
+        var app = AppDefinition(id: id)
+        app.ports = ports
+        return app
+    }
+
+    @Test func zerosGetTheLowestFreePortsAndKeepThemAcrossUpdates() throws {
+        let ports = ServicePorts(range: 10000...10003)
+        var web = app("/web", ports: [0, 0])
+        try ports.assign(&web, previous: nil, others: [])
+        #expect(web.ports == [10000, 10001])
+        var db = app("/db", ports: [0, 10003])
+        try ports.assign(&db, previous: nil, others: [web])
+        #expect(db.ports == [10002, 10003])
+        var updated = app("/web", ports: [0, 0, 0])
+        #expect(throws: ServiceError.self) { try ports.assign(&updated, previous: web, others: [web, db]) }
+        updated = app("/web", ports: [0, 0])
+        try ports.assign(&updated, previous: web, others: [web, db])
+        #expect(updated.ports == web.ports, "an update asking for 0 keeps the ports it had")
+    }
+
+    @Test func aPortAnotherAppHoldsIsAConflict() throws {
+        let ports = ServicePorts()
+        var web = app("/web", ports: [10080])
+        try ports.assign(&web, previous: nil, others: [])
+        var other = app("/other", ports: [10080])
+        do {
+            try ports.assign(&other, previous: nil, others: [web])
+            Issue.record("no conflict")
+        } catch ServiceError.conflict(let message) {
+            #expect(message == "servicePort 10080 is already used by app /web")
+        }
+    }
+
+    @Test func containerMappingsCarryTheirServicePorts() throws {
+        var app = try AppJSON.parse(try JSONValue.parse(Array(#"""
+            {"id": "/web", "networks": [{"mode": "container/bridge"}], "container": {"docker": {"image": "w"},
+             "portMappings": [{"containerPort": 80}, {"containerPort": 81, "servicePort": 10000}]}}
+            """#.utf8)))
+        try ServicePorts().assign(&app, previous: nil, others: [])
+        #expect(app.container?.portMappings.map(\.servicePort) == [10001, 10000] && ServicePorts.of(app) == [10001, 10000])
+        #expect(app.ports == [0, 0], "host ports still come from offers")
+    }
+}

@@ -125,9 +125,7 @@ extension AppContainer {
         var mapping = AppPortMapping()
         for (key, value) in fields {
             switch key {
-            case "containerPort", "hostPort", "name", "protocol", "labels": break
-            case "servicePort" where !value.asksForSomething: break
-            case "servicePort": problems.append(("\(path)/servicePort", "service ports are not implemented yet"))
+            case "containerPort", "hostPort", "servicePort", "name", "protocol", "labels": break
             case "networkNames" where !value.asksForSomething: break
             case "networkNames": problems.append(("\(path)/networkNames", "mappings go to the app's first network; networkNames is not implemented"))
             default: problems.append(("\(path)/\(key)", "is not implemented by Agora"))
@@ -135,6 +133,7 @@ extension AppContainer {
         }
         do throws(WireError) {
             mapping.containerPort = try item.integer("containerPort", in: 0...65535, path: path) ?? 0
+            mapping.servicePort = try item.integer("servicePort", in: 0...65535, path: path) ?? 0
             if item["hostPort"] != nil && item["hostPort"] != .null {
                 mapping.hostPort = try item.integer("hostPort", in: 0...65535, path: path)
             }

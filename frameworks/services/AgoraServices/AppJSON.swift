@@ -242,6 +242,8 @@ public enum AppJSON {
             app.ports = []
         }
         guard let container = app.container, !container.portMappings.isEmpty else { return }
+        let services = container.portMappings.map(\.servicePort).filter { $0 != 0 }
+        if Set(services).count != services.count { problems.append(("/container/portMappings", "a servicePort appears more than once")) }
         if onHost && (json["portDefinitions"]?.asksForSomething == true || json["ports"]?.asksForSomething == true) {
             problems.append(("/container/portMappings", "give portMappings or portDefinitions, not both"))
         }

@@ -13,6 +13,8 @@ public final class ServiceScheduler: SchedulerDelegate {
     let logger: Logger
     /// Where time comes from: the loop in the daemon, a manual clock in tests.
     let clock: any LoopClock
+    /// Where apps' service ports come from.
+    let servicePorts: ServicePorts
     var client: SchedulerClient?
     public private(set) var apps: [String: AppDefinition] = [:]
     public private(set) var tasks: [TaskID: ServiceTask] = [:]
@@ -26,12 +28,23 @@ public final class ServiceScheduler: SchedulerDelegate {
     /// Listeners for `/v2/events`.
     var onEvent: ((String, JSONValue) -> Void)?
 
-    init(clock: any LoopClock, store: ServiceStore, logger: Logger) throws {
+    init(clock: any LoopClock, store: ServiceStore, logger: Logger, servicePorts: ServicePorts = ServicePorts()) throws {
         self.clock = clock
+        self.servicePorts = servicePorts
         self.store = store
         self.logger = logger
         store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
         for app in try store.apps() { apps[app.id] = app }
+        // Apps stored before service ports were given out get theirs now.
+        for var app in apps.values.sorted(by: { $0.id < $1.id }) where ServicePorts.of(app).contains(0) {
+            do {
+                try servicePorts.assign(&app, previous: nil, others: Array(apps.values))
+                try store.save(app)
+                apps[app.id] = app
+            } catch {
+                logger.error("cannot give \(app.id) its service ports: \(error)")
+            }
+        }
         for task in try store.tasks() { tasks[task.id] = task }
         deployments = try store.deployments()
         for row in store.skippedRows { logger.error("skipped a stored row that is no longer valid: \(row)") }
@@ -46,6 +59,7 @@ public final class ServiceScheduler: SchedulerDelegate {
     func put(_ app: AppDefinition, action: DeploymentAction) throws -> Deployment {
         var app = app
         let previous = apps[app.id]
+        try servicePorts.assign(&app, previous: previous, others: Array(apps.values))
         // A new version means new tasks; scaling (or relabelling) keeps the running ones.
         if let previous, action != .restart, !app.needsRestart(comparedTo: previous) {
             app.version = previous.version

@@ -37,14 +37,14 @@ public final class ServiceTask {
     /// Running and, when the app has health checks, reported healthy.
     func isHealthy(checked: Bool) -> Bool { state == .running && (!checked || healthy == true) }
 
-    /// Marathon's task object.
-    func json(checked: Bool) -> JSONValue {
+    /// Marathon's task object; `checked` when its app has health checks, `servicePorts` its app's.
+    func json(checked: Bool, servicePorts: [Int]) -> JSONValue {
         var entries: [(key: String, value: JSONValue)] = [
             ("id", .string(id.value)),
             ("appId", .string(appID)),
             ("host", .string(host)),
             ("ports", .array(ports.map { .integer($0) })),
-            ("servicePorts", .array([])),
+            ("servicePorts", .array(servicePorts.map { .integer($0) })),
             ("slaveId", .string(agentID.value)),
             ("stagedAt", .string(MarathonDate.format(stagedAt))),
             ("state", .string(state.rawValue)),

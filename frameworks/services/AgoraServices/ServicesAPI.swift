@@ -29,7 +29,7 @@ final class ServicesAPI {
         }
         router.add(.get, "/v2/tasks") { [unowned self] _ in
             self.json(.ok, .object([("tasks", .array(self.scheduler.tasks.values.sorted { $0.stagedAt < $1.stagedAt }
-                .map { $0.json(checked: !(self.scheduler.apps[$0.appID]?.healthChecks.isEmpty ?? true)) }))]))
+                .map(self.taskJSON)))]))
         }
         router.add(.post, "/v2/tasks/delete") { [unowned self] request in self.deleteTasks(request) }
         router.add(.get, "/v2/deployments") { [unowned self] _ in self.json(.ok, .array(self.scheduler.deployments.map(\.json))) }
@@ -96,8 +96,13 @@ final class ServicesAPI {
     }
 
     private func tasksJSON(_ id: String) -> [JSONValue] {
-        let checked = !(scheduler.apps[id]?.healthChecks.isEmpty ?? true)
-        return scheduler.liveTasks(of: id).sorted { $0.stagedAt < $1.stagedAt }.map { $0.json(checked: checked) }
+        scheduler.liveTasks(of: id).sorted { $0.stagedAt < $1.stagedAt }.map(taskJSON)
+    }
+
+    /// Marathon's task object, with its app's health checking and service ports.
+    private func taskJSON(_ task: ServiceTask) -> JSONValue {
+        let app = scheduler.apps[task.appID]
+        return task.json(checked: !(app?.healthChecks.isEmpty ?? true), servicePorts: app.map(ServicePorts.of) ?? [])
     }
 
     private func deploymentAnswer(_ deployment: Deployment, status: HTTPStatus = .ok) -> HTTPResponse {
@@ -189,13 +194,13 @@ final class ServicesAPI {
                 let host = request.queryValue("host")
                 let victims = scheduler.liveTasks(of: id).filter { host == nil || $0.host == host }
                 let killed = try victims.map { try scheduler.killTask($0.id, scale: flag(request, "scale")) }
-                return json(.ok, .object([("tasks", .array(killed.map { $0.json(checked: false) }))]))
+                return json(.ok, .object([("tasks", .array(killed.map(taskJSON)))]))
             case (.delete, "tasks", 2):
                 guard scheduler.tasks[TaskID(suffix[1])]?.appID == id else {
                     return error(.notFound, "Task '\(suffix[1])' is not a task of \(id)")
                 }
                 let task = try scheduler.killTask(TaskID(suffix[1]), scale: flag(request, "scale"))
-                return json(.ok, .object([("task", task.json(checked: false))]))
+                return json(.ok, .object([("task", taskJSON(task))]))
             case (.get, "versions", 1):
                 let versions = try scheduler.store.versions(of: id).map { JSONValue.string($0.0) }
                 guard !versions.isEmpty else { return error(.notFound, "App '\(id)' does not exist") }
@@ -224,7 +229,7 @@ final class ServicesAPI {
         do {
             let ids = try body(request).list("ids").compactMap(\.string)
             let killed = try ids.map { try scheduler.killTask(TaskID($0), scale: flag(request, "scale")) }
-            return json(.ok, .object([("tasks", .array(killed.map { $0.json(checked: false) }))]))
+            return json(.ok, .object([("tasks", .array(killed.map(taskJSON)))]))
         } catch {
             return response(for: error)
         }

@@ -13,11 +13,12 @@ public final class ServicesFramework {
     private let client: SchedulerClient
     private var server: HTTPServer?
 
-    /// Starts serving on `address` and subscribing to `master`; state lives in `workDirectory/services.db`.
+    /// Starts serving on `address` and subscribing to `master`; state lives in `workDirectory/services.db`; apps'
+    /// service ports come from `servicePorts`.
     public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
-                credential: Credential? = nil, gate: AuthGate = AuthGate(.off)) throws {
+                credential: Credential? = nil, gate: AuthGate = AuthGate(.off), servicePorts: ServicePorts = ServicePorts()) throws {
         let store = try ServiceStore(path: workDirectory + "/services.db")
-        scheduler = try ServiceScheduler(clock: loop, store: store, logger: logger)
+        scheduler = try ServiceScheduler(clock: loop, store: store, logger: logger, servicePorts: servicePorts)
         var configuration = SchedulerConfiguration(
             masters: [master],
             framework: FrameworkInfo(user: NSUserName(), name: "agora-services", id: store.frameworkID,

@@ -11,11 +11,26 @@ struct ServicesCommand: ParsableCommand {
 
     @OptionGroup var options: FrameworkOptions
 
+    @Option(name: .customLong("service-port-range"), help: "Where apps' service ports asked for as 0 come from (LOW-HIGH).")
+    var servicePortRange = "10000-20000"
+
+    func validate() throws { _ = try Self.range(servicePortRange) }
+
+    /// `LOW-HIGH` within 1-65535, LOW ≤ HIGH.
+    static func range(_ text: String) throws -> ClosedRange<Int> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let low = parts[0], let high = parts[1], 1 <= low, low <= high, high <= 65535 else {
+            throw ValidationError("--service-port-range must be LOW-HIGH within 1-65535 (got \"\(text)\")")
+        }
+        return low...high
+    }
+
     func run() throws {
         try FrameworkRunner.run(name: "agora-services", options: options) { setting in
             let framework = try ServicesFramework(loop: setting.loop, address: setting.address, master: setting.master,
                                           workDirectory: setting.workDirectory, logger: setting.logger,
-                                          credential: setting.credential, gate: setting.gate)
+                                          credential: setting.credential, gate: setting.gate,
+                                          servicePorts: ServicePorts(range: try Self.range(servicePortRange)))
             return (framework.address, framework.stop)
         }
     }
