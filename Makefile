@@ -2,7 +2,7 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := libuv1-dev libprotobuf-c-dev protobuf-c-compiler libhttp-parser-dev libsqlite3-dev libcurl4-openssl-dev pkg-config \
-	skopeo umoci runc busybox-static docker-registry containernetworking-plugins iptables iproute2 \
+	skopeo umoci runc busybox-static docker-registry containernetworking-plugins iptables iproute2 libldns-dev haproxy dnsutils \
 	python3-venv
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=

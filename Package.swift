@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "agora-logrotate", targets: ["agora-logrotate"]),
         .executable(name: "agora-executor", targets: ["agora-executor"]),
         .executable(name: "agora-fetcher", targets: ["agora-fetcher"]),
+        .executable(name: "agora-dns", targets: ["agora-dns"]),
+        .executable(name: "agora-lb", targets: ["agora-lb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CLDNS", path: "Sources/CLDNS"),
         .target(
             name: "AgoraProto",
             dependencies: ["CProtobufC"],
@@ -40,6 +43,27 @@ let package = Package(
         ),
         .target(name: "AgoraRuntime", dependencies: ["CLibUV"]),
         .target(name: "AgoraFetch", dependencies: ["AgoraRuntime", "CCurl"]),
+        .target(name: "AgoraDNSWire", dependencies: ["CLDNS"]),
+        .target(
+            name: "AgoraDNS",
+            dependencies: ["AgoraDNSWire", "AgoraRuntime", "AgoraHTTP", "AgoraWire", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "AgoraLB",
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "agora-lb",
+            dependencies: [
+                "AgoraLB", "AgoraDaemon", "AgoraRuntime", "AgoraHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "agora-dns",
+            dependencies: [
+                "AgoraDNS", "AgoraDaemon", "AgoraRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "AgoraRuntimeTesting", dependencies: ["AgoraRuntime"]),
         .target(
             name: "AgoraClusterTesting",
@@ -162,6 +186,8 @@ let package = Package(
             dependencies: ["AgoraMaster", "AgoraAuth", "AgoraResources", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraWire",
                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AgoraStoreTests", dependencies: ["AgoraStore", "AgoraRuntimeTesting"]),
+        .testTarget(name: "AgoraDNSTests", dependencies: ["AgoraDNS", "AgoraDNSWire", "AgoraWire"]),
+        .testTarget(name: "AgoraLBTests", dependencies: ["AgoraLB", "AgoraWire"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
         .testTarget(name: "AgoraResourcesTests", dependencies: ["AgoraResources", "AgoraWire"]),
         .testTarget(name: "AgoraServicesTests", dependencies: ["AgoraServices", "AgoraWire"]),

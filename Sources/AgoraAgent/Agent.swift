@@ -52,7 +52,8 @@ public final class Agent {
             directory: options.imageDirectory ?? options.workDirectory + "/images", mirrors: options.registryMirrors,
             insecureRegistries: options.insecureRegistries, pullTimeout: options.imagePullTimeout,
             gcDelay: options.imageGCDelay), logger: logger, now: { [clock = self.clock] in clock.now })
-        bundles = ContainerBundles(workDirectory: options.workDirectory, runtime: options.containerRuntime)
+        bundles = ContainerBundles(workDirectory: options.workDirectory, runtime: options.containerRuntime,
+                                   dnsServers: options.containerDNS, dnsSearch: options.containerDNSSearch)
         networks = try options.networkConfigDirectory.map { (directory) throws(NetworkError) in
             try CNINetworks(directory: directory, pluginDirectory: options.networkPluginDirectory)
         } ?? CNINetworks(pluginDirectory: options.networkPluginDirectory)

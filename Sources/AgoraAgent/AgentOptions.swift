@@ -48,6 +48,10 @@ public struct AgentOptions: Sendable {
     /// CNI plugins they run (`--network-plugin-dir`, Debian's `/usr/lib/cni` by default).
     public var networkConfigDirectory: String?
     public var networkPluginDirectory = "/usr/lib/cni"
+    /// Name servers containers get in `/etc/resolv.conf` (`--container-dns`, agora-dns' address), and the search
+    /// domain that goes with them (`--container-dns-search`); none: the host's `/etc/resolv.conf`.
+    public var containerDNS: [String] = []
+    public var containerDNSSearch: String?
     /// How long an executor waits for a restarted agent before it ends its task.
     public var executorRecoveryTimeout: Duration = .seconds(900)
     /// How long a restarted agent waits for the executors it finds alive to subscribe again.

@@ -11,6 +11,9 @@ struct ContainerBundles {
     /// `runc --root`: the runtime's state of this agent's containers.
     let stateRoot: String
     let runtime: String
+    /// The name servers (and search domain) containers get in `/etc/resolv.conf` (`--container-dns`); none: the host's.
+    let dnsServers: [String]
+    let dnsSearch: String?
 
     /// Where the sandbox appears inside every container (`MESOS_SANDBOX`).
     static let sandboxMount = "/mnt/mesos/sandbox"
@@ -31,10 +34,12 @@ struct ContainerBundles {
         return Set(known.enumerated().filter { mask & (1 << UInt64($0.offset)) != 0 }.map(\.element))
     }()
 
-    init(workDirectory: String, runtime: String) {
+    init(workDirectory: String, runtime: String, dnsServers: [String] = [], dnsSearch: String? = nil) {
         root = workDirectory + "/containers"
         stateRoot = workDirectory + "/runc"
         self.runtime = runtime
+        self.dnsServers = dnsServers
+        self.dnsSearch = dnsSearch
     }
 
     /// A runtime id for the task's container: its cgroup name, in the characters runc accepts.
@@ -127,7 +132,8 @@ struct ContainerBundles {
     private func writeEtc(bundle: String, hostname: String, addresses: [String]) throws(ContainerError) {
         let own = (addresses.isEmpty ? ["127.0.1.1"] : addresses).map { "\($0)\t\(hostname)\n" }.joined()
         let hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + own
-        let resolv = (try? Files.readText("/etc/resolv.conf")) ?? "nameserver 127.0.0.1\n"
+        let resolv = dnsServers.isEmpty ? (try? Files.readText("/etc/resolv.conf")) ?? "nameserver 127.0.0.1\n"
+            : (dnsSearch.map { "search \($0)\n" } ?? "") + dnsServers.map { "nameserver \($0)\n" }.joined()
         do {
             try Files.writeAtomically(bundle + "/hosts", Array(hosts.utf8))
             try Files.writeAtomically(bundle + "/hostname", Array((hostname + "\n").utf8))

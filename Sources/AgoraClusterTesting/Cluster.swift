@@ -114,6 +114,27 @@ public final class Cluster {
         ] + flags)
     }
 
+    /// Starts agora-dns on this cluster's master (its HTTP endpoints at the daemon's address) and returns it with
+    /// the address its DNS service answers on.
+    public func addDNS(ip: String = "127.0.0.1", flags: [String] = []) throws -> (daemon: Daemon, dns: SocketAddress) {
+        let daemon = try start("agora-dns", ["--ip", ip, "--port", "0", "--http-port", "0", "--master", masterAddress.description,
+                                             "--resolvers", "none", "--refresh", "200ms"] + flags)
+        var dns: SocketAddress?
+        try wait("agora-dns to announce its DNS address") {
+            let line = readText(daemon.stdoutPath)?.split(separator: "\n").dropFirst().first
+            dns = line.flatMap { $0.hasPrefix("dns on ") ? SocketAddress(parsing: String($0.dropFirst("dns on ".count))) : nil }
+            return dns != nil || daemon.exit != nil
+        }
+        guard let dns else { throw IntegrationError(description: "agora-dns did not announce its DNS address: \(daemon.logs)") }
+        return (daemon, dns)
+    }
+
+    /// Starts agora-lb in front of the services framework at `services`, its service ports on 127.0.0.1.
+    public func addLB(services: SocketAddress, flags: [String] = []) throws -> Daemon {
+        try start("agora-lb", ["--port", "0", "--work-dir", directory + "/lb\(daemons.count)", "--services", services.description,
+                               "--bind-ip", "127.0.0.1", "--resync", "1s"] + flags)
+    }
+
     /// Starts a program that is not one of Agora's daemons (a registry), known to listen at `address`; it is stopped
     /// with the cluster.
     public func startProcess(_ name: String, _ argv: [String], address: SocketAddress) throws -> Daemon {

@@ -55,10 +55,10 @@ public final class TestNetwork {
         return found
     }
 
-    /// The nat rules `portmap` made for this network.
+    /// The nat rules `portmap` made for this network (their comment reads `dnat name: \"NAME\" id: …`).
     func rules() -> [String] {
         Self.output("/usr/sbin/iptables-save", ["-t", "nat"]).split(separator: "\n")
-            .filter { $0.contains("\"\(name)\"") && $0.hasPrefix("-A") }.map(String.init)
+            .filter { $0.hasPrefix("-A") && $0.contains("dnat name: \\\"\(name)\\\"") }.map(String.init)
     }
 
     /// Deletes the bridge and the port-forwarding rules of this network's tasks that remain (after a failed test).

@@ -80,11 +80,15 @@ extension Master {
             ("agent_id", .string(task.agentID.value)),
             ("state", .string(task.state.rawValue)),
             ("resources", task.resources.endpointJSON),
-            ("statuses", .array(task.statuses.map { status in
+            ("statuses", .array(task.statuses.enumerated().map { index, status in
                 var fields: [(key: String, value: JSONValue)] = [
                     ("state", .string(status.state.rawValue)), ("timestamp", JSONValue.double(status.timestamp) ?? .null),
                 ]
                 if let container = try? status.container?.jsonValue() { fields.append(("container_status", container)) }
+                // The task's health, as its latest status reported it (Mesos shows `healthy` on the statuses).
+                if index == task.statuses.count - 1, let healthy = task.latestStatus?.healthy, task.latestStatus?.state == status.state {
+                    fields.append(("healthy", .bool(healthy)))
+                }
                 return .object(fields)
             })),
         ]

@@ -9,6 +9,7 @@ public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let interrupt = Signal(rawValue: agora_sigint())
     public static let kill = Signal(rawValue: agora_sigkill())
     public static let hangup = Signal(rawValue: agora_sighup())
+    public static let userDefined2 = Signal(rawValue: agora_sigusr2())
 
     public var description: String {
         switch self {
@@ -16,6 +17,7 @@ public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .interrupt: "SIGINT"
         case .kill: "SIGKILL"
         case .hangup: "SIGHUP"
+        case .userDefined2: "SIGUSR2"
         default: "signal \(rawValue)"
         }
     }

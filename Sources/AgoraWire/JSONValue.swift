@@ -29,6 +29,10 @@ public enum JSONValue: Equatable, Sendable {
     /// The text of a string value, the flag of a boolean; nil for anything else.
     public var string: String? { if case .string(let value) = self { value } else { nil } }
     public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    /// A number that is a whole `Int`; nil for anything else.
+    public var integerValue: Int? { if case .number(let text) = self { Int(text) } else { nil } }
+    /// The items of a list; nil for anything else.
+    public var array: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
 
     /// The text of `key` in an object, when it is a string.
     public func stringValue(_ key: String) -> String? { self[key]?.string }

@@ -34,6 +34,7 @@ static inline int agora_syncfs(int fd) { return (int)syscall(SYS_syncfs, fd); }
 static inline int agora_sigkill(void) { return SIGKILL; }
 static inline int agora_sigint(void) { return SIGINT; }
 static inline int agora_sighup(void) { return SIGHUP; }
+static inline int agora_sigusr2(void) { return SIGUSR2; }
 
 /* openat2(2) confined beneath `dirfd`, refusing every symlink and magic link on the way: a path that a
    concurrent rename swaps for a symlink cannot leave the directory. glibc 2.36 has no wrapper, so the

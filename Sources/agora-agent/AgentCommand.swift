@@ -101,6 +101,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("network-plugin-dir"), help: "Directory of the CNI plugins those configurations run.")
     var networkPluginDirectory = "/usr/lib/cni"
 
+    @Option(name: .customLong("container-dns"), help: "Name servers (IP,IP…) containers get in /etc/resolv.conf, such as agora-dns' address.")
+    var containerDNS: String?
+
+    @Option(name: .customLong("container-dns-search"), help: "The search domain containers get with --container-dns.")
+    var containerDNSSearch: String?
+
     func masterAddress() throws -> SocketAddress { try FrameworkRunner.masterAddress(master) }
 
     /// A companion program (`agora-logrotate`, `agora-executor`) installed beside this executable.
@@ -137,6 +143,13 @@ struct AgentCommand: ParsableCommand {
         guard (1...1000).contains(logMaxFiles) else { throw ValidationError("--log-max-files must be between 1 and 1000") }
         guard diskWatchInterval.duration > .zero else { throw ValidationError("--disk-watch-interval must be positive") }
         guard RecoveryMode(rawValue: recover) != nil else { throw ValidationError("--recover must be reconnect or cleanup") }
+        for server in containerDNS?.split(separator: ",", omittingEmptySubsequences: false) ?? [] {
+            let v4 = server.split(separator: ".", omittingEmptySubsequences: false)
+            guard v4.count == 4, v4.allSatisfy({ UInt8($0) != nil }) else { throw ValidationError("--container-dns: '\(server)' is not an IPv4 address") }
+        }
+        if let search = containerDNSSearch, search.isEmpty || !search.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) {
+            throw ValidationError("--container-dns-search must be a domain name")
+        }
         _ = try companion("agora-logrotate")
         _ = try companion("agora-executor")
         _ = try companion("agora-fetcher")
@@ -190,6 +203,8 @@ struct AgentCommand: ParsableCommand {
         options.containerRuntime = containerRuntime
         options.networkConfigDirectory = networkConfigDirectory
         options.networkPluginDirectory = networkPluginDirectory
+        options.containerDNS = containerDNS.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.containerDNSSearch = containerDNSSearch
         if let environment = try taskEnvironment() { options.taskEnvironment = environment }
         try DaemonRunner.run(name: "agora-agent", logger: logger) { loop in
             let agent = try Agent(loop: loop, options: options, logger: logger)

@@ -27,7 +27,8 @@ extension AgoraCommand {
     struct App: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage long-running apps on the services framework.",
-            subcommands: [List.self, Show.self, Create.self, Update.self, Scale.self, Restart.self, Delete.self, AppTasks.self])
+            subcommands: [List.self, Show.self, Create.self, Update.self, Scale.self, Restart.self, Delete.self, AppTasks.self,
+                          Endpoints.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List apps.")
@@ -116,6 +117,29 @@ extension AgoraCommand {
             @Argument(help: "The app id.") var id: String
             func run() throws {
                 try reporting { print("deployment \(try services.call(.delete, "/v2/apps/\(id.trimmingSlash)").string("deploymentId"))") }
+            }
+        }
+
+        struct Endpoints: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Where an app's running instances are reached.")
+            @OptionGroup var services: ServicesOptions
+            @Argument(help: "The app id.") var id: String
+            @Flag(help: "Print JSON.") var json = false
+            func run() throws {
+                try reporting {
+                    let answer = try services.call(.get, "/v2/apps/\(id.trimmingSlash)/endpoints?format=json")
+                    if json { return print(answer.text) }
+                    let texts = { (value: JSONValue, key: String) in
+                        value.list(key).map { $0.string ?? $0.integerValue.map(String.init) ?? "" }.joined(separator: ",")
+                    }
+                    var table = Table("TASK", "ADDRESSES", "HOST PORTS", "SERVICE PORTS", "STATE", "HEALTHY")
+                    for endpoint in answer.list("endpoints") {
+                        let healthy = endpoint["healthy"]?.bool.map { $0 ? "yes" : "no" } ?? "-"
+                        table.add([endpoint.string("taskId"), texts(endpoint, "addresses"), texts(endpoint, "ports"),
+                                   texts(endpoint, "servicePorts"), endpoint.string("state"), healthy])
+                    }
+                    print(table.rendered)
+                }
             }
         }
 

@@ -181,6 +181,13 @@ struct NetworkTests {
             let servicePort = shown["container"]?["portMappings"]?.text.contains("\"servicePort\":10000") == true
             #expect(servicePort, "the first service port of the range: \(shown["container"]?.text ?? "")")
             #expect(tasks.allSatisfy { $0["servicePorts"] == .array([.number("10000")]) }, "tasks show their app's service ports")
+            let endpoints = try services.json("/v2/apps/web/endpoints?format=json")
+            let reached = Set((endpoints["endpoints"]?.array ?? []).compactMap { $0["addresses"]?.array?.first?.string })
+            #expect(reached == Set(addresses.map { $0 + ":80" }), "endpoints as JSON: \(endpoints.text)")
+            #expect(endpoints["endpoints"]?.array?.allSatisfy { $0["healthy"] == .bool(true) } == true)
+            let listed = try cluster.run(Cluster.binary("agora"), ["app", "endpoints", "web"],
+                                         environment: ["AGORA_SERVICES": "http://\(services.daemon.address!)"])
+            #expect(addresses.allSatisfy { listed.stdout.contains($0 + ":80") } && listed.stdout.contains("10000"), "agora app endpoints: \(listed.stdout)")
             let clash = #"{"id": "/clash", "cmd": "sleep 60", "portDefinitions": [{"port": 10000}]}"#
             #expect(try services.send(.post, "/v2/apps", clash).status == .conflict, "service port 10000 is taken")
             #expect(shown["networks"] == .array([.object([("mode", .string("container/bridge"))])]))
@@ -190,4 +197,141 @@ struct NetworkTests {
             try cluster.wait("their networks released") { network.leftovers(workDirectory: agent.workDirectory).isEmpty }
         }
     }
+
+    /// agora-dns: from inside a client container on the bridge, `web.services.agora` resolves to the 3 instances,
+    /// SRV gives 3 targets and HTTP to each answers; answers follow a scale to 5 and a killed instance within a
+    /// second.
+    @Test func agoraDNSAnswersWithTheInstancesAndFollowsChanges() throws {
+        try withNetwork(named: "mesos-bridge") { cluster, registry, network, agent in
+            let image = try registry.push("web-1", as: "web:1")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            func app(_ instances: Int) -> String {
+                #"""
+                {"id": "/web", "cmd": "httpd -f -p 80 -h /www", "instances": \#(instances), "cpus": 0.1, "mem": 32,
+                 "networks": [{"mode": "container/bridge"}],
+                 "container": {"type": "DOCKER", "docker": {"image": "\#(image)"}, "portMappings": [{"containerPort": 80, "name": "http"}]}}
+                """#
+            }
+            #expect(try services.send(.post, "/v2/apps", app(3)).status == .created)
+            try cluster.wait("3 instances running", timeout: .seconds(60)) { services.count("/web", "tasksRunning") == 3 }
+            let (_, dns) = try cluster.addDNS(ip: "0.0.0.0")
+            func dig(_ name: String, _ type: String = "A") -> [String] {
+                let result = try? cluster.run("/usr/bin/dig", ["@127.0.0.1", "-p", String(dns.port), "+short", "+tries=1", "+time=1", name, type])
+                return (result?.stdout ?? "").split(separator: "\n").map(String.init).sorted()
+            }
+            try cluster.wait("3 addresses for web.services.agora") { dig("web.services.agora").count == 3 }
+
+            // The client: a container on the bridge asking agora-dns at the bridge's gateway, then fetching from each.
+            let scheduler = cluster.scheduler("client", format: .json)
+            let offer = try cluster.offer(for: scheduler)
+            let server = "\(network.prefix).1:\(dns.port)"
+            let script = "nslookup web.services.agora \(server) | awk '/^Name:/{n=1} n && /^Address/{print \"A\", $2}'; "
+                + "nslookup -type=srv _web._tcp.services.agora \(server) | grep -c 'service = 0 0 80 ' | sed 's/^/SRV /'; "
+                + "for ip in $(nslookup web.services.agora \(server) | awk '/^Name:/{n=1} n && /^Address/{print $2}'); do "
+                + "wget -qO- http://$ip/ | sed \"s/^/HTTP $ip /\"; done"
+            scheduler.launch([try networkedTask("client", image: image, network: network.name, script, on: offer)], on: offer)
+            try cluster.wait("the client to finish", timeout: .seconds(60)) { scheduler.states(of: "client").last?.isTerminal == true }
+            let output = try clientOutput(of: "client", on: agent, cluster)
+            let addresses = output.split(separator: "\n").filter { $0.hasPrefix("A ") }
+            #expect(addresses.count == 3, "3 A records inside the client: \(output)")
+            #expect(output.contains("SRV 3"), "3 SRV targets: \(output)")
+            #expect(output.split(separator: "\n").filter { $0.hasPrefix("HTTP ") && $0.hasSuffix("web 1") }.count == 3, "HTTP to each: \(output)")
+            scheduler.close()
+
+            // Scale to 5: the answers follow within a second of the instances running.
+            #expect(try services.send(.put, "/v2/apps/web", app(5)).status == .ok)
+            try cluster.wait("5 instances running", timeout: .seconds(60)) { services.count("/web", "tasksRunning") == 5 }
+            let scaled = ContinuousClock.now
+            try cluster.wait("5 addresses", timeout: .seconds(5)) { dig("web.services.agora").count == 5 }
+            let scaleLag = ContinuousClock.now - scaled
+            #expect(scaleLag < .seconds(1), "DNS followed the scale in \(scaleLag)")
+            #expect(dig("_web._tcp.services.agora", "SRV").count == 5)
+
+            // A killed instance leaves A and SRV.
+            let victim = try #require(try services.tasks("/web").first)
+            let victimIP = try #require(victim["ipAddresses"]?.array?.first?["ipAddress"]?.textValue)
+            let taskID = try #require(victim["id"]?.textValue)
+            #expect(try services.send(.delete, "/v2/apps/web/tasks/\(taskID)?scale=true").status == .ok)
+            let killed = ContinuousClock.now
+            try cluster.wait("the killed instance out of DNS", timeout: .seconds(5)) {
+                !dig("web.services.agora").contains(victimIP) && dig("_web._tcp.services.agora", "SRV").count == 4
+            }
+            print("agora-dns: followed a scale in \(scaleLag), a kill in \(ContinuousClock.now - killed)")
+            #expect(dig("example.com").isEmpty, "other names are refused (--resolvers none)")
+        }
+    }
+
+    /// agora-lb: 300 requests through the service port spread over the 3 instances without an error; a rolling
+    /// update under a steady 50 requests/s fails none; scaling to 5 puts the new instances behind the port within 2 s.
+    @Test func agoraLBBalancesOverHealthyInstancesThroughUpdatesAndScaling() throws {
+        try withNetwork(named: "mesos-bridge") { cluster, registry, network, agent in
+            let image = try registry.push("web-1", as: "web:1")
+            let services = ServicesClient(cluster: cluster, daemon: try cluster.addServices())
+            func app(_ instances: Int, version: String) -> String {
+                #"""
+                {"id": "/web", "cmd": "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1 > /www/who; exec httpd -f -p 80 -h /www", "instances": \#(instances),
+                 "cpus": 0.1, "mem": 32, "env": {"VERSION": "\#(version)"}, "networks": [{"mode": "container/bridge"}],
+                 "upgradeStrategy": {"minimumHealthCapacity": 1, "maximumOverCapacity": 0.34},
+                 "container": {"type": "DOCKER", "docker": {"image": "\#(image)"}, "portMappings": [{"containerPort": 80}]},
+                 "healthChecks": [{"protocol": "HTTP", "path": "/who", "portIndex": 0, "gracePeriodSeconds": 15,
+                                   "intervalSeconds": 0.5, "timeoutSeconds": 2, "maxConsecutiveFailures": 3}]}
+                """#
+            }
+            #expect(try services.send(.post, "/v2/apps", app(3, version: "1")).status == .created)
+            try services.waitHealthy("/web", 3, timeout: .seconds(60))
+            let lb = try cluster.addLB(services: services.daemon.address!)
+            try cluster.wait("the service port to answer", timeout: .seconds(20)) { get(cluster, "127.0.0.1", 10000, "/who") != nil }
+
+            var seen: [String: Int] = [:]
+            var failures = 0
+            for _ in 0..<300 {
+                if let who = get(cluster, "127.0.0.1", 10000, "/who") { seen[who, default: 0] += 1 } else { failures += 1 }
+            }
+            #expect(failures == 0 && seen.count == 3, "300 requests over 3 instances: \(seen), \(failures) failed")
+            #expect(seen.values.allSatisfy { $0 >= 50 }, "spread: \(seen)")
+
+            // A rolling update under 50 requests/s (at most 30 s): not one request fails.
+            #expect(try services.send(.put, "/v2/apps/web", app(3, version: "2")).status == .ok)
+            var sent = 0
+            failures = 0
+            let started = ContinuousClock.now
+            var next = started
+            while ContinuousClock.now - started < .seconds(30) {
+                cluster.loop.run(until: { ContinuousClock.now >= next }, timeout: .seconds(1))
+                next = next + .milliseconds(20)
+                sent += 1
+                if get(cluster, "127.0.0.1", 10000, "/who") == nil { failures += 1 }
+                if sent % 50 == 0, (try? services.app("/web"))?["deployments"]?.array?.isEmpty == true,
+                   services.count("/web", "tasksHealthy") == 3 { break }
+            }
+            #expect(failures == 0, "\(failures) of \(sent) requests failed during the rolling update")
+            try services.waitHealthy("/web", 3, timeout: .seconds(60))
+
+            // Scale to 5: new backends within 2 s of the instances being healthy.
+            #expect(try services.send(.put, "/v2/apps/web", app(5, version: "2")).status == .ok)
+            try services.waitHealthy("/web", 5, timeout: .seconds(60))
+            let healthy = ContinuousClock.now
+            var addresses: Set<String> = []
+            try cluster.wait("5 backends", timeout: .seconds(10)) {
+                if let who = get(cluster, "127.0.0.1", 10000, "/who") { addresses.insert(who) }
+                return addresses.count == 5
+            }
+            let toTraffic = ContinuousClock.now - healthy
+            #expect(toTraffic < .seconds(2), "healthy to traffic in \(toTraffic)")
+            let metrics = String(decoding: try cluster.get(lb, "/metrics").body, as: UTF8.self)
+            let reload = metrics.split(separator: "\n").first { $0.hasPrefix("agora_lb_last_reload_seconds ") } ?? ""
+            print("agora-lb: \(sent) requests during the update, \(failures) failed; healthy to traffic \(toTraffic); \(reload)")
+        }
+    }
+}
+
+/// The stdout of task `id` on `agent`, from its sandbox.
+private func clientOutput(of id: String, on agent: Daemon, _ cluster: Cluster) throws -> String {
+    let state = try cluster.getJSON(agent, "/state")
+    for key in ["completed_tasks", "tasks"] {
+        for task in state[key]?.array ?? [] where task["id"]?.textValue == id {
+            if let sandbox = task["sandbox"]?.textValue { return (try? String(contentsOfFile: sandbox + "/stdout", encoding: .utf8)) ?? "" }
+        }
+    }
+    return ""
 }

@@ -15,6 +15,8 @@ public final class ServiceScheduler: SchedulerDelegate {
     let clock: any LoopClock
     /// Where apps' service ports come from.
     let servicePorts: ServicePorts
+    /// How long a running instance is shown `TASK_KILLING` before it is killed (`--kill-drain-delay`).
+    let drainDelay: Duration
     var client: SchedulerClient?
     public private(set) var apps: [String: AppDefinition] = [:]
     public private(set) var tasks: [TaskID: ServiceTask] = [:]
@@ -28,9 +30,11 @@ public final class ServiceScheduler: SchedulerDelegate {
     /// Listeners for `/v2/events`.
     var onEvent: ((String, JSONValue) -> Void)?
 
-    init(clock: any LoopClock, store: ServiceStore, logger: Logger, servicePorts: ServicePorts = ServicePorts()) throws {
+    init(clock: any LoopClock, store: ServiceStore, logger: Logger, servicePorts: ServicePorts = ServicePorts(),
+         drainDelay: Duration = .zero) throws {
         self.clock = clock
         self.servicePorts = servicePorts
+        self.drainDelay = drainDelay
         self.store = store
         self.logger = logger
         store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
@@ -104,7 +108,6 @@ public final class ServiceScheduler: SchedulerDelegate {
             app.instances = max(0, app.instances - 1)
             try store.save(app)
             apps[app.id] = app
-            task.killing = true
         }
         kill(task)
         return task
@@ -179,11 +182,27 @@ public final class ServiceScheduler: SchedulerDelegate {
         store.delete(deployment: deployment.id)
     }
 
+    /// Kills a task. A running one is shown `TASK_KILLING` first and killed `drainDelay` later, so that load
+    /// balancers following the events take it out of their backends before it gets its SIGTERM.
     private func kill(_ task: ServiceTask) {
+        let draining = task.state == .running && drainDelay > .zero && !task.killing
         task.killing = true
         store.save(task)
         let grace = apps[task.appID]?.taskKillGracePeriodSeconds
-        client?.kill(task.id, agent: task.agentID, gracePeriod: grace)
+        guard draining else {
+            client?.kill(task.id, agent: task.agentID, gracePeriod: grace)
+            return
+        }
+        emit("status_update_event", .object([("taskId", .string(task.id.value)), ("appId", .string(task.appID)),
+                                             ("taskStatus", .string(TaskState.killing.rawValue)), ("host", .string(task.host))]))
+        do {
+            _ = try clock.schedule(in: drainDelay) { [weak self] in
+                guard let self, let task = self.tasks[task.id], task.isAlive else { return }
+                self.client?.kill(task.id, agent: task.agentID, gracePeriod: grace)
+            }
+        } catch {
+            client?.kill(task.id, agent: task.agentID, gracePeriod: grace)
+        }
     }
 
     // MARK: Scheduler events

@@ -47,7 +47,7 @@ public final class ServiceTask {
             ("servicePorts", .array(servicePorts.map { .integer($0) })),
             ("slaveId", .string(agentID.value)),
             ("stagedAt", .string(MarathonDate.format(stagedAt))),
-            ("state", .string(state.rawValue)),
+            ("state", .string(killing && state == .running ? TaskState.killing.rawValue : state.rawValue)),
             ("version", .string(MarathonDate.format(version))),
             ("ipAddresses", .array((containerAddresses.isEmpty ? [host] : containerAddresses).map { address in
                 .object([("ipAddress", .string(address)), ("protocol", .string(address.contains(":") ? "IPv6" : "IPv4"))])

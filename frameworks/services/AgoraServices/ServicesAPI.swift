@@ -213,9 +213,12 @@ final class ServicesAPI {
                 app.version = MarathonDate.parse(version.0) ?? app.version
                 return json(.ok, AppJSON.render(app, status: nil, tasks: nil))
             case (.get, "endpoints", 1):
-                guard scheduler.apps[id] != nil else { return error(.notFound, "App '\(id)' does not exist") }
-                let lines = scheduler.liveTasks(of: id).filter { $0.state == .running }.sorted { $0.stagedAt < $1.stagedAt }
-                    .flatMap { task in task.ports.map { "\(task.host):\($0)" } }
+                guard let app = scheduler.apps[id] else { return error(.notFound, "App '\(id)' does not exist") }
+                let running = scheduler.liveTasks(of: id).filter { $0.state == .running }.sorted { $0.stagedAt < $1.stagedAt }
+                if request.queryValue("format") == "json" || (request.headers["Accept"] ?? "").contains("application/json") {
+                    return json(.ok, endpointsJSON(app, running))
+                }
+                let lines = running.flatMap { task in task.ports.map { "\(task.host):\($0)" } }
                 return HTTPResponse(status: .ok, contentType: "text/plain", body: lines.map { $0 + "\n" }.joined())
             default:
                 return error(.notFound, "No such endpoint: \(request.method) \(request.path)")
@@ -223,6 +226,37 @@ final class ServicesAPI {
         } catch {
             return response(for: error)
         }
+    }
+
+    /// Where an app's running instances are reached: per instance its addresses (its own address and container
+    /// port on a container network, else its host and host port, one per declared port), host ports, service ports,
+    /// state and health (null without health checks).
+    private func endpointsJSON(_ app: AppDefinition, _ running: [ServiceTask]) -> JSONValue {
+        let servicePorts = ServicePorts.of(app)
+        let checked = !app.healthChecks.isEmpty
+        let mappings = app.container?.portMappings ?? []
+        return .object([
+            ("app", .string(app.id)),
+            ("servicePorts", .array(servicePorts.map { .integer($0) })),
+            ("endpoints", .array(running.map { task in
+                let declared = app.environmentPorts(hostPorts: task.ports)
+                let addresses: [String] = declared.indices.map { index in
+                    if app.networks != .host, let ip = task.containerAddresses.first, index < mappings.count, mappings[index].containerPort > 0 {
+                        return "\(ip):\(mappings[index].containerPort)"
+                    }
+                    return "\(task.host):\(declared[index])"
+                }
+                return .object([
+                    ("taskId", .string(task.id.value)), ("host", .string(task.host)),
+                    ("ipAddresses", .array((task.containerAddresses.isEmpty ? [task.host] : task.containerAddresses).map { .string($0) })),
+                    ("addresses", .array(addresses.map { .string($0) })),
+                    ("ports", .array(task.ports.map { .integer($0) })),
+                    ("servicePorts", .array(servicePorts.map { .integer($0) })),
+                    ("state", .string(task.killing ? TaskState.killing.rawValue : task.state.rawValue)),
+                    ("healthy", checked ? task.healthy.map { .bool($0) } ?? .null : .null),
+                ])
+            })),
+        ])
     }
 
     private func deleteTasks(_ request: HTTPRequest) -> HTTPResponse {

@@ -14,11 +14,12 @@ public final class ServicesFramework {
     private var server: HTTPServer?
 
     /// Starts serving on `address` and subscribing to `master`; state lives in `workDirectory/services.db`; apps'
-    /// service ports come from `servicePorts`.
+    /// service ports come from `servicePorts`; a running instance is killed `drainDelay` after it is shown killing.
     public init(loop: Loop, address: SocketAddress, master: SocketAddress, workDirectory: String, logger: Logger,
-                credential: Credential? = nil, gate: AuthGate = AuthGate(.off), servicePorts: ServicePorts = ServicePorts()) throws {
+                credential: Credential? = nil, gate: AuthGate = AuthGate(.off), servicePorts: ServicePorts = ServicePorts(),
+                drainDelay: Duration = .seconds(1)) throws {
         let store = try ServiceStore(path: workDirectory + "/services.db")
-        scheduler = try ServiceScheduler(clock: loop, store: store, logger: logger, servicePorts: servicePorts)
+        scheduler = try ServiceScheduler(clock: loop, store: store, logger: logger, servicePorts: servicePorts, drainDelay: drainDelay)
         var configuration = SchedulerConfiguration(
             masters: [master],
             framework: FrameworkInfo(user: NSUserName(), name: "agora-services", id: store.frameworkID,

@@ -14,7 +14,15 @@ struct ServicesCommand: ParsableCommand {
     @Option(name: .customLong("service-port-range"), help: "Where apps' service ports asked for as 0 come from (LOW-HIGH).")
     var servicePortRange = "10000-20000"
 
-    func validate() throws { _ = try Self.range(servicePortRange) }
+    @Option(name: .customLong("kill-drain-delay"), help: "How long a running instance is shown TASK_KILLING (and out of load balancers) before its kill.")
+    var killDrainDelay = DurationFlag(.seconds(1))
+
+    func validate() throws {
+        _ = try Self.range(servicePortRange)
+        guard killDrainDelay.duration >= .zero && killDrainDelay.duration <= .seconds(300) else {
+            throw ValidationError("--kill-drain-delay must be between 0 and 300 seconds")
+        }
+    }
 
     /// `LOW-HIGH` within 1-65535, LOW ≤ HIGH.
     static func range(_ text: String) throws -> ClosedRange<Int> {
@@ -30,7 +38,8 @@ struct ServicesCommand: ParsableCommand {
             let framework = try ServicesFramework(loop: setting.loop, address: setting.address, master: setting.master,
                                           workDirectory: setting.workDirectory, logger: setting.logger,
                                           credential: setting.credential, gate: setting.gate,
-                                          servicePorts: ServicePorts(range: try Self.range(servicePortRange)))
+                                          servicePorts: ServicePorts(range: try Self.range(servicePortRange)),
+                                          drainDelay: killDrainDelay.duration)
             return (framework.address, framework.stop)
         }
     }
