@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "agora-fetcher", dependencies: ["AgoraFetch", "AgoraRuntime"]),
-        .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron"]),
+        .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron", "AgoraDNS", "AgoraDNSWire", "AgoraLB"]),
         // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
         .executableTarget(
             name: "agora-fuzz",
@@ -171,7 +171,8 @@ let package = Package(
             path: "frameworks/cron/agora-cron"),
         .executableTarget(
             name: "agora-bench",
-            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting", "AgoraScheduler"]),
+            dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting", "AgoraScheduler",
+                           "AgoraRuntimeTesting", "AgoraLB"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),

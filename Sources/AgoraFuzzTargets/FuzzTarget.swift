@@ -1,5 +1,8 @@
 import AgoraHTTP
 import AgoraCron
+import AgoraDNS
+import AgoraDNSWire
+import AgoraLB
 import AgoraServices
 import AgoraWire
 import Foundation
@@ -47,6 +50,22 @@ public struct FuzzTarget: Sendable {
             guard let json = try? JSONValue.parse(bytes) else { return }
             _ = try? JobJSON.parse(json, dependent: nil, now: Date(timeIntervalSince1970: 1_800_000_000))
         },
+        FuzzTarget(name: "dns-query") { bytes in
+            // A question read from the wire is answered from a small zone, as agora-dns answers it.
+            guard let query = try? DNSQuery.parse(bytes) else { return }
+            let answer = fuzzZone.answer(name: query.name, type: query.type)
+            _ = try? DNSResponse.encode(query, code: answer.code, answers: answer.answers, authority: answer.authority,
+                                        additional: answer.additional, authoritative: true, limit: query.udpPayloadSize)
+        },
+        FuzzTarget(name: "dns-master-state") { bytes in
+            guard let json = try? JSONValue.parse(bytes) else { return }
+            let zone = DNSZone(domain: "agora", master: "127.0.0.1", state: json)
+            for (name, _) in zone.records { _ = zone.answer(name: name, type: DNSRecordType.any) }
+        },
+        FuzzTarget(name: "lb-apps") { bytes in
+            guard let json = try? JSONValue.parse(bytes) else { return }
+            _ = HAProxyConfig.render(HAProxyConfig.ports(apps: json), bindIP: "127.0.0.1", httpPort: 80, statsSocket: "/s")
+        },
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -66,3 +85,11 @@ public struct FuzzTarget: Sendable {
         }
     }
 }
+
+/// The zone `dns-query` answers from: one app with a healthy instance on a container network.
+private let fuzzZone = DNSZone(domain: "agora", master: "127.0.0.1", state: (try? JSONValue.parse(#"""
+    {"slaves": [{"id": "a", "pid": "slave(1)@10.0.0.5:5051"}], "frameworks": [{"name": "agora-services", "tasks": [
+      {"id": "web.1", "name": "/web", "state": "TASK_RUNNING", "agent_id": "a", "statuses": [{"state": "TASK_RUNNING",
+       "container_status": {"network_infos": [{"ip_addresses": [{"ip_address": "10.77.0.2"}],
+       "port_mappings": [{"host_port": 31000, "container_port": 80}]}]}}]}]}]}
+    """#)) ?? .null)

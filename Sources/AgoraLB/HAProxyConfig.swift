@@ -10,6 +10,14 @@ public struct BalancedPort: Equatable, Sendable {
     public var virtualHosts: [String]
     /// `IP:PORT` of every instance that takes traffic, in a stable order.
     public var backends: [String]
+
+    public init(app: String, index: Int, servicePort: Int, virtualHosts: [String], backends: [String]) {
+        self.app = app
+        self.index = index
+        self.servicePort = servicePort
+        self.virtualHosts = virtualHosts
+        self.backends = backends
+    }
 }
 
 /// Builds HAProxy's configuration from the services framework's `/v2/apps?embed=apps.tasks`, as marathon-lb does:

@@ -1,3 +1,4 @@
+import AgoraRuntime
 import AgoraWire
 import Foundation
 
@@ -24,6 +25,16 @@ func peakRSSMiB() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
+}
+
+/// CPU seconds (user and system) process `pid` has used.
+func cpuSeconds(_ pid: Int32) -> Double {
+    let stat = (try? Files.readText("/proc/\(pid)/stat")) ?? ""
+    // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th.
+    guard let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 func report(_ name: String, _ fields: [(String, String)]) {

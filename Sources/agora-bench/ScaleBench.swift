@@ -289,14 +289,6 @@ enum ScaleBench {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
-    private static func cpuSeconds(_ pid: Int32) -> Double {
-        let stat = (try? Files.readText("/proc/\(pid)/stat")) ?? ""
-        // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th.
-        guard let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
 }
 
 /// Runs `agora-bench scale ARGUMENTS` as a child (its own process, so the figures of the other benches and its

@@ -1,6 +1,7 @@
 import Foundation
 
-// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale]: prints throughput figures for the transport and the codecs
+// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale] [dns] [lb]: prints throughput figures for the transport,
+// the codecs, the master, service discovery and load balancing
 // (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
 // agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]: the master against simulated agents;
 // agora-bench scale-services --agents N --instances I and scale-cron --agents N --jobs J: the frameworks at scale.
@@ -36,6 +37,8 @@ if enabled("recordio") { try HTTPBench.recordIOStream(events: quick ? 50_000 : 1
 if enabled("wire") { try WireBench.run(iterations: quick ? 2_000 : 50_000) }
 if enabled("allocator") { try AllocatorBench.run(quick: quick) }
 if enabled("cluster") { try ClusterBench.run(count: quick ? 100 : 1000) }
+if enabled("dns") { try DiscoveryBench.dns(duration: duration) }
+if enabled("lb") { try DiscoveryBench.lb(count: quick ? 5 : 20) }
 if enabled("scale") {
     // A modest default; `agora-bench scale --agents 10000 --frameworks 100 --tasks 1000000` is the full one.
     try runScaleBenchInChild(quick ? ["--agents", "100", "--frameworks", "4", "--tasks", "2000"]

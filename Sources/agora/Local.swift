@@ -73,6 +73,9 @@ struct LocalCluster {
         print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
         let shares = HostResources.split(agents: agents, workDirectory: root)
         let networkFlags = try Self.bridgeNetwork(root: root)
+        // With the bridge, agora-dns answers containers at its gateway (their resolv.conf names it); without, on loopback.
+        let dnsIP = networkFlags.isEmpty ? "127.0.0.1" : Self.bridgeGateway
+        let dnsFlags = networkFlags.isEmpty ? [] : ["--container-dns", dnsIP, "--container-dns-search", "agora"]
         for index in 1...agents {
             let resources = shares[index - 1]
             let url = try start("agent\(index)", "agora-agent", [
@@ -80,7 +83,7 @@ struct LocalCluster {
                 "--work-dir", "\(root)/agent\(index)", "--resources", resources, "--attributes", "rack:r\(index)",
                 // Ctrl-C stops the whole local cluster, tasks included.
                 "--recover", "cleanup",
-            ] + networkFlags)
+            ] + networkFlags + dnsFlags)
             print("  agent \(index)  \(url)   \(resources)")
         }
         let servicesURL = try start("services", "agora-services", [
@@ -91,6 +94,21 @@ struct LocalCluster {
             "--port", String(cronPort), "--master", masterAddress.description, "--work-dir", root + "/cron",
         ])
         print("  cron     \(cronURL)   Chronos API: /scheduler/jobs /scheduler/iso8601 /scheduler/dependency")
+        let dnsPort = networkFlags.isEmpty ? "5353" : "53"
+        let dnsURL = try start("dns", "agora-dns", [
+            "--ip", dnsIP, "--port", port == 0 ? "0" : dnsPort, "--http-port", port == 0 ? "0" : "8123",
+            "--master", masterAddress.description,
+        ])
+        print("  dns      \(dnsIP):\(port == 0 ? "(see logs/dns.out)" : dnsPort)   web.services.agora (A), _web._tcp.services.agora (SRV); \(dnsURL)/metrics")
+        if FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy") {
+            let lbURL = try start("lb", "agora-lb", [
+                "--port", port == 0 ? "0" : "9090", "--work-dir", root + "/lb", "--services", servicesURL,
+                "--bind-ip", "127.0.0.1",
+            ])
+            print("  lb       \(lbURL)   HAProxy on every app's service port (127.0.0.1:10000…)")
+        } else {
+            print("  lb       none: agora-lb needs HAProxy (apt-get install haproxy)")
+        }
         print("  logs     \(logs)/")
         print("Try: agora agents   agora app list   agora job list   curl -s \(masterURL)/state")
         print("Press Ctrl-C to stop the cluster.")
@@ -106,12 +124,27 @@ struct LocalCluster {
         for watcher in watchers { watcher.close() }
         stop(children, loop: loop)
         try? loop.close()
+        // Every container is gone (the agents ran with --recover cleanup): so can the bridge.
+        if !networkFlags.isEmpty { Self.ip(["link", "delete", "agora0"]) }
         print("local cluster stopped")
     }
 
     /// The CNI network `mesos-bridge` (Marathon's `container/bridge`): bridge `agora0` on 10.77.0.0/16, addresses
     /// kept under the cluster's directory, host ports by `portmap`, no masquerading (nothing leaves the host). Only
     /// as root with Debian's CNI plugins; otherwise the agents run without container networks, and it says so.
+    /// Runs `ip` (iproute2) with `arguments`, quietly.
+    private static func ip(_ arguments: [String]) {
+        let ip = Process()
+        ip.executableURL = URL(fileURLWithPath: "/sbin/ip")
+        ip.arguments = arguments
+        ip.standardError = FileHandle.nullDevice
+        try? ip.run()
+        ip.waitUntilExit()
+    }
+
+    /// The bridge's own address: the containers' gateway, and where agora-dns answers them.
+    static let bridgeGateway = "10.77.0.1"
+
     private static func bridgeNetwork(root: String) throws -> [String] {
         let plugins = "/usr/lib/cni"
         guard getuid() == 0, ["bridge", "host-local", "portmap", "loopback"].allSatisfy({
@@ -130,6 +163,11 @@ struct LocalCluster {
             ]}
             """
         try Files.writeAtomically(directory + "/mesos-bridge.conflist", Array(config.utf8))
+        // The bridge exists before any container so that agora-dns can listen on its address; the plugin adopts it.
+        for command in [["link", "add", "agora0", "type", "bridge"], ["addr", "replace", bridgeGateway + "/16", "dev", "agora0"],
+                        ["link", "set", "agora0", "up"]] {
+            ip(command)
+        }
         print("  network  mesos-bridge: bridge agora0, 10.77.0.0/16 (networks: [{\"mode\": \"container/bridge\"}])")
         return ["--network-config-dir", directory, "--network-plugin-dir", plugins]
     }

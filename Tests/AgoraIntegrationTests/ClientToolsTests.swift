@@ -111,6 +111,8 @@ private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
         #expect(text.contains("agent 2"), "\(text)")
         #expect(text.contains("services http://"), "\(text)")
         #expect(text.contains("cron     http://"), "\(text)")
+        #expect(text.contains("dns      ") && text.contains("lb       "), "\(text)")
+        if TestNetwork.available { #expect(text.contains("network  mesos-bridge"), "\(text)") }
         guard let line = text.split(separator: "\n").first(where: { $0.contains("master ") }),
               let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }),
               let master = SocketAddress(parsing: String(url)) else {
@@ -131,6 +133,7 @@ private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
         loop.run(until: { exit != nil }, timeout: .seconds(15))
         #expect(exit?.succeeded == true)
         #expect(((try? Files.readText(out)) ?? "").contains("local cluster stopped"))
+        #expect(!FileManager.default.fileExists(atPath: "/sys/class/net/agora0"), "the bridge goes with the cluster")
     }
 
     @Test func unreachableMasterIsOneClearLineAndExit69() throws {
