@@ -15,6 +15,7 @@ public final class HAProxyProcess {
     private let executable: String
     private let directory: String
     private var master: ChildProcess?
+    private var stopped = false
     /// Called when the master exits (agora-lb stops then: it cannot balance without it).
     public var onExit: ((ProcessExit) -> Void)?
 
@@ -41,7 +42,7 @@ public final class HAProxyProcess {
         try? FileManager.default.removeItem(atPath: output)
         do {
             _ = try ChildProcess.spawn(loop: loop, spec) { [weak self] exit in
-                guard let self else { return }
+                guard let self, !self.stopped else { return done(HAProxyError(message: "agora-lb is stopping")) }
                 guard exit.succeeded else {
                     let reason = ((try? Files.readText(output)) ?? "").split(separator: "\n").filter { $0.contains("ALERT") }
                         .prefix(3).joined(separator: "; ")
@@ -74,6 +75,7 @@ public final class HAProxyProcess {
 
     /// Stops HAProxy (SIGTERM to the master and its workers' group).
     public func stop() {
+        stopped = true
         try? master?.killGroup(.terminate)
     }
 }

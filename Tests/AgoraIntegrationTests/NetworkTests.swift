@@ -7,7 +7,8 @@ import Testing
 
 /// A fresh cluster with a registry of the test images, a CNI bridge network of the test's own, and one agent
 /// configured with it; the network's bridge and rules are removed afterwards whatever happened.
-private func withNetwork(named name: String = "testnet", addresses: Int = 200,
+/// (`reconnect`: the agent leaves its tasks running when it stops, for a test that restarts it.)
+private func withNetwork(named name: String = "testnet", addresses: Int = 200, reconnect: Bool = false,
                          _ body: (Cluster, TestRegistry, TestNetwork, Daemon) throws -> Void) throws {
     try withCluster(masterFlags: ["--agent-ping-timeout", "5secs"]) { cluster in
         let registry = try TestRegistry(cluster: cluster, script: PythonClients.fixture("build-test-images.sh"))
@@ -17,7 +18,8 @@ private func withNetwork(named name: String = "testnet", addresses: Int = 200,
             network.remove()
         }
         let agent = try cluster.addAgent("cpus:4;mem:2048;disk:2048;ports:[31000-31099]", flags: [
-            "--insecure-registry", registry.host, "--network-config-dir", network.configDirectory, "--recover", "reconnect",
+            "--insecure-registry", registry.host, "--network-config-dir", network.configDirectory,
+            "--recover", reconnect ? "reconnect" : "cleanup",
         ])
         try body(cluster, registry, network, agent)
     }
@@ -82,7 +84,7 @@ struct NetworkTests {
     /// The agent is SIGKILLed and restarted while a networked container runs: its address and host port keep
     /// working, and once the task ends the restarted agent releases everything.
     @Test func anAgentKilledAndRestartedKeepsTheNetworkAndReleasesItAfterwards() throws {
-        try withNetwork { cluster, registry, network, agent in
+        try withNetwork(reconnect: true) { cluster, registry, network, agent in
             let image = try registry.push("web-1", as: "web:1")
             let scheduler = cluster.scheduler("networks", format: .json)
             let offer = try cluster.offer(for: scheduler)
