@@ -13,6 +13,7 @@ public final class TestNetwork {
     /// The directory to give agents as `--network-config-dir`.
     public let configDirectory: String
     let leaseDirectory: String
+    private unowned let cluster: Cluster
 
     /// Whether this host can run it: root, the CNI plugins and iptables.
     public static var available: Bool {
@@ -24,6 +25,7 @@ public final class TestNetwork {
     /// `addresses` bounds how many addresses the network hands out (from `.10` on).
     public init(cluster: Cluster, name: String, addresses: Int = 200) throws {
         self.name = name
+        self.cluster = cluster
         var random = SystemRandomNumberGenerator()
         bridge = "agt" + String(UInt32.random(in: 0...UInt32.max, using: &random), radix: 16)
         prefix = "10.\(Int.random(in: 128...250, using: &random)).\(Int.random(in: 0...255, using: &random))"
@@ -45,7 +47,7 @@ public final class TestNetwork {
     /// and bound network namespaces under `workDirectory`.
     public func leftovers(workDirectory: String) -> [String] {
         var found: [String] = []
-        let links = Self.output("/sbin/ip", ["-o", "link", "show", "master", bridge])
+        let links = output("/sbin/ip", ["-o", "link", "show", "master", bridge])
         found += links.split(separator: "\n").map { "veth on \(bridge): " + $0.prefix(60) }
         let leases = ((try? FileManager.default.contentsOfDirectory(atPath: leaseDirectory + "/" + name)) ?? [])
             .filter { $0.hasPrefix(prefix) }
@@ -57,7 +59,7 @@ public final class TestNetwork {
 
     /// The nat rules `portmap` made for this network (their comment reads `dnat name: \"NAME\" id: …`).
     func rules() -> [String] {
-        Self.output("/usr/sbin/iptables-save", ["-t", "nat"]).split(separator: "\n")
+        output("/usr/sbin/iptables-save", ["-t", "nat"]).split(separator: "\n")
             .filter { $0.hasPrefix("-A") && $0.contains("dnat name: \\\"\(name)\\\"") }.map(String.init)
     }
 
@@ -65,25 +67,17 @@ public final class TestNetwork {
     public func remove() {
         for rule in rules() {
             // iptables-save quotes as the shell does, so the rule's own text deletes it; then its per-task chain goes.
-            _ = Self.output("/bin/sh", ["-c", "/usr/sbin/iptables -t nat -D " + rule.dropFirst(3)])
+            _ = output("/bin/sh", ["-c", "/usr/sbin/iptables -t nat -D " + rule.dropFirst(3)])
             if let chain = rule.split(separator: " ").last, chain.hasPrefix("CNI-") {
-                _ = Self.output("/usr/sbin/iptables", ["-t", "nat", "-F", String(chain)])
-                _ = Self.output("/usr/sbin/iptables", ["-t", "nat", "-X", String(chain)])
+                _ = output("/usr/sbin/iptables", ["-t", "nat", "-F", String(chain)])
+                _ = output("/usr/sbin/iptables", ["-t", "nat", "-X", String(chain)])
             }
         }
-        _ = Self.output("/sbin/ip", ["link", "delete", bridge])
+        _ = output("/sbin/ip", ["link", "delete", bridge])
     }
 
-    private static func output(_ executable: String, _ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// What `executable` prints, run on the cluster's loop (nothing when it cannot run).
+    private func output(_ executable: String, _ arguments: [String]) -> String {
+        (try? cluster.run(executable, arguments, timeout: .seconds(20)))?.stdout ?? ""
     }
 }

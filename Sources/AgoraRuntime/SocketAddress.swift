@@ -43,6 +43,16 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address a libuv name call (`uv_*_getsockname`, `uv_tcp_getpeername`) fills in; nil when it fails.
+    static func named(by call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<Int32>) -> Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call($0, &length) }
+        }
+        return status == 0 ? SocketAddress(storage) : nil
+    }
+
     init?(_ storage: sockaddr_storage) {
         var storage = storage
         var text = [CChar](repeating: 0, count: 64)

@@ -59,12 +59,7 @@ public final class TCPConnection: LoopHandle {
 
     /// The remote end's address, when known.
     public var peerAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_getpeername(tcp, $0, &length) }
-        }
-        return status == 0 ? SocketAddress(storage) : nil
+        SocketAddress.named { uv_tcp_getpeername(tcp, $0, $1) }
     }
 
     /// Disables Nagle's algorithm (small writes go out at once).

@@ -26,12 +26,7 @@ public final class TCPListener: LoopHandle {
 
     /// The bound address, with the real port when 0 was asked for.
     public var localAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_getsockname(tcp, $0, &length) }
-        }
-        return status == 0 ? SocketAddress(storage) : nil
+        SocketAddress.named { uv_tcp_getsockname(tcp, $0, $1) }
     }
 
     /// Starts accepting; each connection arrives open and not yet reading.

@@ -28,12 +28,7 @@ public final class UDPSocket: LoopHandle {
 
     /// The bound address, with the real port when 0 was asked for.
     public var localAddress: SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_udp_getsockname(udp, $0, &length) }
-        }
-        return status == 0 ? SocketAddress(storage) : nil
+        SocketAddress.named { uv_udp_getsockname(udp, $0, $1) }
     }
 
     /// Starts delivering datagrams.

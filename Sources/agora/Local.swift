@@ -72,7 +72,7 @@ struct LocalCluster {
         print("Agora local cluster (state and logs under \(root))")
         print("  master   \(masterURL)   /state /metrics /health; schedulers: POST /api/v1/scheduler")
         let shares = HostResources.split(agents: agents, workDirectory: root)
-        let networkFlags = try Self.bridgeNetwork(root: root)
+        let networkFlags = try Self.bridgeNetwork(root: root, loop: loop)
         // With the bridge, agora-dns answers containers at its gateway (their resolv.conf names it); without, on loopback.
         let dnsIP = networkFlags.isEmpty ? "127.0.0.1" : Self.bridgeGateway
         let dnsFlags = networkFlags.isEmpty ? [] : ["--container-dns", dnsIP, "--container-dns-search", "agora"]
@@ -123,29 +123,27 @@ struct LocalCluster {
         }
         for watcher in watchers { watcher.close() }
         stop(children, loop: loop)
-        try? loop.close()
         // Every container is gone (the agents ran with --recover cleanup): so can the bridge.
-        if !networkFlags.isEmpty { Self.ip(["link", "delete", "agora0"]) }
+        if !networkFlags.isEmpty { Self.ip(["link", "delete", "agora0"], loop: loop) }
+        try? loop.close()
         print("local cluster stopped")
     }
 
     /// The CNI network `mesos-bridge` (Marathon's `container/bridge`): bridge `agora0` on 10.77.0.0/16, addresses
     /// kept under the cluster's directory, host ports by `portmap`, no masquerading (nothing leaves the host). Only
     /// as root with Debian's CNI plugins; otherwise the agents run without container networks, and it says so.
-    /// Runs `ip` (iproute2) with `arguments`, quietly.
-    private static func ip(_ arguments: [String]) {
-        let ip = Process()
-        ip.executableURL = URL(fileURLWithPath: "/sbin/ip")
-        ip.arguments = arguments
-        ip.standardError = FileHandle.nullDevice
-        try? ip.run()
-        ip.waitUntilExit()
+    /// Runs `ip` (iproute2) with `arguments` on `loop` and waits for it, quietly.
+    private static func ip(_ arguments: [String], loop: Loop) {
+        var exited = false
+        guard (try? ChildProcess.spawn(loop: loop, ProcessSpec(command: .argv(["/sbin/ip"] + arguments))) { _ in exited = true }) != nil
+        else { return }
+        loop.run(until: { exited }, timeout: .seconds(10))
     }
 
     /// The bridge's own address: the containers' gateway, and where agora-dns answers them.
     static let bridgeGateway = "10.77.0.1"
 
-    private static func bridgeNetwork(root: String) throws -> [String] {
+    private static func bridgeNetwork(root: String, loop: Loop) throws -> [String] {
         let plugins = "/usr/lib/cni"
         guard getuid() == 0, ["bridge", "host-local", "portmap", "loopback"].allSatisfy({
             FileManager.default.isExecutableFile(atPath: plugins + "/" + $0)
@@ -166,7 +164,7 @@ struct LocalCluster {
         // The bridge exists before any container so that agora-dns can listen on its address; the plugin adopts it.
         for command in [["link", "add", "agora0", "type", "bridge"], ["addr", "replace", bridgeGateway + "/16", "dev", "agora0"],
                         ["link", "set", "agora0", "up"]] {
-            ip(command)
+            ip(command, loop: loop)
         }
         print("  network  mesos-bridge: bridge agora0, 10.77.0.0/16 (networks: [{\"mode\": \"container/bridge\"}])")
         return ["--network-config-dir", directory, "--network-plugin-dir", plugins]
