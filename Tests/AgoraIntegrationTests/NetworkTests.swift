@@ -248,6 +248,8 @@ struct NetworkTests {
             try cluster.wait("5 addresses", timeout: .seconds(10)) { dig("web.services.agora").count == 5 }
             let scaleLag = ContinuousClock.now - scaled
             #expect(dig("_web._tcp.services.agora", "SRV").count == 5)
+            let overTCP = try cluster.run("/usr/bin/dig", ["@127.0.0.1", "-p", String(dns.port), "+tcp", "+short", "web.services.agora"])
+            #expect(overTCP.stdout.split(separator: "\n").count == 5, "the same answer over TCP: \(overTCP.stdout)")
 
             // A killed instance leaves A and SRV.
             let victim = try #require(try services.tasks("/web").first)
@@ -274,6 +276,7 @@ struct NetworkTests {
                 #"""
                 {"id": "/web", "cmd": "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1 > /www/who; exec httpd -f -p 80 -h /www", "instances": \#(instances),
                  "cpus": 0.1, "mem": 32, "env": {"VERSION": "\#(version)"}, "networks": [{"mode": "container/bridge"}],
+                 "labels": {"HAPROXY_0_VHOST": "web.agora.test"},
                  "upgradeStrategy": {"minimumHealthCapacity": 1, "maximumOverCapacity": 0.34},
                  "container": {"type": "DOCKER", "docker": {"image": "\#(image)"}, "portMappings": [{"containerPort": 80}]},
                  "healthChecks": [{"protocol": "HTTP", "path": "/who", "portIndex": 0, "gracePeriodSeconds": 15,
@@ -282,8 +285,18 @@ struct NetworkTests {
             }
             #expect(try services.send(.post, "/v2/apps", app(3, version: "1")).status == .created)
             try services.waitHealthy("/web", 3, timeout: .seconds(60))
-            let lb = try cluster.addLB(services: services.daemon.address!)
+            // A free port for the virtual-host frontend: bound once here, then handed to HAProxy.
+            let probe = try TCPListener(loop: cluster.loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            let vhostPort = try #require(probe.localAddress?.port)
+            probe.close()
+            let lb = try cluster.addLB(services: services.daemon.address!, flags: ["--http-port", String(vhostPort)])
             try cluster.wait("the service port to answer", timeout: .seconds(20)) { get(cluster, "127.0.0.1", 10000, "/who") != nil }
+            var routed: Result<HTTPResponse, HTTPError>?
+            HTTPClient.send(loop: cluster.loop, to: SocketAddress(host: "127.0.0.1", port: vhostPort),
+                            HTTPRequest(method: .get, target: "/who", headers: ["Host": "Web.Agora.Test:\(vhostPort)"])) { routed = $0 }
+            cluster.loop.run(until: { routed != nil }, timeout: .seconds(5))
+            let vhostAnswer = (try? routed?.get()).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            #expect(vhostAnswer.hasPrefix(network.prefix + "."), "HAPROXY_0_VHOST routes by Host: \(vhostAnswer)")
 
             var seen: [String: Int] = [:]
             var failures = 0
