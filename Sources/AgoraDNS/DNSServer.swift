@@ -9,7 +9,12 @@ public final class DNSServer {
     public private(set) var zone: DNSZone
     private let udp: UDPSocket
     private let tcp: TCPListener
-    private var connections: [ObjectIdentifier: TCPConnection] = [:]
+    /// Open TCP connections and when each last sent a question: at most `maxConnections`, each closed after
+    /// `idleTimeout` without one (RFC 7766's advice), so no peer can hold the server's descriptors.
+    private var connections: [ObjectIdentifier: (connection: TCPConnection, lastActive: ContinuousClock.Instant)] = [:]
+    private var sweeper: LoopTimer?
+    static let maxConnections = 256
+    static let idleTimeout: Duration = .seconds(10)
     private let forwarder: DNSForwarder?
     private let logger: Logger
     public private(set) var metrics = Metrics()
@@ -49,6 +54,9 @@ public final class DNSServer {
             self.handle(bytes, limit: 512) { reply in try? self.udp.send(reply, to: sender) }
         }
         accepted.handler = { [unowned self] connection in self.serve(connection) }
+        let sweeper = try LoopTimer(loop: loop)
+        sweeper.start(after: .seconds(2), repeating: .seconds(2)) { [weak self] in self?.closeIdle() }
+        self.sweeper = sweeper
     }
 
     /// Where it answers.
@@ -60,8 +68,10 @@ public final class DNSServer {
     public func close() {
         udp.close()
         tcp.close()
-        for connection in connections.values { connection.close() }
+        for entry in connections.values { entry.connection.close() }
         connections.removeAll()
+        sweeper?.close()
+        sweeper = nil
         forwarder?.close()
     }
 
@@ -105,13 +115,15 @@ public final class DNSServer {
 
     private func serve(_ connection: TCPConnection) {
         let key = ObjectIdentifier(connection)
-        connections[key] = connection
+        guard connections.count < Self.maxConnections else { return connection.close() }
+        connections[key] = (connection, .now)
         var buffer: [UInt8] = []
         do {
             try connection.startReading { [weak self, weak connection] event in
                 guard let self, let connection else { return }
                 switch event {
                 case .data(let bytes):
+                    self.connections[key]?.lastActive = .now
                     buffer += bytes
                     while buffer.count >= 2 {
                         let length = Int(buffer[0]) << 8 | Int(buffer[1])
@@ -130,6 +142,11 @@ public final class DNSServer {
         } catch {
             drop(connection)
         }
+    }
+
+    private func closeIdle() {
+        let now = ContinuousClock.now
+        for entry in connections.values where now - entry.lastActive > Self.idleTimeout { drop(entry.connection) }
     }
 
     private func drop(_ connection: TCPConnection) {

@@ -262,6 +262,23 @@ struct NetworkTests {
             }
             print("agora-dns: followed a scale in \(scaleLag), a kill in \(ContinuousClock.now - killed)")
             #expect(dig("example.com").isEmpty, "other names are refused (--resolvers none)")
+
+            // 300 idle TCP connections: the server keeps 256 and closes the rest, and still answers.
+            var held: [TCPConnection] = []
+            var closedByServer = 0
+            for _ in 0..<300 {
+                try TCPConnection.connect(loop: cluster.loop, to: SocketAddress(host: "127.0.0.1", port: dns.port)) { result in
+                    guard case .success(let connection) = result else { return }
+                    held.append(connection)
+                    try? connection.startReading { event in
+                        if case .data = event { return }
+                        closedByServer += 1
+                    }
+                }
+            }
+            try cluster.wait("the connections past 256 closed") { closedByServer >= 300 - 256 }
+            #expect(dig("web.services.agora").count == 4, "still answering with 300 connections open")
+            for connection in held { connection.close() }
         }
     }
 
