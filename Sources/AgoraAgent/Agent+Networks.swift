@@ -4,9 +4,9 @@ import Foundation
 
 /// The networks a task's container asks for: none (the host's network), or a namespace of its own joined to the
 /// named CNI networks (none for Docker's `NONE`: loopback only).
-struct NetworkPlan: Equatable {
+struct NetworkPlan {
     /// One network to join, and the host ports forwarded into the container there.
-    struct Request: Equatable {
+    struct Request {
         var network: String
         var mappings: [NetworkAttachment.Mapping]
     }

@@ -6,7 +6,6 @@ import AgoraRuntime
 public final class DNSForwarder {
     private let resolvers: [SocketAddress]
     private let socket: UDPSocket
-    private let loop: Loop
     private var next = 0
     private var waiting: [UInt16: (clientID: (UInt8, UInt8), sentAt: ContinuousClock.Instant, reply: ([UInt8]) -> Void)] = [:]
     private var sweeper: LoopTimer?
@@ -14,7 +13,6 @@ public final class DNSForwarder {
     static let maxWaiting = 4096
 
     public init(loop: Loop, resolvers: [SocketAddress]) throws(RuntimeError) {
-        self.loop = loop
         self.resolvers = resolvers
         let any = resolvers.first?.host.contains(":") == true ? "::" : "0.0.0.0"
         socket = try UDPSocket(loop: loop, address: SocketAddress(host: any, port: 0))
