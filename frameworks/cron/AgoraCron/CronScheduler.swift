@@ -17,6 +17,9 @@ public final class CronScheduler: SchedulerDelegate {
     private var timings: [String: JobTiming] = [:]
     public private(set) var states: [String: JobState] = [:]
     private var timers: [String: any ScheduledWork] = [:]
+    /// The jobs naming each job as a parent: a success looks at its own children, not at every job (10,000 jobs
+    /// succeeding at once made that quadratic).
+    private var children: [String: Set<String>] = [:]
     /// Runs waiting for an offer, oldest first.
     private(set) var pending: [JobRun] = []
     /// Runs with a task, by task id.
@@ -36,6 +39,7 @@ public final class CronScheduler: SchedulerDelegate {
         store.db.groupWrites(on: clock) { [logger] in logger.error("\($0)") }
         for job in try store.jobs(now: now) {
             jobs[job.name] = job
+            link(job)
             timings[job.name] = try JobTiming(job, now: now)
         }
         for row in store.skippedRows { logger.error("skipped a stored job that is no longer valid: \(row)") }
@@ -81,7 +85,9 @@ public final class CronScheduler: SchedulerDelegate {
         let timing = try JobTiming(job, now: now)
         try store.save(job)
         let changedTiming = jobs[job.name].map { $0.schedule != job.schedule || $0.cron != job.cron || $0.scheduleTimeZone != job.scheduleTimeZone } ?? true
+        if let previous = jobs[job.name] { unlink(previous) }
         jobs[job.name] = job
+        link(job)
         timings[job.name] = timing
         if states[job.name] == nil { states[job.name] = JobState() }
         if changedTiming { states[job.name]?.nextScheduled = CronPlanner.firstDue(timing, disabled: job.disabled, now: now) }
@@ -91,12 +97,13 @@ public final class CronScheduler: SchedulerDelegate {
 
     func delete(_ name: String) throws {
         guard jobs[name] != nil else { throw JobError.notFound("job '\(name)' does not exist") }
-        let children = jobs.values.filter { $0.parents.contains(name) }.map(\.name).sorted()
-        guard children.isEmpty else {
-            throw JobError.invalid("job '\(name)' has dependent jobs (\(children.joined(separator: ", "))); delete them first")
+        let dependents = (children[name] ?? []).sorted()
+        guard dependents.isEmpty else {
+            throw JobError.invalid("job '\(name)' has dependent jobs (\(dependents.joined(separator: ", "))); delete them first")
         }
         killRuns(of: name)
         try store.delete(job: name)
+        if let job = jobs[name] { unlink(job) }
         jobs[name] = nil
         timings[name] = nil
         states[name] = nil
@@ -220,6 +227,11 @@ public final class CronScheduler: SchedulerDelegate {
         var packers: [OfferPacker] = []
         for offer in offers {
             var packer = OfferPacker(offer)
+            // Once every waiting run has a place, the other offers are only declined (not scanned run by run).
+            guard started.count < pending.count else {
+                packers.append(packer)
+                continue
+            }
             for run in pending where !started.contains(run.id) {
                 guard packer.remaining.scalar("cpus") >= smallest.cpus, packer.remaining.scalar("mem") >= smallest.mem else { break }
                 guard let job = jobs[run.job] else { continue }
@@ -323,8 +335,20 @@ public final class CronScheduler: SchedulerDelegate {
         state.lastSuccess = date
         states[name] = state
         store.save(state, for: name)
-        for child in CronPlanner.readyChildren(of: name, jobs: jobs, states: states, pending: pending) {
+        let candidates = (children[name] ?? []).reduce(into: [String: Job]()) { $0[$1] = jobs[$1] }
+        for child in CronPlanner.readyChildren(of: name, jobs: candidates, states: states, pending: pending) {
             enqueue(child, scheduled: date, attempt: 1)
+        }
+    }
+
+    private func link(_ job: Job) {
+        for parent in job.parents { children[parent, default: []].insert(job.name) }
+    }
+
+    private func unlink(_ job: Job) {
+        for parent in job.parents {
+            children[parent]?.remove(job.name)
+            if children[parent]?.isEmpty == true { children[parent] = nil }
         }
     }
 
