@@ -27,7 +27,7 @@ struct CNINetwork: Equatable {
             throw NetworkError("\(origin): not JSON: \(error.message)")
         }
         guard case .object = document else { throw NetworkError("\(origin): must be a JSON object") }
-        guard let name = document.stringValue("name"), CNINetwork.isValidName(name) else {
+        guard let name = document.stringValue("name"), NetworkInfo.isValidName(name) else {
             throw NetworkError("\(origin): 'name' must be 1 to 64 letters, digits, '-', '_' or '.'")
         }
         guard let version = document.stringValue("cniVersion"), !version.isEmpty else {
@@ -43,7 +43,7 @@ struct CNINetwork: Equatable {
         }
         guard !plugins.isEmpty else { throw NetworkError("\(origin): 'plugins' is empty") }
         for (index, plugin) in plugins.enumerated() {
-            guard case .object = plugin, let type = plugin.stringValue("type"), CNINetwork.isValidName(type) else {
+            guard case .object = plugin, let type = plugin.stringValue("type"), NetworkInfo.isValidName(type) else {
                 throw NetworkError("\(origin): plugin \(index) must be an object whose 'type' names a plugin binary")
             }
         }
@@ -51,14 +51,6 @@ struct CNINetwork: Equatable {
         cniVersion = version
         self.plugins = plugins
         source = text
-    }
-
-    /// Network and plugin names: what a file name and a DNS label can both hold.
-    static func isValidName(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                || byte == 0x2d || byte == 0x5f || byte == 0x2e
-        } && name != "." && name != ".."
     }
 
     /// Whether some plugin of the chain maps ports (declares the `portMappings` capability, as `portmap` does).

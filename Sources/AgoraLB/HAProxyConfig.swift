@@ -94,7 +94,7 @@ public enum HAProxyConfig {
                     balance roundrobin
 
                 """
-            for (number, backend) in port.backends.enumerated() { text += "    server s\(number) \(backend) check inter 2s\n" }
+            text += servers(port)
         }
         let hosted = ports.filter { !$0.virtualHosts.isEmpty }
         if httpPort > 0 && !hosted.isEmpty {
@@ -108,11 +108,15 @@ public enum HAProxyConfig {
                 for host in port.virtualHosts { text += "    use_backend \(backendName(port))_http if { hdr(host),field(1,:),lower \(host) }\n" }
             }
             for port in hosted {
-                text += "backend \(backendName(port))_http\n    mode http\n    balance roundrobin\n"
-                for (number, backend) in port.backends.enumerated() { text += "    server s\(number) \(backend) check inter 2s\n" }
+                text += "backend \(backendName(port))_http\n    mode http\n    balance roundrobin\n" + servers(port)
             }
         }
         return text
+    }
+
+    /// A backend's `server` lines, one per instance, health-checked by HAProxy too.
+    private static func servers(_ port: BalancedPort) -> String {
+        port.backends.enumerated().map { "    server s\($0.offset) \($0.element) check inter 2s\n" }.joined()
     }
 
     /// A frontend or backend name from the app id and service port (`web_10000`).

@@ -50,9 +50,7 @@ func containerProblem(_ container: ContainerInfo) -> String? {
 
 private func networkProblem(_ network: NetworkInfo) -> String? {
     let name = network.name ?? ""
-    let valid = (1...64).contains(name.utf8.count) && name != "." && name != ".."
-        && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-    guard valid else { return "NetworkInfo.name '\(name)' must be 1 to 64 letters, digits, '-', '_' or '.' (a CNI network of the agent)" }
+    guard NetworkInfo.isValidName(name) else { return "NetworkInfo.name '\(name)' must be 1 to 64 letters, digits, '-', '_' or '.' (a CNI network of the agent)" }
     if !network.groups.isEmpty { return "NetworkInfo.groups (network '\(name)') are not implemented" }
     if network.labels != nil { return "NetworkInfo.labels (network '\(name)') are not implemented" }
     for address in network.ipAddresses {

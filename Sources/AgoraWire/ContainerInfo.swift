@@ -268,6 +268,16 @@ public struct NetworkInfo: WireMessage, Hashable {
     public var ipAddresses: [IPAddress]
     public var name: String?
     public var groups: [String]
+
+    /// A network (or CNI plugin) name: 1 to 64 letters, digits, `-`, `_` or `.`, not `.` or `..` — what a file name
+    /// and a CNI configuration can both hold. The master, the agent and the services framework check names with it.
+    public static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name != "." && name != ".."
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                    || byte == 0x2d || byte == 0x5f || byte == 0x2e
+            }
+    }
     public var labels: Labels?
     public var portMappings: [PortMapping]
     public init(name: String? = nil, ipAddresses: [IPAddress] = [], portMappings: [PortMapping] = [], labels: Labels? = nil) {

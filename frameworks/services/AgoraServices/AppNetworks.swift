@@ -45,8 +45,7 @@ public enum AppNetworks: Equatable, Sendable {
             case "host", "container/bridge":
                 if item["name"] != nil && item["name"] != .null { problems.append(("\(path)/name", "only container networks have a name")) }
             case "container":
-                guard let name = item.stringValue("name"), (1...64).contains(name.utf8.count),
-                      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                guard let name = item.stringValue("name"), NetworkInfo.isValidName(name) else {
                     problems.append(("\(path)/name", "a container network needs a name (1 to 64 letters, digits, '-', '_' or '.')"))
                     continue
                 }

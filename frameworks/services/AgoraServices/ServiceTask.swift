@@ -34,6 +34,9 @@ public final class ServiceTask {
 
     var isAlive: Bool { !state.isTerminal }
 
+    /// The state shown to clients: `TASK_KILLING` from the moment the framework decided to kill a running instance.
+    var shownState: TaskState { killing && state == .running ? .killing : state }
+
     /// Running and, when the app has health checks, reported healthy.
     func isHealthy(checked: Bool) -> Bool { state == .running && (!checked || healthy == true) }
 
@@ -47,7 +50,7 @@ public final class ServiceTask {
             ("servicePorts", .array(servicePorts.map { .integer($0) })),
             ("slaveId", .string(agentID.value)),
             ("stagedAt", .string(MarathonDate.format(stagedAt))),
-            ("state", .string(killing && state == .running ? TaskState.killing.rawValue : state.rawValue)),
+            ("state", .string(shownState.rawValue)),
             ("version", .string(MarathonDate.format(version))),
             ("ipAddresses", .array((containerAddresses.isEmpty ? [host] : containerAddresses).map { address in
                 .object([("ipAddress", .string(address)), ("protocol", .string(address.contains(":") ? "IPv6" : "IPv4"))])

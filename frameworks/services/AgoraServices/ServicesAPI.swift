@@ -252,7 +252,7 @@ final class ServicesAPI {
                     ("addresses", .array(addresses.map { .string($0) })),
                     ("ports", .array(task.ports.map { .integer($0) })),
                     ("servicePorts", .array(servicePorts.map { .integer($0) })),
-                    ("state", .string(task.killing ? TaskState.killing.rawValue : task.state.rawValue)),
+                    ("state", .string(task.shownState.rawValue)),
                     ("healthy", checked ? task.healthy.map { .bool($0) } ?? .null : .null),
                 ])
             })),
