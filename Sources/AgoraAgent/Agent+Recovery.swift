@@ -37,15 +37,19 @@ extension Agent {
         guard let framework = frameworks[run.frameworkID] else { return nil }
         do {
             let record = TaskCheckpoint(
-                framework: try framework.protobuf(), task: try run.info.protobuf(),
-                launchCommand: try run.launchCommand?.protobuf(), sandbox: run.sandbox, user: run.user,
+                framework: CheckpointBytes(try framework.protobuf()), task: CheckpointBytes(try run.info.protobuf()),
+                launchCommand: try run.launchCommand.map { CheckpointBytes(try $0.protobuf()) }, sandbox: run.sandbox, user: run.user,
                 startedAt: run.startedAt, executorToken: run.executorToken,
                 executorPID: run.process?.pid ?? run.adoptedExecutorPID, cgroupInstance: run.cgroupInstance,
                 taskPID: run.taskPID, imageManifest: run.imageManifest, network: run.network, launched: run.launched,
                 state: run.state.rawValue,
-                pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? []).map { try $0.protobuf() },
-                executorUpdates: Array(run.executorUpdates))
-            try FileManager.default.createDirectory(atPath: checkpoints.directory(of: run.key), withIntermediateDirectories: true)
+                pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? [])
+                    .map { CheckpointBytes(try $0.protobuf()) },
+                executorUpdates: run.executorUpdates.map(CheckpointBytes.init))
+            if !run.hasCheckpointDirectory {
+                try FileManager.default.createDirectory(atPath: checkpoints.directory(of: run.key), withIntermediateDirectories: true)
+                run.hasCheckpointDirectory = true
+            }
             return (checkpoints.file(of: run.key), Array(try JSONEncoder().encode(record)))
         } catch {
             metrics.checkpointFailures += 1
@@ -57,6 +61,7 @@ extension Agent {
     /// Forgets a task's checkpoint once its end was acknowledged and its executor is gone.
     func removeCheckpoint(_ key: TaskKey) {
         dirtyCheckpoints[key] = nil
+        tasks[key]?.hasCheckpointDirectory = false
         do {
             try FileManager.default.removeItem(atPath: checkpoints.directory(of: key))
         } catch {
@@ -100,8 +105,8 @@ extension Agent {
         var recovered = 0
         for file in files {
             guard let record = try? JSONDecoder().decode(TaskCheckpoint.self, from: Data(try Files.read(file).bytes)),
-                  let framework = try? FrameworkInfo(protobuf: record.framework), let frameworkID = framework.id,
-                  let task = try? TaskInfo(protobuf: record.task) else {
+                  let framework = try? FrameworkInfo(protobuf: record.framework.bytes), let frameworkID = framework.id,
+                  let task = try? TaskInfo(protobuf: record.task.bytes) else {
                 logger.error("skipping the unreadable checkpoint \(file)")
                 do {
                     try FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
@@ -133,15 +138,16 @@ extension Agent {
                 images.retain(manifest)
             }
             run.network = record.network
-            run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0) }
-            run.executorUpdates = Set(record.executorUpdates)
+            run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0.bytes) }
+            run.executorUpdates = Set(record.executorUpdates.map(\.bytes))
+            run.hasCheckpointDirectory = true
             tasks[key] = run
             if let executor = run.customExecutor {
                 customExecutors[ExecutorKey(framework: key.framework, executor: executor.executorID)] = key
             }
             frameworks[frameworkID] = framework
-            for bytes in record.pending {
-                if let status = try? TaskStatus(protobuf: bytes) { updates?.enqueue(status, framework: frameworkID) }
+            for pending in record.pending {
+                if let status = try? TaskStatus(protobuf: pending.bytes) { updates?.enqueue(status, framework: frameworkID) }
             }
             recovered += 1
             if let pid = record.executorPID, Glibc.kill(pid, 0) == 0 {

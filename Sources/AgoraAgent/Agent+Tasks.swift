@@ -5,9 +5,9 @@ import Foundation
 extension Agent {
     /// Starts a task: sandbox, STARTING, then its executor, which subscribes, is sent the task (LAUNCH), and reports
     /// RUNNING and the task's end. Agora's command executor (`agora-executor`) runs as the agent's user, outside the
-    /// task's limits, and is sent the task's command wrapped to join its cgroup, namespaces and user; a custom
-    /// executor (`TaskInfo.executor`) is itself the task's process tree, started in the task's cgroup, namespaces
-    /// and user, and is sent the task as the framework gave it.
+    /// task's limits, and is sent the task's command (wrapped to switch to its user) and the cgroups and namespaces it
+    /// starts in; a custom executor (`TaskInfo.executor`) is itself the task's process tree, started in the task's
+    /// cgroup, namespaces and user, and is sent the task as the framework gave it.
     func launch(_ task: TaskInfo, framework: FrameworkInfo) {
         guard let frameworkID = framework.id else { return }
         frameworks[frameworkID] = framework
@@ -91,16 +91,17 @@ extension Agent {
     /// running its container (which makes the container's namespaces itself).
     func startExecutor(_ run: TaskRun, program: ProcessSpec.Command, inContainer: Bool, original: CommandInfo) {
         // The command executor stays the agent's user, outside the task's limits (its memory is not the task's); the
-        // task's own command (or the custom executor) joins its cgroup, enters its namespaces, then drops to its user.
-        var wrapped = program
+        // task's own command (or the custom executor) joins its cgroup and enters its namespaces as it starts, then
+        // drops to its user.
+        var isolation = Isolation()
         if let isolator {
             do {
                 run.cgroupInstance = isolator.instance
                 let procs = try isolator.prepare(task: run.cgroupName, memoryMB: run.resources.scalar("mem"),
                                                  cpus: run.resources.scalar("cpus"))
-                wrapped = inContainer
-                    ? isolator.wrapRuntime(wrapped, joining: procs)
-                    : isolator.wrap(isolator.inNamespaces(wrapped), joining: procs)
+                isolation = inContainer
+                    ? Isolation(cgroupProcs: isolator.runtimeProcs(procs))
+                    : Isolation(cgroupProcs: procs, pidNamespace: isolator.namespaces)
             } catch {
                 isolator.release(task: run.cgroupName)
                 fail(run, "cannot isolate the task: \(error)")
@@ -109,11 +110,11 @@ extension Agent {
         }
         let command: ProcessSpec.Command
         if run.customExecutor != nil {
-            command = wrapped
+            command = program
         } else {
             command = .argv([options.executor])
-            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: wrapped.argv[0],
-                                            arguments: wrapped.argv)
+            run.launchCommand = CommandInfo(environment: original.environment, shell: false, value: program.argv[0],
+                                            arguments: program.argv)
         }
         var environment = run.environment(base: options.taskEnvironment, agentID: agentID, hostname: options.hostname,
                                           home: UnixAccount(named: run.user)?.home)
@@ -124,16 +125,25 @@ extension Agent {
         environment["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = "\(options.defaultGracePeriod.seconds)secs"
         environment[ExecutorVariable.token] = run.executorToken
         environment[ExecutorVariable.endpointFile] = checkpoints.endpointFile
-        // Agora's command executor rotates its task's output itself; a custom executor's goes through loggers.
-        if run.customExecutor == nil && options.logRotator != nil {
-            environment[ExecutorVariable.logMaxSize] = String(options.logMaxSize)
-            environment[ExecutorVariable.logMaxFiles] = String(options.logMaxFiles)
+        // Agora's command executor rotates its task's output itself, and isolates the command it starts; a custom
+        // executor's output goes through loggers, and it is isolated itself.
+        if run.customExecutor == nil {
+            if options.logRotator != nil {
+                environment[ExecutorVariable.logMaxSize] = String(options.logMaxSize)
+                environment[ExecutorVariable.logMaxFiles] = String(options.logMaxFiles)
+            }
+            if !isolation.cgroupProcs.isEmpty { environment[ExecutorVariable.taskCgroups] = isolation.cgroupProcs.joined(separator: ":") }
+            if isolation.pidNamespace { environment[ExecutorVariable.taskPIDNamespace] = "1" }
         }
         var spec = ProcessSpec(
             command: command,
             environment: environment,
             workingDirectory: run.sandbox, stdoutPath: run.sandbox + "/stdout", stderrPath: run.sandbox + "/stderr",
             ownProcessGroup: true)
+        if run.customExecutor != nil {
+            spec.cgroupProcs = isolation.cgroupProcs
+            spec.pidNamespace = isolation.pidNamespace
+        }
         var pipes: [ProcessPipe] = []
         defer { for pipe in pipes { pipe.close() } }
         do {

@@ -4,9 +4,9 @@ import Foundation
 
 /// Linux isolation for tasks, where the host allows it: cgroups for a memory limit (with OOM
 /// detection), CPU shares and quota, and a process limit (cgroup v2 or the v1 hierarchies); and,
-/// when `unshare` works here, a PID namespace with its own /proc (in a private mount namespace).
+/// when this host lets a child start in them, PID and mount namespaces with its own /proc.
 ///
-/// A task joins its cgroup before it execs (a small shell prologue writes its own pid), so
+/// A task joins its cgroup as it starts, before it execs (`ProcessSpec.cgroupProcs`), so
 /// everything it starts is inside from the first instruction.
 final class CgroupIsolator {
     enum Mode: String {
@@ -20,8 +20,6 @@ final class CgroupIsolator {
     /// This agent's group under `agora/` (its pid): task cgroups made by an agent before a restart stay in theirs.
     let instance: String
     private let group: String
-    private static let unshare = "/usr/bin/unshare"
-    private static let unshareArguments = ["--pid", "--fork", "--mount-proc", "--kill-child"]
 
     /// Nil when cgroups are missing or not writable here (tasks then run without limits).
     init?(root: String = "/sys/fs/cgroup", instance: String) {
@@ -46,7 +44,7 @@ final class CgroupIsolator {
         } else {
             return nil
         }
-        namespaces = CgroupIsolator.unshareWorks()
+        namespaces = CgroupIsolator.namespacesWork()
         removeStaleGroups()
     }
 
@@ -88,21 +86,16 @@ final class CgroupIsolator {
         rmdir(directory)
     }
 
-    /// Runs `unshare … true` once: namespaces are used only if that succeeds here.
-    private static func unshareWorks() -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: unshare) else { return false }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: unshare)
-        probe.arguments = unshareArguments + ["/bin/true"]
-        probe.standardError = FileHandle.nullDevice
-        probe.standardOutput = FileHandle.nullDevice
-        do {
-            try probe.run()
-            probe.waitUntilExit()
-            return probe.terminationStatus == 0
-        } catch {
-            return false
-        }
+    /// Starts `/bin/true` once in fresh PID and mount namespaces: tasks get them only if that succeeds here.
+    private static func namespacesWork() -> Bool {
+        guard let loop = try? Loop() else { return false }
+        defer { try? loop.close() }
+        var spec = ProcessSpec(command: .argv(["/bin/true"]), environment: [:])
+        spec.pidNamespace = true
+        var exit: ProcessExit?
+        guard (try? ChildProcess.spawn(loop: loop, spec, onExit: { exit = $0 })) != nil else { return false }
+        loop.run(until: { exit != nil && loop.openHandles == 0 }, timeout: .seconds(5))
+        return exit?.succeeded == true
     }
 
     /// How the agent describes this isolation in `/state`.
@@ -212,28 +205,19 @@ final class CgroupIsolator {
         }
     }
 
-    /// Wraps an OCI runtime's command: it joins the task's groups, which keeps them (and the OOM record) when it
-    /// removes the container's groups at exit, but not, where the hierarchies allow it (v1), the CPU one: the
-    /// runtime's own start is not the task's work.
-    func wrapRuntime(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
-        wrap(command, joining: mode == .v1 ? procs.filter { !$0.hasPrefix("\(root)/cpu/") } : procs)
-    }
-
-    /// Wraps a command so it joins `procs` before it execs.
-    func wrap(_ command: ProcessSpec.Command, joining procs: [String]) -> ProcessSpec.Command {
-        let argv = command.argv
-        let prologue = procs.map { "echo $$ > '\($0)' || exit 125" }.joined(separator: "; ") + "; exec \"$@\""
-        return .argv(["/bin/sh", "-c", prologue, "agora-isolation"] + argv)
+    /// The groups an OCI runtime joins: the task's, which keeps them (and the OOM record) when it removes the
+    /// container's groups at exit, but not, where the hierarchies allow it (v1), the CPU one: the runtime's own start
+    /// is not the task's work.
+    func runtimeProcs(_ procs: [String]) -> [String] {
+        mode == .v1 ? procs.filter { !$0.hasPrefix("\(root)/cpu/") } : procs
     }
 }
 
-extension CgroupIsolator {
-    /// The task's own command line inside fresh PID and mount namespaces (the task is PID 1 there), when this host
-    /// allows them; the command unchanged otherwise.
-    func inNamespaces(_ command: ProcessSpec.Command) -> ProcessSpec.Command {
-        guard namespaces else { return command }
-        return .argv([CgroupIsolator.unshare] + CgroupIsolator.unshareArguments + command.argv)
-    }
+/// How a task's first process is isolated as it starts: the cgroups it joins, and whether it is the init of its own
+/// PID and mount namespaces.
+struct Isolation {
+    var cgroupProcs: [String] = []
+    var pidNamespace = false
 }
 
 /// Why a task's cgroup could not be set up.

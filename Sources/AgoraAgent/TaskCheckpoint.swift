@@ -6,9 +6,9 @@ import Foundation
 /// `<work dir>/meta/tasks/<framework>/<task>/task.json`, replaced atomically (write, fsync, rename) at every change
 /// of state, of its executor, or of its unacknowledged status updates. Wire messages are stored in protobuf.
 struct TaskCheckpoint: Codable {
-    var framework: [UInt8]
-    var task: [UInt8]
-    var launchCommand: [UInt8]?
+    var framework: CheckpointBytes
+    var task: CheckpointBytes
+    var launchCommand: CheckpointBytes?
     var sandbox: String
     var user: String
     var startedAt: Double
@@ -24,9 +24,34 @@ struct TaskCheckpoint: Codable {
     var launched: Bool
     var state: String
     /// Status updates not yet acknowledged by the master, oldest first.
-    var pending: [[UInt8]]
+    var pending: [CheckpointBytes]
     /// Uuids of those that came from the executor (their acknowledgements go back to it).
-    var executorUpdates: [[UInt8]]
+    var executorUpdates: [CheckpointBytes]
+}
+
+/// Bytes in a checkpoint, written as a base64 string (an array of numbers, as checkpoints before held them, costs
+/// the encoder one boxed value per byte); both forms are read.
+struct CheckpointBytes: Codable, Equatable {
+    var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let data = Data(base64Encoded: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not base64")
+            }
+            bytes = Array(data)
+        } else {
+            bytes = try container.decode([UInt8].self)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Data(bytes).base64EncodedString())
+    }
 }
 
 /// The checkpoint directory of an agent's work directory.

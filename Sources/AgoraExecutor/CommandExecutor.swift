@@ -112,6 +112,8 @@ public final class CommandExecutor {
             environment: environment, workingDirectory: self.environment.sandbox, ownProcessGroup: true)
         spec.stdoutDescriptor = 1
         spec.stderrDescriptor = 2
+        spec.cgroupProcs = self.environment.cgroupProcs
+        spec.pidNamespace = self.environment.pidNamespace
         var pipes: [ProcessPipe] = []
         defer { for pipe in pipes { Glibc.close(pipe.writeEnd) } }
         do {

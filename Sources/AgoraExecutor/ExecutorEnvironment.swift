@@ -19,7 +19,10 @@ public struct ExecutorEnvironment: Sendable {
     public var endpointFile: String?
     /// How the task's stdout and stderr are rotated in the sandbox, when the agent asks the executor to do it.
     public var logRotation: (maxBytes: Int, maxFiles: Int)?
-    /// The variables the task gets: everything but the executor's own secret.
+    /// The `cgroup.procs` files the task's command joins, and whether it starts in its own PID namespace.
+    public var cgroupProcs: [String] = []
+    public var pidNamespace = false
+    /// The variables the task gets: everything but the executor's own secret and settings.
     public var taskEnvironment: [String: String]
 
     /// Reads `variables`; a missing or malformed required one is an error naming it.
@@ -48,10 +51,18 @@ public struct ExecutorEnvironment: Sendable {
             }
             logRotation = (maxBytes, maxFiles)
         }
+        if let cgroups = variables[ExecutorVariable.taskCgroups] {
+            cgroupProcs = cgroups.split(separator: ":").map(String.init)
+            guard cgroupProcs.allSatisfy({ $0.hasPrefix("/") && $0.hasSuffix("/cgroup.procs") }) else {
+                throw ExecutorError("\(ExecutorVariable.taskCgroups) must list cgroup.procs files by absolute path")
+            }
+        }
+        pidNamespace = variables[ExecutorVariable.taskPIDNamespace] == "1"
         token = variables[ExecutorVariable.token]
         endpointFile = variables[ExecutorVariable.endpointFile]
         var task = variables
-        for name in [ExecutorVariable.token, ExecutorVariable.logMaxSize, ExecutorVariable.logMaxFiles] { task[name] = nil }
+        for name in [ExecutorVariable.token, ExecutorVariable.logMaxSize, ExecutorVariable.logMaxFiles,
+                     ExecutorVariable.taskCgroups, ExecutorVariable.taskPIDNamespace] { task[name] = nil }
         taskEnvironment = task
     }
 }

@@ -1,7 +1,8 @@
 internal import CLibUV
 import Glibc
 
-/// A child process started with `uv_spawn`; reports its exit on the loop's thread.
+/// A child process, started without copying this process's memory (see `spawn.h`), optionally joining cgroups and
+/// in fresh PID and mount namespaces; its end is watched through a pidfd and reported on the loop's thread.
 public final class ChildProcess: LoopHandle {
     private var onExit: ((ProcessExit) -> Void)?
     /// The child's process id.
@@ -9,13 +10,17 @@ public final class ChildProcess: LoopHandle {
     /// The exit status, once the child has ended.
     public private(set) var exitStatus: ProcessExit?
     private let ownsGroup: Bool
+    /// Whether the child is the first process (the init) of its own PID namespace.
+    private let isNamespaceInit: Bool
+    private var pidfd: Int32 = -1
 
-    private init(loop: Loop, ownsGroup: Bool) {
+    private init(loop: Loop, ownsGroup: Bool, isNamespaceInit: Bool) {
         self.ownsGroup = ownsGroup
-        super.init(loop: loop, type: UV_PROCESS)
+        self.isNamespaceInit = isNamespaceInit
+        super.init(loop: loop, type: UV_POLL)
     }
 
-    var raw: UnsafeMutablePointer<uv_process_t> { memory.assumingMemoryBound(to: uv_process_t.self) }
+    var raw: UnsafeMutablePointer<uv_poll_t> { memory.assumingMemoryBound(to: uv_poll_t.self) }
 
     /// Starts `spec`; `onExit` is called once with how the child ended, after which the handle closes itself.
     public static func spawn(
@@ -23,69 +28,94 @@ public final class ChildProcess: LoopHandle {
     ) throws(RuntimeError) -> ChildProcess {
         let argv = spec.argv
         guard let file = argv.first, !file.isEmpty else {
-            throw RuntimeError(code: "EINVAL", message: "empty command", call: "uv_spawn")
+            throw RuntimeError(code: "EINVAL", message: "empty command", call: "spawn")
         }
-        let process = ChildProcess(loop: loop, ownsGroup: spec.ownProcessGroup)
-        process.onExit = onExit
-
         var opened: [Int32] = []
         defer { for fd in opened { Glibc.close(fd) } }
-        func openOutput(_ path: String?, unless descriptor: Int32?) throws(RuntimeError) -> Int32? {
-            if let descriptor { return descriptor }
-            guard let path else { return nil }
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        func openFile(_ path: String, _ flags: Int32) throws(RuntimeError) -> Int32 {
+            let fd = open(path, flags | O_CLOEXEC, 0o644)
             if fd < 0 { throw RuntimeError(status: -errno, call: "open(\(path))") }
             opened.append(fd)
             return fd
         }
         var stdinFD = spec.stdinDescriptor
-        if stdinFD == nil, let path = spec.stdinPath {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { throw RuntimeError(status: -errno, call: "open(\(path))") }
-            opened.append(fd)
-            stdinFD = fd
-        }
-        let stdoutFD = try openOutput(spec.stdoutPath, unless: spec.stdoutDescriptor)
-        let stderrFD = try openOutput(spec.stderrPath, unless: spec.stderrDescriptor)
+        if stdinFD == nil, let path = spec.stdinPath { stdinFD = try openFile(path, O_RDONLY) }
+        var stdoutFD = spec.stdoutDescriptor
+        if stdoutFD == nil, let path = spec.stdoutPath { stdoutFD = try openFile(path, O_WRONLY | O_CREAT | O_APPEND) }
+        var stderrFD = spec.stderrDescriptor
+        if stderrFD == nil, let path = spec.stderrPath { stderrFD = try openFile(path, O_WRONLY | O_CREAT | O_APPEND) }
+        var cgroupFDs: [Int32] = []
+        for path in spec.cgroupProcs { cgroupFDs.append(try openFile(path, O_WRONLY)) }
 
         let cArgs = CStringArray(argv)
-        let cEnv = spec.environment.map { CStringArray($0.map { "\($0.key)=\($0.value)" }.sorted()) }
+        let cEnv = CStringArray(spec.environment.map { $0.map { "\($0.key)=\($0.value)" }.sorted() } ?? Self.inheritedEnvironment)
         defer {
             cArgs.free()
-            cEnv?.free()
+            cEnv.free()
         }
-        var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        if let stdinFD { agora_uv_stdio_fd(&stdio[0], stdinFD) } else { agora_uv_stdio_ignore(&stdio[0]) }
-        if let stdoutFD { agora_uv_stdio_fd(&stdio[1], stdoutFD) } else { agora_uv_stdio_ignore(&stdio[1]) }
-        if let stderrFD { agora_uv_stdio_fd(&stdio[2], stderrFD) } else { agora_uv_stdio_ignore(&stdio[2]) }
-
-        let status: Int32 = stdio.withUnsafeMutableBufferPointer { stdioBuffer in
+        let searchPath = spec.environment.map { $0["PATH"] } ?? getenv("PATH").map { String(cString: $0) }
+        var pidfd: Int32 = -1
+        var stage: UnsafePointer<CChar>?
+        let pid: Int32 = cgroupFDs.withUnsafeBufferPointer { cgroups in
             withOptionalCString(spec.workingDirectory) { cwd in
-                var options = uv_process_options_t()
-                options.file = UnsafePointer(cArgs.pointers[0])
-                options.args = cArgs.pointers
-                options.env = cEnv?.pointers
-                options.cwd = cwd
-                options.flags = spec.ownProcessGroup ? UInt32(UV_PROCESS_DETACHED.rawValue) : 0
-                options.stdio_count = 3
-                options.stdio = stdioBuffer.baseAddress
-                options.exit_cb = { handle, code, signal in
-                    guard let child = ChildProcess.owner(handle.map(UnsafeMutableRawPointer.init), as: ChildProcess.self)
-                    else { return }
-                    child.didExit(code: code, signal: signal)
+                withOptionalCString(searchPath) { search in
+                    var request = agora_spawn_request()
+                    request.file = UnsafePointer(cArgs.pointers[0])
+                    request.search_path = search
+                    request.argv = UnsafePointer(cArgs.pointers)
+                    request.envp = UnsafePointer(cEnv.pointers)
+                    request.cwd = cwd
+                    request.stdio = (stdinFD ?? -1, stdoutFD ?? -1, stderrFD ?? -1)
+                    request.new_session = spec.ownProcessGroup ? 1 : 0
+                    request.cgroup_procs = cgroups.baseAddress
+                    request.cgroup_count = Int32(cgroups.count)
+                    request.pid_namespace = spec.pidNamespace ? 1 : 0
+                    return agora_spawn(&request, &pidfd, &stage)
                 }
-                return uv_spawn(loop.raw, process.raw, &options)
             }
         }
-        if status < 0 {
-            // libuv initialised the handle even on failure; it still needs its close.
-            process.didOpen()
-            process.close()
-            throw RuntimeError(status: status, call: "uv_spawn(\(file))")
+        if pid < 0 {
+            let step = stage.map { String(cString: $0) } ?? "spawn"
+            throw RuntimeError(status: pid, call: "spawn(\(file)): \(step)")
+        }
+        let process = ChildProcess(loop: loop, ownsGroup: spec.ownProcessGroup, isNamespaceInit: spec.pidNamespace)
+        process.onExit = onExit
+        process.pid = pid
+        process.pidfd = pidfd
+        let status = uv_poll_init(loop.raw, process.raw, pidfd)
+        guard status == 0 else {
+            Glibc.kill(pid, SIGKILL)
+            var code: Int32 = 0, signal: Int32 = 0
+            while agora_spawn_reap(pidfd, &code, &signal) == 0 { usleep(1000) }
+            Glibc.close(pidfd)
+            throw RuntimeError(status: status, call: "uv_poll_init(pidfd of \(file))")
         }
         process.didOpen()
-        process.pid = process.raw.pointee.pid
+        uv_poll_start(process.raw, Int32(UV_READABLE.rawValue)) { poll, _, _ in
+            guard let child = ChildProcess.owner(poll.map(UnsafeMutableRawPointer.init), as: ChildProcess.self) else { return }
+            child.reap()
+        }
         return process
+    }
+
+    /// This process's own environment, for a child that inherits it.
+    private static var inheritedEnvironment: [String] {
+        var variables: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            variables.append(String(cString: pointer))
+            entry += 1
+        }
+        return variables
+    }
+
+    /// The pidfd is readable: the child has ended (or, spuriously, not yet).
+    private func reap() {
+        var code: Int32 = 0, signal: Int32 = 0
+        let result = agora_spawn_reap(pidfd, &code, &signal)
+        guard result != 0 else { return }
+        // A failed waitid (nothing this process can fix) is reported as an end by SIGKILL rather than never.
+        didExit(code: result > 0 ? Int64(code) : 0, signal: result > 0 ? signal : SIGKILL)
     }
 
     private func didExit(code: Int64, signal: Int32) {
@@ -97,10 +127,21 @@ public final class ChildProcess: LoopHandle {
         callback?(status)
     }
 
-    /// Sends `signal` to the child alone.
+    /// Sends `signal` to the child alone. The init of a PID namespace does not get signals it does not catch (the
+    /// kernel drops them): it is sent SIGKILL instead, which is what any other process would have died of.
     public func kill(_ signal: Signal) throws(RuntimeError) {
         guard exitStatus == nil else { return }
         try check(uv_kill(pid, signal.rawValue), "uv_kill(\(pid))")
+        if isNamespaceInit && !catches(signal) { try check(uv_kill(pid, SIGKILL), "uv_kill(\(pid))") }
+    }
+
+    /// Whether the child has a handler for `signal` (its `SigCgt` mask in `/proc/PID/status`).
+    private func catches(_ signal: Signal) -> Bool {
+        guard let status = try? Files.readText("/proc/\(pid)/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(String(line.dropFirst("SigCgt:".count).filter { !$0.isWhitespace }), radix: 16)
+        else { return false }
+        return signal.rawValue > 0 && signal.rawValue <= 64 && mask & (1 << UInt64(signal.rawValue - 1)) != 0
     }
 
     /// Sends `signal` to process group `pid` (one this process may not have started: a task found after a restart).
@@ -116,11 +157,16 @@ public final class ChildProcess: LoopHandle {
     /// Sends `signal` to the child's whole process group (the child and everything it started).
     /// Falls back to the child alone when it was not started in its own group.
     public func killGroup(_ signal: Signal) throws(RuntimeError) {
-        guard ownsGroup else { return try kill(signal) }
+        guard ownsGroup, exitStatus == nil else { return try kill(signal) }
         try ChildProcess.killGroup(pid, signal)
+        if isNamespaceInit && !catches(signal) { try kill(.kill) }
     }
 
-    override func didClose() { onExit = nil }
+    override func didClose() {
+        onExit = nil
+        if pidfd >= 0 { Glibc.close(pidfd) }
+        pidfd = -1
+    }
 }
 
 /// A NULL-terminated `char *[]` built from Swift strings, freed explicitly.

@@ -34,6 +34,10 @@ public struct ProcessSpec: Sendable {
     public var stdinDescriptor: Int32?
     public var stdoutDescriptor: Int32?
     public var stderrDescriptor: Int32?
+    /// `cgroup.procs` files the child joins before it execs (so all it starts is inside from its first instruction).
+    public var cgroupProcs: [String] = []
+    /// Starts the child as the init of fresh PID and mount namespaces, with its own `/proc`.
+    public var pidNamespace = false
 
     public init(
         command: Command, environment: [String: String]? = nil, workingDirectory: String? = nil,

@@ -9,6 +9,10 @@ public enum ExecutorVariable {
     /// `stdout` and `stderr` files, and how many files of each are kept.
     public static let logMaxSize = "AGORA_LOG_MAX_SIZE"
     public static let logMaxFiles = "AGORA_LOG_MAX_FILES"
+    /// Set for Agora's command executor when the task is isolated: the `cgroup.procs` files its command joins before
+    /// it execs (separated by `:`), and `1` when the command is the init of fresh PID and mount namespaces.
+    public static let taskCgroups = "AGORA_TASK_CGROUPS"
+    public static let taskPIDNamespace = "AGORA_TASK_PID_NAMESPACE"
 }
 
 /// The labels an Agora agent puts on task statuses: the contract between the agent and the frameworks and CLI that

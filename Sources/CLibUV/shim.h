@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
+#include "spawn.h"
 
 /* Casts Swift cannot spell: every handle type is a uv_handle_t underneath. */
 static inline uv_handle_t *agora_uv_handle(void *handle) { return (uv_handle_t *)handle; }

@@ -84,6 +84,90 @@ import Testing
         try loop.close()
     }
 
+    @Test func aMissingCommandOnTheChildsPathIsATypedErrorNamingTheStep() throws {
+        let loop = try Loop()
+        let error = #expect(throws: RuntimeError.self) {
+            _ = try ChildProcess.spawn(loop: loop, ProcessSpec(command: .argv(["sh", "-c", "true"]),
+                                                               environment: ["PATH": "/nonexistent"])) { _ in }
+        }
+        #expect(error?.code == "ENOENT")
+        #expect(error?.description.contains("exec") == true)
+        try loop.close()
+    }
+
+    @Test func aPIDNamespaceMakesTheChildItsInitWithItsOwnProc() throws {
+        try #require(getuid() == 0, "PID namespaces need root")
+        let scratch = try ScratchDirectory()
+        var status: ProcessExit?
+        try withLoop({ loop in
+            var spec = ProcessSpec(command: .shell("echo $$; ls /proc | grep -c '^[0-9]'"),
+                                   environment: ["PATH": "/usr/bin:/bin"], stdoutPath: scratch.path + "/out")
+            spec.pidNamespace = true
+            _ = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
+        }, until: { status != nil })
+        #expect(status?.succeeded == true)
+        // Itself (1), and the `ls` and `grep` of the pipeline at most: nothing of the host's processes.
+        let lines = try String(contentsOfFile: scratch.path + "/out", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "1")
+        #expect((Int(lines.last ?? "") ?? 99) <= 3)
+        // The host's /proc is untouched by the child's mount.
+        #expect(FileManager.default.fileExists(atPath: "/proc/\(getpid())"))
+    }
+
+    @Test func aNamespaceInitThatDoesNotCatchSIGTERMIsKilledByIt() throws {
+        try #require(getuid() == 0, "PID namespaces need root")
+        var status: ProcessExit?
+        let start = ContinuousClock.now
+        try withLoop({ loop in
+            var spec = ProcessSpec(command: .argv(["sleep", "30"]), environment: ["PATH": "/usr/bin:/bin"])
+            spec.pidNamespace = true
+            let child = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
+            try loop.schedule(after: .milliseconds(100)) { try? child.killGroup(.terminate) }
+        }, until: { status != nil })
+        // The kernel drops an uncaught SIGTERM to a namespace's init: without the SIGKILL it would sleep 30 s.
+        #expect(status?.signal == .kill)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test func aNamespaceInitThatCatchesSIGTERMGetsIt() throws {
+        try #require(getuid() == 0, "PID namespaces need root")
+        let scratch = try ScratchDirectory()
+        var status: ProcessExit?
+        try withLoop({ loop in
+            var spec = ProcessSpec(command: .shell("trap 'echo caught; exit 7' TERM; echo ready; while :; do sleep 0.05; done"),
+                                   environment: ["PATH": "/usr/bin:/bin"], stdoutPath: scratch.path + "/out")
+            spec.pidNamespace = true
+            let child = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
+            let poll = try LoopTimer(loop: loop)
+            poll.start(after: .milliseconds(10), repeating: .milliseconds(10)) {
+                guard (try? String(contentsOfFile: scratch.path + "/out", encoding: .utf8))?.hasPrefix("ready") == true
+                else { return }
+                poll.close()
+                try? child.killGroup(.terminate)
+            }
+        }, until: { status != nil })
+        #expect(status == ProcessExit(code: 7, signal: nil))
+        #expect(try String(contentsOfFile: scratch.path + "/out", encoding: .utf8) == "ready\ncaught\n")
+    }
+
+    @Test func aChildJoinsItsCgroupsBeforeItRuns() throws {
+        let root = "/sys/fs/cgroup/pids"
+        try #require(FileManager.default.isWritableFile(atPath: root + "/cgroup.procs"), "needs a writable pids hierarchy")
+        let group = root + "/agora-test-\(getpid())"
+        try FileManager.default.createDirectory(atPath: group, withIntermediateDirectories: false)
+        defer { rmdir(group) }
+        let scratch = try ScratchDirectory()
+        var status: ProcessExit?
+        try withLoop({ loop in
+            var spec = ProcessSpec(command: .shell("grep pids /proc/self/cgroup"), environment: ["PATH": "/usr/bin:/bin"],
+                                   stdoutPath: scratch.path + "/out")
+            spec.cgroupProcs = [group + "/cgroup.procs"]
+            _ = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
+        }, until: { status != nil })
+        #expect(status?.succeeded == true)
+        #expect(try String(contentsOfFile: scratch.path + "/out", encoding: .utf8).hasSuffix("/agora-test-\(getpid())\n"))
+    }
+
     @Test func unwritableOutputPathIsATypedError() throws {
         let loop = try Loop()
         let error = #expect(throws: RuntimeError.self) {
