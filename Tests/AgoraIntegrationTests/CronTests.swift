@@ -42,6 +42,27 @@ private func time(_ value: JSONValue?) -> Date? {
 }
 
 @Suite(.serialized) struct CronTests {
+    /// Offers are held only while runs keep falling due: once they stop, the cron framework gives every offer back
+    /// (nothing hoarded from other frameworks).
+    @Test func offersHeldBetweenRunsAreGivenBackWhenRunsStopFallingDue() throws {
+        try withCluster { cluster in
+            try cluster.addAgent("cpus:2;mem:1024;disk:1024;ports:[31000-31009]")
+            let cron = CronClient(cluster: cluster, daemon: try cluster.addCron())
+            let start = Date().addingTimeInterval(1).rounded()
+            let job = #"{"name": "burst", "command": "true", "owner": "ops", "schedule": "R3/\#(iso(start))/PT1S", "epsilon": "PT30S"}"#
+            #expect(try cron.send(.post, "/v1/scheduler/iso8601", job).status == .noContent)
+            try cluster.wait("three runs", timeout: .seconds(20)) { cron.succeeded("burst").count >= 3 }
+            func offersHeldByCron() throws -> Int {
+                let frameworks = try cluster.getJSON(cluster.master, "/state").list("frameworks")
+                return frameworks.filter { $0["name"] == .string("agora-cron") }.map { $0.list("offers").count }.reduce(0, +)
+            }
+            // The hold ends a second after the last run fell due (checked every 250 ms).
+            try cluster.wait("the held offers to go back", timeout: .seconds(5)) { (try? offersHeldByCron()) == 0 }
+            cluster.idle(.seconds(1))
+            #expect(try offersHeldByCron() == 0)
+        }
+    }
+
     /// The process path of a repeating schedule (due times, real start lag); how many runs fall due when is
     /// `CronPlannerTests`' job, on a manual clock.
     @Test func jobEveryTwoSecondsRunsOnTime() throws {

@@ -27,10 +27,21 @@ public final class CronScheduler: SchedulerDelegate {
     private var expiry: (any ScheduledWork)?
     /// A REVIVE asked for in this loop turn, sent once at its end (runs falling due together revive once).
     private var reviveSoon: (any ScheduledWork)?
+    /// Offers kept unused while runs keep falling due (see `holdWindow`): the next run starts on one at once instead
+    /// of waiting for a REVIVE and a whole allocation round.
+    private var held: [Offer] = []
+    /// When a run last fell due (clock seconds).
+    private var lastDue: Double = -.infinity
     private var stopped = false
 
     /// How often waiting runs are checked against their epsilon.
     static let expiryInterval: Duration = .milliseconds(250)
+    /// Unused offers are held while a run fell due within this many seconds, at most `holdLimit` of them; then they
+    /// are declined.
+    static let holdWindow = 1.0
+    static let holdLimit = 8
+    /// The fewest runs an offer takes before the next offer is used (more when there are more runs than offers).
+    static let runsPerAccept = 32
 
     init(clock: any LoopClock, store: CronStore, logger: Logger) throws {
         self.clock = clock
@@ -61,12 +72,14 @@ public final class CronScheduler: SchedulerDelegate {
         expiry = nil
         reviveSoon?.cancel()
         reviveSoon = nil
+        held.removeAll()
     }
 
     private func scheduleExpiry() throws(RuntimeError) {
         expiry = try clock.schedule(in: Self.expiryInterval) { [weak self] in
             guard let self, !self.stopped else { return }
             self.expireLateRuns()
+            self.releaseHeldOffers()
             do {
                 try self.scheduleExpiry()
             } catch {
@@ -186,15 +199,35 @@ public final class CronScheduler: SchedulerDelegate {
         let run = JobRun(id: UUID().uuidString.lowercased(), job: name, scheduled: scheduled, attempt: attempt, outcome: .pending)
         pending.append(run)
         store.save(run)
+        lastDue = clock.now
         guard reviveSoon == nil else { return }
         do {
             reviveSoon = try clock.schedule(in: .zero) { [weak self] in
                 self?.reviveSoon = nil
-                self?.client?.revive()
+                self?.placePending()
             }
         } catch {
-            client?.revive()
+            placePending()
         }
+    }
+
+    /// Starts what waits on the offers held, and asks for more (REVIVE) if some runs still have no place.
+    private func placePending() {
+        guard let client else { return }
+        if !held.isEmpty {
+            let offers = held
+            held.removeAll()
+            self.offers(client, offers)
+        }
+        if !pending.isEmpty { client.revive() }
+    }
+
+    /// Declines the held offers once no run fell due for `holdWindow`, and stops offers when nothing waits.
+    private func releaseHeldOffers() {
+        guard !held.isEmpty, clock.now - lastDue > Self.holdWindow, let client else { return }
+        client.decline(held.map(\.id), refuseSeconds: 30)
+        held.removeAll()
+        if pending.isEmpty { client.suppress() }
     }
 
     /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
@@ -209,6 +242,8 @@ public final class CronScheduler: SchedulerDelegate {
     // MARK: Offers and updates
 
     public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
+        // Offers of an earlier subscription are void.
+        held.removeAll()
         store.frameworkID = frameworkID
         let known = running.keys.map { (TaskID($0), AgentID?.none) }
         client.reconcileUntilKnown(known) { _ in }
@@ -218,7 +253,9 @@ public final class CronScheduler: SchedulerDelegate {
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
         // Jobs with a run in progress and the runs started here are looked up, not scanned, for each pending run (10,000
         // jobs due at once would make that quadratic); an offer stops being filled once even the smallest pending
-        // demand no longer fits.
+        // demand no longer fits, or once it has its share of the runs. Each offer's ACCEPT goes as soon as it is
+        // packed: the master starts those runs while the next offer is packed.
+        let share = max(Self.runsPerAccept, (pending.count + offers.count - 1) / max(1, offers.count))
         var busy = Set(running.values.map(\.job))
         var started = Set<String>()
         let smallest = pending.compactMap { jobs[$0.job] }.reduce((cpus: Double.infinity, mem: Double.infinity)) {
@@ -233,7 +270,7 @@ public final class CronScheduler: SchedulerDelegate {
                 continue
             }
             for run in pending where !started.contains(run.id) {
-                guard packer.remaining.scalar("cpus") >= smallest.cpus, packer.remaining.scalar("mem") >= smallest.mem else { break }
+                guard packer.tasks.count < share, packer.remaining.scalar("cpus") >= smallest.cpus, packer.remaining.scalar("mem") >= smallest.mem else { break }
                 guard let job = jobs[run.job] else { continue }
                 if busy.contains(job.name) && !job.concurrent { continue }
                 guard constraintsHold(job, offer: offer),
@@ -242,11 +279,29 @@ public final class CronScheduler: SchedulerDelegate {
                 busy.insert(job.name)
                 started.insert(run.id)
             }
-            packers.append(packer)
+            if packer.tasks.isEmpty {
+                packers.append(packer)
+            } else {
+                client.launch(packer.tasks, on: [packer.offer.id], refuseSeconds: 1)
+            }
         }
-        OfferPacker.finish(packers, on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
+        // While runs keep falling due, a few unused offers are kept for the next ones.
+        let holding = clock.now - lastDue <= Self.holdWindow
+        var declined: [OfferPacker] = []
+        for packer in packers {
+            if holding && held.count < Self.holdLimit {
+                held.append(packer.offer)
+            } else {
+                declined.append(packer)
+            }
+        }
+        OfferPacker.finish(declined, on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
         if !started.isEmpty { pending.removeAll { started.contains($0.id) } }
-        if pending.isEmpty { client.suppress() }
+        if pending.isEmpty && held.isEmpty { client.suppress() }
+    }
+
+    public func rescinded(_ client: SchedulerClient, offerID: OfferID) {
+        held.removeAll { $0.id == offerID }
     }
 
     /// Records `run` as started on `offer` and returns its task.
