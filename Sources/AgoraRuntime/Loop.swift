@@ -7,6 +7,21 @@ public final class Loop {
     private var isClosed = false
     /// Handles opened on this loop and not yet closed; zero once everything was cleaned up.
     public internal(set) var openHandles = 0
+    private var readBufferStorage: UnsafeMutableRawPointer?
+    static let readBufferSize = 64 * 1024
+
+    /// The one buffer every connection, pipe and datagram socket of this loop reads into: libuv fills it right
+    /// before a read callback, which consumes it before returning, so one serves them all (a buffer per connection
+    /// kept a page or two resident for each of thousands of idle connections).
+    var readBuffer: UnsafeMutableRawPointer {
+        if let readBufferStorage { return readBufferStorage }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Loop.readBufferSize, alignment: 16)
+        readBufferStorage = buffer
+        return buffer
+    }
+
+    /// `readBuffer` as libuv's buffer type.
+    var readBufferForLibUV: uv_buf_t { agora_uv_buf(readBuffer.assumingMemoryBound(to: CChar.self), Loop.readBufferSize) }
 
     /// Creates a loop. The process ignores SIGPIPE from then on: a write to a vanished peer
     /// becomes an `EPIPE` error on that connection instead of killing the process.
@@ -89,6 +104,7 @@ public final class Loop {
                 return
             }
         }
+        readBufferStorage?.deallocate()
         raw.deallocate()
     }
 }

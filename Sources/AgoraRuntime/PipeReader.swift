@@ -4,8 +4,6 @@ import Glibc
 /// Reads the parent's end of a pipe on the loop (a task's stdout or stderr), handing each chunk to `onData` and
 /// calling `onEnd` once when every writer has closed its end (or the read failed). Closes itself at the end.
 public final class PipeReader: LoopHandle {
-    private static let bufferSize = 64 * 1024
-    private var buffer: UnsafeMutableRawPointer?
     private var onData: ((UnsafeRawBufferPointer) -> Void)?
     private var onEnd: (() -> Void)?
 
@@ -22,8 +20,7 @@ public final class PipeReader: LoopHandle {
             try check(uv_pipe_open(pipe, uv_file(fd)), "uv_pipe_open")
             try check(uv_read_start(handle.withMemoryRebound(to: uv_stream_t.self, capacity: 1) { $0 }, { handle, _, buffer in
                 guard let reader = PipeReader.owner(UnsafeMutableRawPointer(handle), as: PipeReader.self) else { return }
-                if reader.buffer == nil { reader.buffer = .allocate(byteCount: PipeReader.bufferSize, alignment: 16) }
-                buffer?.pointee = agora_uv_buf(reader.buffer!.assumingMemoryBound(to: CChar.self), PipeReader.bufferSize)
+                buffer?.pointee = reader.loop.readBufferForLibUV
             }, { handle, count, buffer in
                 guard let reader = PipeReader.owner(UnsafeMutableRawPointer(handle), as: PipeReader.self) else { return }
                 if count > 0, let base = buffer?.pointee.base {
@@ -51,6 +48,4 @@ public final class PipeReader: LoopHandle {
         onData = nil
         onEnd = nil
     }
-
-    deinit { buffer?.deallocate() }
 }

@@ -10,10 +10,7 @@ public final class TCPConnection: LoopHandle {
         case failed(RuntimeError)
     }
 
-    private static let readBufferSize = 64 * 1024
-
     private var reader: ((ReadEvent) -> Void)?
-    private var readBuffer: UnsafeMutableRawPointer?
     private var pendingWrites = 0
     private var closeWhenFlushed = false
     /// What `closeAfterFlush` was asked to run once the deferred close happened.
@@ -82,11 +79,7 @@ public final class TCPConnection: LoopHandle {
             guard let connection = TCPConnection.owner(UnsafeMutableRawPointer(handle), as: TCPConnection.self) else {
                 return
             }
-            if connection.readBuffer == nil {
-                connection.readBuffer = .allocate(byteCount: TCPConnection.readBufferSize, alignment: 16)
-            }
-            buffer?.pointee = agora_uv_buf(
-                connection.readBuffer!.assumingMemoryBound(to: CChar.self), TCPConnection.readBufferSize)
+            buffer?.pointee = connection.loop.readBufferForLibUV
         }, { handle, count, buffer in
             guard let connection = TCPConnection.owner(UnsafeMutableRawPointer(handle), as: TCPConnection.self) else {
                 return
@@ -184,8 +177,6 @@ public final class TCPConnection: LoopHandle {
         closeCompletion = nil
         reader = nil
         onWritable = nil
-        readBuffer?.deallocate()
-        readBuffer = nil
     }
 }
 

@@ -5,9 +5,8 @@ import Glibc
 /// as single datagrams (dropped by the kernel when its send buffer is full, as UDP allows).
 public final class UDPSocket: LoopHandle {
     private var onDatagram: (([UInt8], SocketAddress) -> Void)?
-    private var receiveBuffer: UnsafeMutableRawPointer?
     /// The largest datagram read whole (a bigger one arrives cut and is flagged partial by the kernel; it is dropped).
-    public static let maxDatagram = 65536
+    public static let maxDatagram = Loop.readBufferSize
 
     /// Binds to `address`; port 0 picks a free port (see `localAddress`).
     public init(loop: Loop, address: SocketAddress) throws(RuntimeError) {
@@ -36,8 +35,7 @@ public final class UDPSocket: LoopHandle {
         self.onDatagram = onDatagram
         try check(uv_udp_recv_start(udp, { handle, _, buffer in
             guard let socket = UDPSocket.owner(UnsafeMutableRawPointer(handle), as: UDPSocket.self) else { return }
-            if socket.receiveBuffer == nil { socket.receiveBuffer = .allocate(byteCount: UDPSocket.maxDatagram, alignment: 16) }
-            buffer?.pointee = agora_uv_buf(socket.receiveBuffer!.assumingMemoryBound(to: CChar.self), UDPSocket.maxDatagram)
+            buffer?.pointee = socket.loop.readBufferForLibUV
         }, { handle, count, buffer, sender, flags in
             guard let socket = UDPSocket.owner(UnsafeMutableRawPointer(handle), as: UDPSocket.self) else { return }
             socket.didReceive(count: count, base: buffer?.pointee.base, sender: sender, partial: flags & UInt32(UV_UDP_PARTIAL.rawValue) != 0)
@@ -68,9 +66,5 @@ public final class UDPSocket: LoopHandle {
 
     override func didClose() {
         onDatagram = nil
-    }
-
-    deinit {
-        receiveBuffer?.deallocate()
     }
 }
