@@ -82,18 +82,29 @@ public final class ChildProcess: LoopHandle {
         process.onExit = onExit
         process.pid = pid
         process.pidfd = pidfd
-        let status = uv_poll_init(loop.raw, process.raw, pidfd)
-        guard status == 0 else {
+        // A child nobody could watch is not left behind: it is killed and reaped here.
+        func abandon(_ status: Int32, _ call: String) -> RuntimeError {
             Glibc.kill(pid, SIGKILL)
             var code: Int32 = 0, signal: Int32 = 0
             while agora_spawn_reap(pidfd, &code, &signal) == 0 { usleep(1000) }
+            return RuntimeError(status: status, call: "\(call)(pidfd of \(file))")
+        }
+        let initialized = uv_poll_init(loop.raw, process.raw, pidfd)
+        guard initialized == 0 else {
+            let error = abandon(initialized, "uv_poll_init")
             Glibc.close(pidfd)
-            throw RuntimeError(status: status, call: "uv_poll_init(pidfd of \(file))")
+            throw error
         }
         process.didOpen()
-        uv_poll_start(process.raw, Int32(UV_READABLE.rawValue)) { poll, _, _ in
+        let started = uv_poll_start(process.raw, Int32(UV_READABLE.rawValue)) { poll, _, _ in
             guard let child = ChildProcess.owner(poll.map(UnsafeMutableRawPointer.init), as: ChildProcess.self) else { return }
             child.reap()
+        }
+        guard started == 0 else {
+            let error = abandon(started, "uv_poll_start")
+            process.onExit = nil
+            process.close()
+            throw error
         }
         return process
     }

@@ -19,13 +19,6 @@ static inline uv_stream_t *agora_uv_stream(void *handle) { return (uv_stream_t *
 /* uv_buf_init is a function, but building the struct inline keeps callers free of casts. */
 static inline uv_buf_t agora_uv_buf(char *base, size_t len) { return uv_buf_init(base, (unsigned int)len); }
 
-/* Stdio container helpers: the union inside uv_stdio_container_t is awkward from Swift. */
-static inline void agora_uv_stdio_ignore(uv_stdio_container_t *c) { c->flags = UV_IGNORE; }
-static inline void agora_uv_stdio_fd(uv_stdio_container_t *c, int fd) {
-    c->flags = UV_INHERIT_FD;
-    c->data.fd = fd;
-}
-
 /* Writes to a peer that went away must fail with EPIPE, not kill the process. */
 static inline void agora_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 
