@@ -48,10 +48,10 @@ public final class ChildProcess: LoopHandle {
         for path in spec.cgroupProcs { cgroupFDs.append(try openFile(path, O_WRONLY)) }
 
         let cArgs = CStringArray(argv)
-        let cEnv = CStringArray(spec.environment.map { $0.map { "\($0.key)=\($0.value)" }.sorted() } ?? Self.inheritedEnvironment)
+        let cEnv = spec.environment.map { CStringArray($0.map { "\($0.key)=\($0.value)" }.sorted()) }
         defer {
             cArgs.free()
-            cEnv.free()
+            cEnv?.free()
         }
         let searchPath = spec.environment.map { $0["PATH"] } ?? getenv("PATH").map { String(cString: $0) }
         var pidfd: Int32 = -1
@@ -63,7 +63,7 @@ public final class ChildProcess: LoopHandle {
                     request.file = UnsafePointer(cArgs.pointers[0])
                     request.search_path = search
                     request.argv = UnsafePointer(cArgs.pointers)
-                    request.envp = UnsafePointer(cEnv.pointers)
+                    request.envp = UnsafePointer(cEnv?.pointers ?? environ)
                     request.cwd = cwd
                     request.stdio = (stdinFD ?? -1, stdoutFD ?? -1, stderrFD ?? -1)
                     request.new_session = spec.ownProcessGroup ? 1 : 0
@@ -107,17 +107,6 @@ public final class ChildProcess: LoopHandle {
             throw error
         }
         return process
-    }
-
-    /// This process's own environment, for a child that inherits it.
-    private static var inheritedEnvironment: [String] {
-        var variables: [String] = []
-        var entry = environ
-        while let pointer = entry.pointee {
-            variables.append(String(cString: pointer))
-            entry += 1
-        }
-        return variables
     }
 
     /// The pidfd is readable: the child has ended (or, spuriously, not yet).

@@ -30,6 +30,11 @@ public struct OfferPacker {
     /// The offer's wire resources for `room`, in the role the offer was made to.
     public func wire(_ room: Resources) -> [Resource] { room.wire(allocationRole: offer.allocationInfo?.role) }
 
+    /// Launches the packed tasks in one ACCEPT of the offer (what they leave unused is refused for `refuseSeconds`).
+    public func launch(on client: SchedulerClient, refuseSeconds: Double) {
+        client.launch(tasks, on: [offer.id], refuseSeconds: refuseSeconds)
+    }
+
     /// Launches each offer's packed tasks in one ACCEPT per offer (what they leave unused is refused for
     /// `refuseSeconds`) and declines every offer nothing was packed into in one DECLINE, for `declineSeconds`: a
     /// burst of offers costs the master one call for all the unused ones, not one call each.
@@ -39,7 +44,7 @@ public struct OfferPacker {
             if packer.tasks.isEmpty {
                 unused.append(packer.offer.id)
             } else {
-                client.launch(packer.tasks, on: [packer.offer.id], refuseSeconds: refuseSeconds)
+                packer.launch(on: client, refuseSeconds: refuseSeconds)
             }
         }
         if !unused.isEmpty { client.decline(unused, refuseSeconds: declineSeconds) }

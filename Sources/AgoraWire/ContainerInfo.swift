@@ -268,7 +268,8 @@ public struct NetworkInfo: WireMessage, Hashable {
     public var ipAddresses: [IPAddress]
     public var name: String?
     public var groups: [String]
-
+    public var labels: Labels?
+    public var portMappings: [PortMapping]
     /// A network (or CNI plugin) name: 1 to 64 letters, digits, `-`, `_` or `.`, not `.` or `..` — what a file name
     /// and a CNI configuration can both hold. The master, the agent and the services framework check names with it.
     public static func isValidName(_ name: String) -> Bool {
@@ -278,8 +279,7 @@ public struct NetworkInfo: WireMessage, Hashable {
                     || byte == 0x2d || byte == 0x5f || byte == 0x2e
             }
     }
-    public var labels: Labels?
-    public var portMappings: [PortMapping]
+
     public init(name: String? = nil, ipAddresses: [IPAddress] = [], portMappings: [PortMapping] = [], labels: Labels? = nil) {
         self.name = name
         self.ipAddresses = ipAddresses

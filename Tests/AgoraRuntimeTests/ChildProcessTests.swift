@@ -100,9 +100,7 @@ import Testing
         let scratch = try ScratchDirectory()
         var status: ProcessExit?
         try withLoop({ loop in
-            var spec = ProcessSpec(command: .shell("echo $$; ls /proc | grep -c '^[0-9]'"),
-                                   environment: ["PATH": "/usr/bin:/bin"], stdoutPath: scratch.path + "/out")
-            spec.pidNamespace = true
+            let spec = namespaced(.shell("echo $$; ls /proc | grep -c '^[0-9]'"), stdoutPath: scratch.path + "/out")
             _ = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
         }, until: { status != nil })
         #expect(status?.succeeded == true)
@@ -119,9 +117,7 @@ import Testing
         var status: ProcessExit?
         let start = ContinuousClock.now
         try withLoop({ loop in
-            var spec = ProcessSpec(command: .argv(["sleep", "30"]), environment: ["PATH": "/usr/bin:/bin"])
-            spec.pidNamespace = true
-            let child = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
+            let child = try ChildProcess.spawn(loop: loop, namespaced(.argv(["sleep", "30"]))) { status = $0 }
             try loop.schedule(after: .milliseconds(100)) { try? child.killGroup(.terminate) }
         }, until: { status != nil })
         // The kernel drops an uncaught SIGTERM to a namespace's init: without the SIGKILL it would sleep 30 s.
@@ -134,9 +130,8 @@ import Testing
         let scratch = try ScratchDirectory()
         var status: ProcessExit?
         try withLoop({ loop in
-            var spec = ProcessSpec(command: .shell("trap 'echo caught; exit 7' TERM; echo ready; while :; do sleep 0.05; done"),
-                                   environment: ["PATH": "/usr/bin:/bin"], stdoutPath: scratch.path + "/out")
-            spec.pidNamespace = true
+            let spec = namespaced(.shell("trap 'echo caught; exit 7' TERM; echo ready; while :; do sleep 0.05; done"),
+                                  stdoutPath: scratch.path + "/out")
             let child = try ChildProcess.spawn(loop: loop, spec) { status = $0 }
             let poll = try LoopTimer(loop: loop)
             poll.start(after: .milliseconds(10), repeating: .milliseconds(10)) {
@@ -177,6 +172,13 @@ import Testing
         #expect(error?.code == "ENOENT")
         try loop.close()
     }
+}
+
+/// `command` started as the init of fresh PID and mount namespaces, its output appended to `stdoutPath`.
+private func namespaced(_ command: ProcessSpec.Command, stdoutPath: String? = nil) -> ProcessSpec {
+    var spec = ProcessSpec(command: command, environment: ["PATH": "/usr/bin:/bin"], stdoutPath: stdoutPath)
+    spec.pidNamespace = true
+    return spec
 }
 
 /// Whether `pid` names a live, non-zombie process.

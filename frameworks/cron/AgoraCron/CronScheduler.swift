@@ -282,7 +282,7 @@ public final class CronScheduler: SchedulerDelegate {
             if packer.tasks.isEmpty {
                 packers.append(packer)
             } else {
-                client.launch(packer.tasks, on: [packer.offer.id], refuseSeconds: 1)
+                packer.launch(on: client, refuseSeconds: 1)
             }
         }
         // While runs keep falling due, a few unused offers are kept for the next ones.
