@@ -115,14 +115,13 @@ import Testing
     @Test func aNamespaceInitThatDoesNotCatchSIGTERMIsKilledByIt() throws {
         try #require(getuid() == 0, "PID namespaces need root")
         var status: ProcessExit?
-        let start = ContinuousClock.now
         try withLoop({ loop in
             let child = try ChildProcess.spawn(loop: loop, namespaced(.argv(["sleep", "30"]))) { status = $0 }
             try loop.schedule(after: .milliseconds(100)) { try? child.killGroup(.terminate) }
         }, until: { status != nil })
-        // The kernel drops an uncaught SIGTERM to a namespace's init: without the SIGKILL it would sleep 30 s.
+        // The kernel drops an uncaught SIGTERM to a namespace's init: without the SIGKILL it would sleep its 30 s and
+        // exit 0.
         #expect(status?.signal == .kill)
-        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func aNamespaceInitThatCatchesSIGTERMGetsIt() throws {
