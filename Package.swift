@@ -191,7 +191,10 @@ let package = Package(
         .testTarget(name: "AgoraLBTests", dependencies: ["AgoraLB", "AgoraWire"]),
         .testTarget(name: "AgoraAuthTests", dependencies: ["AgoraAuth", "AgoraHTTP"]),
         .testTarget(name: "AgoraResourcesTests", dependencies: ["AgoraResources", "AgoraWire"]),
-        .testTarget(name: "AgoraServicesTests", dependencies: ["AgoraServices", "AgoraWire"]),
+        .testTarget(
+            name: "AgoraServicesTests",
+            dependencies: ["AgoraServices", "AgoraWire", "AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting", "AgoraSchedulerTesting",
+                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AgoraFuzzTests", dependencies: ["AgoraFuzzTargets", "AgoraRuntime"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "AgoraCronTests",

@@ -110,10 +110,15 @@ public final class EventSubscription {
         dropCallConnection()
     }
 
-    /// Drops the open stream as if the server had gone, so a new one is opened.
-    public func renew() {
-        streamConnection?.close()
+    /// Drops the open stream as if the server had gone, so a new one is opened; `reason` is what the owner is told.
+    public func renew(because reason: String = "the stream was renewed") {
+        guard let connection = streamConnection else { return }
+        renewal = reason
+        connection.close()
     }
+
+    /// Why the open stream is being dropped by this side, when it is.
+    private var renewal: String?
 
     // MARK: The stream
 
@@ -165,6 +170,9 @@ public final class EventSubscription {
                     self.lastActivity = self.clock.now
                     try self.onRecord(record)
                 }
+                // Silence is counted from when this subscriber is ready for more: a record that kept it busy for
+                // longer than the window (a large batch of offers) is not the server's silence.
+                self.lastActivity = self.clock.now
             } catch {
                 corrupt = "bad record from \(self.server): \(error)"
                 connection.close()
@@ -174,6 +182,8 @@ public final class EventSubscription {
             connection.close()
             guard let self, self.streamConnection === connection else { return }
             self.streamConnection = nil
+            let renewal = self.renewal
+            self.renewal = nil
             if let redirect, self.redirectsInARow < self.options.servers.count + 2 {
                 self.redirectsInARow += 1
                 self.server = redirect
@@ -183,7 +193,7 @@ public final class EventSubscription {
             }
             let answer = String(decoding: refusal, as: UTF8.self)
             if status != .ok && status != .temporaryRedirect { self.onRefused(status, answer) }
-            let reason = corrupt
+            let reason = renewal ?? corrupt
                 ?? (status == .ok ? nil : "\(self.server) answered \(status): \(answer)")
                 ?? error.map { "the stream from \(self.server) ended: \($0.message)" }
                 ?? "the stream from \(self.server) ended"
@@ -223,21 +233,26 @@ public final class EventSubscription {
         }
     }
 
-    private func superviseLater() {
+    /// Watches the stream for silence. When the window has passed, silence is confirmed once more a millisecond
+    /// later: timers run before the loop polls for input, so after this subscriber's own loop was busy (a slow
+    /// handler), records may be waiting unread in the socket, and the loop reads them before the second look.
+    private func superviseLater(confirming: Bool = false) {
         supervision?.cancel()
         supervision = nil
         guard let interval = heartbeatInterval, options.heartbeatTolerance > 0, isEstablished else { return }
         let window = interval.seconds * options.heartbeatTolerance
-        let wait = max(0.001, lastActivity + window - clock.now)
+        let wait = confirming ? 0.001 : max(0.001, lastActivity + window - clock.now)
         do {
             // `wait` is finite and at most one window, both from bounded durations.
             supervision = try clock.schedule(in: .seconds(wait)) { [weak self] in
                 guard let self else { return }
                 self.supervision = nil
-                if self.clock.now - self.lastActivity >= window {
-                    self.renew()
-                } else {
+                if self.clock.now - self.lastActivity < window {
                     self.superviseLater()
+                } else if confirming {
+                    self.renew(because: "no event from \(self.server) for \((window * 1000).rounded() / 1000)s (\(self.options.heartbeatTolerance) heartbeat intervals)")
+                } else {
+                    self.superviseLater(confirming: true)
                 }
             }
         } catch {

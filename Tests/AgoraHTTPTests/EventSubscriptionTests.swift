@@ -1,6 +1,7 @@
 import AgoraHTTP
 import AgoraRuntime
 import AgoraRuntimeTesting
+import Glibc
 import Testing
 
 /// A stream server speaking just enough of the Mesos shape: `POST /events` with the body "subscribe" answers with a
@@ -72,6 +73,8 @@ private final class Watcher {
             let text = String(decoding: record, as: UTF8.self)
             records.append(text)
             if text == "subscribed" { subscription.established(heartbeatInterval: heartbeat) }
+            // A record that keeps the subscriber busy, as a large batch of offers does.
+            if text == "busy" { usleep(300_000) }
         }
         subscription.onLost = { [unowned self] in lost.append($0) }
         subscription.onRetry = { [unowned self] _, delay in retries.append(delay) }
@@ -177,6 +180,7 @@ private func options(_ servers: [SocketAddress]) -> EventSubscription.Options {
             return true
         })
         #expect(watcher.lost.count == 1)
+        #expect(watcher.lost.first?.contains("no event from \(server.address) for 0.15") == true)
         // Three missed 50 ms heartbeats: renewed after about 150 ms, not before.
         #expect(renewedAfter >= 0.15)
     }
@@ -207,6 +211,52 @@ private func options(_ servers: [SocketAddress]) -> EventSubscription.Options {
         })
         #expect(server.subscriptions == 1)
         #expect(watcher.lost.isEmpty)
+    }
+
+    /// Heartbeats every 40 ms on a stream with a 150 ms window; `stall` runs once when the stream is established.
+    private func heartbeatsAround(_ stall: @escaping (FakeStreamServer) -> Void) throws -> (subscriptions: Int, lost: [String]) {
+        var server: FakeStreamServer!
+        var subscription: EventSubscription!
+        let watcher = Watcher()
+        var beats = 0
+        var stalled = false
+        var timer: LoopTimer?
+        try withLoop({ loop in
+            server = try FakeStreamServer(loop: loop)
+            subscription = EventSubscription(loop: loop, options: options([server.address]))
+            watcher.attach(subscription, heartbeat: .milliseconds(50))
+            subscription.start()
+            let beat = try LoopTimer(loop: loop)
+            beat.start(after: .milliseconds(40), repeating: .milliseconds(40)) {
+                beats += 1
+                server.send("heartbeat")
+                if subscription.isEstablished && !stalled {
+                    stalled = true
+                    stall(server)
+                }
+            }
+            timer = beat
+        }, until: {
+            guard beats >= 12 else { return false }
+            timer?.close()
+            subscription.stop()
+            server.close()
+            return true
+        })
+        return (server.subscriptions, watcher.lost)
+    }
+
+    @Test func aRecordThatKeepsTheSubscriberBusyIsNotTheServersSilence() throws {
+        let (subscriptions, lost) = try heartbeatsAround { server in server.send("busy") }
+        #expect(subscriptions == 1)
+        #expect(lost.isEmpty)
+    }
+
+    @Test func recordsWaitingWhileTheLoopWasBusyAreReadBeforeTheStreamIsCalledSilent() throws {
+        // The heartbeat just sent waits in the socket while this loop sleeps past the window.
+        let (subscriptions, lost) = try heartbeatsAround { _ in usleep(300_000) }
+        #expect(subscriptions == 1)
+        #expect(lost.isEmpty)
     }
 
     @Test func aRefusalIsReportedAndRetriedWithBackoff() throws {

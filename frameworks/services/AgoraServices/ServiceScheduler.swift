@@ -223,6 +223,9 @@ public final class ServiceScheduler: SchedulerDelegate {
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
         var pending = reconciled ? pendingLaunches() : [:]
         var packers: [OfferPacker] = []
+        // Where each app with constraints has instances, gathered once and extended with each placement: a scan of
+        // every task per instance placed would be quadratic in the instances of a large deployment.
+        var placedByApp: [String: [(String, [Attribute])]] = [:]
         for offer in offers {
             var packer = OfferPacker(offer)
             for id in pending.keys.sorted() {
@@ -231,12 +234,14 @@ public final class ServiceScheduler: SchedulerDelegate {
                 stats.offersSeen += 1
                 stats.lastSeen = now
                 while (pending[id] ?? 0) > 0 {
-                    let placed = liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
-                        + packer.tasks.filter { $0.labels?.labels.first?.value == id }.map { _ in (offer.hostname, offer.attributes) }
-                    if let broken = PlacementConstraint.violation(app.constraints, hostname: offer.hostname,
-                                                                  attributes: offer.attributes, placed: placed) {
-                        stats.rejections["UnfulfilledConstraint \(broken.label)", default: 0] += 1
-                        break
+                    if !app.constraints.isEmpty {
+                        let placed = placedByApp[id] ?? liveTasks(of: id).map { ($0.host, agentAttributes[$0.agentID] ?? []) }
+                        placedByApp[id] = placed
+                        if let broken = PlacementConstraint.violation(app.constraints, hostname: offer.hostname,
+                                                                      attributes: offer.attributes, placed: placed) {
+                            stats.rejections["UnfulfilledConstraint \(broken.label)", default: 0] += 1
+                            break
+                        }
                     }
                     var demand = ResourceDemand(cpus: app.cpus, mem: app.mem, disk: app.disk,
                                                 ports: app.requirePorts ? 0 : app.ports.count)
@@ -257,6 +262,7 @@ public final class ServiceScheduler: SchedulerDelegate {
                     }
                     pending[id, default: 0] -= 1
                     packer.add(taskInfo(for: app, offer: offer, resources: room))
+                    placedByApp[id]?.append((offer.hostname, offer.attributes))
                 }
                 launchStats[id] = stats
             }
@@ -338,10 +344,16 @@ public final class ServiceScheduler: SchedulerDelegate {
             emit("health_status_changed_event", .object([("taskId", .string(task.id.value)), ("appId", .string(task.appID)),
                                                         ("alive", .bool(healthy))]))
         }
-        if status.state.isTerminal {
+        // TASK_UNKNOWN: the master never heard of the instance (its launch was lost with a dropped connection), so
+        // nothing runs it. Like TASK_LOST on reconciliation it is replaced at once, not counted as a failure.
+        let unknownToTheMaster = status.reason == .reconciliation && (status.state == .lost || status.state == .unknown)
+        if status.state.isTerminal || status.state == .unknown {
             tasks[task.id] = nil
             store.delete(task: task.id)
-            if !task.killing, let app = apps[task.appID], status.reason != .reconciliation || status.state != .lost {
+            if unknownToTheMaster && !task.killing {
+                logger.warning("the master does not know \(task.id) of \(task.appID) (\(status.state.rawValue)); replacing it")
+            }
+            if !task.killing, let app = apps[task.appID], !unknownToTheMaster {
                 let failures = (backoff[app.id]?.failures ?? 0) + 1
                 let delay = min(app.backoffSeconds * pow(app.backoffFactor, Double(failures - 1)), app.maxLaunchDelaySeconds)
                 backoff[app.id] = (failures, now.addingTimeInterval(delay))
