@@ -1,6 +1,7 @@
 import AgoraAllocator
 import AgoraResources
 import AgoraHTTP
+import AgoraRuntime
 import AgoraWire
 import Foundation
 
@@ -67,15 +68,16 @@ extension Master {
                 .object([("id", .string(offer.id.value)), ("agent_id", .string(offer.agentID.value)),
                          ("role", .string(offer.role)), ("resources", offer.resources.endpointJSON)])
             })),
-            ("tasks", .array(framework.tasks.values.sorted { $0.info.taskID < $1.info.taskID }.map(taskJSON))),
+            ("tasks", .array(framework.tasks.values.sorted { $0.taskID < $1.taskID }.map(taskJSON))),
             ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),
         ])
     }
 
     private func taskJSON(_ task: TaskEntry) -> JSONValue {
+        let info = task.info
         var entries: [(key: String, value: JSONValue)] = [
-            ("id", .string(task.info.taskID.value)),
-            ("name", .string(task.info.name)),
+            ("id", .string(task.taskID.value)),
+            ("name", .string(info.name)),
             ("framework_id", .string(task.frameworkID.value)),
             ("agent_id", .string(task.agentID.value)),
             ("state", .string(task.state.rawValue)),
@@ -92,7 +94,7 @@ extension Master {
                 return .object(fields)
             })),
         ]
-        if let container = try? task.info.container?.jsonValue() { entries.append(("container", container)) }
+        if let container = try? info.container?.jsonValue() { entries.append(("container", container)) }
         return .object(entries)
     }
 
@@ -152,6 +154,8 @@ extension Master {
                 Double(registrar.failedWrites))
         out.add("agora_master_registry_rows_skipped", .counter, "Registry rows skipped at start because they no longer validate.",
                 Double(registrar.skippedRows.count))
+        out.add("agora_master_heap_bytes", .gauge, "Heap bytes the master has allocated and not freed.",
+                Double(HeapUsage.bytesInUse))
         out.add("agora_master_uptime_seconds", .gauge, "Seconds since the master started.", now - startTime)
         return out
     }

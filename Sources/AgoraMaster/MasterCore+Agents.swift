@@ -40,7 +40,7 @@ extension MasterCore {
                                                  message: "Agent \(id) is reachable again", agentID: id))
                 } else {
                     entry = TaskEntry(
-                        info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources),
+                        info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources), agentID: id,
                         frameworkID: framework.id, resources: Resources(task.resources), now: now)
                 }
                 entry.state = task.state
@@ -85,7 +85,7 @@ extension MasterCore {
                 continue
             }
             taskEnded(task, framework: framework, status: masterStatus(
-                task.info.taskID, .lost, reason: .agentReregistered, message: "Task was not found on the re-registered agent",
+                task.taskID, .lost, reason: .agentReregistered, message: "Task was not found on the re-registered agent",
                 agentID: agent.id))
         }
     }
@@ -93,13 +93,13 @@ extension MasterCore {
     /// Unreachable tasks of a returning agent that it no longer runs: TASK_GONE for frameworks that understand it.
     private func goneWhileUnreachable(on agent: AgentID) {
         for framework in frameworks.values.sorted(by: { $0.id < $1.id }) {
-            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID })
+            for task in framework.unreachableTasks.values.sorted(by: { $0.taskID < $1.taskID })
             where task.agentID == agent {
-                framework.unreachableTasks[task.info.taskID] = nil
+                framework.unreachableTasks[task.taskID] = nil
                 task.state = .gone
                 framework.remember(completed: task)
                 if framework.isPartitionAware {
-                    tell(framework, masterStatus(task.info.taskID, .gone, reason: .agentReregistered,
+                    tell(framework, masterStatus(task.taskID, .gone, reason: .agentReregistered,
                                                  message: "Agent \(agent) came back without the task", agentID: agent))
                 }
             }
@@ -143,13 +143,13 @@ extension MasterCore {
         logger.warning("agent \(agent.id) is unreachable: \(message)")
         metrics.agentsUnreachable += 1
         let affected = detach(agent) { task, framework in
-            framework.tasks[task.info.taskID] = nil
-            framework.unreachableTasks[task.info.taskID] = task
+            framework.tasks[task.taskID] = nil
+            framework.unreachableTasks[task.taskID] = task
             let state: TaskState = framework.isPartitionAware ? .unreachable : .lost
             task.state = state
             task.statuses.append((state, now, nil))
             if state.isTerminal { metrics.terminalTasks[state.rawValue, default: 0] += 1 }
-            tell(framework, masterStatus(task.info.taskID, state, reason: .agentRemoved, message: message, agentID: agent.id))
+            tell(framework, masterStatus(task.taskID, state, reason: .agentRemoved, message: message, agentID: agent.id))
         }
         unreachableAgents[agent.id] = (agent.info, now)
         emit(.persist(.markUnreachable(agent.info, agent.id, since: now)))
@@ -165,7 +165,7 @@ extension MasterCore {
         unreachableAgents[id] = nil
         emit(.persist(.markGone(id, since: now)))
         func goneStatus(_ task: TaskEntry, _ framework: FrameworkRecord) -> TaskStatus {
-            masterStatus(task.info.taskID, framework.isPartitionAware ? .goneByOperator : .lost,
+            masterStatus(task.taskID, framework.isPartitionAware ? .goneByOperator : .lost,
                          reason: .agentRemovedByOperator, message: "Agent \(id) was marked gone", agentID: id)
         }
         if let agent = agents[id] {
@@ -176,8 +176,8 @@ extension MasterCore {
             for framework in affected { emit(.toFramework(framework, SchedulerEvent(type: .failure, failure: .init(agentID: id)))) }
         }
         for framework in frameworks.values.sorted(by: { $0.id < $1.id }) {
-            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID }) where task.agentID == id {
-                framework.unreachableTasks[task.info.taskID] = nil
+            for task in framework.unreachableTasks.values.sorted(by: { $0.taskID < $1.taskID }) where task.agentID == id {
+                framework.unreachableTasks[task.taskID] = nil
                 framework.remember(completed: task)
                 if framework.isPartitionAware { tell(framework, goneStatus(task, framework)) }
             }

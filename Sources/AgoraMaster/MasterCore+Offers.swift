@@ -77,7 +77,7 @@ extension MasterCore {
                 frameworkUser: framework.info.user, acls: settings.acls)
             if let executor = task.executor?.executorID {
                 context.executorInUse = framework.tasks.values.contains {
-                    !$0.state.isTerminal && $0.agentID == agentID && $0.info.executor?.executorID == executor
+                    !$0.state.isTerminal && $0.agentID == agentID && $0.executorID == executor
                 }
             }
             if let problem = launchProblem(task, resources: resources, in: context) {
@@ -87,16 +87,17 @@ extension MasterCore {
                 continue
             }
             remaining -= resources
-            launch(task, resources: resources, role: taken[0].role, framework: framework)
+            launch(task, on: agentID, resources: resources, role: taken[0].role, framework: framework)
         }
         allocator.recover(remaining, framework: framework.id, agent: agentID, role: taken[0].role,
                           refuseSeconds: accept.filters?.effectiveRefuseSeconds ?? 5, now: now)
         emit(.allocateSoon)
     }
 
-    private func launch(_ task: TaskInfo, resources: Resources, role: String, framework: FrameworkRecord) {
-        let entry = TaskEntry(info: task, frameworkID: framework.id, resources: resources, now: now)
-        entry.launchRole = role
+    private func launch(_ task: TaskInfo, on agentID: AgentID, resources: Resources, role: String, framework: FrameworkRecord) {
+        if resources != lastTaskResources { lastTaskResources = resources }
+        let entry = TaskEntry(info: task, agentID: agentID, frameworkID: framework.id, resources: lastTaskResources,
+                              role: role, now: now)
         framework.tasks[task.taskID] = entry
         agents[task.agentID]?.tasks.insert(entry.key)
         metrics.tasksLaunched += 1

@@ -17,13 +17,13 @@ extension MasterCore {
 
     /// A task whose last status needs no more acknowledgement leaves the live set (kept among the completed).
     private func forget(_ task: TaskEntry, of framework: FrameworkRecord) {
-        framework.tasks[task.info.taskID] = nil
+        framework.tasks[task.taskID] = nil
         framework.remember(completed: task)
     }
 
     private func record(_ status: TaskStatus, of task: TaskEntry) {
         task.state = status.state
-        task.latestStatus = status
+        task.latestStatus = LatestStatus(status)
         task.statuses.append((status.state, status.timestamp ?? now, status.containerStatus))
     }
 
@@ -105,12 +105,12 @@ extension MasterCore {
     /// RECONCILE: the latest known state of the listed tasks (or all of them), from master state.
     func reconcile(_ reconcile: SchedulerCall.Reconcile, framework: FrameworkRecord) {
         let wanted: [(TaskID, AgentID?)] = reconcile.tasks.isEmpty
-            ? framework.tasks.values.sorted { $0.info.taskID < $1.info.taskID }.map { ($0.info.taskID, $0.agentID) }
+            ? framework.tasks.values.sorted { $0.taskID < $1.taskID }.map { ($0.taskID, $0.agentID) }
             : reconcile.tasks.map { ($0.taskID, $0.agentID) }
         if reconcile.tasks.isEmpty {
             // Implicit reconciliation covers the unreachable tasks too.
-            for task in framework.unreachableTasks.values.sorted(by: { $0.info.taskID < $1.info.taskID }) {
-                tell(framework, unknownTaskStatus(task.info.taskID, agentID: task.agentID, framework: framework))
+            for task in framework.unreachableTasks.values.sorted(by: { $0.taskID < $1.taskID }) {
+                tell(framework, unknownTaskStatus(task.taskID, agentID: task.agentID, framework: framework))
             }
         }
         for (taskID, agentID) in wanted {

@@ -41,6 +41,9 @@ final class MasterCore {
     /// Agents an operator marked gone: never admitted again.
     var goneAgents: Set<AgentID> = []
     private var counter = 0
+    /// The resources of the task launched last: a task asking for the same shares their storage (the tasks of one
+    /// app all ask alike, and a `Resources` value is a few hundred bytes).
+    var lastTaskResources = Resources()
     /// The effects of the event being handled, in order.
     private var effects: [MasterEffect] = []
     /// The time of the event being handled.
@@ -251,7 +254,7 @@ final class MasterCore {
         emit(.cancel(.failover(framework.id)))
         rescindOffers(of: framework, notify: false)
         var notified = Set<AgentID>()
-        for task in framework.tasks.values.sorted(by: { $0.info.taskID < $1.info.taskID }) {
+        for task in framework.tasks.values.sorted(by: { $0.taskID < $1.taskID }) {
             agents[task.agentID]?.tasks.remove(task.key)
             if notified.insert(task.agentID).inserted {
                 emit(.toAgent(task.agentID, AgentEvent(

@@ -75,27 +75,69 @@ struct TaskKey: Hashable {
 
 /// A task from launch to its last acknowledged status.
 final class TaskEntry {
-    let info: TaskInfo
+    let taskID: TaskID
+    let agentID: AgentID
+    let executorID: ExecutorID?
     let frameworkID: FrameworkID
     let resources: Resources
+    /// The role its resources are allocated to, when known (the accepted offers' role, or the task's own
+    /// `allocation_info`); nil means the framework's first role.
+    let role: String?
+    /// The task as launched, kept as protobuf bytes: the decoded struct is about a kilobyte before its contents,
+    /// and the master needs it whole only to send it again or to show it.
+    private let launched: Launched
     var state: TaskState = .staging
-    var latestStatus: TaskStatus?
+    var latestStatus: LatestStatus?
     /// Every state it went through, with the container's networks when the status carried them.
     var statuses: [(state: TaskState, timestamp: Double, container: ContainerStatus?)] = []
 
-    init(info: TaskInfo, frameworkID: FrameworkID, resources: Resources, now: Double) {
-        self.info = info
+    private enum Launched {
+        case encoded([UInt8])
+        /// A task that cannot be encoded (a string holding NUL reached the master over JSON) is kept as is.
+        indirect case decoded(TaskInfo)
+    }
+
+    /// `agentID` is the task's agent as the master holds it (the same id as `info.agentID`, sharing its storage).
+    init(info: TaskInfo, agentID: AgentID, frameworkID: FrameworkID, resources: Resources, role: String? = nil, now: Double) {
+        taskID = info.taskID
+        self.agentID = agentID
+        executorID = info.executor?.executorID
         self.frameworkID = frameworkID
         self.resources = resources
+        self.role = role ?? info.resources.lazy.compactMap { $0.allocationInfo?.role }.first
+        launched = (try? info.protobuf()).map(Launched.encoded) ?? .decoded(info)
         statuses.append((.staging, now, nil))
     }
 
-    var agentID: AgentID { info.agentID }
-    var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
-    /// The role its resources are allocated to, when known (the accepted offers' role, or the task's own
-    /// `allocation_info`); nil means the framework's first role.
-    var role: String? { launchRole ?? info.resources.lazy.compactMap { $0.allocationInfo?.role }.first }
-    var launchRole: String?
+    /// The task as launched.
+    var info: TaskInfo {
+        switch launched {
+        case .decoded(let info):
+            return info
+        case .encoded(let bytes):
+            // The bytes are this entry's own encoding of a valid TaskInfo, so they decode; the fallback keeps the
+            // master answering should that ever not hold.
+            return (try? TaskInfo(protobuf: bytes)) ?? TaskInfo(name: "", taskID: taskID, agentID: agentID, resources: [])
+        }
+    }
+
+    var key: TaskKey { TaskKey(framework: frameworkID, task: taskID) }
+}
+
+/// What the master keeps of a task's latest status (the rest of it went to the framework): its state, what
+/// reconciliation repeats, and the uuid its acknowledgement must carry.
+struct LatestStatus {
+    let state: TaskState
+    let message: String?
+    let healthy: Bool?
+    let uuid: [UInt8]?
+
+    init(_ status: TaskStatus) {
+        state = status.state
+        message = status.message
+        healthy = status.healthy
+        uuid = status.uuid
+    }
 }
 
 /// Resources offered to a framework and not yet accepted, declined or rescinded.

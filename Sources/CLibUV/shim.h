@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
+#include <malloc.h>
 #include "spawn.h"
 
 /* Casts Swift cannot spell: every handle type is a uv_handle_t underneath. */
@@ -29,6 +30,12 @@ static inline int agora_sigkill(void) { return SIGKILL; }
 static inline int agora_sigint(void) { return SIGINT; }
 static inline int agora_sighup(void) { return SIGHUP; }
 static inline int agora_sigusr2(void) { return SIGUSR2; }
+
+/* Bytes malloc has handed out and not had back, over every arena (mallinfo2 is not in Swift's Glibc module). */
+static inline size_t agora_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
 
 /* openat2(2) confined beneath `dirfd`, refusing every symlink and magic link on the way: a path that a
    concurrent rename swaps for a symlink cannot leave the directory. glibc 2.36 has no wrapper, so the

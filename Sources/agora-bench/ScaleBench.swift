@@ -108,7 +108,7 @@ enum ScaleBench {
     /// The real master and `agents` simulated agents (at most 4,000 per process), all registered; afterwards the
     /// simulators are stopped and their figures printed.
     static func withSimulatedCluster(agents: Int, taskSeconds: Double,
-                                     _ body: (Cluster, [Daemon], _ baselineKiB: Int, _ registeredSeconds: Double) throws -> Void) throws {
+                                     _ body: (Cluster, [Daemon], _ baseline: MasterMemory, _ registeredSeconds: Double) throws -> Void) throws {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         limit.rlim_cur = limit.rlim_max
@@ -122,7 +122,7 @@ enum ScaleBench {
             cluster.shutdown()
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
         }
-        let baseline = rssKiB(cluster.master.process.pid)
+        let baseline = MasterMemory(cluster)
         var simulators: [Daemon] = []
         var first = 0
         let registerStart = ContinuousClock.now
@@ -144,10 +144,10 @@ enum ScaleBench {
         }
     }
 
-    private static func run(_ shape: Shape, cluster: Cluster, baseline: Int, registered: Double) throws {
+    private static func run(_ shape: Shape, cluster: Cluster, baseline: MasterMemory, registered: Double) throws {
         let master = cluster.master.process.pid
         let loop = cluster.loop
-        let withAgents = rssKiB(master)
+        let withAgents = MasterMemory(cluster)
 
         // Frameworks on the real client.
         let perTask = try Resources(parsing: "cpus:0.1;mem:32")
@@ -166,7 +166,7 @@ enum ScaleBench {
         let cpuBefore = cpuSeconds(master)
         let start = ContinuousClock.now
         for client in clients { client.start() }
-        var peakRSS = withAgents
+        var peak = withAgents
         var peakRunning = 0
         var lastSample = ContinuousClock.now
         try cluster.wait("\(shape.tasks) tasks to finish", timeout: .seconds(3600)) {
@@ -175,7 +175,7 @@ enum ScaleBench {
                 let running = frameworks.reduce(0) { $0 + $1.running - $1.finished }
                 if running >= peakRunning {
                     peakRunning = running
-                    peakRSS = max(peakRSS, rssKiB(master))
+                    peak = peak.max(MasterMemory(cluster))
                 }
             }
             return frameworks.reduce(0) { $0 + $1.finished } >= shape.tasks
@@ -193,10 +193,12 @@ enum ScaleBench {
             ("master_cpu_s", format(cpu, 1)),
         ])
         report("scale master memory", [
-            ("rss_base_MiB", format(Double(baseline) / 1024, 1)), ("rss_agents_MiB", format(Double(withAgents) / 1024, 1)),
-            ("per_agent_KiB", format(Double(withAgents - baseline) / Double(shape.agents), 2)),
+            ("rss_base_MiB", format(Double(baseline.rssKiB) / 1024, 1)), ("rss_agents_MiB", format(Double(withAgents.rssKiB) / 1024, 1)),
+            ("per_agent_KiB", format(Double(withAgents.rssKiB - baseline.rssKiB) / Double(shape.agents), 2)),
+            ("heap_per_agent_KiB", format(Double(withAgents.heapKiB - baseline.heapKiB) / Double(shape.agents), 2)),
             ("peak_running", "\(peakRunning)"),
-            ("per_running_task_KiB", format(peakRunning > 0 ? Double(peakRSS - withAgents) / Double(peakRunning) : 0, 2)),
+            ("per_running_task_KiB", format(peakRunning > 0 ? Double(peak.rssKiB - withAgents.rssKiB) / Double(peakRunning) : 0, 2)),
+            ("heap_per_running_task_KiB", format(peakRunning > 0 ? Double(peak.heapKiB - withAgents.heapKiB) / Double(peakRunning) : 0, 2)),
             ("register_s", format(registered, 1)),
         ])
         for client in clients { client.stop() }
@@ -275,18 +277,7 @@ enum ScaleBench {
 
     /// `agora_master_agents{state="connected"}` from the master's metrics.
     private static func connectedAgents(_ cluster: Cluster) -> Int {
-        guard let response = try? cluster.get(cluster.master, "/metrics") else { return 0 }
-        let text = String(decoding: response.body, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.hasPrefix("agora_master_agents{state=\"connected\"}") {
-            return Int(Double(line.split(separator: " ").last ?? "0") ?? 0)
-        }
-        return 0
-    }
-
-    private static func rssKiB(_ pid: Int32) -> Int {
-        let status = (try? Files.readText("/proc/\(pid)/status")) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        Int(masterSample(cluster, "agora_master_agents{state=\"connected\"}") ?? 0)
     }
 
 }
@@ -305,4 +296,36 @@ func runScaleBenchInChild(_ arguments: [String]) throws {
     child.waitUntilExit()
     for line in text.split(separator: "\n") where !line.contains("agora.scheduler") { print(line) }
     fflush(nil)
+}
+
+/// The master's memory at one moment: its resident set, and the heap it has allocated and not freed (from its
+/// metrics), which RSS cannot tell apart from memory freed but kept by malloc.
+struct MasterMemory {
+    var rssKiB: Int
+    var heapKiB: Int
+
+    init(_ cluster: Cluster) {
+        let status = (try? Files.readText("/proc/\(cluster.master.process.pid)/status")) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        rssKiB = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        heapKiB = Int((masterSample(cluster, "agora_master_heap_bytes") ?? 0) / 1024)
+    }
+
+    /// The larger of each figure.
+    func max(_ other: MasterMemory) -> MasterMemory {
+        var result = self
+        result.rssKiB = Swift.max(rssKiB, other.rssKiB)
+        result.heapKiB = Swift.max(heapKiB, other.heapKiB)
+        return result
+    }
+}
+
+/// The value of the sample `name` (with its labels) in the master's `/metrics`.
+func masterSample(_ cluster: Cluster, _ name: String) -> Double? {
+    guard let response = try? cluster.get(cluster.master, "/metrics") else { return nil }
+    let text = String(decoding: response.body, as: UTF8.self)
+    for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+        return Double(line.split(separator: " ").last ?? "")
+    }
+    return nil
 }

@@ -119,7 +119,22 @@ import Testing
         let lost = harness.updates(to: framework).filter { $0.state == .lost }
         #expect(lost.map(\.taskID.value) == ["gone"] && lost[0].reason == .agentReregistered)
         #expect(harness.events(to: agent, .runTask).count == runsBefore + 1)
+        // The task sent again is the one launched, whole, though the master keeps it encoded.
+        let runs = harness.events(to: agent, .runTask).compactMap(\.runTask?.task).filter { $0.taskID == "staging" }
+        #expect(runs.count == 2 && runs[0] == runs[1])
         #expect(harness.core.frameworks[framework]?.tasks.keys.map(\.value).sorted() == ["kept", "staging"])
+    }
+
+    @Test func aTaskIsKeptWholeWhetherOrNotItCanBeEncoded() throws {
+        var info = TaskInfo(name: "web", taskID: "t1", agentID: "a1", resources: try Resources(parsing: "cpus:1;mem:64").wire())
+        info.command = .shell("sleep 10", environment: Environment(["PORT": "31000"]))
+        info.labels = Labels([Label(key: "app", value: "/web")])
+        let entry = TaskEntry(info: info, agentID: "a1", frameworkID: "f1", resources: Resources(info.resources), now: 0)
+        #expect(entry.info == info)
+        // A string holding NUL (possible over JSON) has no protobuf form: the task is kept decoded.
+        info.name = "w\u{0}b"
+        let odd = TaskEntry(info: info, agentID: "a1", frameworkID: "f1", resources: Resources(info.resources), now: 0)
+        #expect(odd.info == info)
     }
 
     @Test func afterARestartAgentsThatDoNotComeBackAreForgotten() throws {
