@@ -30,6 +30,11 @@ public final class CronScheduler: SchedulerDelegate {
     /// Offers kept unused while runs keep falling due (see `holdWindow`): the next run starts on one at once instead
     /// of waiting for a REVIVE and a whole allocation round.
     private var held: [Offer] = []
+    /// Jobs whose run fell due this turn, armed for their next due time once the turn's runs are placed (arming
+    /// first would delay every run of a busy second by the work of the others).
+    private var armAfterPlacing: [(job: String, from: Date)] = []
+    /// Whether offers were last stopped (SUPPRESS) rather than asked for.
+    private var suppressed = false
     /// When a run last fell due (clock seconds).
     private var lastDue: Double = -.infinity
     private var stopped = false
@@ -73,6 +78,7 @@ public final class CronScheduler: SchedulerDelegate {
         reviveSoon?.cancel()
         reviveSoon = nil
         held.removeAll()
+        armAfterPlacing.removeAll()
     }
 
     private func scheduleExpiry() throws(RuntimeError) {
@@ -186,9 +192,9 @@ public final class CronScheduler: SchedulerDelegate {
             timers[job.name] = try clock.schedule(in: Bounds.duration(seconds: delay)) { [weak self] in
                 guard let self, let job = self.jobs[job.name] else { return }
                 self.timers[job.name] = nil
-                self.enqueue(job.name, scheduled: due, attempt: 1)
                 self.states[job.name]?.nextScheduled = nil
-                self.arm(job, from: due.addingTimeInterval(0.001))
+                self.armAfterPlacing.append((job.name, due.addingTimeInterval(0.001)))
+                self.enqueue(job.name, scheduled: due, attempt: 1)
             }
         } catch {
             logger.critical("cannot arm the timer of \(job.name) (due \(due)): \(error)")
@@ -200,6 +206,8 @@ public final class CronScheduler: SchedulerDelegate {
         pending.append(run)
         store.save(run)
         lastDue = clock.now
+        // With offers held, an ACCEPT's worth of runs starts at once, before the rest of this turn's runs are queued.
+        if pending.count >= Self.runsPerAccept { placeOnHeldOffers() }
         guard reviveSoon == nil else { return }
         do {
             reviveSoon = try clock.schedule(in: .zero) { [weak self] in
@@ -211,23 +219,43 @@ public final class CronScheduler: SchedulerDelegate {
         }
     }
 
-    /// Starts what waits on the offers held, and asks for more (REVIVE) if some runs still have no place.
+    /// Starts what waits on the offers held, asks for more (REVIVE) if some runs still have no place, then arms the
+    /// jobs whose runs fell due for their next time.
     private func placePending() {
-        guard let client else { return }
-        if !held.isEmpty {
-            let offers = held
-            held.removeAll()
-            self.offers(client, offers)
+        placeOnHeldOffers()
+        if !pending.isEmpty { revive() }
+        let due = armAfterPlacing
+        armAfterPlacing.removeAll()
+        // A job changed through the API meanwhile was armed already.
+        for (name, from) in due where timers[name] == nil {
+            if let job = jobs[name] { arm(job, from: from) }
         }
-        if !pending.isEmpty { client.revive() }
+    }
+
+    /// Asks for offers again (REVIVE also lifts every filter of earlier declines).
+    private func revive() {
+        suppressed = false
+        client?.revive()
+    }
+
+    private func placeOnHeldOffers() {
+        guard let client, !held.isEmpty else { return }
+        let offers = held
+        held.removeAll()
+        self.offers(client, offers)
     }
 
     /// Declines the held offers once no run fell due for `holdWindow`, and stops offers when nothing waits.
     private func releaseHeldOffers() {
-        guard !held.isEmpty, clock.now - lastDue > Self.holdWindow, let client else { return }
-        client.decline(held.map(\.id), refuseSeconds: 30)
-        held.removeAll()
-        if pending.isEmpty { client.suppress() }
+        guard clock.now - lastDue > Self.holdWindow, let client else { return }
+        if !held.isEmpty {
+            client.decline(held.map(\.id), refuseSeconds: 30)
+            held.removeAll()
+        }
+        if pending.isEmpty && !suppressed {
+            suppressed = true
+            client.suppress()
+        }
     }
 
     /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
@@ -242,12 +270,13 @@ public final class CronScheduler: SchedulerDelegate {
     // MARK: Offers and updates
 
     public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
-        // Offers of an earlier subscription are void.
+        // Offers of an earlier subscription are void, and a new subscription is not suppressed.
         held.removeAll()
+        suppressed = false
         store.frameworkID = frameworkID
         let known = running.keys.map { (TaskID($0), AgentID?.none) }
         client.reconcileUntilKnown(known) { _ in }
-        if !pending.isEmpty { client.revive() }
+        if !pending.isEmpty { revive() }
     }
 
     public func offers(_ client: SchedulerClient, _ offers: [Offer]) {
@@ -282,7 +311,7 @@ public final class CronScheduler: SchedulerDelegate {
             if packer.tasks.isEmpty {
                 packers.append(packer)
             } else {
-                packer.launch(on: client, refuseSeconds: 1)
+                packer.launch(on: client, refuseSeconds: 0)
             }
         }
         // While runs keep falling due, a few unused offers are kept for the next ones.
@@ -297,7 +326,12 @@ public final class CronScheduler: SchedulerDelegate {
         }
         OfferPacker.finish(declined, on: client, refuseSeconds: 1, declineSeconds: pending.count == started.count ? 30 : 1)
         if !started.isEmpty { pending.removeAll { started.contains($0.id) } }
-        if pending.isEmpty && held.isEmpty { client.suppress() }
+        // While runs keep falling due, offers keep coming (the held ones get used up); the epsilon sweep suppresses
+        // them once the runs stop.
+        if pending.isEmpty && held.isEmpty && !holding && !suppressed {
+            suppressed = true
+            client.suppress()
+        }
     }
 
     public func rescinded(_ client: SchedulerClient, offerID: OfferID) {
