@@ -23,7 +23,6 @@ final class HTTPMessageParser {
     var onComplete: (_ keepAlive: Bool) -> Void = { _ in }
 
     private let parser: UnsafeMutablePointer<http_parser>
-    private let settings: UnsafeMutablePointer<http_parser_settings>
     private let maxHeaderBytes: Int
     private let maxBodyBytes: Int?
 
@@ -42,8 +41,17 @@ final class HTTPMessageParser {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         parser = .allocate(capacity: 1)
-        settings = .allocate(capacity: 1)
         http_parser_init(parser, kind == .request ? HTTP_REQUEST : HTTP_RESPONSE)
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        parser.deallocate()
+    }
+
+    /// The callbacks, the same for every parser (each finds its object through `data`): made once, never changed.
+    private nonisolated(unsafe) static let settings: UnsafeMutablePointer<http_parser_settings> = {
+        let settings = UnsafeMutablePointer<http_parser_settings>.allocate(capacity: 1)
         http_parser_settings_init(settings)
         settings.pointee.on_message_begin = { parser in HTTPMessageParser.from(parser).messageBegin() }
         settings.pointee.on_url = { parser, bytes, count in HTTPMessageParser.from(parser).url(bytes, count) }
@@ -56,13 +64,8 @@ final class HTTPMessageParser {
         settings.pointee.on_headers_complete = { parser in HTTPMessageParser.from(parser).headersComplete() }
         settings.pointee.on_body = { parser, bytes, count in HTTPMessageParser.from(parser).body(bytes, count) }
         settings.pointee.on_message_complete = { parser in HTTPMessageParser.from(parser).messageComplete() }
-        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-    }
-
-    deinit {
-        parser.deallocate()
-        settings.deallocate()
-    }
+        return settings
+    }()
 
     private static func from(_ parser: UnsafeMutablePointer<http_parser>?) -> HTTPMessageParser {
         Unmanaged<HTTPMessageParser>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
@@ -72,7 +75,7 @@ final class HTTPMessageParser {
     func feed(_ bytes: [UInt8]) throws(HTTPError) {
         if let failure { throw failure }
         let parsed = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { http_parser_execute(parser, settings, $0.baseAddress, $0.count) }
+            buffer.withMemoryRebound(to: CChar.self) { http_parser_execute(parser, Self.settings, $0.baseAddress, $0.count) }
         }
         try checkAfterExecute(parsed: parsed, expected: bytes.count)
     }
@@ -80,7 +83,7 @@ final class HTTPMessageParser {
     /// Tells the parser the peer closed; completes a response whose body runs to end of stream.
     func finish() throws(HTTPError) {
         if let failure { throw failure }
-        let parsed = http_parser_execute(parser, settings, nil, 0)
+        let parsed = http_parser_execute(parser, Self.settings, nil, 0)
         try checkAfterExecute(parsed: parsed, expected: 0)
     }
 
@@ -122,10 +125,10 @@ final class HTTPMessageParser {
 
     private func messageBegin() -> Int32 {
         isMidMessage = true
-        url.removeAll(keepingCapacity: true)
+        url.removeAll()
         headers = HTTPHeaders()
-        field.removeAll(keepingCapacity: true)
-        value.removeAll(keepingCapacity: true)
+        field.removeAll()
+        value.removeAll()
         readingValue = false
         headerBytes = 0
         bodyBytes = 0
@@ -168,12 +171,19 @@ final class HTTPMessageParser {
             return fail(HTTPError(.bodyTooLarge, "body of \(length) bytes exceeds the limit of \(maxBodyBytes)"))
         }
         let method = HTTPMethod(rawValue: String(cString: http_method_str(http_method(agora_http_method(parser)))))
-        let expectsBody = onHead(Head(
+        let head = Head(
             method: method,
             target: String(decoding: url, as: UTF8.self),
             status: HTTPStatus(Int(agora_http_status(parser))),
             headers: headers,
-            keepAlive: http_should_keep_alive(parser) != 0))
+            keepAlive: http_should_keep_alive(parser) != 0)
+        // What the head was read into goes now, not at the next message: a connection that then streams for hours
+        // (an agent's or a framework's subscription) keeps none of it.
+        url = []
+        field = []
+        value = []
+        headers = HTTPHeaders()
+        let expectsBody = onHead(head)
         // Returning 1 tells http-parser the message has no body.
         return expectsBody ? 0 : 1
     }

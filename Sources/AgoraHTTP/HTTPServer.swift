@@ -20,6 +20,10 @@ public final class HTTPServer {
     private let limits: Limits
     private let handler: (HTTPRequest, HTTPResponder) -> Void
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+    /// One timer for every connection's idle timeout (a timer each was a few hundred bytes per connection): it looks
+    /// at them four times per timeout, so a connection goes between one and one and a quarter timeouts after its
+    /// last input.
+    private let idleSweep: LoopTimer
 
     /// Binds `address` (port 0 picks one) and starts serving with `handler`.
     public init(
@@ -29,7 +33,15 @@ public final class HTTPServer {
         self.limits = limits
         self.handler = handler
         listener = try TCPListener(loop: loop, address: address)
+        idleSweep = try LoopTimer(loop: loop)
         try listener.listen { [unowned self] tcp in self.accept(tcp) }
+        let timeout = limits.idleTimeout.milliseconds
+        let interval = Duration.milliseconds(max(1, timeout / 4))
+        idleSweep.start(after: interval, repeating: interval) { [weak self, unowned loop] in
+            guard let self else { return }
+            let now = loop.nowMilliseconds
+            for connection in Array(self.connections.values) { connection.sweepIdle(now: now, timeout: timeout) }
+        }
     }
 
     /// Serves the routes of `router`.
@@ -56,6 +68,7 @@ public final class HTTPServer {
 
     /// Stops listening and closes every client connection (open streams see their `onClose`).
     public func close() {
+        idleSweep.close()
         listener.close()
         for connection in Array(connections.values) { connection.close() }
     }

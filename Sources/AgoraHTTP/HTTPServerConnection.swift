@@ -9,7 +9,9 @@ final class HTTPServerConnection {
     private let limits: HTTPServer.Limits
     private let handler: (HTTPRequest, HTTPResponder) -> Void
     private let onClosed: (HTTPServerConnection) -> Void
-    private var idleTimer: LoopTimer?
+    /// When input last arrived (or the idle countdown last restarted), in loop milliseconds; the server's sweep
+    /// (`sweepIdle`) compares it with the idle timeout.
+    private var lastInput: UInt64
     private var responders: [HTTPResponder] = []
     private var head: HTTPMessageParser.Head?
     private var body: [UInt8] = []
@@ -24,6 +26,7 @@ final class HTTPServerConnection {
         self.limits = limits
         self.handler = handler
         self.onClosed = onClosed
+        lastInput = tcp.loop.nowMilliseconds
         parser = HTTPMessageParser(kind: .request, maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
         parser.onHead = { [unowned self] head in
             self.head = head
@@ -40,8 +43,6 @@ final class HTTPServerConnection {
             self?.responders.first?.stream?.onWritable?()
             self?.resumeIfRoom()
         }
-        idleTimer = try? LoopTimer(loop: tcp.loop)
-        armIdleTimer()
         do {
             try tcp.startReading { [weak self] event in self?.handle(event) }
         } catch {
@@ -51,16 +52,16 @@ final class HTTPServerConnection {
 
     var isWritable: Bool { tcp.isOpen && tcp.isWritable }
 
-    private func armIdleTimer() {
-        idleTimer?.start(after: limits.idleTimeout) { [weak self] in
-            guard let self else { return }
-            if self.responders.isEmpty && self.parser.isMidMessage {
-                self.reject(HTTPError(.timedOut, "request incomplete after \(self.limits.idleTimeout)"))
-            } else if self.responders.isEmpty {
-                self.close()
-            } else {
-                self.armIdleTimer()
-            }
+    /// Called by the server's sweep: a connection without input for the idle timeout is answered 408 mid-request,
+    /// closed when nothing is in flight, and otherwise (a response or stream in progress) counts again from now.
+    func sweepIdle(now: UInt64, timeout: UInt64) {
+        guard !closing, now &- lastInput >= timeout else { return }
+        if responders.isEmpty && parser.isMidMessage {
+            reject(HTTPError(.timedOut, "request incomplete after \(limits.idleTimeout)"))
+        } else if responders.isEmpty {
+            close()
+        } else {
+            lastInput = now
         }
     }
 
@@ -68,7 +69,7 @@ final class HTTPServerConnection {
         switch event {
         case .data(let bytes):
             guard !closing else { return }
-            armIdleTimer()
+            lastInput = tcp.loop.nowMilliseconds
             do {
                 try parser.feed(bytes)
             } catch {
@@ -155,8 +156,6 @@ final class HTTPServerConnection {
 
     private func finishAndClose() {
         closing = true
-        idleTimer?.close()
-        idleTimer = nil
         if tcp.isOpen {
             tcp.closeAfterFlush { [self] in self.didClose() }
         } else {
@@ -169,8 +168,6 @@ final class HTTPServerConnection {
     /// Closes at once (server shutdown, idle timeout, transport error).
     func close() {
         closing = true
-        idleTimer?.close()
-        idleTimer = nil
         let open = tcp.isOpen
         tcp.close { [self] in self.didClose() }
         for responder in responders { responder.connectionClosed() }

@@ -125,6 +125,8 @@ public final class Master {
             frameworkStreams[id]?.send(event)
         case .toAgent(let id, let event):
             agentStreams[id]?.send(event)
+        case .toAgents(let ids, let event):
+            for id in ids { agentStreams[id]?.send(event) }
         case .openFrameworkStream(let id, let streamID):
             guard let stream: EventStream<SchedulerEvent> = open(&subscriber, headers: [
                 "Mesos-Stream-Id": streamID, "Cache-Control": "no-cache",

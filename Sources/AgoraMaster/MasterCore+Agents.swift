@@ -6,6 +6,12 @@ extension MasterCore {
     func registerAgent(_ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?,
                        ip: String?) {
         var info = subscribe.agentInfo
+        // Hosts alike (one rack's) announce the same resources: they share one copy, as announced and as counted.
+        if info.resources == lastAgentResources.announced {
+            info.resources = lastAgentResources.announced
+        } else {
+            lastAgentResources = (info.resources, Resources(info.resources))
+        }
         let knownID = requestedID ?? info.id
         // Tasks of a returning unreachable agent whose framework was told TASK_LOST: killed once it is subscribed.
         var lostOnReturn: [(FrameworkID, TaskID)] = []
@@ -21,7 +27,7 @@ extension MasterCore {
         } else {
             let id = knownID ?? AgentID(nextID("S"))
             info.id = id
-            agent = AgentRecord(id: id, info: info, registeredTime: now)
+            agent = AgentRecord(id: id, info: info, total: lastAgentResources.total, registeredTime: now)
             reattached = false
             agents[id] = agent
             let returning = unreachableAgents.removeValue(forKey: id) != nil
@@ -108,6 +114,8 @@ extension MasterCore {
 
     /// Every ping interval: agents that did not answer the last ping count a miss; too many and they go.
     func pingAgents() {
+        var pinged: [AgentID] = []
+        pinged.reserveCapacity(agents.count)
         for agent in agents.values.sorted(by: { $0.id < $1.id }) {
             if agent.answeredPing {
                 agent.missedPings = 0
@@ -119,8 +127,9 @@ extension MasterCore {
                 continue
             }
             agent.answeredPing = false
-            if agent.isConnected { emit(.toAgent(agent.id, AgentEvent(type: .ping))) }
+            if agent.isConnected { pinged.append(agent.id) }
         }
+        if !pinged.isEmpty { emit(.toAgents(pinged, AgentEvent(type: .ping))) }
     }
 
     /// An agent that stopped answering: it is kept, with the time, until it comes back or is marked gone. Its tasks

@@ -44,6 +44,9 @@ final class MasterCore {
     /// The resources of the task launched last: a task asking for the same shares their storage (the tasks of one
     /// app all ask alike, and a `Resources` value is a few hundred bytes).
     var lastTaskResources = Resources()
+    /// The resources the agent registered last announced (and their sum), shared the same way by the next agent
+    /// announcing them.
+    var lastAgentResources: (announced: [Resource], total: Resources) = ([], Resources())
     /// The effects of the event being handled, in order.
     private var effects: [MasterEffect] = []
     /// The time of the event being handled.

@@ -59,6 +59,9 @@ enum RegistryWrite {
 enum MasterEffect {
     case toFramework(FrameworkID, SchedulerEvent)
     case toAgent(AgentID, AgentEvent)
+    /// The same event to each of these agents (a ping round): one event, not one per agent (an `AgentEvent` is over a
+    /// kilobyte, so a thousand of them were a megabyte each round).
+    case toAgents([AgentID], AgentEvent)
     /// Attach the stream of the call being handled (the shell holds it) to this framework or agent; events for it
     /// follow.
     case openFrameworkStream(FrameworkID, streamID: String)

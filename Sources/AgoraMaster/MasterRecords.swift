@@ -50,10 +50,11 @@ final class AgentRecord {
     /// The address the agent registered from: where frameworks and the CLI reach it, whatever its hostname.
     var ip: String?
 
-    init(id: AgentID, info: AgentInfo, registeredTime: Double) {
+    /// `total` is the sum of `info.resources`.
+    init(id: AgentID, info: AgentInfo, total: Resources, registeredTime: Double) {
         self.id = id
         self.info = info
-        self.total = Resources(info.resources)
+        self.total = total
         self.registeredTime = registeredTime
     }
 

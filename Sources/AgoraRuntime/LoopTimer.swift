@@ -57,8 +57,8 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
-    /// Whole milliseconds, rounded up so a short non-zero delay never becomes zero.
-    var milliseconds: UInt64 {
+    /// Whole milliseconds, rounded up so a short non-zero delay never becomes zero; saturates instead of overflowing.
+    public var milliseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         let extra = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000

@@ -267,6 +267,37 @@ private func echoRouter() -> Router {
         #expect(raw.received.isEmpty)
     }
 
+    @Test func aStreamOutlivesTheIdleTimeout() throws {
+        var server: HTTPServer!
+        var limits = HTTPServer.Limits()
+        limits.idleTimeout = .milliseconds(50)
+        var received: [UInt8] = []
+        var ended = false
+        var endedBeforeClose = true
+        var waited = false
+        try withLoop({ loop in
+            let router = Router()
+            router.add(.get, "/forever") { (_: HTTPRequest, responder: HTTPResponder) in
+                responder.startStream().write(Array("first".utf8))
+            }
+            server = try HTTPServer(loop: loop, address: loopback, limits: limits, router: router)
+            HTTPClientConnection.connect(loop: loop, to: server.localAddress) { result in
+                guard case .success(let client) = result else { return }
+                client.stream(HTTPRequest(method: .get, target: "/forever"), onHead: { _ in }, onBody: { received += $0 },
+                              onEnd: { _ in ended = true })
+            }
+            // Eight idle timeouts without input from the client.
+            _ = try loop.schedule(after: .milliseconds(400)) { waited = true }
+        }, until: {
+            guard waited else { return false }
+            endedBeforeClose = ended
+            server.close()
+            return true
+        })
+        #expect(String(decoding: received, as: UTF8.self).hasSuffix("first"))
+        #expect(!endedBeforeClose)
+    }
+
     @Test func serverCloseEndsOpenStreams() throws {
         var server: HTTPServer!
         // The route below must not own the server that owns the route.

@@ -29,6 +29,7 @@ final class CoreHarness {
             switch effect {
             case .toFramework(let id, let event): toFrameworks.append((id, event))
             case .toAgent(let id, let event): toAgents.append((id, event))
+            case .toAgents(let ids, let event): toAgents += ids.map { ($0, event) }
             case .closeFrameworkStream(let id): closedFrameworkStreams.append(id)
             case .persist(let write): writes.append(write)
             case .arm(let timer, let seconds):
