@@ -185,34 +185,6 @@ private func options(_ servers: [SocketAddress]) -> EventSubscription.Options {
         #expect(renewedAfter >= 0.15)
     }
 
-    @Test func heartbeatsKeepAStreamAlive() throws {
-        var server: FakeStreamServer!
-        var subscription: EventSubscription!
-        let watcher = Watcher()
-        var beats = 0
-        var timer: LoopTimer?
-        try withLoop({ loop in
-            server = try FakeStreamServer(loop: loop)
-            subscription = EventSubscription(loop: loop, options: options([server.address]))
-            watcher.attach(subscription, heartbeat: .milliseconds(50))
-            subscription.start()
-            let beat = try LoopTimer(loop: loop)
-            beat.start(after: .milliseconds(40), repeating: .milliseconds(40)) {
-                beats += 1
-                server.send("heartbeat")
-            }
-            timer = beat
-        }, until: {
-            guard beats >= 12 else { return false }
-            timer?.close()
-            subscription.stop()
-            server.close()
-            return true
-        })
-        #expect(server.subscriptions == 1)
-        #expect(watcher.lost.isEmpty)
-    }
-
     /// Heartbeats every 40 ms on a stream with a 150 ms window; `stall` runs once when the stream is established.
     private func heartbeatsAround(_ stall: @escaping (FakeStreamServer) -> Void) throws -> (subscriptions: Int, lost: [String]) {
         var server: FakeStreamServer!
@@ -244,6 +216,12 @@ private func options(_ servers: [SocketAddress]) -> EventSubscription.Options {
             return true
         })
         return (server.subscriptions, watcher.lost)
+    }
+
+    @Test func heartbeatsKeepAStreamAlive() throws {
+        let (subscriptions, lost) = try heartbeatsAround { _ in }
+        #expect(subscriptions == 1)
+        #expect(lost.isEmpty)
     }
 
     @Test func aRecordThatKeepsTheSubscriberBusyIsNotTheServersSilence() throws {
