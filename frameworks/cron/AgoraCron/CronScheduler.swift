@@ -206,8 +206,8 @@ public final class CronScheduler: SchedulerDelegate {
         pending.append(run)
         store.save(run)
         lastDue = clock.now
-        // With offers held, an ACCEPT's worth of runs starts at once, before the rest of this turn's runs are queued.
-        if pending.count >= Self.runsPerAccept { placeOnHeldOffers() }
+        // With offers held, each ACCEPT's worth of runs starts at once, before the rest of this turn's runs are queued.
+        if pending.count % Self.runsPerAccept == 0 { placeOnHeldOffers() }
         guard reviveSoon == nil else { return }
         do {
             reviveSoon = try clock.schedule(in: .zero) { [weak self] in
