@@ -77,7 +77,7 @@ extension Master {
         let info = task.info
         var entries: [(key: String, value: JSONValue)] = [
             ("id", .string(task.taskID.value)),
-            ("name", .string(info.name)),
+            ("name", .string(info?.name ?? "")),
             ("framework_id", .string(task.frameworkID.value)),
             ("agent_id", .string(task.agentID.value)),
             ("state", .string(task.state.rawValue)),
@@ -94,7 +94,7 @@ extension Master {
                 return .object(fields)
             })),
         ]
-        if let container = try? info.container?.jsonValue() { entries.append(("container", container)) }
+        if let container = try? info?.container?.jsonValue() { entries.append(("container", container)) }
         return .object(entries)
     }
 

@@ -84,15 +84,16 @@ extension MasterCore {
         let present = Set(reported.map { TaskKey(framework: $0.frameworkID, task: $0.taskID) })
         for key in agent.tasks.sorted(by: { $0.task < $1.task }) where !present.contains(key) {
             guard let framework = frameworks[key.framework], let task = framework.tasks[key.task] else { continue }
-            if task.state == .staging {
+            if task.state == .staging, let launched = task.info {
                 var info = framework.info
                 info.id = framework.id
-                emit(.toAgent(agent.id, AgentEvent(type: .runTask, runTask: .init(framework: info, task: task.info))))
+                emit(.toAgent(agent.id, AgentEvent(type: .runTask, runTask: .init(framework: info, task: launched))))
                 continue
             }
+            let message = task.state == .staging ? "The master cannot read the task back to send it again"
+                : "Task was not found on the re-registered agent"
             taskEnded(task, framework: framework, status: masterStatus(
-                task.taskID, .lost, reason: .agentReregistered, message: "Task was not found on the re-registered agent",
-                agentID: agent.id))
+                task.taskID, .lost, reason: .agentReregistered, message: message, agentID: agent.id))
         }
     }
 

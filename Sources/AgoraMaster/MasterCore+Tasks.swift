@@ -68,7 +68,7 @@ extension MasterCore {
             return
         }
         emit(.toAgent(task.agentID, AgentEvent(type: .killTask, killTask: .init(
-            frameworkID: framework.id, taskID: kill.taskID, killPolicy: kill.killPolicy ?? task.info.killPolicy))))
+            frameworkID: framework.id, taskID: kill.taskID, killPolicy: kill.killPolicy ?? task.info?.killPolicy))))
     }
 
     /// ACKNOWLEDGE: goes back to the agent, which then sends the task's next update; an acknowledged terminal task

@@ -110,15 +110,12 @@ final class TaskEntry {
         statuses.append((.staging, now, nil))
     }
 
-    /// The task as launched.
-    var info: TaskInfo {
+    /// The task as launched; nil only if its own encoding no longer decodes (a bug: callers say so rather than
+    /// guess).
+    var info: TaskInfo? {
         switch launched {
-        case .decoded(let info):
-            return info
-        case .encoded(let bytes):
-            // The bytes are this entry's own encoding of a valid TaskInfo, so they decode; the fallback keeps the
-            // master answering should that ever not hold.
-            return (try? TaskInfo(protobuf: bytes)) ?? TaskInfo(name: "", taskID: taskID, agentID: agentID, resources: [])
+        case .decoded(let info): info
+        case .encoded(let bytes): try? TaskInfo(protobuf: bytes)
         }
     }
 
