@@ -76,9 +76,11 @@ extension MasterCore {
                 taskIDInUse: framework.tasks[task.taskID] != nil, principal: framework.info.principal,
                 frameworkUser: framework.info.user, acls: settings.acls)
             if let executor = task.executor?.executorID {
-                context.executorInUse = framework.tasks.values.contains {
-                    !$0.state.isTerminal && $0.agentID == agentID && $0.executorID == executor
-                }
+                // Only this agent's tasks: a scan of all the framework's tasks per launch was quadratic in them.
+                context.executorInUse = agents[agentID]?.tasks.contains { key in
+                    guard key.framework == framework.id, let other = framework.tasks[key.task] else { return false }
+                    return !other.state.isTerminal && other.executorID == executor
+                } ?? false
             }
             if let problem = launchProblem(task, resources: resources, in: context) {
                 metrics.taskErrors += 1

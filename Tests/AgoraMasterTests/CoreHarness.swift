@@ -95,11 +95,17 @@ final class CoreHarness {
         return toFrameworks[before...].filter { $0.0 == framework }.flatMap { $0.1.offers?.offers ?? [] }
     }
 
-    /// Launches shell tasks on `offer` with `resources` each.
-    func launch(_ ids: [String], on offer: Offer, resources: String, by framework: FrameworkID) throws {
+    /// Launches shell tasks on `offer` with `resources` each (or tasks of the custom executor `executor`).
+    func launch(_ ids: [String], on offer: Offer, resources: String, by framework: FrameworkID,
+                executor: ExecutorID? = nil) throws {
         let tasks = try ids.map { id in
-            TaskInfo(name: id, taskID: TaskID(id), agentID: offer.agentID,
-                     resources: try Resources(parsing: resources).wire(allocationRole: "*"), command: .shell("sleep 100"))
+            var task = TaskInfo(name: id, taskID: TaskID(id), agentID: offer.agentID,
+                                resources: try Resources(parsing: resources).wire(allocationRole: "*"), command: .shell("sleep 100"))
+            if let executor {
+                task.command = nil
+                task.executor = ExecutorInfo(executorID: executor, command: .shell("./my-executor"))
+            }
+            return task
         }
         run(.schedulerCall(framework, SchedulerCall(type: .accept, accept: .init(offerIDs: [offer.id], operations: [.launch(tasks)]))))
     }

@@ -125,6 +125,27 @@ import Testing
         #expect(harness.core.frameworks[framework]?.tasks.keys.map(\.value).sorted() == ["kept", "staging"])
     }
 
+    @Test func anExecutorRunsOneTaskAtATimeOnEachAgent() throws {
+        let harness = CoreHarness()
+        let framework = harness.subscribe("custom")
+        let first = try harness.addAgent("cpus:4;mem:1024", id: "a1")
+        let second = try harness.addAgent("cpus:4;mem:1024", id: "a2")
+        let offers = harness.allocate(for: framework)
+        let onFirst = try #require(offers.first { $0.agentID == first })
+        let onSecond = try #require(offers.first { $0.agentID == second })
+        try harness.launch(["t1", "t2"], on: onFirst, resources: "cpus:1;mem:128", by: framework, executor: "e")
+        try harness.launch(["t3"], on: onSecond, resources: "cpus:1;mem:128", by: framework, executor: "e")
+        let refused = harness.updates(to: framework).filter { $0.state == .error }
+        #expect(refused.map(\.taskID.value) == ["t2"])
+        #expect(refused.first?.message?.contains("already runs a task on agent 'a1'") == true)
+        // Once its task has ended, the executor id is free on that agent again.
+        harness.report("t1", .finished, framework: framework, agent: first)
+        let again = try #require(harness.allocate(for: framework).first { $0.agentID == first })
+        try harness.launch(["t4"], on: again, resources: "cpus:1;mem:128", by: framework, executor: "e")
+        #expect(harness.updates(to: framework).filter { $0.state == .error }.count == 1)
+        #expect(harness.core.frameworks[framework]?.tasks["t4"] != nil)
+    }
+
     @Test func aTaskIsKeptWholeWhetherOrNotItCanBeEncoded() throws {
         var info = TaskInfo(name: "web", taskID: "t1", agentID: "a1", resources: try Resources(parsing: "cpus:1;mem:64").wire())
         info.command = .shell("sleep 10", environment: Environment(["PORT": "31000"]))
