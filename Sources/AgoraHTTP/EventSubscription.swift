@@ -166,13 +166,11 @@ public final class EventSubscription {
                 return
             }
             do {
-                for record in try decoder.feed(bytes) {
-                    self.lastActivity = self.clock.now
-                    try self.onRecord(record)
-                }
+                let records = try decoder.feed(bytes)
+                for record in records { try self.onRecord(record) }
                 // Silence is counted from when this subscriber is ready for more: a record that kept it busy for
                 // longer than the window (a large batch of offers) is not the server's silence.
-                self.lastActivity = self.clock.now
+                if !records.isEmpty { self.lastActivity = self.clock.now }
             } catch {
                 corrupt = "bad record from \(self.server): \(error)"
                 connection.close()

@@ -125,6 +125,7 @@ final class HTTPMessageParser {
 
     private func messageBegin() -> Int32 {
         isMidMessage = true
+        // Trailers of a chunked message arrive as header fields after the head: none may reach the next message.
         url.removeAll()
         headers = HTTPHeaders()
         field.removeAll()

@@ -6,12 +6,7 @@ extension MasterCore {
     func registerAgent(_ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?,
                        ip: String?) {
         var info = subscribe.agentInfo
-        // Hosts alike (one rack's) announce the same resources: they share one copy, as announced and as counted.
-        if info.resources == lastAgentResources.announced {
-            info.resources = lastAgentResources.announced
-        } else {
-            lastAgentResources = (info.resources, Resources(info.resources))
-        }
+        info.resources = agentResources.shared(info.resources)
         let knownID = requestedID ?? info.id
         // Tasks of a returning unreachable agent whose framework was told TASK_LOST: killed once it is subscribed.
         var lostOnReturn: [(FrameworkID, TaskID)] = []
@@ -27,7 +22,7 @@ extension MasterCore {
         } else {
             let id = knownID ?? AgentID(nextID("S"))
             info.id = id
-            agent = AgentRecord(id: id, info: info, total: lastAgentResources.total, registeredTime: now)
+            agent = AgentRecord(id: id, info: info, total: agentTotals.shared(Resources(info.resources)), registeredTime: now)
             reattached = false
             agents[id] = agent
             let returning = unreachableAgents.removeValue(forKey: id) != nil
@@ -46,7 +41,7 @@ extension MasterCore {
                                                  message: "Agent \(id) is reachable again", agentID: id))
                 } else {
                     entry = TaskEntry(
-                        info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources), agentID: id,
+                        info: TaskInfo(name: task.name, taskID: task.taskID, agentID: id, resources: task.resources),
                         frameworkID: framework.id, resources: Resources(task.resources), now: now)
                 }
                 entry.state = task.state

@@ -97,9 +97,11 @@ extension MasterCore {
     }
 
     private func launch(_ task: TaskInfo, on agentID: AgentID, resources: Resources, role: String, framework: FrameworkRecord) {
-        if resources != lastTaskResources { lastTaskResources = resources }
-        let entry = TaskEntry(info: task, agentID: agentID, frameworkID: framework.id, resources: lastTaskResources,
-                              role: role, now: now)
+        // The same id, held in the agent's own storage rather than a copy decoded from each ACCEPT.
+        var task = task
+        task.agentID = agentID
+        let entry = TaskEntry(info: task, frameworkID: framework.id, resources: taskResources.shared(resources), role: role,
+                              now: now)
         framework.tasks[task.taskID] = entry
         agents[task.agentID]?.tasks.insert(entry.key)
         metrics.tasksLaunched += 1

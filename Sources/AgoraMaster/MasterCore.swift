@@ -41,12 +41,10 @@ final class MasterCore {
     /// Agents an operator marked gone: never admitted again.
     var goneAgents: Set<AgentID> = []
     private var counter = 0
-    /// The resources of the task launched last: a task asking for the same shares their storage (the tasks of one
-    /// app all ask alike, and a `Resources` value is a few hundred bytes).
-    var lastTaskResources = Resources()
-    /// The resources the agent registered last announced (and their sum), shared the same way by the next agent
-    /// announcing them.
-    var lastAgentResources: (announced: [Resource], total: Resources) = ([], Resources())
+    /// Resources of tasks and agents, each shared with the one before when equal (a few hundred bytes each).
+    var taskResources = LastValue(Resources())
+    var agentResources = LastValue([Resource]())
+    var agentTotals = LastValue(Resources())
     /// The effects of the event being handled, in order.
     private var effects: [MasterEffect] = []
     /// The time of the event being handled.

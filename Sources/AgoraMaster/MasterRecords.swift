@@ -98,10 +98,9 @@ final class TaskEntry {
         indirect case decoded(TaskInfo)
     }
 
-    /// `agentID` is the task's agent as the master holds it (the same id as `info.agentID`, sharing its storage).
-    init(info: TaskInfo, agentID: AgentID, frameworkID: FrameworkID, resources: Resources, role: String? = nil, now: Double) {
+    init(info: TaskInfo, frameworkID: FrameworkID, resources: Resources, role: String? = nil, now: Double) {
         taskID = info.taskID
-        self.agentID = agentID
+        agentID = info.agentID
         executorID = info.executor?.executorID
         self.frameworkID = frameworkID
         self.resources = resources

@@ -270,6 +270,7 @@ public struct NetworkInfo: WireMessage, Hashable {
     public var groups: [String]
     public var labels: Labels?
     public var portMappings: [PortMapping]
+
     /// A network (or CNI plugin) name: 1 to 64 letters, digits, `-`, `_` or `.`, not `.` or `..` — what a file name
     /// and a CNI configuration can both hold. The master, the agent and the services framework check names with it.
     public static func isValidName(_ name: String) -> Bool {

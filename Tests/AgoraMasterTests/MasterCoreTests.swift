@@ -150,11 +150,11 @@ import Testing
         var info = TaskInfo(name: "web", taskID: "t1", agentID: "a1", resources: try Resources(parsing: "cpus:1;mem:64").wire())
         info.command = .shell("sleep 10", environment: Environment(["PORT": "31000"]))
         info.labels = Labels([Label(key: "app", value: "/web")])
-        let entry = TaskEntry(info: info, agentID: "a1", frameworkID: "f1", resources: Resources(info.resources), now: 0)
+        let entry = TaskEntry(info: info, frameworkID: "f1", resources: Resources(info.resources), now: 0)
         #expect(entry.info == info)
         // A string holding NUL (possible over JSON) has no protobuf form: the task is kept decoded.
         info.name = "w\u{0}b"
-        let odd = TaskEntry(info: info, agentID: "a1", frameworkID: "f1", resources: Resources(info.resources), now: 0)
+        let odd = TaskEntry(info: info, frameworkID: "f1", resources: Resources(info.resources), now: 0)
         #expect(odd.info == info)
     }
 
