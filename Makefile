@@ -61,7 +61,7 @@ fuzz: deps
 
 ## leakcheck: the Swift Testing suites built with AddressSanitizer; any leak or memory error fails
 leakcheck: deps
-	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
+	AGORA_SANITIZED_BUILD=1 $(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_BUILD_FLAGS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 .build-asan/debug/AgoraPackageTests.xctest --testing-library swift-testing
 
 ## run: build and start a local cluster on loopback

@@ -10,10 +10,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value of `name`, if present.
     public subscript(name: String) -> String? {
-        get {
-            let lowered = name.lowercased()
-            return fields.first { $0.name.lowercased() == lowered }?.value
-        }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
             remove(name)
             if let newValue { add(name, newValue) }
@@ -25,9 +22,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public mutating func remove(_ name: String) {
-        let lowered = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.removeAll { Self.sameName($0.name, name) }
     }
+
+    /// Whether two field names are equal but for the case of ASCII letters (names are ASCII tokens): compared in
+    /// place, as every request looks up several.
+    private static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { $0 | 0x20 == $1 | 0x20 && ($0 == $1 || isLetter($0)) }
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 

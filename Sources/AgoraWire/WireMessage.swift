@@ -12,13 +12,17 @@ public enum WireFormat: Sendable {
         }
     }
 
-    /// The format of a `Content-Type` or `Accept` value, ignoring parameters.
+    /// The format of a `Content-Type` or `Accept` value, ignoring parameters, blanks and the case of letters; read in
+    /// place, as every call carries one.
     public init?(contentType: String) {
-        let mediaType = contentType.split(separator: ";").first?.filter { $0 != " " && $0 != "\t" }.lowercased()
-        switch mediaType {
-        case "application/x-protobuf": self = .protobuf
-        case "application/json": self = .json
-        default: return nil
+        let mediaType = contentType.utf8.lazy.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
+            .map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+        if mediaType.elementsEqual("application/x-protobuf".utf8) {
+            self = .protobuf
+        } else if mediaType.elementsEqual("application/json".utf8) {
+            self = .json
+        } else {
+            return nil
         }
     }
 }

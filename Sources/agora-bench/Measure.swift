@@ -27,14 +27,16 @@ func peakRSSMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// CPU seconds (user and system) process `pid` has used.
-func cpuSeconds(_ pid: Int32) -> Double {
+/// CPU seconds (user and system) process `pid` has used; with `reapedChildren`, also those of the children it has
+/// waited for (and theirs, down the tree).
+func cpuSeconds(_ pid: Int32, reapedChildren: Bool = false) -> Double {
     let stat = (try? Files.readText("/proc/\(pid)/stat")) ?? ""
-    // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th.
+    // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th, cutime and cstime the
+    // 14th and 15th.
     guard let close = stat.lastIndex(of: ")") else { return 0 }
     let fields = stat[stat.index(after: close)...].split(separator: " ")
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    let used = (11..<(reapedChildren ? 15 : 13)).map { fields.count > $0 ? Double(fields[$0]) ?? 0 : 0 }
+    return used.reduce(0, +) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 func report(_ name: String, _ fields: [(String, String)]) {

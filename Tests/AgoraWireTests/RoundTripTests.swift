@@ -88,5 +88,11 @@ import Testing
         #expect(WireFormat(contentType: "application/json; charset=utf-8") == .json)
         #expect(WireFormat(contentType: "application/x-protobuf") == .protobuf)
         #expect(WireFormat(contentType: "text/plain") == nil)
+        #expect(WireFormat(contentType: " Application/JSON ;charset=utf-8") == .json)
+        #expect(WireFormat(contentType: "APPLICATION/X-PROTOBUF") == .protobuf)
+        #expect(WireFormat(contentType: "application/jsonx") == nil)
+        #expect(WireFormat(contentType: "application/jso") == nil)
+        #expect(WireFormat(contentType: "") == nil)
+        #expect(WireFormat(contentType: "applicätion/json") == nil)
     }
 }

@@ -1,0 +1,17 @@
+import AgoraHTTP
+import Testing
+
+/// Header lookups.
+@Suite struct HTTPHeadersTests {
+    @Test func headerNamesAreLookedUpWithoutRegardToCase() {
+        var headers: HTTPHeaders = ["Content-Type": "application/json", "X-Mesos-Stream-Id": "s1"]
+        #expect(headers["content-type"] == "application/json")
+        #expect(headers["CONTENT-TYPE"] == "application/json")
+        #expect(headers["x-mesos-stream-id"] == "s1")
+        #expect(headers["Content-Typ"] == nil)
+        #expect(headers["Content_Type"] == nil)
+        headers["content-TYPE"] = "application/x-protobuf"
+        #expect(headers.fields.count == 2)
+        #expect(headers["Content-Type"] == "application/x-protobuf")
+    }
+}
