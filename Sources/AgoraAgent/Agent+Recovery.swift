@@ -9,8 +9,18 @@ extension Agent {
     /// Marks the task's checkpoint for writing at the end of this loop turn (several changes in one turn, one write).
     func checkpoint(_ run: TaskRun) {
         guard tasks[run.key] === run else { return }
-        let first = dirtyCheckpoints.isEmpty
-        dirtyCheckpoints[run.key] = run
+        markCheckpoint(run.key, .write(run))
+    }
+
+    /// Forgets a task's checkpoint once its end was acknowledged and its executor is gone (at the end of this turn).
+    func removeCheckpoint(_ key: TaskKey) {
+        guard checkpointRecords[key] != nil || pendingCheckpoints[key] != nil else { return }
+        markCheckpoint(key, .remove)
+    }
+
+    private func markCheckpoint(_ key: TaskKey, _ change: PendingCheckpoint) {
+        let first = pendingCheckpoints.isEmpty
+        pendingCheckpoints[key] = change
         guard first else { return }
         loop.schedule(after: .zero, orReport: { [weak self] in
             self?.timerFailed($0)
@@ -18,22 +28,46 @@ extension Agent {
         }) { [weak self] in self?.writeCheckpoints() }
     }
 
-    /// Writes the checkpoints changed in this turn: each file replaced atomically, one filesystem flush for all.
+    /// Appends the checkpoints changed in this turn to the log, durable with one flush; the log is rewritten with
+    /// only the live tasks once it holds mostly superseded records.
     func writeCheckpoints() {
-        let dirty = dirtyCheckpoints
-        dirtyCheckpoints.removeAll()
-        let files = dirty.values.filter { tasks[$0.key] === $0 }.compactMap(encoded)
-        guard !files.isEmpty else { return }
+        let pending = pendingCheckpoints
+        pendingCheckpoints.removeAll()
+        var records: [TaskKey: [UInt8]?] = [:]
+        for (key, change) in pending {
+            switch change {
+            case .write(let run):
+                guard tasks[key] === run, let record = encoded(run) else { continue }
+                records[key] = record
+            case .remove:
+                guard checkpointRecords[key] != nil else { continue }
+                records[key] = .some(nil)
+            }
+        }
+        guard !records.isEmpty else { return }
         do {
-            try Files.writeAtomically(files, syncing: checkpoints.tasksRoot)
+            try checkpointLog.append(records.map { key, record in
+                try record ?? CheckpointEntry(key: key, checkpoint: nil).encoded()
+            })
         } catch {
-            metrics.checkpointFailures += files.count
-            logger.error("cannot checkpoint \(files.count) task(s): \(error)")
+            metrics.checkpointFailures += records.count
+            logger.error("cannot checkpoint \(records.count) task(s): \(error)")
+            return
+        }
+        for (key, record) in records {
+            checkpointRecords[key] = record
+        }
+        guard checkpointLog.recordCount > max(4096, 4 * checkpointRecords.count) else { return }
+        do {
+            try checkpointLog.rewrite(Array(checkpointRecords.values))
+        } catch {
+            metrics.checkpointFailures += 1
+            logger.error("cannot compact the checkpoint log: \(error)")
         }
     }
 
-    /// The task's checkpoint file and contents (see `TaskCheckpoint`); a failure is logged and counted.
-    private func encoded(_ run: TaskRun) -> (path: String, bytes: [UInt8])? {
+    /// The task's checkpoint record (see `TaskCheckpoint`); a failure is logged and counted.
+    private func encoded(_ run: TaskRun) -> [UInt8]? {
         guard let framework = frameworks[run.frameworkID] else { return nil }
         do {
             let record = TaskCheckpoint(
@@ -46,27 +80,11 @@ extension Agent {
                 pending: try (updates?.pending(framework: run.frameworkID, task: run.info.taskID) ?? [])
                     .map { CheckpointBytes(try $0.protobuf()) },
                 executorUpdates: run.executorUpdates.map(CheckpointBytes.init))
-            if !run.hasCheckpointDirectory {
-                try FileManager.default.createDirectory(atPath: checkpoints.directory(of: run.key), withIntermediateDirectories: true)
-                run.hasCheckpointDirectory = true
-            }
-            return (checkpoints.file(of: run.key), Array(try JSONEncoder().encode(record)))
+            return try CheckpointEntry(key: run.key, checkpoint: record).encoded()
         } catch {
             metrics.checkpointFailures += 1
             logger.error("cannot checkpoint task \(run.info.taskID): \(error)")
             return nil
-        }
-    }
-
-    /// Forgets a task's checkpoint once its end was acknowledged and its executor is gone.
-    func removeCheckpoint(_ key: TaskKey) {
-        dirtyCheckpoints[key] = nil
-        tasks[key]?.hasCheckpointDirectory = false
-        do {
-            try FileManager.default.removeItem(atPath: checkpoints.directory(of: key))
-        } catch {
-            metrics.checkpointFailures += 1
-            logger.error("cannot remove the checkpoint of task \(key.task): \(error)")
         }
     }
 
@@ -99,24 +117,19 @@ extension Agent {
                 logger.error("cannot checkpoint the boot id: \(error)")
             }
         }
-        let files = checkpoints.files()
-        guard !files.isEmpty else { return }
+        let entries = checkpointEntries()
+        guard !entries.isEmpty else { return }
         let rebooted = previous != nil && previous != boot
         var recovered = 0
-        for file in files {
-            guard let record = try? JSONDecoder().decode(TaskCheckpoint.self, from: Data(try Files.read(file).bytes)),
-                  let framework = try? FrameworkInfo(protobuf: record.framework.bytes), let frameworkID = framework.id,
-                  let task = try? TaskInfo(protobuf: record.task.bytes) else {
-                logger.error("skipping the unreadable checkpoint \(file)")
-                do {
-                    try FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent)
-                } catch {
-                    metrics.checkpointFailures += 1
-                    logger.error("cannot remove the unreadable checkpoint \(file): \(error)")
-                }
+        for (key, record, bytes) in entries {
+            checkpointRecords[key] = bytes
+            guard let framework = try? FrameworkInfo(protobuf: record.framework.bytes), framework.id == key.framework,
+                  let task = try? TaskInfo(protobuf: record.task.bytes), task.taskID == key.task else {
+                logger.error("skipping the unreadable checkpoint of task \(key.task) of \(key.framework)")
+                removeCheckpoint(key)
                 continue
             }
-            let key = TaskKey(framework: frameworkID, task: task.taskID)
+            let frameworkID = key.framework
             guard !rebooted, options.recover == .reconnect else {
                 if !rebooted {
                     if let pid = record.executorPID { try? ChildProcess.killGroup(pid, .kill) }
@@ -140,8 +153,10 @@ extension Agent {
             run.network = record.network
             run.launchCommand = record.launchCommand.flatMap { try? CommandInfo(protobuf: $0.bytes) }
             run.executorUpdates = Set(record.executorUpdates.map(\.bytes))
-            run.hasCheckpointDirectory = true
             tasks[key] = run
+            // Written again at the end of the turn, in the form of this agent (a task of the file-per-task layout
+            // moves into the log).
+            checkpoint(run)
             if let executor = run.customExecutor {
                 customExecutors[ExecutorKey(framework: key.framework, executor: executor.executorID)] = key
             }
@@ -159,6 +174,51 @@ extension Agent {
         }
         logger.info("recovered \(recovered) task(s) from the checkpoint")
         watchAdoptedExecutors()
+    }
+
+    /// The latest checkpoint of every task the log (or an agent before it, a directory of files) still holds.
+    private func checkpointEntries() -> [(key: TaskKey, checkpoint: TaskCheckpoint, bytes: [UInt8])] {
+        if checkpointLog.droppedBytes > 0 {
+            logger.warning("the checkpoint log ended in \(checkpointLog.droppedBytes) byte(s) of a record cut short; they were dropped")
+        }
+        var latest: [TaskKey: (checkpoint: TaskCheckpoint, bytes: [UInt8])] = [:]
+        var order: [TaskKey] = []
+        var listed: Set<TaskKey> = []
+        for bytes in checkpointLog.recovered + legacyRecords() {
+            guard let entry = try? JSONDecoder().decode(CheckpointEntry.self, from: Data(bytes)) else {
+                metrics.checkpointFailures += 1
+                logger.error("skipping an unreadable record of the checkpoint log")
+                continue
+            }
+            let key = TaskKey(framework: FrameworkID(entry.framework), task: TaskID(entry.task))
+            if entry.checkpoint != nil && listed.insert(key).inserted { order.append(key) }
+            latest[key] = entry.checkpoint.map { ($0, bytes) }
+        }
+        return order.compactMap { key in latest[key].map { (key, $0.checkpoint, $0.bytes) } }
+    }
+
+    /// The checkpoint files of the layout before the log (one file per task), as log records: appended to the log,
+    /// and then the files go.
+    private func legacyRecords() -> [[UInt8]] {
+        let files = checkpoints.legacyFiles()
+        guard !files.isEmpty else { return [] }
+        let records = files.compactMap { file -> [UInt8]? in
+            guard let record = try? JSONDecoder().decode(TaskCheckpoint.self, from: Data(try Files.read(file).bytes)),
+                  let framework = try? FrameworkInfo(protobuf: record.framework.bytes), let frameworkID = framework.id,
+                  let task = try? TaskInfo(protobuf: record.task.bytes) else {
+                logger.error("skipping the unreadable checkpoint \(file)")
+                return nil
+            }
+            return try? CheckpointEntry(key: TaskKey(framework: frameworkID, task: task.taskID), checkpoint: record).encoded()
+        }
+        do {
+            try checkpointLog.append(records)
+            try FileManager.default.removeItem(atPath: checkpoints.legacyTasksRoot)
+        } catch {
+            metrics.checkpointFailures += 1
+            logger.error("cannot move the checkpoints of \(checkpoints.legacyTasksRoot) into the log: \(error)")
+        }
+        return records
     }
 
     /// Polls the adopted executors (not this agent's children), all in one timer every 500 ms, until they are gone.

@@ -48,6 +48,8 @@ public final class Agent {
                 ?? "cgroups are not available here; tasks run without resource limits")
         }
         try FileManager.default.createDirectory(atPath: layout.sandboxesRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: options.workDirectory + "/meta", withIntermediateDirectories: true)
+        checkpointLog = try AppendLog(path: CheckpointLayout(root: options.workDirectory).logFile)
         images = try ImageStore(loop: loop, settings: ImageStore.Settings(
             directory: options.imageDirectory ?? options.workDirectory + "/images", mirrors: options.registryMirrors,
             insecureRegistries: options.insecureRegistries, pullTimeout: options.imagePullTimeout,
@@ -87,8 +89,11 @@ public final class Agent {
         try startDiskWatch()
     }
 
-    /// Tasks whose checkpoint changed in this loop turn (written together at its end).
-    var dirtyCheckpoints: [TaskKey: TaskRun] = [:]
+    /// The log of task checkpoints, the record each task has in it, and the changes of this loop turn (written
+    /// together at its end).
+    let checkpointLog: AppendLog
+    var checkpointRecords: [TaskKey: [UInt8]] = [:]
+    var pendingCheckpoints: [TaskKey: PendingCheckpoint] = [:]
     /// Set by `stop()`: nothing new is started or scheduled afterwards.
     private(set) var isStopped = false
 

@@ -2,9 +2,10 @@ import AgoraRuntime
 import AgoraWire
 import Foundation
 
-/// What the agent keeps on disk about one task so that a restarted agent finds it again: under
-/// `<work dir>/meta/tasks/<framework>/<task>/task.json`, replaced atomically (write, fsync, rename) at every change
-/// of state, of its executor, or of its unacknowledged status updates. Wire messages are stored in protobuf.
+/// What the agent keeps on disk about one task so that a restarted agent finds it again: a record appended to the
+/// checkpoint log (`<work dir>/meta/tasks.log`, see `AppendLog`) at every change of its state, of its executor, or of
+/// its unacknowledged status updates; the latest record of a task is the one that counts. Wire messages are stored in
+/// protobuf.
 struct TaskCheckpoint: Codable {
     var framework: CheckpointBytes
     var task: CheckpointBytes
@@ -27,6 +28,27 @@ struct TaskCheckpoint: Codable {
     var pending: [CheckpointBytes]
     /// Uuids of those that came from the executor (their acknowledgements go back to it).
     var executorUpdates: [CheckpointBytes]
+}
+
+/// One record of the checkpoint log (JSON): a task's latest checkpoint, or, without one, that the task is forgotten.
+struct CheckpointEntry: Codable {
+    var framework: String
+    var task: String
+    var checkpoint: TaskCheckpoint?
+
+    init(key: TaskKey, checkpoint: TaskCheckpoint?) {
+        framework = key.framework.value
+        task = key.task.value
+        self.checkpoint = checkpoint
+    }
+
+    func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+}
+
+/// A change to a task's checkpoint waiting for the end of the loop turn.
+enum PendingCheckpoint {
+    case write(TaskRun)
+    case remove
 }
 
 /// Bytes in a checkpoint, written as a base64 string (an array of numbers, as checkpoints before held them, costs
@@ -58,29 +80,22 @@ struct CheckpointBytes: Codable, Equatable {
 struct CheckpointLayout {
     let root: String
 
-    var tasksRoot: String { root + "/meta/tasks" }
+    /// The checkpoint log of the agent's tasks.
+    var logFile: String { root + "/meta/tasks.log" }
+    /// Where agents before the log kept one checkpoint file per task (`<framework>/<task>/task.json`).
+    var legacyTasksRoot: String { root + "/meta/tasks" }
     /// The host's boot id when the agent last started: a different one means the host rebooted.
     var bootIDFile: String { root + "/meta/boot_id" }
     /// Where the agent's executor API listens now (`host:port`), for executors that outlived an agent restart.
     var endpointFile: String { root + "/meta/endpoint" }
 
-    func directory(of key: TaskKey) -> String {
-        "\(tasksRoot)/\(Self.safe(key.framework.value))/\(Self.safe(key.task.value))"
-    }
-
-    func file(of key: TaskKey) -> String { directory(of: key) + "/task.json" }
-
-    /// Every checkpoint file present.
-    func files() -> [String] {
+    /// Every checkpoint file of the layout before the log.
+    func legacyFiles() -> [String] {
         let manager = FileManager.default
-        let frameworks = (try? manager.contentsOfDirectory(atPath: tasksRoot)) ?? []
+        let frameworks = (try? manager.contentsOfDirectory(atPath: legacyTasksRoot)) ?? []
         return frameworks.sorted().flatMap { framework in
-            ((try? manager.contentsOfDirectory(atPath: "\(tasksRoot)/\(framework)")) ?? []).sorted()
-                .map { "\(tasksRoot)/\(framework)/\($0)/task.json" }
+            ((try? manager.contentsOfDirectory(atPath: "\(legacyTasksRoot)/\(framework)")) ?? []).sorted()
+                .map { "\(legacyTasksRoot)/\(framework)/\($0)/task.json" }
         }
-    }
-
-    private static func safe(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
     }
 }

@@ -39,8 +39,6 @@ final class TaskRun {
     var taskPID: Int32?
     /// Uuids of updates that came from the executor: their acknowledgements go back to it.
     var executorUpdates: Set<[UInt8]> = []
-    /// Whether the task's checkpoint directory exists (made before its first checkpoint is written).
-    var hasCheckpointDirectory = false
     /// The processes rotating the task's stdout and stderr.
     var loggers: [ChildProcess] = []
     private var loggersDone = 0

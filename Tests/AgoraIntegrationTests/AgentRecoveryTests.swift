@@ -58,4 +58,43 @@ import Testing
             scheduler.close()
         }
     }
+
+    @Test func aTaskCheckpointedByAnAgentOfTheFilePerTaskLayoutIsRecoveredIntoTheLog() throws {
+        try withCluster(masterFlags: ["--agent-ping-timeout", "5secs"]) { cluster in
+            var agent = try cluster.addAgent("cpus:1;mem:512;disk:512", flags: ["--recover", "reconnect"])
+            let workDirectory = try #require(agent.arguments.firstIndex(of: "--work-dir").map { agent.arguments[$0 + 1] })
+            let scheduler = cluster.scheduler("upgraded", format: .protobuf)
+            let offer = try cluster.offer(for: scheduler)
+            scheduler.launch([try shellTask("old", "sleep 60", on: offer, resources: "cpus:0.2;mem:32")], on: offer)
+            try cluster.wait("the task running") { scheduler.states(of: "old").last == .running }
+            let pid = try #require(try cluster.taskPID("old", on: agent))
+            try cluster.adoptTaskGroups(of: agent)
+            try agent.process.kill(.kill)
+            try cluster.wait("the agent to die") { agent.exit != nil }
+
+            // What an agent before the log left: meta/tasks/<framework>/<task>/task.json holding the checkpoint.
+            let log = workDirectory + "/meta/tasks.log"
+            let records = try AppendLog(path: log).recovered.compactMap {
+                try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]
+            }
+            let record = try #require(records.last { $0["task"] as? String == "old" && $0["checkpoint"] != nil })
+            let framework = try #require(record["framework"] as? String)
+            let legacy = "\(workDirectory)/meta/tasks/\(framework)/old"
+            try FileManager.default.createDirectory(atPath: legacy, withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: try #require(record["checkpoint"]))
+                .write(to: URL(fileURLWithPath: legacy + "/task.json"))
+            try FileManager.default.removeItem(atPath: log)
+
+            agent = try cluster.restart(agent)
+            try cluster.wait("the task back on the agent") { (try? cluster.taskPID("old", on: agent)) == pid }
+            #expect(!FileManager.default.fileExists(atPath: workDirectory + "/meta/tasks/\(framework)"))
+            try cluster.wait("the task in the log") {
+                ((try? AppendLog(path: log).recovered) ?? []).contains { String(decoding: $0, as: UTF8.self).contains("\"task\":\"old\"") }
+            }
+            scheduler.kill("old")
+            try cluster.wait("the task killed") { scheduler.states(of: "old").last == .killed }
+            #expect(scheduler.states(of: "old") == [.starting, .running, .killed])
+            scheduler.close()
+        }
+    }
 }
