@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(name: "agora-executor", dependencies: ["AgoraExecutor", "AgoraRuntime"],
                           linkerSettings: startedPerTask),
         .executableTarget(name: "agora-fetcher", dependencies: ["AgoraFetch", "AgoraRuntime"]),
-        .target(name: "AgoraFuzzTargets", dependencies: ["AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron", "AgoraDNS", "AgoraDNSWire", "AgoraLB"]),
+        .target(name: "AgoraFuzzTargets", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraServices", "AgoraCron", "AgoraDNS", "AgoraDNSWire", "AgoraLB"]),
         // Links libFuzzer; `make fuzz` rebuilds everything instrumented (--sanitize=fuzzer) for coverage.
         .executableTarget(
             name: "agora-fuzz",

@@ -3,6 +3,7 @@ import AgoraCron
 import AgoraDNS
 import AgoraDNSWire
 import AgoraLB
+import AgoraRuntime
 import AgoraServices
 import AgoraWire
 import Foundation
@@ -30,6 +31,11 @@ public struct FuzzTarget: Sendable {
             // Fed in two pieces, as bytes arrive from a socket; the first byte says where to cut.
             let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
             _ = scanHTTPRequests([Array(bytes[..<cut]), Array(bytes[cut...])])
+        },
+        FuzzTarget(name: "append-log") { bytes in
+            // An agent's checkpoint log as read back at start.
+            let (records, length) = AppendLog.records(in: bytes)
+            precondition(length <= bytes.count && records.reduce(0) { $0 + 8 + $1.count } == length)
         },
         FuzzTarget(name: "recordio") { bytes in
             var decoder = RecordIODecoder()

@@ -93,7 +93,7 @@ public final class AppendLog {
     }
 
     /// The whole records at the start of `bytes`, and how many bytes they take.
-    static func records(in bytes: [UInt8]) -> (records: [[UInt8]], length: Int) {
+    public static func records(in bytes: [UInt8]) -> (records: [[UInt8]], length: Int) {
         var records: [[UInt8]] = []
         var offset = 0
         while bytes.count - offset >= 8 {
