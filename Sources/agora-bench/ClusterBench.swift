@@ -33,10 +33,10 @@ enum ClusterBench {
                 scheduler.launch(tasks, on: offer, refuseSeconds: 0)
             }
         }
-        // The CPU of the master, the agents and the executors and tasks the agents reaped, and of this process (the
-        // framework): a figure that holds when other guests of the host take some of its cores.
+        // The CPU of the master, the agents and everything they started (executors and tasks, reaped or still
+        // running), and of this process (the framework): a figure that holds when other guests of the host take cycles.
         func usedCPU() -> Double {
-            cluster.daemons.map { cpuSeconds($0.process.pid, reapedChildren: true) }.reduce(cpuSeconds(getpid()), +)
+            cluster.daemons.map { treeCPUSeconds($0.process.pid) }.reduce(cpuSeconds(getpid()), +)
         }
         let cpuBefore = usedCPU()
         let start = ContinuousClock.now

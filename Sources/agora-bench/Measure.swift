@@ -39,6 +39,23 @@ func cpuSeconds(_ pid: Int32, reapedChildren: Bool = false) -> Double {
     return used.reduce(0, +) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
+/// CPU seconds used by process `pid` and all its descendants: the ones it has waited for, and those still running
+/// (with theirs).
+func treeCPUSeconds(_ pid: Int32) -> Double {
+    var children: [Int32: [Int32]] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let process = Int32(entry), let stat = try? Files.readText("/proc/\(entry)/stat"),
+              let close = stat.lastIndex(of: ")") else { continue }
+        // The parent's pid is the second field after the command.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(process) }
+    }
+    func tree(_ pid: Int32) -> Double {
+        (children[pid] ?? []).reduce(cpuSeconds(pid, reapedChildren: true)) { $0 + tree($1) }
+    }
+    return tree(pid)
+}
+
 func report(_ name: String, _ fields: [(String, String)]) {
     let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
     print(padded + fields.map { "\($0.0)=\($0.1)" }.joined(separator: "  "))
