@@ -184,6 +184,7 @@ extension Agent {
         var latest: [TaskKey: (checkpoint: TaskCheckpoint, bytes: [UInt8])] = [:]
         var order: [TaskKey] = []
         var listed: Set<TaskKey> = []
+        defer { checkpointLog.forgetRecovered() }
         for bytes in checkpointLog.recovered + legacyRecords() {
             guard let entry = try? JSONDecoder().decode(CheckpointEntry.self, from: Data(bytes)) else {
                 metrics.checkpointFailures += 1

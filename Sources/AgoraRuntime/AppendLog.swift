@@ -9,8 +9,8 @@ import Glibc
 /// and frees one every time.
 public final class AppendLog {
     public let path: String
-    /// The records the file held when it was opened, oldest first.
-    public let recovered: [[UInt8]]
+    /// The records the file held when it was opened, oldest first (until `forgetRecovered`).
+    public private(set) var recovered: [[UInt8]]
     /// The bytes dropped when it was opened, after the last whole record.
     public let droppedBytes: Int
     /// The file's size (whole records only), and how many records it holds.
@@ -42,6 +42,9 @@ public final class AppendLog {
     }
 
     deinit { close() }
+
+    /// Lets go of the records read at open, once they were used.
+    public func forgetRecovered() { recovered = [] }
 
     /// Appends `records` and makes them durable; on failure the file is cut back to what it held before.
     public func append(_ records: [[UInt8]]) throws(RuntimeError) {

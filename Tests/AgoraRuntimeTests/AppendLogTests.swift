@@ -19,6 +19,8 @@ import Testing
         let reopened = try AppendLog(path: path)
         #expect(reopened.recovered == [Array("one".utf8), [], Array("three".utf8)])
         #expect(reopened.droppedBytes == 0)
+        reopened.forgetRecovered()
+        #expect(reopened.recovered.isEmpty && reopened.recordCount == 3)
         try reopened.append([Array("four".utf8)])
         reopened.close()
         #expect(try AppendLog(path: path).recovered.count == 4)
