@@ -23,9 +23,9 @@ extension Agent {
         if let executor = task.executor { customExecutors[ExecutorKey(framework: frameworkID, executor: executor.executorID)] = key }
         metrics.tasksLaunched += 1
         do {
-            try FileManager.default.createDirectory(atPath: run.sandbox, withIntermediateDirectories: true)
+            try Files.makeDirectories(run.sandbox)
         } catch {
-            fail(run, "cannot create the sandbox \(run.sandbox): \(error.localizedDescription)")
+            fail(run, "cannot create the sandbox \(run.sandbox): \(error)")
             return
         }
         report(run, .starting)

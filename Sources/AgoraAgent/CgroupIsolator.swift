@@ -44,6 +44,7 @@ final class CgroupIsolator {
         } else {
             return nil
         }
+        hierarchies = mode == .v1 ? CgroupIsolator.mountedHierarchies(under: root) : []
         namespaces = CgroupIsolator.namespacesWork()
         removeStaleGroups()
     }
@@ -54,8 +55,11 @@ final class CgroupIsolator {
         mode == .v2 ? ["\(root)/\(group)"] : hierarchies.map { "\(root)/\($0)/\(group)" }
     }
 
-    /// The v1 hierarchies mounted under the root (each directory holding a `cgroup.procs`).
-    private var hierarchies: [String] {
+    /// The v1 hierarchies mounted under the root (each directory holding a `cgroup.procs`): looked for once, as every
+    /// task's cgroups are killed and removed in each of them.
+    private let hierarchies: [String]
+
+    private static func mountedHierarchies(under root: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
             .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/cgroup.procs") }
     }

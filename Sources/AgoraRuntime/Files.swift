@@ -109,6 +109,25 @@ public enum Files {
         try check(failure, "uv_fs_write(\(temporary))")
     }
 
+    /// Makes directory `path` and any parents it lacks (mode 0755 before the umask); one that exists already is
+    /// fine. Starts at the leaf, so a path whose parent exists costs one `mkdir`.
+    public static func makeDirectories(_ path: String) throws(RuntimeError) {
+        if mkdir(path, 0o755) == 0 { return }
+        let failure = errno
+        if failure == EEXIST {
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                throw RuntimeError(status: -ENOTDIR, call: "mkdir(\(path))")
+            }
+            return
+        }
+        guard failure == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw RuntimeError(status: -failure, call: "mkdir(\(path))")
+        }
+        try makeDirectories(String(path[..<slash]))
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw RuntimeError(status: -errno, call: "mkdir(\(path))") }
+    }
+
     /// Points this process's standard output and error at `/dev/null`, so pipes they held (a task's log pipes)
     /// close on the reader's side once nobody else holds them.
     public static func detachStandardOutput() {

@@ -16,6 +16,20 @@ import Testing
         #expect(throws: RuntimeError.self) { try Files.writeAtomically(scratch.path + "/missing/dir/x", [1]) }
     }
 
+    @Test func makesADirectoryAndTheParentsItLacks() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/a/b/c"
+        try Files.makeDirectories(path)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        try Files.makeDirectories(path)
+        try Files.makeDirectories(scratch.path + "/a/b/d")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/a/b").sorted() == ["c", "d"])
+        try Data("x".utf8).write(to: URL(fileURLWithPath: scratch.path + "/file"))
+        #expect(throws: RuntimeError.self) { try Files.makeDirectories(scratch.path + "/file") }
+        #expect(throws: RuntimeError.self) { try Files.makeDirectories(scratch.path + "/file/below") }
+    }
+
     @Test func readsWholeFilesAndSlices() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path + "/data"
