@@ -40,12 +40,20 @@ extension SchedulerClient {
 
     /// Clears refusal filters and resumes offers.
     public func revive(roles: [String] = []) {
+        offersWanted = roles.isEmpty ? true : nil
         send(SchedulerCall(type: .revive, revive: .init(roles: roles)))
     }
 
     /// Stops offers until `revive`.
     public func suppress(roles: [String] = []) {
+        offersWanted = roles.isEmpty ? false : nil
         send(SchedulerCall(type: .suppress, suppress: .init(roles: roles)))
+    }
+
+    /// REVIVE or SUPPRESS for every role, sent only when it changes what the master was last told (`offersWanted`).
+    public func wantOffers(_ wanted: Bool) {
+        guard wanted != offersWanted else { return }
+        if wanted { revive() } else { suppress() }
     }
 
     /// Ends the framework: its tasks are killed. The client stops afterwards.

@@ -26,6 +26,9 @@ public final class SchedulerClient {
     let reconciliation = ReconciliationTracker()
     /// Terminal updates received, and repeated ends of one task.
     public private(set) var terminalUpdates = TerminalUpdateCounter()
+    /// Whether the master was last told, for every role, that this framework wants offers (REVIVE) or not (SUPPRESS);
+    /// nil after each subscription and after a call naming roles, when the master's view is not known here.
+    public internal(set) var offersWanted: Bool?
     private let logger = Logger(label: "agora.scheduler")
 
     /// Creates a client; nothing is sent before `start()`. The delegate is held weakly.
@@ -76,6 +79,7 @@ public final class SchedulerClient {
             guard let subscribed = event.subscribed else { return }
             configuration.framework.id = subscribed.frameworkID
             subscription.established(heartbeatInterval: Bounds.duration(seconds: subscribed.heartbeatIntervalSeconds ?? 15))
+            offersWanted = nil
             delegate?.subscribed(self, frameworkID: subscribed.frameworkID, masterInfo: subscribed.masterInfo)
             reconciliation.resubscribed(self)
         case .offers?:

@@ -73,6 +73,51 @@ private func configuration(_ master: FakeMaster, format: WireFormat = .protobuf)
         #expect(master.calls(of: .accept).first?.frameworkID == "fake-framework")
     }
 
+    @Test func offersAreSuppressedAndRevivedOnlyWhenThatChangesWhatTheMasterWasTold() throws {
+        var master: FakeMaster!
+        var client: SchedulerClient!
+        let delegate = RecordingDelegate()
+        var step = 0
+        try withLoop({ loop in
+            master = try FakeMaster(loop: loop)
+            client = SchedulerClient(loop: loop, configuration: configuration(master), delegate: delegate)
+            client.start()
+        }, until: {
+            let sent = master.calls(of: .suppress).count + master.calls(of: .revive).count
+            switch step {
+            case 0 where client.isSubscribed && master.framework != nil:
+                // Unknown after subscribing: the first wish is sent, repeating it is not.
+                #expect(client.offersWanted == nil)
+                client.wantOffers(false)
+                client.wantOffers(false)
+                client.wantOffers(true)
+                client.wantOffers(true)
+                client.revive(roles: ["web"])
+                client.wantOffers(true)
+                step = 1
+            case 1 where sent == 4:
+                #expect(master.calls(of: .suppress).count == 1 && master.calls(of: .revive).count == 3)
+                // A new subscription makes the master's view unknown again.
+                client.wantOffers(false)
+                master.dropSubscription()
+                step = 2
+            case 2 where sent == 5 && delegate.subscribed.count == 2:
+                #expect(client.offersWanted == nil)
+                client.wantOffers(false)
+                step = 3
+            case 3 where sent == 6:
+                #expect(client.offersWanted == false)
+                client.stop()
+                master.close()
+                return true
+            default: break
+            }
+            return false
+        })
+        #expect(master.calls(of: .suppress).count == 3)
+        #expect(master.calls(of: .revive).map { $0.revive?.roles ?? [] } == [[], ["web"], []])
+    }
+
     @Test func acknowledgesReliableUpdatesAutomatically() throws {
         var master: FakeMaster!
         var client: SchedulerClient!

@@ -33,8 +33,6 @@ public final class CronScheduler: SchedulerDelegate {
     /// Jobs whose run fell due this turn, armed for their next due time once the turn's runs are placed (arming
     /// first would delay every run of a busy second by the work of the others).
     private var armAfterPlacing: [(job: String, from: Date)] = []
-    /// Whether offers were last stopped (SUPPRESS) rather than asked for.
-    private var suppressed = false
     /// When a run last fell due (clock seconds).
     private var lastDue: Double = -.infinity
     private var stopped = false
@@ -234,7 +232,6 @@ public final class CronScheduler: SchedulerDelegate {
 
     /// Asks for offers again (REVIVE also lifts every filter of earlier declines).
     private func revive() {
-        suppressed = false
         client?.revive()
     }
 
@@ -252,10 +249,7 @@ public final class CronScheduler: SchedulerDelegate {
             client.decline(held.map(\.id), refuseSeconds: 30)
             held.removeAll()
         }
-        if pending.isEmpty && !suppressed {
-            suppressed = true
-            client.suppress()
-        }
+        if pending.isEmpty { client.wantOffers(false) }
     }
 
     /// Runs still waiting for an offer after their epsilon are recorded as missed (and never start).
@@ -270,9 +264,8 @@ public final class CronScheduler: SchedulerDelegate {
     // MARK: Offers and updates
 
     public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
-        // Offers of an earlier subscription are void, and a new subscription is not suppressed.
+        // Offers of an earlier subscription are void.
         held.removeAll()
-        suppressed = false
         store.frameworkID = frameworkID
         let known = running.keys.map { (TaskID($0), AgentID?.none) }
         client.reconcileUntilKnown(known) { _ in }
@@ -328,10 +321,7 @@ public final class CronScheduler: SchedulerDelegate {
         if !started.isEmpty { pending.removeAll { started.contains($0.id) } }
         // While runs keep falling due, offers keep coming (the held ones get used up); the epsilon sweep suppresses
         // them once the runs stop.
-        if pending.isEmpty && held.isEmpty && !holding && !suppressed {
-            suppressed = true
-            client.suppress()
-        }
+        if pending.isEmpty && held.isEmpty && !holding { client.wantOffers(false) }
     }
 
     public func rescinded(_ client: SchedulerClient, offerID: OfferID) {

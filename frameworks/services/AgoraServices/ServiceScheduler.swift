@@ -161,14 +161,8 @@ public final class ServiceScheduler: SchedulerDelegate {
             end(deployment)
             emit("deployment_success", .object([("id", .string(deployment.id)), ("appId", .string(deployment.appID))]))
         }
-        guard let client, plan.needsOffers != offersWanted else { return }
-        if plan.needsOffers { client.revive() } else { client.suppress() }
-        offersWanted = plan.needsOffers
+        client?.wantOffers(plan.needsOffers)
     }
-
-    /// Whether the master was last told this framework wants offers (REVIVE) or not (SUPPRESS); nil after each
-    /// subscription, when the master's view is unknown.
-    private var offersWanted: Bool?
 
     /// A new deployment replaces any running one of the same app.
     private func begin(_ deployment: Deployment) {
@@ -209,7 +203,6 @@ public final class ServiceScheduler: SchedulerDelegate {
 
     public func subscribed(_ client: SchedulerClient, frameworkID: FrameworkID, masterInfo: MasterInfo?) {
         store.frameworkID = frameworkID
-        offersWanted = nil
         logger.info("subscribed as \(frameworkID); reconciling \(tasks.count) task(s)")
         let known = tasks.values.filter(\.isAlive).map { ($0.id, Optional($0.agentID)) }
         client.reconcileUntilKnown(known) { [weak self] _ in
