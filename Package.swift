@@ -179,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting", "AgoraScheduler",
-                           "AgoraRuntimeTesting", "AgoraLB"]),
+                           "AgoraRuntimeTesting", "AgoraLB", "AgoraAgent"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),

@@ -16,8 +16,10 @@ public struct AgentOptions: Sendable {
     public var gcDelay: Duration = .seconds(3600)
     /// SIGTERM → SIGKILL wait when neither the kill nor the task names a grace period.
     public var defaultGracePeriod: Duration = .seconds(3)
-    /// First wait before an unacknowledged status update is resent; doubles up to 30 s.
-    public var statusUpdateRetry: Duration = .seconds(2)
+    /// First wait before an unacknowledged status update is resent; doubles up to 10 minutes. Mesos' agent waits
+    /// as long: an overloaded master that takes seconds to acknowledge is not sent everything again.
+    public var statusUpdateRetry = AgentOptions.defaultStatusUpdateRetry
+    public static let defaultStatusUpdateRetry: Duration = .seconds(10)
     /// Put each task in cgroups limiting its memory, CPU and processes (when the host allows).
     public var isolation = true
     /// Run each task as its `CommandInfo.user` or its framework's `user` (`--switch-user`, the default); when

@@ -3,8 +3,9 @@ import AgoraWire
 
 /// Status updates in order per task, each resent with backoff until the master acknowledges it.
 ///
-/// Only the oldest unacknowledged update of a task is in flight; the next goes out after its ack.
-final class StatusUpdateManager {
+/// Only the oldest unacknowledged update of a task is in flight; the next goes out after its ack. The simulated
+/// agents of `agora-bench` use it too, so that they resend as real agents do.
+public final class StatusUpdateManager {
     private struct Pending {
         let update: AgentCall.Update
         var nextAttempt: Double
@@ -18,15 +19,15 @@ final class StatusUpdateManager {
     private var check: (any ScheduledWork)?
     /// How often due updates are looked for.
     static let checkInterval: Duration = .milliseconds(250)
-    /// The longest wait between two sends of one update.
-    static let maximumBackoff = 30.0
+    /// The longest wait between two sends of one update (Mesos' agent's too).
+    static let maximumBackoff = 600.0
 
     private let timerFailed: (RuntimeError) -> Void
 
     /// Resends start `initialBackoff` after the first send and double up to `maximumBackoff`; a check that cannot
     /// be armed is handed to `timerFailed` (updates then wait for `resendAll` on the next reconnection).
-    init(clock: any LoopClock, initialBackoff: Duration, timerFailed: @escaping (RuntimeError) -> Void,
-         send: @escaping (AgentCall.Update) -> Void) {
+    public init(clock: any LoopClock, initialBackoff: Duration, timerFailed: @escaping (RuntimeError) -> Void,
+                send: @escaping (AgentCall.Update) -> Void) {
         self.initialBackoff = initialBackoff.seconds
         self.send = send
         self.clock = clock
@@ -63,7 +64,7 @@ final class StatusUpdateManager {
 
     /// Queues an update behind the task's others (sent at once when it is the oldest); one already queued (the same
     /// uuid, replayed by an executor or a checkpoint) is dropped.
-    func enqueue(_ status: TaskStatus, framework: FrameworkID) {
+    public func enqueue(_ status: TaskStatus, framework: FrameworkID) {
         let key = TaskKey(framework: framework, task: status.taskID)
         if let uuid = status.uuid, queues[key]?.contains(where: { $0.update.status.uuid == uuid }) == true { return }
         let update = AgentCall.Update(frameworkID: framework, status: status)
@@ -73,7 +74,8 @@ final class StatusUpdateManager {
     }
 
     /// Drops the acknowledged update and sends the task's next one; returns the acknowledged status.
-    func acknowledge(framework: FrameworkID, task: TaskID, uuid: [UInt8]) -> TaskStatus? {
+    @discardableResult
+    public func acknowledge(framework: FrameworkID, task: TaskID, uuid: [UInt8]) -> TaskStatus? {
         let key = TaskKey(framework: framework, task: task)
         guard var queue = queues[key], let head = queue.first, head.update.status.uuid == uuid else { return nil }
         queue.removeFirst()
@@ -83,7 +85,7 @@ final class StatusUpdateManager {
     }
 
     /// Sends every task's oldest update again (after reconnecting to the master).
-    func resendAll() {
+    public func resendAll() {
         let current = now()
         for (key, queue) in queues {
             guard var head = queue.first else { continue }
@@ -103,7 +105,7 @@ final class StatusUpdateManager {
         }
     }
 
-    func stop() {
+    public func stop() {
         check?.cancel()
         check = nil
     }

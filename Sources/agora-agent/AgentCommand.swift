@@ -41,6 +41,9 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .customLong("executor-reregistration-timeout"), help: "How long a restarted agent waits for live executors to subscribe again.")
     var executorReregistrationTimeout = DurationFlag(.seconds(10))
 
+    @Option(name: .customLong("status-update-retry"), help: "How long an unacknowledged status update waits before it is sent again (the wait doubles each time, up to 10 minutes).")
+    var statusUpdateRetry = DurationFlag(AgentOptions.defaultStatusUpdateRetry)
+
     @Option(help: "cgroups (limit each task's memory, CPU and processes where the host allows) or none.")
     var isolation = "cgroups"
 
@@ -142,6 +145,9 @@ struct AgentCommand: ParsableCommand {
         if authenticateHTTP && httpCredentials == nil { throw ValidationError("--authenticate-http needs --http-credentials") }
         guard (1...1000).contains(logMaxFiles) else { throw ValidationError("--log-max-files must be between 1 and 1000") }
         guard diskWatchInterval.duration > .zero else { throw ValidationError("--disk-watch-interval must be positive") }
+        guard statusUpdateRetry.duration >= .milliseconds(100), statusUpdateRetry.duration <= .seconds(600) else {
+            throw ValidationError("--status-update-retry must be between 100ms and 10mins")
+        }
         guard RecoveryMode(rawValue: recover) != nil else { throw ValidationError("--recover must be reconnect or cleanup") }
         for server in containerDNS?.split(separator: ",", omittingEmptySubsequences: false) ?? [] {
             let v4 = server.split(separator: ".", omittingEmptySubsequences: false)
@@ -195,6 +201,7 @@ struct AgentCommand: ParsableCommand {
         options.diskWatchInterval = diskWatchInterval.duration
         options.recover = RecoveryMode(rawValue: recover) ?? .reconnect
         options.executorReregistrationTimeout = executorReregistrationTimeout.duration
+        options.statusUpdateRetry = statusUpdateRetry.duration
         options.imageDirectory = imageDirectory
         options.registryMirrors = registryMirrors
         options.insecureRegistries = insecureRegistries

@@ -1,3 +1,4 @@
+import AgoraAgent
 import AgoraHTTP
 import AgoraResources
 import AgoraRuntime
@@ -7,7 +8,8 @@ import Foundation
 /// `agora-bench simulate-agents MASTER FIRST COUNT TASK_SECONDS`: agents `FIRST..<FIRST+COUNT` that speak the
 /// real agent protocol to the master over TCP (each its own subscription) and run tasks without processes: RUNNING
 /// at once, FINISHED after `TASK_SECONDS` (never, when 0: until killed), each update sent until the master
-/// acknowledges it. On SIGTERM it prints the acknowledgement round trips (update sent → ACKNOWLEDGE received) and,
+/// acknowledges it, as real agents send them (`StatusUpdateManager`: one update of a task in flight, resent after
+/// 10 s, then twice as long each time up to 10 minutes). On SIGTERM it prints the acknowledgement round trips (update sent → ACKNOWLEDGE received) and,
 /// for the cron framework's runs (task ids `ct:<due ms>:…`), the start lag from the due time to the task's arrival.
 enum SimulatedAgents {
     static func run(_ arguments: [String]) throws {
@@ -45,7 +47,6 @@ enum SimulatedAgents {
         var agents: [SimulatedAgent] = []
         var due: [(at: ContinuousClock.Instant, agent: SimulatedAgent, framework: FrameworkID, task: TaskID)] = []
         var dueStart = 0
-        var lastResendSweep = ContinuousClock.now
         var roundTrips = Measurement()
         var cronLags = Measurement()
         var updatesSent = 0
@@ -67,21 +68,20 @@ enum SimulatedAgents {
                 due.removeFirst(dueStart)
                 dueStart = 0
             }
-            // Once a second, unacknowledged updates older than 5 s go again (the master may have been restarted).
-            guard now - lastResendSweep > .seconds(1) else { return }
-            lastResendSweep = now
-            for agent in agents { agent.resendStale(now: now) }
         }
     }
 
-    /// One simulated agent: its subscription, its id and token, its unacknowledged updates.
+    /// One simulated agent: its subscription, its id and token, its running tasks and unacknowledged updates.
     final class SimulatedAgent {
         let subscription: EventSubscription
         private let info: AgentInfo
         private unowned let shared: Shared
         private var agentID: AgentID?
         private var token: String?
-        private var unacknowledged: [[UInt8]: (sent: ContinuousClock.Instant, framework: FrameworkID, status: TaskStatus)] = [:]
+        private var running: [TaskID: FrameworkID] = [:]
+        private var updates: StatusUpdateManager!
+        /// When each unacknowledged update was first sent.
+        private var firstSent: [[UInt8]: ContinuousClock.Instant] = [:]
 
         init(index: Int, master: SocketAddress, resources: Resources, shared: Shared) {
             self.shared = shared
@@ -89,9 +89,18 @@ enum SimulatedAgents {
             subscription = EventSubscription(loop: shared.loop, options: EventSubscription.Options(
                 servers: [master], path: "/api/v1/agent", contentType: WireFormat.protobuf.contentType,
                 backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(5))))
+            updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry, timerFailed: { _ in }) { [unowned self] update in
+                guard let uuid = update.status.uuid else { return }
+                if self.firstSent[uuid] == nil {
+                    self.firstSent[uuid] = ContinuousClock.now
+                } else {
+                    self.shared.resent += 1
+                }
+                self.send(AgentCall(type: .update, agentID: self.agentID, update: update))
+            }
             subscription.subscribeBody = { [unowned self] in
-                let running = self.unacknowledged.values.filter { $0.status.state == .running }.map {
-                    TaskRecord(name: "sim", taskID: $0.status.taskID, frameworkID: $0.framework, agentID: self.agentID ?? AgentID(""),
+                let running = self.running.map { task, framework in
+                    TaskRecord(name: "sim", taskID: task, frameworkID: framework, agentID: self.agentID ?? AgentID(""),
                                state: .running, resources: [])
                 }
                 return try AgentCall(type: .subscribe, agentID: self.agentID, subscribe: .init(agentInfo: self.info, tasks: running),
@@ -107,6 +116,7 @@ enum SimulatedAgents {
                 agentID = subscribed.agentID
                 token = subscribed.token ?? token
                 subscription.established(heartbeatInterval: subscribed.pingIntervalSeconds.map { Bounds.duration(seconds: $0) })
+                updates.resendAll()
             case .runTask?:
                 guard let run = event.runTask, let framework = run.framework.id else { return }
                 update(framework, run.task.taskID, .running)
@@ -120,8 +130,10 @@ enum SimulatedAgents {
                 guard let kill = event.killTask else { return }
                 update(kill.frameworkID, kill.taskID, .killed)
             case .acknowledge?:
-                guard let ack = event.acknowledge, let sent = unacknowledged.removeValue(forKey: ack.uuid) else { return }
-                shared.roundTrips.record(seconds(since: sent.sent))
+                guard let ack = event.acknowledge,
+                      updates.acknowledge(framework: ack.frameworkID, task: ack.taskID, uuid: ack.uuid) != nil,
+                      let sent = firstSent.removeValue(forKey: ack.uuid) else { return }
+                shared.roundTrips.record(seconds(since: sent))
             case .ping?:
                 send(AgentCall(type: .pong, agentID: agentID))
             default:
@@ -134,17 +146,9 @@ enum SimulatedAgents {
             for index in uuid.indices { uuid[index] = UInt8.random(in: 0...255) }
             let status = TaskStatus(taskID: task, state: state, source: .agent, agentID: agentID,
                                     timestamp: Date().timeIntervalSince1970, uuid: uuid)
-            unacknowledged[uuid] = (ContinuousClock.now, framework, status)
+            if state.isTerminal { running[task] = nil } else { running[task] = framework }
             shared.updatesSent += 1
-            send(AgentCall(type: .update, agentID: agentID, update: .init(frameworkID: framework, status: status)))
-        }
-
-        func resendStale(now: ContinuousClock.Instant) {
-            for (uuid, pending) in unacknowledged where now - pending.sent > .seconds(5) {
-                unacknowledged[uuid]?.sent = now
-                shared.resent += 1
-                send(AgentCall(type: .update, agentID: agentID, update: .init(frameworkID: pending.framework, status: pending.status)))
-            }
+            updates.enqueue(status, framework: framework)
         }
 
         private func send(_ call: AgentCall) {

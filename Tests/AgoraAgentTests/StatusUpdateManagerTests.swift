@@ -39,17 +39,17 @@ import Testing
         updates.stop()
     }
 
-    @Test func anUnacknowledgedUpdateIsResentWithDoublingBackoffUpToThirtySeconds() {
+    @Test func anUnacknowledgedUpdateIsResentWithDoublingBackoffUpToTenMinutes() {
         let clock = ManualClock()
         let start = clock.now
         let wire = Wire()
         let updates = manager(clock, wire)
         updates.enqueue(status("t", .running), framework: "fw")
-        clock.advance(by: .seconds(200))
+        clock.advance(by: .seconds(4000))
         let gaps = zip(wire.sent.dropFirst(), wire.sent).map { ($0.at - $1.at).rounded() }
         #expect(wire.sent.first?.at == start)
-        #expect(Array(gaps.prefix(6)) == [1, 2, 4, 8, 16, 30])
-        #expect(gaps.dropFirst(5).allSatisfy { $0 == 30 })
+        #expect(Array(gaps.prefix(11)) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600])
+        #expect(gaps.count > 13 && gaps.dropFirst(10).allSatisfy { $0 == 600 })
         updates.stop()
         #expect(clock.scheduledCount == 0)
     }

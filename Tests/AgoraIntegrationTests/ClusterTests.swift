@@ -207,7 +207,7 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
 
     @Test func statusUpdatesAreResentInOrderUntilAcknowledged() throws {
         try withCluster { cluster in
-            try cluster.addAgent(agentA)
+            try cluster.addAgent(agentA, flags: ["--status-update-retry", "1secs"])
             let scheduler = cluster.scheduler("acks", format: .protobuf)
             scheduler.autoAcknowledge = false
             let offer = try cluster.offer(for: scheduler)
