@@ -8,9 +8,10 @@ import Foundation
 /// `agora-bench simulate-agents MASTER FIRST COUNT TASK_SECONDS`: agents `FIRST..<FIRST+COUNT` that speak the
 /// real agent protocol to the master over TCP (each its own subscription) and run tasks without processes: RUNNING
 /// at once, FINISHED after `TASK_SECONDS` (never, when 0: until killed), each update sent until the master
-/// acknowledges it, as real agents send them (`StatusUpdateManager`: one update of a task in flight, resent after
-/// 10 s, then twice as long each time up to 10 minutes). On SIGTERM it prints the acknowledgement round trips (update sent → ACKNOWLEDGE received) and,
-/// for the cron framework's runs (task ids `ct:<due ms>:…`), the start lag from the due time to the task's arrival.
+/// acknowledges it, as real agents send them (the agent's `StatusUpdateManager`: one update of a task in flight,
+/// resent with the agent's backoff, and all at once on registering again, which `resent` counts too). On SIGTERM it
+/// prints the acknowledgement round trips (update first sent → ACKNOWLEDGE received) and, for the cron framework's
+/// runs (task ids `ct:<due ms>:…`), the start lag from the due time to the task's arrival.
 enum SimulatedAgents {
     static func run(_ arguments: [String]) throws {
         guard arguments.count == 4, let master = SocketAddress(parsing: arguments[0]), let first = Int(arguments[1]),
@@ -89,7 +90,8 @@ enum SimulatedAgents {
             subscription = EventSubscription(loop: shared.loop, options: EventSubscription.Options(
                 servers: [master], path: "/api/v1/agent", contentType: WireFormat.protobuf.contentType,
                 backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(5))))
-            updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry, timerFailed: { _ in }) { [unowned self] update in
+            updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry,
+                                          timerFailed: { _ in }) { [unowned self] update in
                 guard let uuid = update.status.uuid else { return }
                 if self.firstSent[uuid] == nil {
                     self.firstSent[uuid] = ContinuousClock.now
