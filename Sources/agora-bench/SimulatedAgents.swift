@@ -91,7 +91,7 @@ enum SimulatedAgents {
                 servers: [master], path: "/api/v1/agent", contentType: WireFormat.protobuf.contentType,
                 backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(5))))
             updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry,
-                                          timerFailed: { _ in }) { [unowned self] update in
+                                          timerFailed: { print("sim-\(index): cannot arm the resend timer: \($0)") }) { [unowned self] update in
                 guard let uuid = update.status.uuid else { return }
                 if self.firstSent[uuid] == nil {
                     self.firstSent[uuid] = ContinuousClock.now
