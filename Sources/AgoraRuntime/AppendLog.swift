@@ -50,7 +50,7 @@ public final class AppendLog {
     public func append(_ records: [[UInt8]]) throws(RuntimeError) {
         guard !records.isEmpty else { return }
         guard descriptor >= 0 else { throw RuntimeError(code: "EBADF", message: "\(path) is closed", call: "append") }
-        let framed = records.flatMap(AppendLog.frame)
+        let framed = AppendLog.frame(records)
         do throws(RuntimeError) {
             try AppendLog.write(framed, to: descriptor, path: path)
             guard fdatasync(descriptor) == 0 else { throw RuntimeError(status: -errno, call: "fdatasync(\(path))") }
@@ -62,29 +62,15 @@ public final class AppendLog {
         }
     }
 
-    /// Replaces the file with `records` alone: written beside it, flushed, renamed over it, and the directory flushed.
+    /// Replaces the file with `records` alone (`Files.writeAtomically`: written beside it, flushed, renamed over it).
+    /// The directory is not flushed: until it is, a crash leaves the old file, which holds the same live records.
     public func rewrite(_ records: [[UInt8]]) throws(RuntimeError) {
-        let temporary = path + ".new"
-        let framed = records.flatMap(AppendLog.frame)
-        let replacement = Glibc.open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        guard replacement >= 0 else { throw RuntimeError(status: -errno, call: "open(\(temporary))") }
-        do throws(RuntimeError) {
-            try AppendLog.write(framed, to: replacement, path: temporary)
-            guard fsync(replacement) == 0 else { throw RuntimeError(status: -errno, call: "fsync(\(temporary))") }
-            guard rename(temporary, path) == 0 else { throw RuntimeError(status: -errno, call: "rename(\(temporary))") }
-        } catch {
-            Glibc.close(replacement)
-            unlink(temporary)
-            throw error
-        }
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        let parent = Glibc.open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if parent >= 0 {
-            _ = fsync(parent)
-            Glibc.close(parent)
-        }
+        let framed = AppendLog.frame(records)
+        try Files.writeAtomically(path, framed, mode: 0o600)
+        // The descriptor still points at the file just replaced: appends go to the new one from here on.
         close()
-        descriptor = replacement
+        descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RuntimeError(status: -errno, call: "open(\(path))") }
         size = framed.count
         recordCount = records.count
     }
@@ -111,12 +97,20 @@ public final class AppendLog {
         return (records, offset)
     }
 
-    /// A record as written: its length and CRC-32 (little-endian), then its bytes.
-    static func frame(_ record: [UInt8]) -> [UInt8] {
-        let length = UInt32(truncatingIfNeeded: record.count)
-        let checksum = CRC32.checksum(record)
-        return (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) }
-            + (0..<4).map { UInt8(truncatingIfNeeded: checksum >> (8 * $0)) } + record
+    /// Records as written: each one's length and CRC-32 (little-endian), then its bytes; in one buffer, as every loop
+    /// turn of an agent with changed tasks writes some.
+    static func frame(_ records: [[UInt8]]) -> [UInt8] {
+        var framed: [UInt8] = []
+        framed.reserveCapacity(records.reduce(0) { $0 + 8 + $1.count })
+        func put(_ word: UInt32) {
+            for shift in stride(from: 0, to: 32, by: 8) { framed.append(UInt8(truncatingIfNeeded: word >> shift)) }
+        }
+        for record in records {
+            put(UInt32(truncatingIfNeeded: record.count))
+            put(CRC32.checksum(record))
+            framed += record
+        }
+        return framed
     }
 
     private static func uint32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

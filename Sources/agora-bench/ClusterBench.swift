@@ -36,7 +36,7 @@ enum ClusterBench {
         // The CPU of the master, the agents and everything they started (executors and tasks, reaped or still
         // running), and of this process (the framework): a figure that holds when other guests of the host take cycles.
         func usedCPU() -> Double {
-            cluster.daemons.map { treeCPUSeconds($0.process.pid) }.reduce(cpuSeconds(getpid()), +)
+            treeCPUSeconds(cluster.daemons.map(\.process.pid)) + cpuSeconds(getpid())
         }
         let cpuBefore = usedCPU()
         let start = ContinuousClock.now

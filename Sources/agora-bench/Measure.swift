@@ -39,9 +39,9 @@ func cpuSeconds(_ pid: Int32, reapedChildren: Bool = false) -> Double {
     return used.reduce(0, +) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
-/// CPU seconds used by process `pid` and all its descendants: the ones it has waited for, and those still running
-/// (with theirs).
-func treeCPUSeconds(_ pid: Int32) -> Double {
+/// CPU seconds used by processes `pids` and all their descendants: the ones they have waited for, and those still
+/// running (with theirs). /proc is read once for all of them.
+func treeCPUSeconds(_ pids: [Int32]) -> Double {
     var children: [Int32: [Int32]] = [:]
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
         guard let process = Int32(entry), let stat = try? Files.readText("/proc/\(entry)/stat"),
@@ -53,7 +53,7 @@ func treeCPUSeconds(_ pid: Int32) -> Double {
     func tree(_ pid: Int32) -> Double {
         (children[pid] ?? []).reduce(cpuSeconds(pid, reapedChildren: true)) { $0 + tree($1) }
     }
-    return tree(pid)
+    return pids.reduce(0) { $0 + tree($1) }
 }
 
 func report(_ name: String, _ fields: [(String, String)]) {
