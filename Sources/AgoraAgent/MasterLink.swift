@@ -5,7 +5,8 @@ import AgoraWire
 import Foundation
 import Logging
 
-/// The agent's connection to the master: an `EventSubscription` to `/api/v1/agent` in protobuf. Every call carries
+/// The agent's connection to the master: an `EventSubscription` to `/api/v1/agent` in protobuf, its calls on the same
+/// connection as its events (one connection per agent, whatever the cluster's size). Every call carries
 /// the agent's credential (HTTP Basic, when it has one) and the agent id's token, checkpointed in `tokenFile`; a
 /// master silent for five ping intervals is dropped and subscribed to again.
 final class MasterLink {
@@ -23,6 +24,7 @@ final class MasterLink {
             servers: [master], path: "/api/v1/agent", contentType: WireFormat.protobuf.contentType,
             backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(10)))
         options.authorization = credential?.authorizationHeader
+        options.callsOnStream = true
         subscription = EventSubscription(loop: loop, options: options)
         self.tokenFile = tokenFile
         token = (try? Files.readText(tokenFile)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -55,7 +57,7 @@ final class MasterLink {
 
     func start() { subscription.start() }
 
-    /// Sends a call on the keep-alive call connection; calls made while it connects are queued.
+    /// Sends a call on the open stream; one made while no stream is open is dropped with a warning.
     /// Delivery is best effort: status updates are retried by their manager.
     func send(_ call: AgentCall) {
         var call = call

@@ -55,6 +55,13 @@ public enum AuthRejection: Error, Sendable {
     case unauthenticated(String, realm: String)
     case forbidden(String)
 
+    /// Why the request was refused.
+    public var message: String {
+        switch self {
+        case .unauthenticated(let message, _), .forbidden(let message): message
+        }
+    }
+
     /// The HTTP answer: 401 with `WWW-Authenticate`, or 403, and `{"message": …}`.
     public var response: HTTPResponse {
         switch self {

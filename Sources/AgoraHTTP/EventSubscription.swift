@@ -2,7 +2,8 @@ import AgoraRuntime
 
 /// A long-lived subscription to a Mesos-style event stream: `POST` a subscribe call, read RecordIO records from the
 /// response for as long as it lasts, and send calls on a second keep-alive connection with the stream's
-/// `Mesos-Stream-Id`. When the stream ends it is opened again after a jittered backoff (`Backoff`), trying the
+/// `Mesos-Stream-Id` — or, with `callsOnStream`, as RecordIO records in the subscription's own streamed request body,
+/// so that each subscriber holds one connection. When the stream ends it is opened again after a jittered backoff (`Backoff`), trying the
 /// next server in the list; a `307` redirect is followed at once; a stream silent for `heartbeatTolerance` heartbeat
 /// intervals is dropped and renewed. The owner decodes records and says when the subscription is `established`.
 /// The scheduler client, the agent's master link and the test scheduler are thin adapters over it.
@@ -22,6 +23,10 @@ public final class EventSubscription {
         public var heartbeatTolerance: Double = 5
         /// Whether an ended stream is opened again; a test that watches one subscription turns it off.
         public var resubscribes = true
+        /// Whether calls go as RecordIO records in the body of the subscribe request (`Content-Type:
+        /// application/recordio`, the subscribe call its first record) instead of on a second connection. A call
+        /// made while no stream is open fails at once.
+        public var callsOnStream = false
 
         public init(servers: [SocketAddress], path: String, contentType: String, backoff: Backoff) {
             precondition(!servers.isEmpty, "a subscription needs at least one server")
@@ -45,6 +50,8 @@ public final class EventSubscription {
     /// Whether the subscription is stopped (before `start()` and after `stop()`).
     public private(set) var isStopped = true
     private var streamConnection: HTTPClientConnection?
+    /// The rest of the subscribe request's body, with `callsOnStream`.
+    private var streamBody: HTTPBodyWriter?
     private var callConnection: HTTPClientConnection?
     private var callConnecting = false
     private var queuedCalls: [([UInt8], (Result<HTTPResponse, HTTPError>) -> Void)] = []
@@ -107,6 +114,7 @@ public final class EventSubscription {
         supervision = nil
         streamConnection?.close()
         streamConnection = nil
+        streamBody = nil
         dropCallConnection()
     }
 
@@ -148,18 +156,24 @@ public final class EventSubscription {
         }
         streamConnection = connection
         var headers: HTTPHeaders = ["Content-Type": options.contentType, "Accept": options.contentType]
+        if options.callsOnStream {
+            headers["Content-Type"] = HTTPRequestBody.mediaType
+            headers["Message-Content-Type"] = options.contentType
+        }
         if let authorization = options.authorization { headers["Authorization"] = authorization }
-        let request = HTTPRequest(method: .post, target: options.path, headers: headers, body: body)
+        let request = HTTPRequest(method: .post, target: options.path, headers: headers,
+                                  body: options.callsOnStream ? RecordIO.encode(body) : body)
         var decoder = RecordIODecoder()
         var status = HTTPStatus.ok
         var redirect: SocketAddress?
         var refusal: [UInt8] = []
         var corrupt: String?
-        connection.stream(request, onHead: { [weak self] head in
+        let onHead = { [weak self] (head: HTTPResponseHead) in
             status = head.status
             if head.status == .ok { self?.streamID = head.headers["Mesos-Stream-Id"] }
             if head.status == .temporaryRedirect { redirect = head.headers["Location"].flatMap(SocketAddress.init(parsing:)) }
-        }, onBody: { [weak self] bytes in
+        }
+        let onBody = { [weak self] (bytes: [UInt8]) in
             guard let self else { return }
             guard status == .ok else {
                 refusal += bytes.prefix(max(0, 4096 - refusal.count))
@@ -175,7 +189,8 @@ public final class EventSubscription {
                 corrupt = "bad record from \(self.server): \(error)"
                 connection.close()
             }
-        }, onEnd: { [weak self] error in
+        }
+        let onEnd = { [weak self] (error: HTTPError?) in
             // The connection served only this stream: close it, or keep-alive would hold it open.
             connection.close()
             guard let self, self.streamConnection === connection else { return }
@@ -196,7 +211,12 @@ public final class EventSubscription {
                 ?? error.map { "the stream from \(self.server) ended: \($0.message)" }
                 ?? "the stream from \(self.server) ended"
             self.ended(reason)
-        })
+        }
+        if options.callsOnStream {
+            streamBody = connection.openStream(request, onHead: onHead, onBody: onBody, onEnd: onEnd)
+        } else {
+            connection.stream(request, onHead: onHead, onBody: onBody, onEnd: onEnd)
+        }
     }
 
     /// The stream ended: tell the owner, then try again (after a backoff when `reason` says it failed).
@@ -204,6 +224,7 @@ public final class EventSubscription {
         let wasEstablished = isEstablished
         isEstablished = false
         streamID = nil
+        streamBody = nil
         supervision?.cancel()
         supervision = nil
         dropCallConnection()
@@ -261,10 +282,21 @@ public final class EventSubscription {
     // MARK: Calls
 
     /// Sends a call body on the keep-alive call connection (with the stream id, when there is one); calls made while
-    /// it connects are queued. `completion` gets the server's answer or the transport failure.
+    /// it connects are queued. `completion` gets the server's answer or the transport failure. With `callsOnStream`,
+    /// the call goes on the open stream and `completion` gets 202 once it is handed to the connection: a call the
+    /// server refuses ends the stream.
     public func send(_ body: [UInt8], completion: @escaping (Result<HTTPResponse, HTTPError>) -> Void) {
         guard !isStopped else {
             completion(.failure(HTTPError(.connectionClosed, "the subscription to \(server) is stopped")))
+            return
+        }
+        if options.callsOnStream {
+            guard let streamBody, streamBody.isOpen else {
+                completion(.failure(HTTPError(.connectionClosed, "no stream to \(server) is open")))
+                return
+            }
+            streamBody.write(RecordIO.encode(body))
+            completion(.success(HTTPResponse(status: .accepted)))
             return
         }
         if let connection = callConnection, connection.isOpen {

@@ -136,12 +136,39 @@ public final class HTTPClientConnection {
             return
         }
         exchanges.append(Exchange(isHead: request.method == .head, onHead: onHead, onBody: onBody, onEnd: onEnd))
-        tcp.write(serialize(request, chunked: chunked)) { [weak self] error in
+        write(serialize(request, chunked: chunked))
+    }
+
+    /// Sends `request` with a chunked body that stays open (its `body` the first chunk) and delivers the response as
+    /// `stream` does, while the returned writer sends the rest of the body: calls on the connection of their own event
+    /// stream. Nothing else can be sent on this connection afterwards.
+    public func openStream(
+        _ request: HTTPRequest,
+        onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping ([UInt8]) -> Void,
+        onEnd: @escaping (HTTPError?) -> Void
+    ) -> HTTPBodyWriter {
+        let writer = HTTPBodyWriter(connection: self)
+        guard tcp.isOpen else {
+            onEnd(HTTPError(.connectionClosed, "connection to \(address) is closed"))
+            return writer
+        }
+        exchanges.append(Exchange(isHead: false, onHead: onHead, onBody: onBody, onEnd: onEnd))
+        var head = request
+        head.body = []
+        write(serialize(head, chunked: true, open: true))
+        writer.write(request.body)
+        return writer
+    }
+
+    /// Writes bytes as they are; a failed write closes the connection.
+    fileprivate func write(_ bytes: [UInt8]) {
+        tcp.write(bytes) { [weak self] error in
             if let error { self?.fail(HTTPError(.transport, "write to \(self?.address.description ?? "") failed", cause: error)) }
         }
     }
 
-    private func serialize(_ request: HTTPRequest, chunked: Bool) -> [UInt8] {
+    /// The request's head and body; a chunked body `open` gets no last chunk (its writer sends the rest).
+    private func serialize(_ request: HTTPRequest, chunked: Bool, open: Bool = false) -> [UInt8] {
         var headers = request.headers
         if !headers.contains("Host") { headers["Host"] = address.description }
         headers.remove("Content-Length")
@@ -160,12 +187,10 @@ public final class HTTPClientConnection {
         var offset = 0
         while offset < request.body.count {
             let end = min(offset + 4096, request.body.count)
-            bytes += Array(String(end - offset, radix: 16).utf8) + [13, 10]
-            bytes += request.body[offset..<end]
-            bytes += [13, 10]
+            bytes += HTTPChunk.frame(Array(request.body[offset..<end]))
             offset = end
         }
-        return bytes + Array("0\r\n\r\n".utf8)
+        return open ? bytes : bytes + HTTPChunk.last
     }
 
     /// Closes the connection; pending exchanges end with `connectionClosed`.
@@ -201,5 +226,31 @@ public enum HTTPClient {
                 completion(.failure(error))
             }
         }
+    }
+}
+
+/// The rest of a request body sent with `HTTPClientConnection.openStream`: each write goes out as one chunk.
+public final class HTTPBodyWriter {
+    private weak var connection: HTTPClientConnection?
+    private var finished = false
+
+    fileprivate init(connection: HTTPClientConnection) {
+        self.connection = connection
+    }
+
+    /// Whether writes still reach the server (the body is not finished and the connection is open).
+    public var isOpen: Bool { !finished && connection?.isOpen == true }
+
+    /// Sends `bytes` as one chunk; empty writes are skipped (an empty chunk would end the body).
+    public func write(_ bytes: [UInt8]) {
+        guard isOpen, !bytes.isEmpty else { return }
+        connection?.write(HTTPChunk.frame(bytes))
+    }
+
+    /// Ends the body.
+    public func finish() {
+        guard isOpen else { return }
+        finished = true
+        connection?.write(HTTPChunk.last)
     }
 }

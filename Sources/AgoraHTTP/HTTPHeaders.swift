@@ -35,6 +35,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// The media type of field `name` (`Content-Type`, `Accept`) in lower case, without parameters or blanks.
+    public func mediaType(_ name: String) -> String? {
+        self[name].map { value in
+            String(value.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

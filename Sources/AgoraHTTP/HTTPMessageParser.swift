@@ -35,6 +35,8 @@ final class HTTPMessageParser {
     private var failure: HTTPError?
     /// Whether a message has started and not yet completed (a truncated request leaves this true).
     private(set) var isMidMessage = false
+    /// Set from `onHead` for a message whose body is handed on as it arrives (a streamed request): no total bounds it.
+    var bodyIsStreamed = false
 
     /// `maxBodyBytes` nil means unlimited (a client streaming an event feed).
     init(kind: Kind, maxHeaderBytes: Int, maxBodyBytes: Int?) {
@@ -133,6 +135,7 @@ final class HTTPMessageParser {
         readingValue = false
         headerBytes = 0
         bodyBytes = 0
+        bodyIsStreamed = false
         return 0
     }
 
@@ -191,7 +194,7 @@ final class HTTPMessageParser {
 
     private func body(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
         bodyBytes += count
-        if let maxBodyBytes, bodyBytes > maxBodyBytes {
+        if !bodyIsStreamed, let maxBodyBytes, bodyBytes > maxBodyBytes {
             return fail(HTTPError(.bodyTooLarge, "body exceeds the limit of \(maxBodyBytes) bytes"))
         }
         guard let bytes else { return 0 }

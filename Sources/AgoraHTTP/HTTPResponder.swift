@@ -11,11 +11,19 @@ public final class HTTPResponder {
     var state = State.waiting
     var pending: [UInt8] = []
     fileprivate(set) var stream: HTTPResponseStream?
+    /// The body of a streamed request, read while this response goes out (nil for a request read whole).
+    public internal(set) var requestBody: HTTPRequestBody?
 
     init(connection: HTTPServerConnection, isHead: Bool, keepAlive: Bool) {
         self.connection = connection
         self.isHead = isHead
         self.keepAlive = keepAlive
+    }
+
+    /// Closes the connection at once: a streamed request whose client broke the protocol mid-stream. An event stream
+    /// of this response sees its `onClose`.
+    public func closeConnection() {
+        connection?.close(because: HTTPError(.connectionClosed, "the server closed the connection"))
     }
 
     /// Whether a response was already sent or started.
@@ -61,7 +69,7 @@ public final class HTTPResponder {
     fileprivate func finishStream() {
         guard state == .streaming else { return }
         state = .done
-        connection?.emit(Array("0\r\n\r\n".utf8), from: self)
+        connection?.emit(HTTPChunk.last, from: self)
         connection?.responderFinished(self)
     }
 
@@ -102,11 +110,7 @@ public final class HTTPResponseStream {
     /// Sends `bytes` as one chunk. Empty writes are skipped (an empty chunk would end the body).
     public func write(_ bytes: [UInt8]) {
         guard isOpen, !bytes.isEmpty, let responder else { return }
-        var chunk = Array(String(bytes.count, radix: 16).utf8)
-        chunk += [13, 10]
-        chunk += bytes
-        chunk += [13, 10]
-        responder.connection?.emit(chunk, from: responder)
+        responder.connection?.emit(HTTPChunk.frame(bytes), from: responder)
     }
 
     /// Whether the client is keeping up; when false, slow down until `onWritable` fires.

@@ -15,6 +15,8 @@ final class HTTPServerConnection {
     private var responders: [HTTPResponder] = []
     private var head: HTTPMessageParser.Head?
     private var body: [UInt8] = []
+    /// The body of the streamed request being read, handed on as it arrives.
+    private var streamedBody: HTTPRequestBody?
     private var readingPaused = false
     private var closing = false
 
@@ -31,9 +33,12 @@ final class HTTPServerConnection {
         parser.onHead = { [unowned self] head in
             self.head = head
             self.body.removeAll(keepingCapacity: true)
+            if HTTPRequestBody.isStreamed(head.headers) { self.startStreamedRequest(head) }
             return true
         }
-        parser.onBody = { [unowned self] bytes in self.body += bytes }
+        parser.onBody = { [unowned self] bytes in
+            if let streamed = self.streamedBody { streamed.deliver(bytes) } else { self.body += bytes }
+        }
         parser.onComplete = { [unowned self] keepAlive in self.requestComplete(keepAlive: keepAlive) }
     }
 
@@ -73,19 +78,45 @@ final class HTTPServerConnection {
             do {
                 try parser.feed(bytes)
             } catch {
-                reject(error)
+                // A streamed request's response is already under way: no error answer can follow it.
+                if streamedBody != nil { close(because: error) } else { reject(error) }
             }
         case .end:
             // The client finished sending: answer what is queued, then close. A client that leaves an
-            // event stream is gone for good, so its stream ends now.
+            // event stream (or stops a streamed request mid-body) is gone for good, so its stream ends now.
             closing = true
-            if responders.isEmpty || responders.contains(where: { $0.state == .streaming }) { close() }
+            if responders.isEmpty || streamedBody != nil || responders.contains(where: { $0.state == .streaming }) {
+                close(because: HTTPError(.connectionClosed, "the client closed the connection"))
+            }
         case .failed:
             close()
         }
     }
 
+    /// Hands a streamed request to the handler at its head; its body follows through `HTTPRequestBody`, and the
+    /// connection closes once the response ends.
+    private func startStreamedRequest(_ head: HTTPMessageParser.Head) {
+        guard !closing else { return }
+        self.head = nil
+        parser.bodyIsStreamed = true
+        var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, keepAlive: false)
+        request.peer = peer
+        let streamed = HTTPRequestBody()
+        streamedBody = streamed
+        let responder = HTTPResponder(connection: self, isHead: false, keepAlive: false)
+        responder.requestBody = streamed
+        responders.append(responder)
+        handler(request, responder)
+    }
+
     private func requestComplete(keepAlive: Bool) {
+        if let streamed = streamedBody {
+            // The client ended its body: nothing else is read from this connection.
+            streamedBody = nil
+            closing = true
+            streamed.end(nil)
+            return
+        }
         guard let head, !closing else { return }
         self.head = nil
         var request = HTTPRequest(
@@ -156,6 +187,7 @@ final class HTTPServerConnection {
 
     private func finishAndClose() {
         closing = true
+        endStreamedBody(HTTPError(.connectionClosed, "the connection closed"))
         if tcp.isOpen {
             tcp.closeAfterFlush { [self] in self.didClose() }
         } else {
@@ -165,14 +197,21 @@ final class HTTPServerConnection {
         responders.removeAll()
     }
 
-    /// Closes at once (server shutdown, idle timeout, transport error).
-    func close() {
+    /// Closes at once (server shutdown, idle timeout, transport error); a streamed body being read ends with `reason`.
+    func close(because reason: HTTPError = HTTPError(.connectionClosed, "the connection closed")) {
         closing = true
+        endStreamedBody(reason)
         let open = tcp.isOpen
         tcp.close { [self] in self.didClose() }
         for responder in responders { responder.connectionClosed() }
         responders.removeAll()
         if !open { didClose() }
+    }
+
+    private func endStreamedBody(_ reason: HTTPError) {
+        guard let streamed = streamedBody else { return }
+        streamedBody = nil
+        streamed.end(reason)
     }
 
     private var reportedClosed = false

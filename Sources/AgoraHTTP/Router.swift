@@ -6,6 +6,8 @@ public final class Router {
 
     private var exact: [String: [HTTPMethod: Handler]] = [:]
     private var prefixes: [(prefix: String, handlers: [HTTPMethod: Handler])] = []
+    /// The exact paths whose handlers read streamed request bodies (`HTTPResponder.requestBody`).
+    private var streamingPaths: Set<String> = []
 
     /// Runs before every handler; a response it returns is sent instead (authentication).
     public var gate: ((HTTPRequest) -> HTTPResponse?)?
@@ -32,12 +34,22 @@ public final class Router {
         add(method, path) { (request: HTTPRequest, responder: HTTPResponder) in responder.send(handler(request)) }
     }
 
+    /// Lets the handlers of `path` take requests whose body is streamed (`HTTPRequestBody`); elsewhere such a request
+    /// is refused with 415.
+    public func acceptStreamedBodies(on path: String) {
+        streamingPaths.insert(path)
+    }
+
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         if let refusal = gate?(request) {
             responder.send(refusal)
             return
         }
         let path = request.path
+        if responder.requestBody != nil && !streamingPaths.contains(path) {
+            responder.send(.error(.unsupportedMediaType, "a streamed request body (\(HTTPRequestBody.mediaType)) is not accepted by \(path)"))
+            return
+        }
         let candidates = exact[path] ?? prefixes.first { path.hasPrefix($0.prefix) }?.handlers
         guard let candidates else {
             responder.send(.error(.notFound, "no such endpoint: \(path)"))

@@ -2,42 +2,119 @@ import AgoraAuth
 import AgoraHTTP
 import AgoraWire
 
+/// The largest call an agent's stream may carry, as the HTTP server's default body limit.
+private let maxAgentCallBytes = 8 * 1024 * 1024
+
 extension Master {
     /// `POST /api/v1/agent`: SUBSCRIBE opens the agent's event stream; UPDATE, PONG, MESSAGE and EXECUTOR_EXITED answer 202.
+    /// A streamed request (`Content-Type: application/recordio`) carries SUBSCRIBE and then every call of the agent.
     func handleAgentCall(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        if let body = responder.requestBody { return handleAgentStream(request, body, responder) }
         do {
             let principal = try principal(of: request, required: options.authenticateAgents)
             let format = try request.wireFormat()
             let call = try request.decode(AgentCall.self, as: format)
-            switch call.type {
-            case .subscribe?:
-                let subscribe = try present(call.subscribe, "subscribe")
-                try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
-                let id = call.agentID ?? subscribe.agentInfo.id
-                if let id, core.goneAgents.contains(id) {
-                    throw AuthRejection.forbidden("Agent '\(id)' was marked gone; start it with a fresh work directory")
-                }
-                let token = try agentToken(for: id, presented: call.token, principal: principal)
-                run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: request.peer?.host),
-                    opening: (responder, format))
-                return
-            case .update?:
-                let update = try present(call.update, "update")
-                run(.statusUpdate(update, from: try connectedAgent(call.agentID, token: call.token).id))
-            case .pong?:
-                run(.pong(try connectedAgent(call.agentID, token: call.token).id))
-            case .message?:
-                let message = try present(call.message, "message")
-                run(.executorMessage(message, from: try connectedAgent(call.agentID, token: call.token).id))
-            case .executorExited?:
-                let exited = try present(call.executorExited, "executor_exited")
-                run(.executorExited(exited, from: try connectedAgent(call.agentID, token: call.token).id))
-            case .unknown?, nil:
-                throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")
+            if call.type == .subscribe {
+                return try subscribeAgent(call, request: request, principal: principal, opening: (responder, format))
             }
+            try dispatch(call)
             responder.send(HTTPResponse(status: .accepted))
         } catch {
             answer(error, responder)
+        }
+    }
+
+    /// One connection per agent: the agent's calls come as RecordIO records in the body of its subscribe request
+    /// (`Message-Content-Type` their encoding), SUBSCRIBE first, while its events go out on the response. A record
+    /// that cannot be decoded or a call that is refused ends the stream (its answer cannot follow the events already
+    /// sent): it is logged and counted, and the agent subscribes again. The agent ending its body leaves too.
+    private func handleAgentStream(_ request: HTTPRequest, _ body: HTTPRequestBody, _ responder: HTTPResponder) {
+        let principal: String?
+        let format: WireFormat
+        do {
+            principal = try self.principal(of: request, required: options.authenticateAgents)
+            guard let type = request.headers["Message-Content-Type"], let known = WireFormat(contentType: type) else {
+                throw CallRejection(status: .unsupportedMediaType,
+                                    message: "Expecting 'Message-Content-Type' of application/json or application/x-protobuf")
+            }
+            format = known
+        } catch {
+            return answer(error, responder)
+        }
+        var decoder = RecordIODecoder(maxRecordBytes: maxAgentCallBytes)
+        var subscribed = false
+        body.onData = { [weak self, unowned responder] bytes in
+            guard let self else { return }
+            do {
+                let records: [[UInt8]]
+                do {
+                    records = try decoder.feed(bytes)
+                } catch {
+                    throw CallRejection(status: .badRequest, message: "\(error)")
+                }
+                for record in records {
+                    let call: AgentCall
+                    do {
+                        call = try AgentCall(decoding: record, as: format)
+                    } catch {
+                        throw CallRejection(status: .badRequest, message: "Failed to parse body into \(AgentCall.protoName): \(error)")
+                    }
+                    if !subscribed {
+                        guard call.type == .subscribe else {
+                            throw CallRejection(status: .badRequest, message: "Expecting the first call of an agent's stream to be SUBSCRIBE")
+                        }
+                        subscribed = true
+                        try self.subscribeAgent(call, request: request, principal: principal, opening: (responder, format))
+                    } else if call.type == .subscribe {
+                        throw CallRejection(status: .badRequest, message: "SUBSCRIBE is only the first call of an agent's stream")
+                    } else {
+                        try self.dispatch(call)
+                    }
+                }
+            } catch {
+                body.onData = { _ in }
+                let streaming = responder.hasResponded
+                self.answer(error, responder)
+                guard streaming else { return }
+                let reason = (error as? CallRejection)?.message ?? (error as? AuthRejection)?.message ?? "\(error)"
+                self.logger.warning("closed the stream of the agent at \(request.peer?.description ?? "?"): \(reason)")
+                responder.closeConnection()
+            }
+        }
+        body.onEnd = { [unowned responder] _ in responder.closeConnection() }
+    }
+
+    /// SUBSCRIBE: admits the agent (its id's token checked) and opens its event stream on `subscriber`.
+    private func subscribeAgent(_ call: AgentCall, request: HTTPRequest, principal: String?, opening subscriber: Subscriber) throws {
+        let subscribe = try present(call.subscribe, "subscribe")
+        try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
+        let id = call.agentID ?? subscribe.agentInfo.id
+        if let id, core.goneAgents.contains(id) {
+            throw AuthRejection.forbidden("Agent '\(id)' was marked gone; start it with a fresh work directory")
+        }
+        let token = try agentToken(for: id, presented: call.token, principal: principal)
+        run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: request.peer?.host),
+            opening: subscriber)
+    }
+
+    /// Every call but SUBSCRIBE, from a connected agent presenting its token.
+    private func dispatch(_ call: AgentCall) throws {
+        switch call.type {
+        case .subscribe?:
+            throw CallRejection(status: .badRequest, message: "SUBSCRIBE opens the agent's stream")
+        case .update?:
+            let update = try present(call.update, "update")
+            run(.statusUpdate(update, from: try connectedAgent(call.agentID, token: call.token).id))
+        case .pong?:
+            run(.pong(try connectedAgent(call.agentID, token: call.token).id))
+        case .message?:
+            let message = try present(call.message, "message")
+            run(.executorMessage(message, from: try connectedAgent(call.agentID, token: call.token).id))
+        case .executorExited?:
+            let exited = try present(call.executorExited, "executor_exited")
+            run(.executorExited(exited, from: try connectedAgent(call.agentID, token: call.token).id))
+        case .unknown?, nil:
+            throw CallRejection(status: .badRequest, message: "Expecting 'type' to be present")
         }
     }
 

@@ -10,6 +10,7 @@ extension Master {
         router.add(.post, "/api/v1/agent") { [unowned self] request, responder in
             self.handleAgentCall(request, responder)
         }
+        router.acceptStreamedBodies(on: "/api/v1/agent")
         router.add(.get, "/state") { [unowned self] _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: self.stateJSON().serialized())
         }

@@ -87,9 +87,12 @@ enum SimulatedAgents {
         init(index: Int, master: SocketAddress, resources: Resources, shared: Shared) {
             self.shared = shared
             info = AgentInfo(hostname: "sim-\(index)", port: 5051, resources: resources.wire(allocationRole: nil))
-            subscription = EventSubscription(loop: shared.loop, options: EventSubscription.Options(
+            var options = EventSubscription.Options(
                 servers: [master], path: "/api/v1/agent", contentType: WireFormat.protobuf.contentType,
-                backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(5))))
+                backoff: Backoff(minimum: .milliseconds(250), maximum: .seconds(5)))
+            // As the real agent's master link: calls on the stream's own connection.
+            options.callsOnStream = true
+            subscription = EventSubscription(loop: shared.loop, options: options)
             updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry,
                                           timerFailed: { print("sim-\(index): cannot arm the resend timer: \($0)") }) { [unowned self] update in
                 guard let uuid = update.status.uuid else { return }

@@ -1,0 +1,51 @@
+/// The body of a streamed request, handed to its handler piece by piece while the response is already under way:
+/// a subscriber that sends its calls as RecordIO records on the connection of its own event stream
+/// (`Content-Type: application/recordio`, chunked, as Mesos' streamed calls). Only routes that accept it see one
+/// (`Router.acceptStreamedBodies`); the connection serves nothing else and closes when the response ends.
+public final class HTTPRequestBody {
+    /// The media type that asks for a streamed body.
+    public static let mediaType = "application/recordio"
+
+    /// Each piece of the body as it arrives.
+    public var onData: ([UInt8]) -> Void = { _ in }
+    /// Called once: nil when the client ended the body, else why it stopped (the connection closed or broke).
+    public var onEnd: (HTTPError?) -> Void = { _ in }
+    private var ended = false
+
+    init() {}
+
+    /// Whether a request with `headers` streams its body: RecordIO records in a chunked body.
+    static func isStreamed(_ headers: HTTPHeaders) -> Bool {
+        headers.mediaType("Content-Type") == mediaType
+            && headers["Transfer-Encoding"].map { $0.lowercased().contains("chunked") } == true
+    }
+
+    func deliver(_ bytes: [UInt8]) {
+        guard !ended else { return }
+        onData(bytes)
+    }
+
+    func end(_ error: HTTPError?) {
+        guard !ended else { return }
+        ended = true
+        let callback = onEnd
+        onData = { _ in }
+        onEnd = { _ in }
+        callback(error)
+    }
+}
+
+/// Frames bytes as one chunk of a chunked body (an empty chunk would end the body, so callers skip empty writes).
+enum HTTPChunk {
+    static func frame(_ bytes: [UInt8]) -> [UInt8] {
+        var chunk = Array(String(bytes.count, radix: 16).utf8)
+        chunk.reserveCapacity(chunk.count + bytes.count + 4)
+        chunk += [13, 10]
+        chunk += bytes
+        chunk += [13, 10]
+        return chunk
+    }
+
+    /// The last chunk, which ends a chunked body.
+    static let last = Array("0\r\n\r\n".utf8)
+}
