@@ -19,7 +19,8 @@ public final class HTTPClientConnection {
     private let tcp: TCPConnection
     private let parser: HTTPMessageParser
     private let address: SocketAddress
-    private var exchanges: [Exchange] = []
+    /// Requests sent and not yet answered, oldest first (a scheduler may have thousands pipelined).
+    private var exchanges = FIFO<Exchange>()
     /// Called once when the connection closes for any reason.
     public var onClose: (() -> Void)?
 
@@ -34,8 +35,7 @@ public final class HTTPClientConnection {
         }
         parser.onBody = { [unowned self] bytes in self.exchanges.first?.onBody(bytes) }
         parser.onComplete = { [unowned self] keepAlive in
-            guard !self.exchanges.isEmpty else { return }
-            let exchange = self.exchanges.removeFirst()
+            guard let exchange = self.exchanges.popFirst() else { return }
             exchange.onEnd(nil)
             if !keepAlive { self.close() }
         }
@@ -92,8 +92,7 @@ public final class HTTPClientConnection {
     }
 
     private func fail(_ error: HTTPError) {
-        let pending = exchanges
-        exchanges.removeAll()
+        let pending = exchanges.removeAll()
         close()
         for exchange in pending { exchange.onEnd(error) }
     }
@@ -196,8 +195,7 @@ public final class HTTPClientConnection {
     /// Closes the connection; pending exchanges end with `connectionClosed`.
     public func close() {
         guard tcp.isOpen else { return }
-        let pending = exchanges
-        exchanges.removeAll()
+        let pending = exchanges.removeAll()
         let callback = onClose
         onClose = nil
         tcp.close()

@@ -27,9 +27,10 @@ public struct RecordIODecoder: Sendable {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    /// Adds bytes and returns every record they complete, in order.
+    /// Adds bytes and returns every record they complete, in order. Only the bytes of a record not yet complete are
+    /// kept, in a buffer of their size: a stream open for days (an agent's calls) holds nothing after a burst.
     public mutating func feed(_ bytes: [UInt8]) throws(RecordIOError) -> [[UInt8]] {
-        buffer += bytes
+        if buffer.isEmpty { buffer = bytes } else { buffer += bytes }
         var records: [[UInt8]] = []
         var start = 0
         while true {
@@ -56,7 +57,11 @@ public struct RecordIODecoder: Sendable {
                 start = newline + 1
             }
         }
-        buffer.removeFirst(start)
+        if start == buffer.count {
+            buffer = []
+        } else if start > 0 {
+            buffer = Array(buffer[start...])
+        }
         return records
     }
 

@@ -15,7 +15,7 @@ extension Master {
             let format = try request.wireFormat()
             let call = try request.decode(AgentCall.self, as: format)
             if call.type == .subscribe {
-                return try subscribeAgent(call, request: request, principal: principal, opening: (responder, format))
+                return try subscribeAgent(call, ip: request.peer?.host, principal: principal, opening: (responder, format))
             }
             try dispatch(call)
             responder.send(HTTPResponse(status: .accepted))
@@ -41,6 +41,8 @@ extension Master {
         } catch {
             return answer(error, responder)
         }
+        // The stream lives as long as the agent's connection: what its reader keeps is counted per agent.
+        let peer = request.peer
         var decoder = RecordIODecoder(maxRecordBytes: maxAgentCallBytes)
         var subscribed = false
         body.onData = { [weak self, unowned responder] bytes in
@@ -64,7 +66,7 @@ extension Master {
                             throw CallRejection(status: .badRequest, message: "Expecting the first call of an agent's stream to be SUBSCRIBE")
                         }
                         subscribed = true
-                        try self.subscribeAgent(call, request: request, principal: principal, opening: (responder, format))
+                        try self.subscribeAgent(call, ip: peer?.host, principal: principal, opening: (responder, format))
                     } else if call.type == .subscribe {
                         throw CallRejection(status: .badRequest, message: "SUBSCRIBE is only the first call of an agent's stream")
                     } else {
@@ -77,7 +79,7 @@ extension Master {
                 self.answer(error, responder)
                 guard streaming else { return }
                 let reason = (error as? CallRejection)?.message ?? (error as? AuthRejection)?.message ?? "\(error)"
-                self.logger.warning("closed the stream of the agent at \(request.peer?.description ?? "?"): \(reason)")
+                self.logger.warning("closed the stream of the agent at \(peer?.description ?? "?"): \(reason)")
                 responder.closeConnection()
             }
         }
@@ -85,7 +87,7 @@ extension Master {
     }
 
     /// SUBSCRIBE: admits the agent (its id's token checked) and opens its event stream on `subscriber`.
-    private func subscribeAgent(_ call: AgentCall, request: HTTPRequest, principal: String?, opening subscriber: Subscriber) throws {
+    private func subscribeAgent(_ call: AgentCall, ip: String?, principal: String?, opening subscriber: Subscriber) throws {
         let subscribe = try present(call.subscribe, "subscribe")
         try validatePorts(subscribe.agentInfo.resources, field: "subscribe.agent_info.resources")
         let id = call.agentID ?? subscribe.agentInfo.id
@@ -93,8 +95,7 @@ extension Master {
             throw AuthRejection.forbidden("Agent '\(id)' was marked gone; start it with a fresh work directory")
         }
         let token = try agentToken(for: id, presented: call.token, principal: principal)
-        run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: request.peer?.host),
-            opening: subscriber)
+        run(.agentSubscribed(subscribe, id: id, token: token, principal: principal, ip: ip), opening: subscriber)
     }
 
     /// Every call but SUBSCRIBE, from a connected agent presenting its token.
