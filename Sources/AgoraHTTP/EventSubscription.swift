@@ -3,9 +3,9 @@ import AgoraRuntime
 /// A long-lived subscription to a Mesos-style event stream: `POST` a subscribe call, read RecordIO records from the
 /// response for as long as it lasts, and send calls on a second keep-alive connection with the stream's
 /// `Mesos-Stream-Id` — or, with `callsOnStream`, as RecordIO records in the subscription's own streamed request body,
-/// so that each subscriber holds one connection. When the stream ends it is opened again after a jittered backoff (`Backoff`), trying the
-/// next server in the list; a `307` redirect is followed at once; a stream silent for `heartbeatTolerance` heartbeat
-/// intervals is dropped and renewed. The owner decodes records and says when the subscription is `established`.
+/// so that each subscriber holds one connection. When the stream ends it is opened again after a jittered backoff
+/// (`Backoff`), trying the next server in the list; a `307` redirect is followed at once; a stream silent for
+/// `heartbeatTolerance` heartbeat intervals is dropped and renewed. The owner decodes records and says when the subscription is `established`.
 /// The scheduler client, the agent's master link and the test scheduler are thin adapters over it.
 public final class EventSubscription {
     /// Where and how to subscribe.

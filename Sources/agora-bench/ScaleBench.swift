@@ -47,7 +47,9 @@ enum ScaleBench {
         var launched = 0
         var running = 0
         var finished = 0
+        /// Tasks launched and not yet finished; those among them seen RUNNING.
         var launchedAt: [TaskID: ContinuousClock.Instant] = [:]
+        var seenRunning: Set<TaskID> = []
         var toRunning = Measurement()
         let name: String
 
@@ -78,14 +80,18 @@ enum ScaleBench {
             }
         }
 
+        /// Counts each task once: an agent resends an update the master has not acknowledged yet, and the framework
+        /// sees each copy.
         func update(_ client: SchedulerClient, _ status: TaskStatus) {
             switch status.state {
             case .running:
+                guard let start = launchedAt[status.taskID], seenRunning.insert(status.taskID).inserted else { return }
                 running += 1
-                if let start = launchedAt[status.taskID] { toRunning.record(seconds(since: start)) }
+                toRunning.record(seconds(since: start))
             case .finished:
+                guard launchedAt.removeValue(forKey: status.taskID) != nil else { return }
                 finished += 1
-                launchedAt[status.taskID] = nil
+                seenRunning.remove(status.taskID)
             default:
                 break
             }
