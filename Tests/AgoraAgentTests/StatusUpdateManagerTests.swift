@@ -54,6 +54,52 @@ import Testing
         #expect(clock.scheduledCount == 0)
     }
 
+    @Test func theNextUpdatesBackoffCountsFromWhenItIsSentNotQueued() {
+        let clock = ManualClock()
+        let start = clock.now
+        let wire = Wire()
+        let updates = manager(clock, wire, backoff: .seconds(10))
+        updates.enqueue(status("t", .running), framework: "fw")
+        updates.enqueue(status("t", .finished), framework: "fw")
+        clock.advance(by: .seconds(25))
+        // A slow master: RUNNING went at 0 and 10, and is acknowledged at 25.
+        #expect(wire.sent.map { ($0.state, ($0.at - start).rounded()) }.elementsEqual([(.running, 0), (.running, 10)]) { $0 == $1 })
+        _ = updates.acknowledge(framework: "fw", task: "t", uuid: Array("t-TASK_RUNNING".utf8))
+        clock.advance(by: .seconds(9))
+        // FINISHED, queued at 0, went at 25 and waits its own 10 s before going again.
+        #expect(wire.sent.map(\.state) == [.running, .running, .finished])
+        clock.advance(by: .seconds(2))
+        #expect(wire.sent.map(\.state) == [.running, .running, .finished, .finished])
+        #expect(((wire.sent.last?.at ?? 0) - start).rounded() == 35)
+        updates.stop()
+    }
+
+    @Test func manyTasksAreResentEachAtItsOwnTime() {
+        let clock = ManualClock()
+        let start = clock.now
+        let wire = Wire()
+        let updates = manager(clock, wire, backoff: .seconds(10))
+        // Tasks queued a second apart are resent a second apart, each once per backoff, acknowledged ones never.
+        for index in 0..<50 {
+            updates.enqueue(status("t\(index)", .running), framework: "fw")
+            clock.advance(by: .seconds(1))
+        }
+        for index in stride(from: 0, to: 50, by: 2) {
+            _ = updates.acknowledge(framework: "fw", task: TaskID("t\(index)"), uuid: Array("t\(index)-TASK_RUNNING".utf8))
+        }
+        wire.sent.removeAll()
+        clock.advance(by: .seconds(70))
+        let resent = Dictionary(grouping: wire.sent, by: \.task)
+        #expect(resent.keys.count == 25 && resent.keys.allSatisfy { Int($0.dropFirst())! % 2 == 1 })
+        for (task, sends) in resent {
+            let index = Double(Int(task.dropFirst())!)
+            // Sent at index; resent at index + 10, + 30, + 70 (the last one after the window for the early tasks).
+            let expected = [10.0, 30, 70].map { index + $0 }.filter { $0 > 50 && $0 <= 120 }
+            #expect(sends.map { ($0.at - start).rounded() } == expected, "\(task)")
+        }
+        updates.stop()
+    }
+
     @Test func afterReconnectingEveryTasksOldestUpdateGoesOutAtOnce() {
         let clock = ManualClock()
         let wire = Wire()
