@@ -9,6 +9,9 @@ public final class Loop {
     public internal(set) var openHandles = 0
     private var readBufferStorage: UnsafeMutableRawPointer?
     static let readBufferSize = 64 * 1024
+    /// Connections with writes corked this turn, flushed together before the loop polls (`WriteFlusher`).
+    private var corkedConnections: [TCPConnection] = []
+    private var flusher: WriteFlusher?
 
     /// The one buffer every connection, pipe and datagram socket of this loop reads into: libuv fills it right
     /// before a read callback, which consumes it before returning, so one serves them all (a buffer per connection
@@ -35,9 +38,28 @@ public final class Loop {
         }
     }
 
+    /// Takes a connection whose first write of the turn was corked; without a flusher (the loop is out of handles)
+    /// its writes go at once.
+    func cork(_ connection: TCPConnection) {
+        if flusher == nil, !isClosed { flusher = try? WriteFlusher(loop: self) }
+        guard let flusher, flusher.isOpen else { return connection.flushCorked() }
+        if corkedConnections.isEmpty { flusher.setKeepsLoopAlive(true) }
+        corkedConnections.append(connection)
+    }
+
+    /// Hands every corked write to the kernel (a flush may cork more: a completion that writes again).
+    func flushWrites() {
+        let connections = corkedConnections
+        corkedConnections.removeAll(keepingCapacity: true)
+        for connection in connections { connection.flushCorked() }
+        if corkedConnections.isEmpty { flusher?.setKeepsLoopAlive(false) }
+    }
+
     /// Runs until no active handle remains or `stop()` is called.
+    /// Writes corked in its last turn are handed to the kernel before it returns (the program may exit next).
     public func run() {
         uv_run(raw, UV_RUN_DEFAULT)
+        flushWrites()
     }
 
     /// Runs one iteration without blocking; returns whether work remains.
@@ -90,6 +112,8 @@ public final class Loop {
     /// Closes the loop; fails with `EBUSY` while handles are still open.
     public func close() throws(RuntimeError) {
         guard !isClosed else { return }
+        flusher?.close()
+        flusher = nil
         // Let pending close callbacks run first.
         uv_run(raw, UV_RUN_NOWAIT)
         try check(uv_loop_close(raw), "uv_loop_close")
@@ -98,6 +122,7 @@ public final class Loop {
 
     deinit {
         if !isClosed {
+            flusher?.close()
             uv_run(raw, UV_RUN_NOWAIT)
             if uv_loop_close(raw) != 0 {
                 // Handles are still open: their memory must stay valid, so the loop's is kept too.

@@ -1,7 +1,8 @@
 internal import CLibUV
 import Glibc
 
-/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close.
+/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. Writes are corked
+/// for the rest of the loop turn and go to the kernel together before the loop polls again (`WriteFlusher`).
 public final class TCPConnection: LoopHandle {
     /// What a read delivers.
     public enum ReadEvent {
@@ -22,6 +23,9 @@ public final class TCPConnection: LoopHandle {
     /// Called once pending bytes drop back under half the high-water mark after exceeding it.
     public var onWritable: (() -> Void)?
     private var wasBlocked = false
+    /// Bytes written this loop turn and not yet handed on, with their writers' completions.
+    private var corked: [UInt8] = []
+    private var corkedCompletions: [(RuntimeError?) -> Void] = []
 
     init(loop: Loop) throws(RuntimeError) {
         super.init(loop: loop, type: UV_TCP)
@@ -120,6 +124,30 @@ public final class TCPConnection: LoopHandle {
             completion?(nil)
             return
         }
+        let first = corked.isEmpty
+        corked += bytes
+        if let completion { corkedCompletions.append(completion) }
+        pendingWriteBytes += bytes.count
+        if !isWritable { wasBlocked = true }
+        if first { loop.cork(self) }
+    }
+
+    /// Hands the corked bytes on: straight to the kernel when nothing is queued before them, else behind the queue.
+    func flushCorked() {
+        guard !corked.isEmpty, uv_is_closing(handle) == 0 else { return }
+        let bytes = corked
+        let completions = corkedCompletions
+        corked = []
+        corkedCompletions = []
+        pendingWriteBytes -= bytes.count
+        send(bytes, completion: completions.isEmpty ? nil : { error in for completion in completions { completion(error) } })
+        if wasBlocked && pendingWriteBytes < highWaterMark / 2 {
+            wasBlocked = false
+            onWritable?()
+        }
+    }
+
+    private func send(_ bytes: [UInt8], completion: ((RuntimeError?) -> Void)?) {
         var offset = 0
         if pendingWrites == 0 {
             let written = bytes.withUnsafeBufferPointer { buffer -> Int32 in
@@ -165,6 +193,7 @@ public final class TCPConnection: LoopHandle {
     /// Closes once every queued write has been handed to the kernel.
     public func closeAfterFlush(_ completion: (() -> Void)? = nil) {
         guard isOpen else { return }
+        flushCorked()
         if pendingWrites == 0 {
             close(completion)
         } else {
@@ -173,7 +202,14 @@ public final class TCPConnection: LoopHandle {
         }
     }
 
+    /// What was written just before an immediate close still goes (as far as the kernel takes it at once).
+    override func willClose() {
+        flushCorked()
+    }
+
     override func didClose() {
+        corked = []
+        corkedCompletions = []
         closeCompletion = nil
         reader = nil
         onWritable = nil

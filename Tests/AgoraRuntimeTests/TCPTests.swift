@@ -155,3 +155,55 @@ import Testing
         try loop.close()
     }
 }
+
+@Suite struct TCPCorkingTests {
+    @Test func writesOfOneTurnArriveTogetherInOrderAndEachCompletes() throws {
+        var listener: TCPListener!
+        var reads: [[UInt8]] = []
+        var completions: [Int] = []
+        var closedAfterWrite: [UInt8] = []
+        var done = false
+        try withLoop({ loop in
+            listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            var first = true
+            try listener.listen { connection in
+                let isFirst = first
+                first = false
+                try? connection.startReading { event in
+                    switch event {
+                    case .data(let bytes):
+                        if isFirst { reads.append(bytes) } else { closedAfterWrite += bytes }
+                    case .end, .failed:
+                        connection.close()
+                        if !isFirst { done = true }
+                    }
+                }
+            }
+            let address = SocketAddress(host: "127.0.0.1", port: listener.localAddress!.port)
+            try TCPConnection.connect(loop: loop, to: address) { result in
+                guard case .success(let connection) = result else { return }
+                // Ten writes in one turn: one read on the other side, in order, and every completion called.
+                for index in 0..<10 { connection.write(Array("\(index);".utf8)) { error in
+                    #expect(error == nil)
+                    completions.append(index)
+                } }
+                #expect(connection.pendingWriteBytes == 20)
+                _ = try? loop.schedule(after: .milliseconds(50)) {
+                    connection.close()
+                    // Bytes written right before an immediate close still go.
+                    try? TCPConnection.connect(loop: loop, to: address) { result in
+                        guard case .success(let second) = result else { return }
+                        second.write(Array("last words".utf8))
+                        second.close()
+                    }
+                }
+            }
+        }, until: {
+            if done { listener.close() }
+            return done
+        })
+        #expect(reads == [Array("0;1;2;3;4;5;6;7;8;9;".utf8)])
+        #expect(completions == Array(0..<10))
+        #expect(String(decoding: closedAfterWrite, as: UTF8.self) == "last words")
+    }
+}
