@@ -145,6 +145,9 @@ extension Master {
                 Double(core.metrics.agentsUnreachable))
         out.add("agora_master_agents_unreachable", .gauge, "Agents unreachable now.", Double(core.unreachableAgents.count))
         out.add("agora_master_status_updates_total", .counter, "Status updates from core.agents.", Double(core.metrics.statusUpdates))
+        out.add("agora_master_status_updates_duplicate_total", .counter,
+                "Status updates an agent sent again: passed on again, or acknowledged at once when the framework had.",
+                Double(core.metrics.duplicateStatusUpdates))
         out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(core.metrics.invalidCalls))
         out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
                 ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(core.metrics.authFailures[$0] ?? 0)) })

@@ -11,7 +11,7 @@ extension MasterCore {
         agents[task.agentID]?.tasks.remove(task.key)
         allocator.recover(task.resources, framework: framework.id, agent: task.agentID, role: task.role, now: now)
         if status.uuid == nil { forget(task, of: framework) }
-        emit(.toFramework(framework.id, SchedulerEvent(type: .update, update: .init(status: status))))
+        tell(framework, status)
         emit(.allocateSoon)
     }
 
@@ -24,6 +24,7 @@ extension MasterCore {
     private func record(_ status: TaskStatus, of task: TaskEntry) {
         task.state = status.state
         task.latestStatus = LatestStatus(status)
+        task.latestAcknowledged = false
         task.statuses.append((status.state, status.timestamp ?? now, status.containerStatus))
     }
 
@@ -39,7 +40,10 @@ extension MasterCore {
         emit(.toFramework(framework.id, SchedulerEvent(type: .update, update: .init(status: status))))
     }
 
-    /// An agent's status update: recorded and forwarded; a terminal one ends the task.
+    /// An agent's status update: recorded and forwarded; a terminal one ends the task. An agent resends an update
+    /// until the acknowledgement reaches it: a resend of the task's latest status goes to the framework again (as in
+    /// Mesos: the framework may have lost it) but is not recorded again, and one the framework acknowledged already
+    /// is acknowledged to the agent at once.
     func statusUpdate(_ update: AgentCall.Update, from agent: AgentRecord) {
         metrics.statusUpdates += 1
         var status = update.status
@@ -49,6 +53,16 @@ extension MasterCore {
             if let uuid = status.uuid {
                 emit(.toAgent(agent.id, AgentEvent(type: .acknowledge, acknowledge: .init(
                     frameworkID: update.frameworkID, taskID: status.taskID, uuid: uuid))))
+            }
+            return
+        }
+        if let uuid = status.uuid, task.latestStatus?.uuid == uuid {
+            metrics.duplicateStatusUpdates += 1
+            if task.latestAcknowledged {
+                emit(.toAgent(agent.id, AgentEvent(type: .acknowledge, acknowledge: .init(
+                    frameworkID: framework.id, taskID: status.taskID, uuid: uuid))))
+            } else {
+                tell(framework, status)
             }
             return
         }
@@ -78,10 +92,9 @@ extension MasterCore {
             emit(.toAgent(ack.agentID, AgentEvent(type: .acknowledge, acknowledge: .init(
                 frameworkID: framework.id, taskID: ack.taskID, uuid: ack.uuid))))
         }
-        guard let task = framework.tasks[ack.taskID], task.state.isTerminal, task.latestStatus?.uuid == ack.uuid else {
-            return
-        }
-        forget(task, of: framework)
+        guard let task = framework.tasks[ack.taskID], task.latestStatus?.uuid == ack.uuid else { return }
+        task.latestAcknowledged = true
+        if task.state.isTerminal { forget(task, of: framework) }
     }
 
     /// What the master can say about a task it does not track live, as Mesos ≥ 1.1 does: unreachable while it or

@@ -12,6 +12,8 @@ struct MasterMetrics {
     var agentsRemoved = 0
     var agentsUnreachable = 0
     var statusUpdates = 0
+    /// Resent status updates: passed on to the framework again, or acknowledged at once if it had acknowledged them.
+    var duplicateStatusUpdates = 0
     /// Framework messages passed between schedulers and executors, and those dropped (no framework to take one).
     var messagesRelayed = 0
     var messagesDropped = 0

@@ -89,6 +89,8 @@ final class TaskEntry {
     private let launched: Launched
     var state: TaskState = .staging
     var latestStatus: LatestStatus?
+    /// Whether the framework acknowledged the latest status (an agent's resend of it is then acknowledged at once).
+    var latestAcknowledged = false
     /// Every state it went through, with the container's networks when the status carried them.
     var statuses: [(state: TaskState, timestamp: Double, container: ContainerStatus?)] = []
 

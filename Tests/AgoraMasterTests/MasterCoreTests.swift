@@ -104,6 +104,24 @@ import Testing
         #expect(harness.events(to: agent, .acknowledge).count == 1)
     }
 
+    @Test func aResentUpdateIsPassedOnButNotRecordedAgainAndOnceAcknowledgedIsAcknowledgedAtOnce() throws {
+        let (harness, framework, agent) = try runningTask(failoverTimeout: 60)
+        // Resent before the framework acknowledged: it goes again (the framework may have lost it), recorded once.
+        harness.report("t1", .running, framework: framework, agent: agent)
+        #expect(harness.updates(to: framework).map(\.state) == [.running, .running])
+        #expect(harness.core.frameworks[framework]?.tasks["t1"]?.statuses.map(\.state) == [.staging, .running])
+        // Acknowledged, but the acknowledgement did not reach the agent: the next resend is acknowledged at once.
+        let uuid = try #require(harness.updates(to: framework).last?.uuid)
+        harness.run(.schedulerCall(framework, SchedulerCall(type: .acknowledge, acknowledge: .init(agentID: agent, taskID: "t1", uuid: uuid))))
+        harness.report("t1", .running, framework: framework, agent: agent)
+        #expect(harness.events(to: agent, .acknowledge).count == 2)
+        #expect(harness.updates(to: framework).count == 2)
+        #expect(harness.core.metrics.duplicateStatusUpdates == 2)
+        // The next state is news: it goes.
+        harness.report("t1", .finished, framework: framework, agent: agent)
+        #expect(harness.updates(to: framework).map(\.state) == [.running, .running, .finished])
+    }
+
     @Test func aReregisteringAgentLosesTheTasksItNoLongerHasAndGetsStagingOnesAgain() throws {
         let harness = CoreHarness()
         let framework = harness.subscribe("web")
