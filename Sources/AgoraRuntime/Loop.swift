@@ -9,7 +9,8 @@ public final class Loop {
     public internal(set) var openHandles = 0
     private var readBufferStorage: UnsafeMutableRawPointer?
     static let readBufferSize = 64 * 1024
-    /// Connections with writes corked this turn, flushed together before the loop polls (`WriteFlusher`).
+    /// Connections that wrote this turn, their later writes corked and flushed together before the loop polls
+    /// (`WriteFlusher`).
     private var corkedConnections: [TCPConnection] = []
     private var flusher: WriteFlusher?
 
@@ -38,8 +39,8 @@ public final class Loop {
         }
     }
 
-    /// Takes a connection whose first write of the turn was corked; without a flusher (the loop is out of handles)
-    /// its writes go at once.
+    /// Takes a connection that wrote for the first time this turn; without a flusher (the loop is out of handles)
+    /// its writes all go at once.
     func cork(_ connection: TCPConnection) {
         if flusher == nil, !isClosed { flusher = try? WriteFlusher(loop: self) }
         guard let flusher, flusher.isOpen else { return connection.flushCorked() }

@@ -1,8 +1,11 @@
 internal import CLibUV
 import Glibc
 
-/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. Writes are corked
-/// for the rest of the loop turn and go to the kernel together before the loop polls again (`WriteFlusher`).
+/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. On a connection a
+/// server accepted, the first write of a loop turn goes at once (the peer starts on it while this loop works on) and
+/// the later ones are corked, to go to the kernel together before the loop polls again (`WriteFlusher`): a burst of
+/// events to one subscriber is one system call. A client's writes all go at once: it may be pipelining calls on
+/// purpose, each to be started while it prepares the next.
 public final class TCPConnection: LoopHandle {
     /// What a read delivers.
     public enum ReadEvent {
@@ -23,7 +26,11 @@ public final class TCPConnection: LoopHandle {
     /// Called once pending bytes drop back under half the high-water mark after exceeding it.
     public var onWritable: (() -> Void)?
     private var wasBlocked = false
-    /// Bytes written this loop turn and not yet handed on, with their writers' completions.
+    /// Whether this connection wrote in the current loop turn, and the bytes written after that first write and
+    /// not yet handed on, with their writers' completions.
+    private var wroteThisTurn = false
+    /// Whether writes after the first of a turn are corked (set for accepted connections).
+    var corksWrites = false
     private var corked: [UInt8] = []
     private var corkedCompletions: [(RuntimeError?) -> Void] = []
 
@@ -124,16 +131,22 @@ public final class TCPConnection: LoopHandle {
             completion?(nil)
             return
         }
-        let first = corked.isEmpty
+        guard corksWrites, wroteThisTurn else {
+            if corksWrites {
+                wroteThisTurn = true
+                loop.cork(self)
+            }
+            return send(bytes, completion: completion)
+        }
         corked += bytes
         if let completion { corkedCompletions.append(completion) }
         pendingWriteBytes += bytes.count
         if !isWritable { wasBlocked = true }
-        if first { loop.cork(self) }
     }
 
     /// Hands the corked bytes on: straight to the kernel when nothing is queued before them, else behind the queue.
     func flushCorked() {
+        wroteThisTurn = false
         guard !corked.isEmpty, uv_is_closing(handle) == 0 else { return }
         let bytes = corked
         let completions = corkedCompletions
