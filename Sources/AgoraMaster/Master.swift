@@ -45,7 +45,7 @@ public final class Master {
         settings.acls = options.acls
         core = MasterCore(masterID: Master.makeMasterID(at: startTime), settings: settings, logger: logger)
         registrar = try Registrar(path: options.workDirectory + "/registry.db")
-        registrar.logWriteFailures { [logger] in logger.error("\($0)") }
+        registrar.groupWrites(on: self.clock) { [logger] in logger.error("\($0)") }
         let router = Router()
         installRoutes(router)
         let server = try HTTPServer(loop: loop, address: options.address, router: router)
@@ -94,6 +94,7 @@ public final class Master {
         agentStreams.removeAll()
         server?.close()
         server = nil
+        registrar.commitPending()
     }
 
     /// Seconds since the epoch, as the allocator and statuses count time.

@@ -60,6 +60,12 @@ public final class SQLiteDatabase {
     /// Writes that went into a committed group.
     public private(set) var groupedWrites = 0
 
+    /// Runs a query that changes nothing and returns its rows: it sees the open group's writes (the same connection)
+    /// without committing them, so lookups between grouped writes do not cost a commit each.
+    public func read(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [[String: SQLValue]] {
+        try run(sql, parameters)
+    }
+
     /// Runs a statement durably (committing the open group of writes first, so order is kept); returns every row as
     /// column name → value.
     @discardableResult

@@ -55,4 +55,22 @@ import Testing
         clock.advance(by: .zero)
         #expect(db.commits == 1)
     }
+
+    @Test func aReadSeesTheOpenGroupWithoutCommittingIt() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/state.db"
+        let clock = ManualClock()
+        let db = try SQLiteDatabase(path: path)
+        db.groupWrites(on: clock) { _ in }
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        db.write("INSERT INTO t VALUES (1)")
+        #expect(try db.read("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(1))
+        db.write("INSERT INTO t VALUES (2)")
+        #expect(db.pendingWrites == 2 && db.commits == 0)
+        let other = try SQLiteDatabase(path: path)
+        #expect(try other.execute("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(0))
+        clock.advance(by: .zero)
+        #expect(db.commits == 1)
+        #expect(try other.execute("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(2))
+    }
 }
