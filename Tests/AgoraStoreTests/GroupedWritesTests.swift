@@ -40,17 +40,22 @@ import Testing
         #expect(db.failedWrites == 1 && logged.count == 1 && logged[0].contains("UNIQUE"))
     }
 
-    @Test func aDurableStatementCommitsTheOpenGroupFirst() throws {
-        let scratch = try ScratchDirectory()
-        let path = scratch.path + "/state.db"
+    /// A database in `directory` grouping its writes on a manual clock, with a table `t`, and a second connection
+    /// to the same file, which sees only what is committed.
+    private func groupedTable(in directory: String) throws -> (clock: ManualClock, db: SQLiteDatabase, other: SQLiteDatabase) {
         let clock = ManualClock()
-        let db = try SQLiteDatabase(path: path)
+        let db = try SQLiteDatabase(path: directory + "/state.db")
         db.groupWrites(on: clock) { _ in }
         try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        return (clock, db, try SQLiteDatabase(path: directory + "/state.db"))
+    }
+
+    @Test func aDurableStatementCommitsTheOpenGroupFirst() throws {
+        let scratch = try ScratchDirectory()
+        let (clock, db, other) = try groupedTable(in: scratch.path)
         db.write("INSERT INTO t VALUES (1)")
         try db.transaction { try db.execute("INSERT INTO t VALUES (2)") }
         #expect(db.pendingWrites == 0)
-        let other = try SQLiteDatabase(path: path)
         #expect(try other.execute("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(2))
         clock.advance(by: .zero)
         #expect(db.commits == 1)
@@ -58,16 +63,11 @@ import Testing
 
     @Test func aReadSeesTheOpenGroupWithoutCommittingIt() throws {
         let scratch = try ScratchDirectory()
-        let path = scratch.path + "/state.db"
-        let clock = ManualClock()
-        let db = try SQLiteDatabase(path: path)
-        db.groupWrites(on: clock) { _ in }
-        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        let (clock, db, other) = try groupedTable(in: scratch.path)
         db.write("INSERT INTO t VALUES (1)")
         #expect(try db.read("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(1))
         db.write("INSERT INTO t VALUES (2)")
         #expect(db.pendingWrites == 2 && db.commits == 0)
-        let other = try SQLiteDatabase(path: path)
         #expect(try other.execute("SELECT COUNT(*) AS n FROM t")[0]["n"] == .integer(0))
         clock.advance(by: .zero)
         #expect(db.commits == 1)
