@@ -189,18 +189,33 @@ import Testing
             }
             let address = SocketAddress(host: "127.0.0.1", port: listener.localAddress!.port)
             for client in 0..<2 {
-                _ = try? loop.schedule(after: .milliseconds(50 * client)) {
-                    try? TCPConnection.connect(loop: loop, to: address) { result in
-                        guard case .success(let connection) = result else { return }
-                        try? connection.startReading { event in
-                            switch event {
-                            case .data(let bytes):
-                                if client == 0 { reads.append(bytes) } else { lastWords += bytes }
-                            case .end, .failed:
+                _ = try loop.schedule(after: .milliseconds(50 * client)) {
+                    do {
+                        try TCPConnection.connect(loop: loop, to: address) { result in
+                            guard case .success(let connection) = result else {
+                                Issue.record("client \(client) could not connect: \(result)")
+                                ended += 1
+                                return
+                            }
+                            do {
+                                try connection.startReading { event in
+                                    switch event {
+                                    case .data(let bytes):
+                                        if client == 0 { reads.append(bytes) } else { lastWords += bytes }
+                                    case .end, .failed:
+                                        connection.close()
+                                        ended += 1
+                                    }
+                                }
+                            } catch {
+                                Issue.record("client \(client) could not read: \(error)")
                                 connection.close()
                                 ended += 1
                             }
                         }
+                    } catch {
+                        Issue.record("client \(client) could not connect: \(error)")
+                        ended += 1
                     }
                 }
             }
