@@ -152,10 +152,7 @@ public final class HTTPClientConnection {
             return writer
         }
         exchanges.append(Exchange(isHead: false, onHead: onHead, onBody: onBody, onEnd: onEnd))
-        var head = request
-        head.body = []
-        write(serialize(head, chunked: true, open: true))
-        writer.write(request.body)
+        write(serialize(request, chunked: true, open: true))
         return writer
     }
 
