@@ -48,12 +48,17 @@ public final class Loop {
         corkedConnections.append(connection)
     }
 
-    /// Hands every corked write to the kernel (a flush may cork more: a completion that writes again).
+    /// Hands every corked write to the kernel. A flush may cork more (a completion or `onWritable` that writes
+    /// again); those go in the same pass, since the loop may next block in poll with nothing else to wake it. Each
+    /// round sends what the kernel takes at once, so the rounds end when a socket's buffer is full or nothing is
+    /// written back.
     func flushWrites() {
-        let connections = corkedConnections
-        corkedConnections.removeAll(keepingCapacity: true)
-        for connection in connections { connection.flushCorked() }
-        if corkedConnections.isEmpty { flusher?.setKeepsLoopAlive(false) }
+        while !corkedConnections.isEmpty {
+            let connections = corkedConnections
+            corkedConnections.removeAll(keepingCapacity: true)
+            for connection in connections { connection.flushCorked() }
+        }
+        flusher?.setKeepsLoopAlive(false)
     }
 
     /// Runs until no active handle remains or `stop()` is called.

@@ -229,4 +229,49 @@ import Testing
         #expect(completions == Array(0..<10))
         #expect(String(decoding: lastWords, as: UTF8.self) == "last words")
     }
+
+    /// A completion run by the flush writes twice more: the second of those is corked during the flush itself. The
+    /// server's loop runs alone on its thread with no timer, so if that write waited for the next turn, nothing would
+    /// wake the loop and the client would never see it.
+    @Test func writesCorkedWhileFlushingGoInTheSameFlush() throws {
+        let server = try LoopThread { loop in
+            let listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
+            try listener.listen { connection in
+                connection.write(Array("a".utf8))
+                connection.write(Array("b".utf8)) { _ in
+                    connection.write(Array("c".utf8))
+                    connection.write(Array("d".utf8))
+                }
+                try? connection.startReading { event in
+                    guard case .data = event else { return }
+                    connection.close()
+                    listener.close()
+                }
+            }
+            return listener.localAddress!.port
+        }
+        var received: [UInt8] = []
+        var client: TCPConnection?
+        try withLoop({ loop in
+            try TCPConnection.connect(loop: loop, to: SocketAddress(host: "127.0.0.1", port: server.value)) { result in
+                guard case .success(let connection) = result else {
+                    Issue.record("could not connect: \(result)")
+                    return
+                }
+                client = connection
+                try? connection.startReading { event in
+                    guard case .data(let bytes) = event else { return }
+                    received += bytes
+                }
+            }
+        }, until: {
+            guard received.count < 4 else {
+                client?.write(Array("done".utf8)) { _ in client?.close() }
+                return client?.isOpen == false
+            }
+            return false
+        })
+        #expect(server.join(), "the server's loop did not end once the client closed")
+        #expect(String(decoding: received, as: UTF8.self) == "abcd")
+    }
 }
