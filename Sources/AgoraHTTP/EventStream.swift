@@ -15,6 +15,12 @@ public final class EventStream<Event> {
 
     public var isOpen: Bool { stream.isOpen }
 
+    /// Where the events sent so far end (`HTTPResponseStream.position`).
+    public var position: Int? { stream.position }
+
+    /// Whether the events sent before `position` have left this process: later copies of them need not follow yet.
+    public func hasSent(upTo position: Int) -> Bool { stream.hasSent(upTo: position) }
+
     /// Called once if the subscriber disconnects.
     public var onClose: (() -> Void)? {
         get { stream.onClose }

@@ -116,6 +116,19 @@ public final class HTTPResponseStream {
     /// Whether the client is keeping up; when false, slow down until `onWritable` fires.
     public var isWritable: Bool { responder?.connection?.isWritable ?? false }
 
+    /// Where what was written so far ends, to pass to `hasSent(upTo:)` later; nil once closed, or while an earlier
+    /// response on the connection holds this one back.
+    public var position: Int? {
+        guard isOpen, let responder, let connection = responder.connection else { return nil }
+        return connection.position(of: responder)
+    }
+
+    /// Whether what was written before `position` has left this process (handed to the kernel); false once closed.
+    public func hasSent(upTo position: Int) -> Bool {
+        guard isOpen, let connection = responder?.connection else { return false }
+        return connection.hasSent(upTo: position)
+    }
+
     /// Ends the body; the connection then serves the next request or closes.
     public func finish() {
         guard isOpen else { return }

@@ -57,6 +57,15 @@ final class HTTPServerConnection {
 
     var isWritable: Bool { tcp.isOpen && tcp.isWritable }
 
+    /// Where `responder`'s output so far ends in the connection's outgoing bytes; nil while it waits behind an
+    /// earlier response (its bytes are held here, not yet written).
+    func position(of responder: HTTPResponder) -> Int? {
+        tcp.isOpen && responders.first === responder ? tcp.bytesWritten : nil
+    }
+
+    /// Whether the kernel has taken every outgoing byte before `position`.
+    func hasSent(upTo position: Int) -> Bool { tcp.bytesSent >= position }
+
     /// Called by the server's sweep: a connection without input for the idle timeout is answered 408 mid-request,
     /// closed when nothing is in flight, and otherwise (a response or stream in progress) counts again from now.
     func sweepIdle(now: UInt64, timeout: UInt64) {

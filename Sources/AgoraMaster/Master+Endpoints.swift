@@ -148,6 +148,9 @@ extension Master {
         out.add("agora_master_status_updates_duplicate_total", .counter,
                 "Status updates an agent sent again: passed on again, or acknowledged at once when the framework had.",
                 Double(core.metrics.duplicateStatusUpdates))
+        out.add("agora_master_status_updates_resend_queued_total", .counter,
+                "Resent status updates not passed on: the first copy was still queued in the master for the framework.",
+                Double(core.metrics.resendsStillQueued))
         out.add("agora_master_invalid_calls_total", .counter, "Calls refused.", Double(core.metrics.invalidCalls))
         out.add("agora_master_auth_failures_total", .counter, "Requests refused by authentication or authorization.",
                 ["unauthenticated", "forbidden"].map { ("reason=\"\($0)\"", Double(core.metrics.authFailures[$0] ?? 0)) })

@@ -124,6 +124,14 @@ public final class Master {
         switch effect {
         case .toFramework(let id, let event):
             frameworkStreams[id]?.send(event)
+        case .taskStatusToFramework(let id, let event, let task, let resend):
+            guard let stream = frameworkStreams[id] else { return }
+            if resend, let copy = task.queuedStatus, copy.stream === stream, !stream.hasSent(upTo: copy.end) {
+                core.metrics.resendsStillQueued += 1
+                return
+            }
+            stream.send(event)
+            task.queuedStatus = stream.position.map { QueuedCopy(stream: stream, end: $0) }
         case .toAgent(let id, let event):
             agentStreams[id]?.send(event)
         case .toAgents(let ids, let event):

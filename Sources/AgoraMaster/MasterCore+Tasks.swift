@@ -11,7 +11,7 @@ extension MasterCore {
         agents[task.agentID]?.tasks.remove(task.key)
         allocator.recover(task.resources, framework: framework.id, agent: task.agentID, role: task.role, now: now)
         if status.uuid == nil { forget(task, of: framework) }
-        tell(framework, status)
+        forward(status, of: task, to: framework)
         emit(.allocateSoon)
     }
 
@@ -40,10 +40,16 @@ extension MasterCore {
         emit(.toFramework(framework.id, SchedulerEvent(type: .update, update: .init(status: status))))
     }
 
+    /// A tracked task's status for its framework; `resend` when its agent sent this update again.
+    private func forward(_ status: TaskStatus, of task: TaskEntry, to framework: FrameworkRecord, resend: Bool = false) {
+        emit(.taskStatusToFramework(framework.id, SchedulerEvent(type: .update, update: .init(status: status)), task,
+                                    resend: resend))
+    }
+
     /// An agent's status update: recorded and forwarded; a terminal one ends the task. An agent resends an update
     /// until the acknowledgement reaches it: a resend of the task's latest status goes to the framework again (as in
-    /// Mesos: the framework may have lost it) but is not recorded again, and one the framework acknowledged already
-    /// is acknowledged to the agent at once.
+    /// Mesos: the framework may have lost it; unless the first copy has not even left the master) but is not
+    /// recorded again, and one the framework acknowledged already is acknowledged to the agent at once.
     func statusUpdate(_ update: AgentCall.Update, from agent: AgentRecord) {
         metrics.statusUpdates += 1
         var status = update.status
@@ -62,7 +68,7 @@ extension MasterCore {
                 emit(.toAgent(agent.id, AgentEvent(type: .acknowledge, acknowledge: .init(
                     frameworkID: framework.id, taskID: status.taskID, uuid: uuid))))
             } else {
-                tell(framework, status)
+                forward(status, of: task, to: framework, resend: true)
             }
             return
         }
@@ -71,7 +77,7 @@ extension MasterCore {
             return
         }
         record(status, of: task)
-        tell(framework, status)
+        forward(status, of: task, to: framework)
     }
 
     /// KILL: forwarded to the task's agent; an unknown task is reported lost, as Mesos does.

@@ -58,6 +58,10 @@ enum RegistryWrite {
 /// What the core asks the shell to do, in order.
 enum MasterEffect {
     case toFramework(FrameworkID, SchedulerEvent)
+    /// A task's status update for its framework. A `resend` (the agent sent that update again) is dropped while the
+    /// copy queued before is still in the master, waiting for the framework to read it: it would only follow that
+    /// copy. The shell notes where each copy went in `task.queuedStatus`.
+    case taskStatusToFramework(FrameworkID, SchedulerEvent, TaskEntry, resend: Bool)
     case toAgent(AgentID, AgentEvent)
     /// The same event to each of these agents (a ping round): one event, not one per agent (an `AgentEvent` is over a
     /// kilobyte, so a thousand of them were a megabyte each round).

@@ -14,6 +14,8 @@ struct MasterMetrics {
     var statusUpdates = 0
     /// Resent status updates: passed on to the framework again, or acknowledged at once if it had acknowledged them.
     var duplicateStatusUpdates = 0
+    /// Resent updates not passed on again because the first copy was still queued for the framework.
+    var resendsStillQueued = 0
     /// Framework messages passed between schedulers and executors, and those dropped (no framework to take one).
     var messagesRelayed = 0
     var messagesDropped = 0

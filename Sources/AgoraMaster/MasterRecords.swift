@@ -93,6 +93,8 @@ final class TaskEntry {
     var latestAcknowledged = false
     /// Every state it went through, with the container's networks when the status carried them.
     var statuses: [(state: TaskState, timestamp: Double, container: ContainerStatus?)] = []
+    /// Where the shell queued the latest status for the framework (set by the shell, not the core).
+    var queuedStatus: QueuedCopy?
 
     private enum Launched {
         case encoded([UInt8])
@@ -121,6 +123,13 @@ final class TaskEntry {
     }
 
     var key: TaskKey { TaskKey(framework: frameworkID, task: taskID) }
+}
+
+/// A copy of an event written to a subscriber's stream: which stream (gone once it closes) and where the copy ends
+/// in it. While that stream has not sent up to `end`, the copy is still in this process, on its way.
+struct QueuedCopy {
+    weak var stream: AnyObject?
+    let end: Int
 }
 
 /// What the master keeps of a task's latest status (the rest of it went to the framework): its state, what

@@ -21,6 +21,10 @@ public final class TCPConnection: LoopHandle {
     private var closeCompletion: (() -> Void)?
     /// Bytes accepted by `write` and not yet handed to the kernel.
     public private(set) var pendingWriteBytes = 0
+    /// Every byte `write` ever accepted on this connection: a position in its outgoing stream.
+    public private(set) var bytesWritten = 0
+    /// How far into the outgoing stream the kernel has taken the bytes.
+    public var bytesSent: Int { bytesWritten - pendingWriteBytes }
     /// Above this many pending bytes `isWritable` turns false; callers should stop producing.
     public var highWaterMark = 1 << 20
     /// Called once pending bytes drop back under half the high-water mark after exceeding it.
@@ -131,6 +135,7 @@ public final class TCPConnection: LoopHandle {
             completion?(nil)
             return
         }
+        bytesWritten += bytes.count
         guard corksWrites, wroteThisTurn else {
             if corksWrites {
                 wroteThisTurn = true

@@ -200,6 +200,10 @@ enum ScaleBench {
             ("p99_ms", format(toRunning.percentile(0.99) * 1000, 1)),
             ("master_cpu_s", format(cpu, 1)),
         ])
+        report("scale resent updates", [
+            ("at_master", format(masterSample(cluster, "agora_master_status_updates_duplicate_total") ?? 0, 0)),
+            ("held_while_first_queued", format(masterSample(cluster, "agora_master_status_updates_resend_queued_total") ?? 0, 0)),
+        ])
         report("scale master memory", [
             ("rss_base_MiB", format(Double(baseline.rssKiB) / 1024, 1)), ("rss_agents_MiB", format(Double(withAgents.rssKiB) / 1024, 1)),
             ("per_agent_KiB", format(Double(withAgents.rssKiB - baseline.rssKiB) / Double(shape.agents), 2)),

@@ -95,13 +95,13 @@ enum SimulatedAgents {
             subscription = EventSubscription(loop: shared.loop, options: options)
             updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry,
                                           timerFailed: { print("sim-\(index): cannot arm the resend timer: \($0)") }) { [unowned self] update in
-                guard let uuid = update.status.uuid else { return }
+                guard let uuid = update.status.uuid else { return nil }
                 if self.firstSent[uuid] == nil {
                     self.firstSent[uuid] = ContinuousClock.now
                 } else {
                     self.shared.resent += 1
                 }
-                self.send(AgentCall(type: .update, agentID: self.agentID, update: update))
+                return self.send(AgentCall(type: .update, agentID: self.agentID, update: update))
             }
             subscription.subscribeBody = { [unowned self] in
                 let running = self.running.map { task, framework in
@@ -156,11 +156,13 @@ enum SimulatedAgents {
             updates.enqueue(status, framework: framework)
         }
 
-        private func send(_ call: AgentCall) {
+        @discardableResult
+        private func send(_ call: AgentCall) -> (() -> Bool)? {
             var call = call
             call.token = token
-            guard let body = try? call.protobuf() else { return }
+            guard let body = try? call.protobuf() else { return nil }
             subscription.send(body) { _ in }
+            return subscription.queuedCheck()
         }
     }
 }

@@ -107,6 +107,44 @@ private func echoRouter() -> Router {
         #expect(streamedBody == "one two three")
     }
 
+    /// A stream written far past what the kernel holds for a client that has not read yet: its position is not sent
+    /// yet; once the client has read everything, it is.
+    @Test func aStreamTellsWhetherWhatItWroteHasLeftTheProcess() throws {
+        var server: HTTPServer!
+        let piece = [UInt8](repeating: 0x61, count: 1 << 20)
+        let pieces = 32
+        var stream: HTTPResponseStream?
+        var position: Int?
+        var sentRightAway: Bool?
+        var received = 0
+        var sentOnceRead: Bool?
+        try withLoop({ loop in
+            let router = Router()
+            router.add(.post, "/events") { (_: HTTPRequest, responder: HTTPResponder) in
+                let opened = responder.startStream(headers: ["Content-Type": "text/plain"])
+                for _ in 0..<pieces { opened.write(piece) }
+                position = opened.position
+                sentRightAway = position.map(opened.hasSent(upTo:))
+                stream = opened
+            }
+            server = try HTTPServer(loop: loop, address: loopback, router: router)
+            HTTPClientConnection.connect(loop: loop, to: server.localAddress) { result in
+                guard case .success(let client) = result else { return }
+                client.stream(HTTPRequest(method: .post, target: "/events"), onHead: { _ in }, onBody: { bytes in
+                    received += bytes.count
+                    guard received == pieces * piece.count, let position else { return }
+                    sentOnceRead = stream?.hasSent(upTo: position)
+                    stream?.finish()
+                    client.close()
+                    server.close()
+                }, onEnd: { _ in })
+            }
+        }, until: { sentOnceRead != nil && server.connectionCount == 0 })
+        #expect(position != nil && position! > pieces * piece.count)
+        #expect(sentRightAway == false)
+        #expect(sentOnceRead == true)
+    }
+
     @Test func streamedRecordIOResponseIsReadIncrementally() throws {
         var server: HTTPServer!
         var records: [String] = []

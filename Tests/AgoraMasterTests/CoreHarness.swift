@@ -11,6 +11,8 @@ final class CoreHarness {
     let clock = ManualClock()
     let core: MasterCore
     private(set) var toFrameworks: [(FrameworkID, SchedulerEvent)] = []
+    /// How many task updates went out marked as an agent's resend.
+    private(set) var resentToFrameworks = 0
     private(set) var toAgents: [(AgentID, AgentEvent)] = []
     private(set) var writes: [RegistryWrite] = []
     private(set) var closedFrameworkStreams: [FrameworkID] = []
@@ -28,6 +30,9 @@ final class CoreHarness {
         for effect in core.handle(event, now: clock.now) {
             switch effect {
             case .toFramework(let id, let event): toFrameworks.append((id, event))
+            case .taskStatusToFramework(let id, let event, _, let resend):
+                toFrameworks.append((id, event))
+                if resend { resentToFrameworks += 1 }
             case .toAgent(let id, let event): toAgents.append((id, event))
             case .toAgents(let ids, let event): toAgents += ids.map { ($0, event) }
             case .closeFrameworkStream(let id): closedFrameworkStreams.append(id)

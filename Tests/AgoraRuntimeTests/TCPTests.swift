@@ -163,6 +163,7 @@ import Testing
         var reads: [[UInt8]] = []
         var completions: [Int] = []
         var pendingAfterWrites = 0
+        var positionsAfterWrites = (written: 0, sent: 0)
         var lastWords: [UInt8] = []
         var ended = 0
         try withLoop({ loop in
@@ -179,6 +180,7 @@ import Testing
                         }
                     }
                     pendingAfterWrites = connection.pendingWriteBytes
+                    positionsAfterWrites = (connection.bytesWritten, connection.bytesSent)
                     connection.closeAfterFlush()
                 } else {
                     // Bytes written right before an immediate close still go.
@@ -226,6 +228,7 @@ import Testing
         #expect(reads.joined().elementsEqual("0;1;2;3;4;5;6;7;8;9;".utf8))
         #expect(reads.count <= 2)
         #expect(pendingAfterWrites == 18)
+        #expect(positionsAfterWrites == (20, 2))
         #expect(completions == Array(0..<10))
         #expect(String(decoding: lastWords, as: UTF8.self) == "last words")
     }
