@@ -69,8 +69,8 @@ public final class Agent {
         server = try HTTPServer(loop: loop, address: options.address, router: router)
         updates = StatusUpdateManager(clock: self.clock, initialBackoff: options.statusUpdateRetry,
                                       timerFailed: { [weak self] in self?.timerFailed($0) }) { [weak self] update in
-            guard let self else { return nil }
-            return self.link?.send(AgentCall(type: .update, agentID: self.agentID, update: update))
+            guard let self else { return }
+            self.link?.send(AgentCall(type: .update, agentID: self.agentID, update: update))
         }
         let link = MasterLink(
             loop: loop, master: options.master, credential: options.credential, tokenFile: layout.agentTokenFile, logger: logger,

@@ -58,10 +58,8 @@ final class MasterLink {
     func start() { subscription.start() }
 
     /// Sends a call on the open stream; one made while no stream is open is dropped with a warning.
-    /// Delivery is best effort: status updates are retried by their manager, which the returned check tells whether
-    /// this copy is still queued here (`EventSubscription.queuedCheck`).
-    @discardableResult
-    func send(_ call: AgentCall) -> (() -> Bool)? {
+    /// Delivery is best effort: status updates are retried by their manager.
+    func send(_ call: AgentCall) {
         var call = call
         call.token = token
         let body: [UInt8]
@@ -69,7 +67,7 @@ final class MasterLink {
             body = try call.protobuf()
         } catch {
             logger.error("cannot encode \(call.type?.rawValue ?? "a call") for the master: \(error)")
-            return nil
+            return
         }
         subscription.send(body) { [logger] result in
             switch result {
@@ -81,7 +79,6 @@ final class MasterLink {
                 logger.warning("call to the master failed: \(error.message)")
             }
         }
-        return subscription.queuedCheck()
     }
 
     /// Checkpoints the agent id's token (an owner-only file, replaced atomically) before using it.

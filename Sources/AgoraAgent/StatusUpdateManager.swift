@@ -4,8 +4,7 @@ import AgoraWire
 /// Status updates in order per task, each resent with backoff until the master acknowledges it.
 ///
 /// Only the oldest unacknowledged update of a task is in flight; the next goes out after its ack, and its resend
-/// backoff counts from then. A resend falls due only for a copy that left: while the last copy is still queued in
-/// this process (the master reads slowly), another would only line up behind it, so the wait starts again. The resend times are kept in a heap: a check pops what is due, and costs nothing for
+/// backoff counts from then. The resend times are kept in a heap: a check pops what is due, and costs nothing for
 /// the updates that are not (an agent with 100,000 updates in flight walked them all four times a second). The
 /// simulated agents of `agora-bench` use it too, so that they resend as real agents do.
 public final class StatusUpdateManager {
@@ -15,8 +14,6 @@ public final class StatusUpdateManager {
         let serial: UInt64
         var nextAttempt: Double
         var backoff: Double
-        /// Whether the copy last sent is still queued in this process (nil: no way to tell).
-        var stillQueued: (() -> Bool)?
     }
 
     /// When the head of a task's queue is due again; an entry whose update left the head, or whose time changed,
@@ -34,7 +31,7 @@ public final class StatusUpdateManager {
     private var resends = MinHeap<Resend>()
     private var serials: UInt64 = 0
     private let initialBackoff: Double
-    private let send: (AgentCall.Update) -> (() -> Bool)?
+    private let send: (AgentCall.Update) -> Void
     private let clock: any LoopClock
     private var check: (any ScheduledWork)?
     /// How often due updates are looked for.
@@ -45,10 +42,9 @@ public final class StatusUpdateManager {
     private let timerFailed: (RuntimeError) -> Void
 
     /// Resends start `initialBackoff` after the first send and double up to `maximumBackoff`; a check that cannot
-    /// be armed is handed to `timerFailed` (updates then wait for `resendAll` on the next reconnection). `send`
-    /// returns, when it can tell, a check whether the copy it just sent is still queued in this process.
+    /// be armed is handed to `timerFailed` (updates then wait for `resendAll` on the next reconnection).
     public init(clock: any LoopClock, initialBackoff: Duration, timerFailed: @escaping (RuntimeError) -> Void,
-                send: @escaping (AgentCall.Update) -> (() -> Bool)?) {
+                send: @escaping (AgentCall.Update) -> Void) {
         self.initialBackoff = initialBackoff.seconds
         self.send = send
         self.clock = clock
@@ -98,7 +94,7 @@ public final class StatusUpdateManager {
     /// Sends the head of the task's queue and sets when it goes again.
     private func sendHead(of key: TaskKey, now: Double) {
         guard var head = queues[key]?.first else { return }
-        head.stillQueued = send(head.update)
+        send(head.update)
         head.nextAttempt = now + head.backoff
         queues[key]?[0] = head
         resends.push(Resend(at: head.nextAttempt, key: key, serial: head.serial))
@@ -124,13 +120,7 @@ public final class StatusUpdateManager {
     private func resendDue(now: Double) {
         while let due = resends.min, due.at <= now {
             _ = resends.popMin()
-            guard var head = queues[due.key]?.first, head.serial == due.serial, head.nextAttempt == due.at else { continue }
-            if head.stillQueued?() == true {
-                head.nextAttempt = now + head.backoff
-                queues[due.key]?[0] = head
-                resends.push(Resend(at: head.nextAttempt, key: due.key, serial: head.serial))
-                continue
-            }
+            guard let head = queues[due.key]?.first, head.serial == due.serial, head.nextAttempt == due.at else { continue }
             queues[due.key]?[0].backoff = min(head.backoff * 2, Self.maximumBackoff)
             sendHead(of: due.key, now: now)
         }

@@ -281,18 +281,6 @@ public final class EventSubscription {
 
     // MARK: Calls
 
-    /// With `callsOnStream`: a check, to run later, whether the calls sent so far are still in this process, behind
-    /// what the stream's connection has not handed to the kernel yet. It turns false once they left, and once that
-    /// stream is gone (they then never went, or went whole). Nil when no stream is open.
-    public func queuedCheck() -> (() -> Bool)? {
-        guard let streamBody, let end = streamBody.position else { return nil }
-        let position = CallPosition(writer: streamBody, end: end)
-        return { [weak self] in
-            guard let self, let writer = position.writer, writer === self.streamBody, writer.isOpen else { return false }
-            return !writer.hasSent(upTo: position.end)
-        }
-    }
-
     /// Sends a call body on the keep-alive call connection (with the stream id, when there is one); calls made while
     /// it connects are queued. `completion` gets the server's answer or the transport failure. With `callsOnStream`,
     /// the call goes on the open stream and `completion` gets 202 once it is handed to the connection: a call the
@@ -353,10 +341,4 @@ public final class EventSubscription {
         callConnection?.close()
         callConnection = nil
     }
-}
-
-/// Where a call sent on a subscription's stream ends: on which stream (gone once it closes), and how far into it.
-private struct CallPosition {
-    weak var writer: HTTPBodyWriter?
-    let end: Int
 }

@@ -64,10 +64,6 @@ public final class HTTPClientConnection {
 
     public var isOpen: Bool { tcp.isOpen }
 
-    /// Every byte written on this connection so far, and how many of them the kernel has taken.
-    var bytesWritten: Int { tcp.bytesWritten }
-    var bytesSent: Int { tcp.bytesSent }
-
     private func start() {
         tcp.setNoDelay(true)
         do {
@@ -245,12 +241,6 @@ public final class HTTPBodyWriter {
         guard isOpen, !bytes.isEmpty else { return }
         connection?.write(HTTPChunk.frame(bytes))
     }
-
-    /// Where what was written so far ends in the connection's outgoing bytes; nil once closed.
-    public var position: Int? { isOpen ? connection?.bytesWritten : nil }
-
-    /// Whether what was written before `position` has left this process (handed to the kernel).
-    public func hasSent(upTo position: Int) -> Bool { (connection?.bytesSent ?? 0) >= position }
 
     /// Ends the body.
     public func finish() {

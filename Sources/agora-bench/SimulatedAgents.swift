@@ -95,13 +95,13 @@ enum SimulatedAgents {
             subscription = EventSubscription(loop: shared.loop, options: options)
             updates = StatusUpdateManager(clock: shared.loop, initialBackoff: AgentOptions.defaultStatusUpdateRetry,
                                           timerFailed: { print("sim-\(index): cannot arm the resend timer: \($0)") }) { [unowned self] update in
-                guard let uuid = update.status.uuid else { return nil }
+                guard let uuid = update.status.uuid else { return }
                 if self.firstSent[uuid] == nil {
                     self.firstSent[uuid] = ContinuousClock.now
                 } else {
                     self.shared.resent += 1
                 }
-                return self.send(AgentCall(type: .update, agentID: self.agentID, update: update))
+                self.send(AgentCall(type: .update, agentID: self.agentID, update: update))
             }
             subscription.subscribeBody = { [unowned self] in
                 let running = self.running.map { task, framework in
@@ -156,13 +156,11 @@ enum SimulatedAgents {
             updates.enqueue(status, framework: framework)
         }
 
-        @discardableResult
-        private func send(_ call: AgentCall) -> (() -> Bool)? {
+        private func send(_ call: AgentCall) {
             var call = call
             call.token = token
-            guard let body = try? call.protobuf() else { return nil }
+            guard let body = try? call.protobuf() else { return }
             subscription.send(body) { _ in }
-            return subscription.queuedCheck()
         }
     }
 }

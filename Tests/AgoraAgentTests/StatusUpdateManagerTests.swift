@@ -9,14 +9,11 @@ import Testing
 @Suite struct StatusUpdateManagerTests {
     private final class Wire {
         var sent: [(task: String, state: TaskState, at: Double)] = []
-        /// While the wire is slow, every copy sent stays queued; once it is not, they have all left.
-        var isSlow = false
     }
 
     private func manager(_ clock: ManualClock, _ wire: Wire, backoff: Duration = .seconds(1)) -> StatusUpdateManager {
         StatusUpdateManager(clock: clock, initialBackoff: backoff, timerFailed: { Issue.record("timer failed: \($0)") }) {
             wire.sent.append(($0.status.taskID.value, $0.status.state, clock.now))
-            return { wire.isSlow }
         }
     }
 
@@ -55,23 +52,6 @@ import Testing
         #expect(gaps.count > 13 && gaps.dropFirst(10).allSatisfy { $0 == 600 })
         updates.stop()
         #expect(clock.scheduledCount == 0)
-    }
-
-    @Test func aCopyStillQueuedHereIsNotResentUntilItHasLeft() {
-        let clock = ManualClock()
-        let start = clock.now
-        let wire = Wire()
-        wire.isSlow = true
-        let updates = manager(clock, wire)
-        updates.enqueue(status("t", .running), framework: "fw")
-        // The master reads slowly: the copy is still queued when it falls due at 1 s, 2 s and 3 s.
-        clock.advance(by: .milliseconds(3_500))
-        #expect(wire.sent.map(\.at) == [start])
-        // It left: at the next due time (4 s) the copy goes again, and the backoff doubles from there.
-        wire.isSlow = false
-        clock.advance(by: .milliseconds(2_750))
-        #expect(wire.sent.map { $0.at - start } == [0, 4, 6])
-        updates.stop()
     }
 
     @Test func theNextUpdatesBackoffCountsFromWhenItIsSentNotQueued() {

@@ -237,48 +237,6 @@ private func options(_ servers: [SocketAddress]) -> EventSubscription.Options {
         #expect(lost.isEmpty)
     }
 
-    /// With calls on the stream, a check taken after a send says whether those calls are still in this process: true
-    /// while the server reads nothing, false once it has read them, and false once their stream is gone.
-    @Test func aCallsQueuedCheckFollowsTheServerReadingAndTheStreamGoing() throws {
-        var listener: TCPListener!
-        var accepted: [TCPConnection] = []
-        var subscription: EventSubscription!
-        let call = [UInt8](repeating: 0x63, count: 1 << 20)
-        var firstCheck: (() -> Bool)?
-        var seen: [Bool] = []
-        try withLoop({ loop in
-            listener = try TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
-            try listener.listen { accepted.append($0) }
-            var streamed = options([SocketAddress(host: "127.0.0.1", port: listener.localAddress!.port)])
-            streamed.callsOnStream = true
-            subscription = EventSubscription(loop: loop, options: streamed)
-            subscription.subscribeBody = { Array("subscribe".utf8) }
-            subscription.start()
-        }, until: {
-            guard let connection = accepted.first, subscription.queuedCheck() != nil else { return false }
-            if firstCheck == nil {
-                // The server reads nothing: 32 MiB of calls cannot all be in the kernel.
-                for _ in 0..<32 { subscription.send(call) { _ in } }
-                firstCheck = subscription.queuedCheck()
-                seen.append(firstCheck!())
-                try? connection.startReading { _ in }
-                return false
-            }
-            guard firstCheck?() == false else { return false }
-            seen.append(false)
-            connection.pauseReading()
-            for _ in 0..<32 { subscription.send(call) { _ in } }
-            let secondCheck = subscription.queuedCheck()!
-            seen.append(secondCheck())
-            subscription.stop()
-            seen.append(secondCheck())
-            for connection in accepted { connection.close() }
-            listener.close()
-            return true
-        })
-        #expect(seen == [true, false, true, false])
-    }
-
     @Test func aRefusalIsReportedAndRetriedWithBackoff() throws {
         var server: FakeStreamServer!
         var subscription: EventSubscription!
