@@ -35,11 +35,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
-    /// The media type of field `name` (`Content-Type`, `Accept`) in lower case, without parameters or blanks.
+    /// The media type of field `name` (`Content-Type`, `Accept`) in lower case, without parameters or blanks. Read
+    /// byte by byte: media types are ASCII tokens, and every streamed request is checked with it.
     public func mediaType(_ name: String) -> String? {
-        self[name].map { value in
-            String(value.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }).lowercased()
+        guard let value = self[name] else { return nil }
+        var type: [UInt8] = []
+        type.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { continue }
+            type.append(Self.isLetter(byte) ? byte | 0x20 : byte)
         }
+        return String(decoding: type, as: UTF8.self)
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }

@@ -16,8 +16,8 @@ public final class HTTPRequestBody {
 
     /// Whether a request with `headers` streams its body: RecordIO records in a chunked body.
     static func isStreamed(_ headers: HTTPHeaders) -> Bool {
-        headers.mediaType("Content-Type") == mediaType
-            && headers["Transfer-Encoding"].map { $0.lowercased().contains("chunked") } == true
+        guard let encoding = headers["Transfer-Encoding"], encoding.lowercased().contains("chunked") else { return false }
+        return headers.mediaType("Content-Type") == mediaType
     }
 
     func deliver(_ bytes: [UInt8]) {

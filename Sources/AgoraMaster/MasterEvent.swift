@@ -55,17 +55,19 @@ enum RegistryWrite {
     case removeFramework(FrameworkID)
 }
 
-/// What the core asks the shell to do, in order.
+/// What the core asks the shell to do, in order. The cases that carry an event or a registry record are boxed
+/// (`indirect`): an `AgentEvent` is 1.3 KB, and unboxed every effect was that large, copied into the list and out
+/// again (4 % of the master's CPU under a burst of status updates).
 enum MasterEffect {
-    case toFramework(FrameworkID, SchedulerEvent)
+    indirect case toFramework(FrameworkID, SchedulerEvent)
     /// A task's status update for its framework. A `resend` (the agent sent that update again) is dropped while the
     /// copy queued before is still in the master, waiting for the framework to read it: it would only follow that
     /// copy. The shell notes where each copy went in `task.queuedStatus`.
-    case taskStatusToFramework(FrameworkID, SchedulerEvent, TaskEntry, resend: Bool)
-    case toAgent(AgentID, AgentEvent)
+    indirect case taskStatusToFramework(FrameworkID, SchedulerEvent, TaskEntry, resend: Bool)
+    indirect case toAgent(AgentID, AgentEvent)
     /// The same event to each of these agents (a ping round): one event, not one per agent (an `AgentEvent` is over a
     /// kilobyte, so a thousand of them were a megabyte each round).
-    case toAgents([AgentID], AgentEvent)
+    indirect case toAgents([AgentID], AgentEvent)
     /// Attach the stream of the call being handled (the shell holds it) to this framework or agent; events for it
     /// follow.
     case openFrameworkStream(FrameworkID, streamID: String)
@@ -73,7 +75,7 @@ enum MasterEffect {
     /// End a stream without reporting its close back as an event.
     case closeFrameworkStream(FrameworkID)
     case closeAgentStream(AgentID)
-    case persist(RegistryWrite)
+    indirect case persist(RegistryWrite)
     case arm(MasterTimer, afterSeconds: Double)
     case cancel(MasterTimer)
     /// Run an allocation cycle soon (bursts of these coalesce into one).

@@ -14,4 +14,12 @@ import Testing
         #expect(headers.fields.count == 2)
         #expect(headers["Content-Type"] == "application/x-protobuf")
     }
+
+    @Test func aMediaTypeIsReadInLowerCaseWithoutParametersOrBlanks() {
+        let headers: HTTPHeaders = ["Content-Type": " Application/RecordIO ;charset=UTF-8", "Accept": "application/x-protobuf"]
+        #expect(headers.mediaType("content-type") == "application/recordio")
+        #expect(headers.mediaType("Accept") == "application/x-protobuf")
+        #expect(headers.mediaType("Content-Length") == nil)
+        #expect(HTTPHeaders(dictionaryLiteral: ("Content-Type", "")).mediaType("Content-Type") == "")
+    }
 }
