@@ -23,16 +23,26 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The path without the query, percent-decoded, with repeated slashes collapsed (`//v2//apps` → `/v2/apps`).
+    /// Read byte by byte, and a path with nothing to decode or collapse (almost every one) is not copied: every
+    /// request is routed by it.
     public var path: String {
-        let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        var collapsed = ""
+        let slash = UInt8(ascii: "/")
+        let end = target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex
+        let raw = target.utf8[..<end]
         var previousSlash = false
-        for character in percentDecoded(raw) {
-            if character == "/" && previousSlash { continue }
-            previousSlash = character == "/"
-            collapsed.append(character)
+        let isClean = !raw.isEmpty && !raw.contains { byte in
+            defer { previousSlash = byte == slash }
+            return byte == UInt8(ascii: "%") || (byte == slash && previousSlash)
         }
-        return collapsed.isEmpty ? "/" : collapsed
+        if isClean { return end == target.endIndex ? target : String(target[..<end]) }
+        var collapsed: [UInt8] = []
+        previousSlash = false
+        for byte in percentDecoded(String(target[..<end])).utf8 {
+            if byte == slash && previousSlash { continue }
+            previousSlash = byte == slash
+            collapsed.append(byte)
+        }
+        return collapsed.isEmpty ? "/" : String(decoding: collapsed, as: UTF8.self)
     }
 
     /// Query parameters in order; a key may repeat (`embed=a&embed=b`).

@@ -23,3 +23,20 @@ import Testing
         #expect(HTTPHeaders(dictionaryLiteral: ("Content-Type", "")).mediaType("Content-Type") == "")
     }
 }
+
+/// How a request target becomes the path it is routed by.
+@Suite struct HTTPRequestPathTests {
+    @Test(arguments: [
+        ("/api/v1/scheduler", "/api/v1/scheduler"),
+        ("/v2/apps?embed=apps.tasks&embed=apps.counts", "/v2/apps"),
+        ("//v2//apps", "/v2/apps"),
+        ("/v2/apps%2Fweb", "/v2/apps/web"),
+        ("/a%2F%2Fb/", "/a/b/"),
+        ("/caf%C3%A9?x=%2F", "/café"),
+        ("", "/"),
+        ("?x=1", "/"),
+    ])
+    func aTargetsPathIsDecodedAndCollapsedWithoutItsQuery(target: String, path: String) {
+        #expect(HTTPRequest(method: .get, target: target).path == path)
+    }
+}
