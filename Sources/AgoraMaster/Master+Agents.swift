@@ -144,8 +144,14 @@ extension Master {
             }
             return stored.token
         }
+        // Made at its exact size: joined strings kept twice the storage they need, for every agent.
         var generator = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
+        var token: [UInt8] = []
+        for part in 0..<4 {
+            if part > 0 { token.append(UInt8(ascii: "-")) }
+            token += String(generator.next() as UInt64, radix: 16).utf8
+        }
+        return String(decoding: token, as: UTF8.self)
     }
 
     /// Port resources must be TCP/UDP port numbers (1-65535); other range resources are free-form.
