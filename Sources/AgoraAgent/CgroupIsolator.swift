@@ -115,7 +115,7 @@ final class CgroupIsolator {
         switch mode {
         case .v2:
             let directory = "\(root)/\(group)/\(name)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Files.makeDirectories(directory)
             try write("\(memoryBytes)", to: directory + "/memory.max")
             try write("0", to: directory + "/memory.swap.max", optional: true)
             try write("\(quota) 100000", to: directory + "/cpu.max")
@@ -126,7 +126,7 @@ final class CgroupIsolator {
             var procs: [String] = []
             for controller in ["memory", "cpu", "pids"] {
                 let directory = "\(root)/\(controller)/\(group)/\(name)"
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Files.makeDirectories(directory)
                 procs.append(directory + "/cgroup.procs")
             }
             let memory = "\(root)/memory/\(group)/\(name)"

@@ -6,7 +6,7 @@ import Foundation
 /// the loop ends once those handles are closed.
 public final class LoopThread<Value: Sendable>: @unchecked Sendable {
     /// What `setup` returned.
-    public private(set) var value: Value
+    public let value: Value
     private let finished = DispatchSemaphore(value: 0)
 
     public init(_ setup: @escaping @Sendable (Loop) throws -> Value) throws {
@@ -16,9 +16,10 @@ public final class LoopThread<Value: Sendable>: @unchecked Sendable {
         Thread {
             do {
                 let loop = try Loop()
-                outcome = Result { try setup(loop) }
+                let result = Result { try setup(loop) }
+                outcome = result
                 ready.signal()
-                loop.run()
+                if case .success = result { loop.run() }
                 try? loop.close()
             } catch {
                 outcome = .failure(error)
@@ -33,6 +34,8 @@ public final class LoopThread<Value: Sendable>: @unchecked Sendable {
     /// Waits for the loop to end; false if it is still running after `timeout` (its thread is then left to it).
     @discardableResult
     public func join(timeout: Duration = .seconds(10)) -> Bool {
-        finished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
+        let (seconds, attoseconds) = timeout.components
+        return finished.wait(timeout: .now() + .milliseconds(Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)))
+            == .success
     }
 }
