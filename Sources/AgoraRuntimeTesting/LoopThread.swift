@@ -35,7 +35,7 @@ public final class LoopThread<Value: Sendable>: @unchecked Sendable {
     @discardableResult
     public func join(timeout: Duration = .seconds(10)) -> Bool {
         let (seconds, attoseconds) = timeout.components
-        return finished.wait(timeout: .now() + .milliseconds(Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)))
-            == .success
+        let milliseconds = Int(truncatingIfNeeded: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
     }
 }
