@@ -29,10 +29,14 @@ public struct HTTPRequest: Sendable {
         let slash = UInt8(ascii: "/")
         let end = target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex
         let raw = target.utf8[..<end]
+        var isClean = !raw.isEmpty
         var previousSlash = false
-        let isClean = !raw.isEmpty && !raw.contains { byte in
-            defer { previousSlash = byte == slash }
-            return byte == UInt8(ascii: "%") || (byte == slash && previousSlash)
+        for byte in raw {
+            if byte == UInt8(ascii: "%") || (byte == slash && previousSlash) {
+                isClean = false
+                break
+            }
+            previousSlash = byte == slash
         }
         if isClean { return end == target.endIndex ? target : String(target[..<end]) }
         var collapsed: [UInt8] = []

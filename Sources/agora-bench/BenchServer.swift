@@ -1,35 +1,27 @@
 import AgoraHTTP
 import AgoraRuntime
-import Foundation
+import AgoraRuntimeTesting
 
-/// An HTTP server on its own thread and loop, so the client under test runs on another core.
+/// An HTTP server on its own thread and loop (`LoopThread`), so the client under test runs on another core.
 final class BenchServer: @unchecked Sendable {
-    private let ready = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
     private var mailbox: LoopMailbox?
     private var server: HTTPServer?
-    private(set) var address = SocketAddress(host: "127.0.0.1", port: 0)
+    private var thread: LoopThread<SocketAddress>!
+    var address: SocketAddress { thread.value }
 
     init(routes: @escaping @Sendable (Router, Loop) -> Void) {
-        let thread = Thread { [self] in
-            do {
-                let loop = try Loop()
+        do {
+            thread = try LoopThread { [self] loop in
                 let router = Router()
                 routes(router, loop)
                 let server = try HTTPServer(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0), router: router)
                 self.server = server
-                self.address = server.localAddress
                 self.mailbox = try LoopMailbox(loop: loop)
-                ready.signal()
-                loop.run()
-                try? loop.close()
-            } catch {
-                fatalError("bench server failed to start: \(error)")
+                return server.localAddress
             }
-            finished.signal()
+        } catch {
+            fatalError("bench server failed to start: \(error)")
         }
-        thread.start()
-        ready.wait()
     }
 
     func stop() {
@@ -37,6 +29,6 @@ final class BenchServer: @unchecked Sendable {
             server?.close()
             mailbox?.close()
         }
-        finished.wait()
+        if !thread.join(timeout: .seconds(60)) { print("bench server: its loop did not end within 60 s") }
     }
 }
