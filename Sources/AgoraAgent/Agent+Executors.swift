@@ -96,10 +96,9 @@ extension Agent {
         run.executorStream?.close()
         let stream = EventStream<ExecutorEvent>(
             stream: responder.startStream(headers: ["Content-Type": format.contentType]),
-            encode: { try $0.encoded(as: format) },
-            onEncodingFailure: { [logger, key = run.info.taskID] event, error in
+            encoder: EventEncoder(encode: { try $0.encoded(as: format) }, onFailure: { [logger, key = run.info.taskID] event, error in
                 logger.error("cannot encode \(event.type?.rawValue ?? "an event") for the executor of \(key): \(error)")
-            })
+            }))
         run.executorStream = stream
         stream.onClose = { [weak run, weak stream] in
             guard let run, let stream, run.executorStream === stream else { return }

@@ -1,16 +1,25 @@
+/// How events become a stream's records, and where one that cannot be encoded is reported (it is then skipped). One
+/// encoder can serve every stream of the same encoding: a daemon with ten thousand subscribers then holds one, not a
+/// pair of closures per subscriber.
+public final class EventEncoder<Event> {
+    fileprivate let encode: (Event) throws -> [UInt8]
+    fileprivate let onFailure: (Event, any Error) -> Void
+
+    public init(encode: @escaping (Event) throws -> [UInt8], onFailure: @escaping (Event, any Error) -> Void) {
+        self.encode = encode
+        self.onFailure = onFailure
+    }
+}
+
 /// A subscriber's open response (Mesos' event streams: schedulers, agents, executors): each event goes out RecordIO
-/// framed, encoded by `encode` in the subscriber's format; one that cannot be encoded goes to `onEncodingFailure`
-/// and is skipped.
+/// framed, encoded by its `EventEncoder` in the subscriber's format.
 public final class EventStream<Event> {
     private let stream: HTTPResponseStream
-    private let encode: (Event) throws -> [UInt8]
-    private let onEncodingFailure: (Event, any Error) -> Void
+    private let encoder: EventEncoder<Event>
 
-    public init(stream: HTTPResponseStream, encode: @escaping (Event) throws -> [UInt8],
-                onEncodingFailure: @escaping (Event, any Error) -> Void) {
+    public init(stream: HTTPResponseStream, encoder: EventEncoder<Event>) {
         self.stream = stream
-        self.encode = encode
-        self.onEncodingFailure = onEncodingFailure
+        self.encoder = encoder
     }
 
     public var isOpen: Bool { stream.isOpen }
@@ -29,9 +38,9 @@ public final class EventStream<Event> {
 
     public func send(_ event: Event) {
         do {
-            stream.write(RecordIO.encode(try encode(event)))
+            stream.write(RecordIO.encode(try encoder.encode(event)))
         } catch {
-            onEncodingFailure(event, error)
+            encoder.onFailure(event, error)
         }
     }
 

@@ -28,17 +28,7 @@ public final class HTTPClientConnection {
         self.tcp = tcp
         self.address = address
         parser = HTTPMessageParser(kind: .response, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: nil)
-        parser.onHead = { [unowned self] head in
-            guard let exchange = self.exchanges.first else { return true }
-            exchange.onHead(HTTPResponseHead(status: head.status, headers: head.headers))
-            return !exchange.isHead
-        }
-        parser.onBody = { [unowned self] bytes in self.exchanges.first?.onBody(bytes) }
-        parser.onComplete = { [unowned self] keepAlive in
-            guard let exchange = self.exchanges.popFirst() else { return }
-            exchange.onEnd(nil)
-            if !keepAlive { self.close() }
-        }
+        parser.delegate = self
     }
 
     /// Connects to `address`.
@@ -247,5 +237,21 @@ public final class HTTPBodyWriter {
         guard isOpen else { return }
         finished = true
         connection?.write(HTTPChunk.last)
+    }
+}
+
+extension HTTPClientConnection: HTTPMessageParserDelegate {
+    func parsedHead(_ head: HTTPMessageParser.Head) -> Bool {
+        guard let exchange = exchanges.first else { return true }
+        exchange.onHead(HTTPResponseHead(status: head.status, headers: head.headers))
+        return !exchange.isHead
+    }
+
+    func parsedBody(_ bytes: [UInt8]) { exchanges.first?.onBody(bytes) }
+
+    func parsedMessage(keepAlive: Bool) {
+        guard let exchange = exchanges.popFirst() else { return }
+        exchange.onEnd(nil)
+        if !keepAlive { close() }
     }
 }

@@ -16,11 +16,9 @@ final class HTTPMessageParser {
         var keepAlive: Bool
     }
 
-    /// Receives each message head; returns false when the message has no body despite its headers
-    /// (a response to HEAD).
-    var onHead: (Head) -> Bool = { _ in true }
-    var onBody: ([UInt8]) -> Void = { _ in }
-    var onComplete: (_ keepAlive: Bool) -> Void = { _ in }
+    /// Receives the parts of each message. It owns the parser (callbacks only run inside its calls to `feed`), so the
+    /// parser does not keep it alive; one reference here instead of a closure (and its context) per callback.
+    unowned var delegate: (any HTTPMessageParserDelegate)?
 
     private let parser: UnsafeMutablePointer<http_parser>
     private let maxHeaderBytes: Int
@@ -32,10 +30,11 @@ final class HTTPMessageParser {
     private var value: [UInt8] = []
     private var headerBytes = 0
     private var bodyBytes = 0
-    private var failure: HTTPError?
+    /// The error that stopped parsing, boxed: a connection keeps a parser for hours and almost never fails.
+    private var failure: Failure?
     /// Whether a message has started and not yet completed (a truncated request leaves this true).
     private(set) var isMidMessage = false
-    /// Set from `onHead` for a message whose body is handed on as it arrives (a streamed request): no total bounds it.
+    /// Set from `parsedHead` for a message whose body is handed on as it arrives (a streamed request): no total bounds it.
     var bodyIsStreamed = false
 
     /// `maxBodyBytes` nil means unlimited (a client streaming an event feed).
@@ -75,7 +74,7 @@ final class HTTPMessageParser {
 
     /// Parses `bytes`; callbacks fire for every complete part. Throws on the first invalid byte.
     func feed(_ bytes: [UInt8]) throws(HTTPError) {
-        if let failure { throw failure }
+        if let failure { throw failure.error }
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { http_parser_execute(parser, Self.settings, $0.baseAddress, $0.count) }
         }
@@ -84,43 +83,44 @@ final class HTTPMessageParser {
 
     /// Tells the parser the peer closed; completes a response whose body runs to end of stream.
     func finish() throws(HTTPError) {
-        if let failure { throw failure }
+        if let failure { throw failure.error }
         let parsed = http_parser_execute(parser, Self.settings, nil, 0)
         try checkAfterExecute(parsed: parsed, expected: 0)
     }
 
     private func checkAfterExecute(parsed: Int, expected: Int) throws(HTTPError) {
-        if let failure { throw failure }
+        if let failure { throw failure.error }
         let errno = agora_http_errno(parser)
         if errno != HPE_OK.rawValue {
             let error = http_errno(rawValue: errno)
             let name = String(cString: http_errno_name(error))
             let text = String(cString: http_errno_description(error))
-            let failure = HTTPError(.malformed, "\(text) (\(name))")
-            self.failure = failure
-            throw failure
+            throw fail(HTTPError(.malformed, "\(text) (\(name))"))
         }
         if agora_http_upgrade(parser) != 0 {
-            let failure = HTTPError(.unsupported, "protocol upgrades are not supported")
-            self.failure = failure
-            throw failure
+            throw fail(HTTPError(.unsupported, "protocol upgrades are not supported"))
         }
         if parsed != expected {
-            let failure = HTTPError(.malformed, "unparsed bytes after message")
-            self.failure = failure
-            throw failure
+            throw fail(HTTPError(.malformed, "unparsed bytes after message"))
         }
     }
 
-    private func fail(_ error: HTTPError) -> Int32 {
-        failure = error
+    /// Records `error` as the end of parsing and returns it.
+    private func fail(_ error: HTTPError) -> HTTPError {
+        failure = Failure(error)
+        return error
+    }
+
+    /// Records `error` for `feed` to throw; the value a C callback returns to stop http-parser.
+    private func stop(_ error: HTTPError) -> Int32 {
+        _ = fail(error)
         return 1
     }
 
     private func countHeaderBytes(_ count: Int) -> Int32 {
         headerBytes += count
         if headerBytes > maxHeaderBytes {
-            return fail(HTTPError(.headersTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes"))
+            return stop(HTTPError(.headersTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes"))
         }
         return 0
     }
@@ -172,7 +172,7 @@ final class HTTPMessageParser {
         flushHeader()
         let length = parser.pointee.content_length
         if let maxBodyBytes, length != UInt64.max, length > UInt64(maxBodyBytes) {
-            return fail(HTTPError(.bodyTooLarge, "body of \(length) bytes exceeds the limit of \(maxBodyBytes)"))
+            return stop(HTTPError(.bodyTooLarge, "body of \(length) bytes exceeds the limit of \(maxBodyBytes)"))
         }
         let method = HTTPMethod(rawValue: String(cString: http_method_str(http_method(agora_http_method(parser)))))
         let head = Head(
@@ -187,7 +187,7 @@ final class HTTPMessageParser {
         field = []
         value = []
         headers = HTTPHeaders()
-        let expectsBody = onHead(head)
+        let expectsBody = delegate?.parsedHead(head) ?? true
         // Returning 1 tells http-parser the message has no body.
         return expectsBody ? 0 : 1
     }
@@ -195,21 +195,37 @@ final class HTTPMessageParser {
     private func body(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
         bodyBytes += count
         if !bodyIsStreamed, let maxBodyBytes, bodyBytes > maxBodyBytes {
-            return fail(HTTPError(.bodyTooLarge, "body exceeds the limit of \(maxBodyBytes) bytes"))
+            return stop(HTTPError(.bodyTooLarge, "body exceeds the limit of \(maxBodyBytes) bytes"))
         }
         guard let bytes else { return 0 }
-        onBody(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        delegate?.parsedBody(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
         return 0
     }
 
     private func messageComplete() -> Int32 {
         isMidMessage = false
-        onComplete(http_should_keep_alive(parser) != 0)
+        delegate?.parsedMessage(keepAlive: http_should_keep_alive(parser) != 0)
         return 0
     }
 
     private func append(_ bytes: UnsafePointer<CChar>?, _ count: Int, to buffer: inout [UInt8]) {
         guard let bytes, count > 0 else { return }
         buffer.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+}
+
+/// What receives a parsed message: its head, the pieces of its body as they arrive, its end.
+protocol HTTPMessageParserDelegate: AnyObject {
+    /// Returns false when the message has no body despite its headers (a response to HEAD).
+    func parsedHead(_ head: HTTPMessageParser.Head) -> Bool
+    func parsedBody(_ bytes: [UInt8])
+    func parsedMessage(keepAlive: Bool)
+}
+
+extension HTTPMessageParser {
+    /// A parsing error, kept in a box of its own.
+    private final class Failure {
+        let error: HTTPError
+        init(_ error: HTTPError) { self.error = error }
     }
 }

@@ -2,18 +2,32 @@
 /// socket) with the server's limits, a streamed body (`HTTPRequestBody`) unbounded as a whole as the server reads it;
 /// returns how many complete requests were read, or the error that stopped it.
 public func scanHTTPRequests(_ pieces: [[UInt8]], limits: HTTPServer.Limits = HTTPServer.Limits()) -> Result<Int, HTTPError> {
-    let parser = HTTPMessageParser(kind: .request, maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
-    var complete = 0
-    parser.onHead = { [unowned parser] head in
-        parser.bodyIsStreamed = HTTPRequestBody.isStreamed(head.headers)
-        return true
-    }
-    parser.onComplete = { _ in complete += 1 }
+    let counter = RequestCounter(limits: limits)
     do {
-        for piece in pieces { try parser.feed(piece) }
-        try parser.finish()
-        return .success(complete)
+        for piece in pieces { try counter.parser.feed(piece) }
+        try counter.parser.finish()
+        return .success(counter.complete)
     } catch {
         return .failure(error)
     }
+}
+
+/// Counts the requests a parser completes, reading a streamed body as the server does.
+private final class RequestCounter: HTTPMessageParserDelegate {
+    let parser: HTTPMessageParser
+    private(set) var complete = 0
+
+    init(limits: HTTPServer.Limits) {
+        parser = HTTPMessageParser(kind: .request, maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
+        parser.delegate = self
+    }
+
+    func parsedHead(_ head: HTTPMessageParser.Head) -> Bool {
+        parser.bodyIsStreamed = HTTPRequestBody.isStreamed(head.headers)
+        return true
+    }
+
+    func parsedBody(_ bytes: [UInt8]) {}
+
+    func parsedMessage(keepAlive: Bool) { complete += 1 }
 }

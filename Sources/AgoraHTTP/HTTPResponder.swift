@@ -5,11 +5,14 @@
 public final class HTTPResponder {
     enum State { case waiting, streaming, done }
 
-    weak var connection: HTTPServerConnection?
+    /// Held strongly, as the connection holds its responders until they are done or it closes: no weak reference,
+    /// so no side table per connection. A stream kept after its connection closed keeps only the closed object.
+    var connection: HTTPServerConnection?
     let isHead: Bool
     let keepAlive: Bool
     var state = State.waiting
     var pending: [UInt8] = []
+    /// The stream of a response under way; dropped once it is done, as the stream holds this responder.
     fileprivate(set) var stream: HTTPResponseStream?
     /// The body of a streamed request, read while this response goes out (nil for a request read whole).
     public internal(set) var requestBody: HTTPRequestBody?
@@ -56,11 +59,11 @@ public final class HTTPResponder {
         headers["Transfer-Encoding"] = "chunked"
         if !keepAlive { headers["Connection"] = "close" }
         let stream = HTTPResponseStream(responder: self)
-        self.stream = stream
         guard state == .waiting else {
             stream.isOpen = false
             return stream
         }
+        self.stream = stream
         state = .streaming
         connection?.emit(Self.head(status: status, headers: headers), from: self)
         return stream
@@ -69,6 +72,7 @@ public final class HTTPResponder {
     fileprivate func finishStream() {
         guard state == .streaming else { return }
         state = .done
+        stream = nil
         connection?.emit(HTTPChunk.last, from: self)
         connection?.responderFinished(self)
     }
@@ -76,13 +80,14 @@ public final class HTTPResponder {
     /// The connection closed before (or while) this response went out.
     func connectionClosed() {
         state = .done
-        if let stream, stream.isOpen {
-            stream.isOpen = false
-            let callback = stream.onClose
-            stream.onClose = nil
-            stream.onWritable = nil
-            callback?()
-        }
+        guard let stream else { return }
+        self.stream = nil
+        guard stream.isOpen else { return }
+        stream.isOpen = false
+        let callback = stream.onClose
+        stream.onClose = nil
+        stream.onWritable = nil
+        callback?()
     }
 
     static func head(status: HTTPStatus, headers: HTTPHeaders) -> [UInt8] {
@@ -95,7 +100,9 @@ public final class HTTPResponder {
 
 /// A chunked response body written piece by piece (an event stream).
 public final class HTTPResponseStream {
-    private weak var responder: HTTPResponder?
+    /// Held strongly (a weak reference would give every responder a side table); the responder lets go of this
+    /// stream when the response is done, which ends the cycle.
+    private let responder: HTTPResponder
     /// False once finished or once the client went away.
     public internal(set) var isOpen = true
     /// Called once if the client disconnects before `finish()`.
@@ -109,23 +116,23 @@ public final class HTTPResponseStream {
 
     /// Sends `bytes` as one chunk. Empty writes are skipped (an empty chunk would end the body).
     public func write(_ bytes: [UInt8]) {
-        guard isOpen, !bytes.isEmpty, let responder else { return }
+        guard isOpen, !bytes.isEmpty else { return }
         responder.connection?.emit(HTTPChunk.frame(bytes), from: responder)
     }
 
     /// Whether the client is keeping up; when false, slow down until `onWritable` fires.
-    public var isWritable: Bool { responder?.connection?.isWritable ?? false }
+    public var isWritable: Bool { responder.connection?.isWritable ?? false }
 
     /// Where what was written so far ends, to pass to `hasSent(upTo:)` later; nil once closed, or while an earlier
     /// response on the connection holds this one back.
     public var position: Int? {
-        guard isOpen, let responder, let connection = responder.connection else { return nil }
+        guard isOpen, let connection = responder.connection else { return nil }
         return connection.position(of: responder)
     }
 
     /// Whether what was written before `position` has left this process (handed to the kernel); false once closed.
     public func hasSent(upTo position: Int) -> Bool {
-        guard isOpen, let connection = responder?.connection else { return false }
+        guard isOpen, let connection = responder.connection else { return false }
         return connection.hasSent(upTo: position)
     }
 
@@ -135,6 +142,6 @@ public final class HTTPResponseStream {
         isOpen = false
         onClose = nil
         onWritable = nil
-        responder?.finishStream()
+        responder.finishStream()
     }
 }

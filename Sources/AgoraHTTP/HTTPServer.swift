@@ -16,9 +16,20 @@ public final class HTTPServer {
         public init() {}
     }
 
+    /// What every connection of one server shares: its limits, its handler and where a closed connection reports.
+    final class Shared {
+        let limits: Limits
+        let handler: (HTTPRequest, HTTPResponder) -> Void
+        var onClosed: (HTTPServerConnection) -> Void = { _ in }
+
+        init(limits: Limits, handler: @escaping (HTTPRequest, HTTPResponder) -> Void) {
+            self.limits = limits
+            self.handler = handler
+        }
+    }
+
     private let listener: TCPListener
-    private let limits: Limits
-    private let handler: (HTTPRequest, HTTPResponder) -> Void
+    private let shared: Shared
     private var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     /// One timer for every connection's idle timeout (a timer each was a few hundred bytes per connection): it looks
     /// at them four times per timeout, so a connection goes between one and one and a quarter timeouts after its
@@ -30,10 +41,10 @@ public final class HTTPServer {
         loop: Loop, address: SocketAddress, limits: Limits = Limits(),
         handler: @escaping (HTTPRequest, HTTPResponder) -> Void
     ) throws(RuntimeError) {
-        self.limits = limits
-        self.handler = handler
+        shared = Shared(limits: limits, handler: handler)
         listener = try TCPListener(loop: loop, address: address)
         idleSweep = try LoopTimer(loop: loop)
+        shared.onClosed = { [weak self] closed in self?.connections[ObjectIdentifier(closed)] = nil }
         try listener.listen { [unowned self] tcp in self.accept(tcp) }
         let timeout = limits.idleTimeout.milliseconds
         let interval = Duration.milliseconds(max(1, timeout / 4))
@@ -59,9 +70,7 @@ public final class HTTPServer {
     public var connectionCount: Int { connections.count }
 
     private func accept(_ tcp: TCPConnection) {
-        let connection = HTTPServerConnection(tcp: tcp, limits: limits, handler: handler) { [weak self] closed in
-            self?.connections[ObjectIdentifier(closed)] = nil
-        }
+        let connection = HTTPServerConnection(tcp: tcp, server: shared)
         connections[ObjectIdentifier(connection)] = connection
         connection.start()
     }

@@ -6,53 +6,42 @@ final class HTTPServerConnection {
     /// The client's address, read once when the connection is accepted.
     private lazy var peer = tcp.peerAddress
     private let parser: HTTPMessageParser
-    private let limits: HTTPServer.Limits
-    private let handler: (HTTPRequest, HTTPResponder) -> Void
-    private let onClosed: (HTTPServerConnection) -> Void
+    private let server: HTTPServer.Shared
     /// When input last arrived (or the idle countdown last restarted), in loop milliseconds; the server's sweep
     /// (`sweepIdle`) compares it with the idle timeout.
     private var lastInput: UInt64
-    private var responders: [HTTPResponder] = []
-    private var head: HTTPMessageParser.Head?
-    private var body: [UInt8] = []
+    private var responders = ResponderQueue()
+    /// The ordinary request being read, until its body is complete.
+    private var reading: ReadingRequest?
     /// The body of the streamed request being read, handed on as it arrives.
     private var streamedBody: HTTPRequestBody?
     private var readingPaused = false
     private var closing = false
 
-    init(
-        tcp: TCPConnection, limits: HTTPServer.Limits, handler: @escaping (HTTPRequest, HTTPResponder) -> Void,
-        onClosed: @escaping (HTTPServerConnection) -> Void
-    ) {
+    init(tcp: TCPConnection, server: HTTPServer.Shared) {
         self.tcp = tcp
-        self.limits = limits
-        self.handler = handler
-        self.onClosed = onClosed
+        self.server = server
         lastInput = tcp.loop.nowMilliseconds
-        parser = HTTPMessageParser(kind: .request, maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
-        parser.onHead = { [unowned self] head in
-            self.head = head
-            self.body.removeAll(keepingCapacity: true)
-            if HTTPRequestBody.isStreamed(head.headers) { self.startStreamedRequest(head) }
-            return true
-        }
-        parser.onBody = { [unowned self] bytes in
-            if let streamed = self.streamedBody { streamed.deliver(bytes) } else { self.body += bytes }
-        }
-        parser.onComplete = { [unowned self] keepAlive in self.requestComplete(keepAlive: keepAlive) }
+        parser = HTTPMessageParser(kind: .request, maxHeaderBytes: server.limits.maxHeaderBytes,
+                                   maxBodyBytes: server.limits.maxBodyBytes)
+        parser.delegate = self
     }
 
     func start() {
         tcp.setNoDelay(true)
-        tcp.onWritable = { [weak self] in
-            self?.responders.first?.stream?.onWritable?()
-            self?.resumeIfRoom()
-        }
+        // The callbacks hold this connection while its TCP connection is open; closing it drops them. A closure that
+        // holds one object needs no context of its own, and no weak reference means no side table.
+        tcp.onWritable = { self.writable() }
         do {
-            try tcp.startReading { [weak self] event in self?.handle(event) }
+            try tcp.startReading { event in self.handle(event) }
         } catch {
             close()
         }
+    }
+
+    private func writable() {
+        responders.first?.stream?.onWritable?()
+        resumeIfRoom()
     }
 
     var isWritable: Bool { tcp.isOpen && tcp.isWritable }
@@ -71,7 +60,7 @@ final class HTTPServerConnection {
     func sweepIdle(now: UInt64, timeout: UInt64) {
         guard !closing, now &- lastInput >= timeout else { return }
         if responders.isEmpty && parser.isMidMessage {
-            reject(HTTPError(.timedOut, "request incomplete after \(limits.idleTimeout)"))
+            reject(HTTPError(.timedOut, "request incomplete after \(server.limits.idleTimeout)"))
         } else if responders.isEmpty {
             close()
         } else {
@@ -106,7 +95,7 @@ final class HTTPServerConnection {
     /// connection closes once the response ends.
     private func startStreamedRequest(_ head: HTTPMessageParser.Head) {
         guard !closing else { return }
-        self.head = nil
+        reading = nil
         parser.bodyIsStreamed = true
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, keepAlive: false)
         request.peer = peer
@@ -115,7 +104,7 @@ final class HTTPServerConnection {
         let responder = HTTPResponder(connection: self, isHead: false, keepAlive: false)
         responder.requestBody = streamed
         responders.append(responder)
-        handler(request, responder)
+        server.handler(request, responder)
     }
 
     private func requestComplete(keepAlive: Bool) {
@@ -126,23 +115,23 @@ final class HTTPServerConnection {
             streamed.end(nil)
             return
         }
-        guard let head, !closing else { return }
-        self.head = nil
+        guard let reading, !closing else { return }
+        self.reading = nil
+        let head = reading.head
         var request = HTTPRequest(
-            method: head.method, target: head.target, headers: head.headers, body: body, keepAlive: keepAlive)
+            method: head.method, target: head.target, headers: head.headers, body: reading.body, keepAlive: keepAlive)
         request.peer = peer
-        body = []
         if !keepAlive {
             closing = true
             tcp.pauseReading()
         }
         let responder = HTTPResponder(connection: self, isHead: head.method == .head, keepAlive: keepAlive)
         responders.append(responder)
-        if responders.count >= limits.maxPipelinedRequests && !readingPaused {
+        if responders.count >= server.limits.maxPipelinedRequests && !readingPaused {
             readingPaused = true
             tcp.pauseReading()
         }
-        handler(request, responder)
+        server.handler(request, responder)
     }
 
     /// Answers a broken request with its status and `{"message": …}`, then closes this connection only.
@@ -157,8 +146,8 @@ final class HTTPServerConnection {
     func emit(_ bytes: [UInt8], from responder: HTTPResponder) {
         guard tcp.isOpen else { return }
         if responders.first === responder {
-            tcp.write(bytes) { [weak self] error in
-                if error != nil { self?.close() }
+            tcp.write(bytes) { error in
+                if error != nil { self.close() }
             }
         } else {
             responder.pending += bytes
@@ -174,8 +163,8 @@ final class HTTPServerConnection {
             }
             guard let next = responders.first else { break }
             if !next.pending.isEmpty {
-                tcp.write(next.pending) { [weak self] error in
-                    if error != nil { self?.close() }
+                tcp.write(next.pending) { error in
+                    if error != nil { self.close() }
                 }
                 next.pending = []
             }
@@ -188,7 +177,7 @@ final class HTTPServerConnection {
     }
 
     private func resumeIfRoom() {
-        if readingPaused && !closing && responders.count < limits.maxPipelinedRequests / 2 && tcp.isWritable {
+        if readingPaused && !closing && responders.count < server.limits.maxPipelinedRequests / 2 && tcp.isWritable {
             readingPaused = false
             try? tcp.resumeReading()
         }
@@ -228,6 +217,32 @@ final class HTTPServerConnection {
     private func didClose() {
         guard !reportedClosed else { return }
         reportedClosed = true
-        onClosed(self)
+        server.onClosed(self)
     }
+}
+
+extension HTTPServerConnection: HTTPMessageParserDelegate {
+    func parsedHead(_ head: HTTPMessageParser.Head) -> Bool {
+        if HTTPRequestBody.isStreamed(head.headers) {
+            startStreamedRequest(head)
+        } else {
+            reading = ReadingRequest(head: head)
+        }
+        return true
+    }
+
+    func parsedBody(_ bytes: [UInt8]) {
+        if let streamed = streamedBody { streamed.deliver(bytes) } else { reading?.body += bytes }
+    }
+
+    func parsedMessage(keepAlive: Bool) { requestComplete(keepAlive: keepAlive) }
+}
+
+/// A request's head and the body read so far; a connection holds one only while a request arrives (most of a
+/// subscriber's connection's life it holds none).
+private final class ReadingRequest {
+    let head: HTTPMessageParser.Head
+    var body: [UInt8] = []
+
+    init(head: HTTPMessageParser.Head) { self.head = head }
 }

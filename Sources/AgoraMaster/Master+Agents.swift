@@ -1,5 +1,6 @@
 import AgoraAuth
 import AgoraHTTP
+import AgoraRuntime
 import AgoraWire
 
 /// The largest call an agent's stream may carry, as the HTTP server's default body limit.
@@ -41,49 +42,36 @@ extension Master {
         } catch {
             return answer(error, responder)
         }
-        // The stream lives as long as the agent's connection: what its reader keeps is counted per agent.
-        let peer = request.peer
-        var decoder = RecordIODecoder(maxRecordBytes: maxAgentCallBytes)
-        var subscribed = false
-        body.onData = { [weak self, unowned responder] bytes in
-            guard let self else { return }
-            do {
-                let records: [[UInt8]]
-                do {
-                    records = try decoder.feed(bytes)
-                } catch {
-                    throw CallRejection(status: .badRequest, message: "\(error)")
-                }
-                for record in records {
-                    let call: AgentCall
-                    do {
-                        call = try AgentCall(decoding: record, as: format)
-                    } catch {
-                        throw CallRejection(status: .badRequest, message: "Failed to parse body into \(AgentCall.protoName): \(error)")
-                    }
-                    if !subscribed {
-                        guard call.type == .subscribe else {
-                            throw CallRejection(status: .badRequest, message: "Expecting the first call of an agent's stream to be SUBSCRIBE")
-                        }
-                        subscribed = true
-                        try self.subscribeAgent(call, ip: peer?.host, principal: principal, opening: (responder, format))
-                    } else if call.type == .subscribe {
-                        throw CallRejection(status: .badRequest, message: "SUBSCRIBE is only the first call of an agent's stream")
-                    } else {
-                        try self.dispatch(call)
-                    }
-                }
-            } catch {
-                body.onData = { _ in }
-                let streaming = responder.hasResponded
-                self.answer(error, responder)
-                guard streaming else { return }
-                let reason = (error as? CallRejection)?.message ?? (error as? AuthRejection)?.message ?? "\(error)"
-                self.logger.warning("closed the stream of the agent at \(peer?.description ?? "?"): \(reason)")
-                responder.closeConnection()
+        let reader = AgentStreamReader(master: self, body: body, responder: responder, format: format,
+                                       principal: principal, peer: request.peer)
+        body.onData = { bytes in reader.read(bytes) }
+        body.onEnd = { _ in reader.ended() }
+    }
+
+    /// The calls of one record of an agent's stream: SUBSCRIBE must come first, and only once.
+    fileprivate func agentStreamCall(_ call: AgentCall, subscribed: inout Bool, reader: AgentStreamReader) throws {
+        if !subscribed {
+            guard call.type == .subscribe else {
+                throw CallRejection(status: .badRequest, message: "Expecting the first call of an agent's stream to be SUBSCRIBE")
             }
+            subscribed = true
+            try subscribeAgent(call, ip: reader.peer?.host, principal: reader.principal, opening: (reader.responder, reader.format))
+        } else if call.type == .subscribe {
+            throw CallRejection(status: .badRequest, message: "SUBSCRIBE is only the first call of an agent's stream")
+        } else {
+            try dispatch(call)
         }
-        body.onEnd = { [unowned responder] _ in responder.closeConnection() }
+    }
+
+    /// A refused record or call ends the agent's stream: answered if nothing was sent yet, else logged and closed.
+    fileprivate func endAgentStream(_ error: any Error, reader: AgentStreamReader) {
+        let responder = reader.responder
+        let streaming = responder.hasResponded
+        answer(error, responder)
+        guard streaming else { return }
+        let reason = (error as? CallRejection)?.message ?? (error as? AuthRejection)?.message ?? "\(error)"
+        logger.warning("closed the stream of the agent at \(reader.peer?.description ?? "?"): \(reason)")
+        responder.closeConnection()
     }
 
     /// SUBSCRIBE: admits the agent (its id's token checked) and opens its event stream on `subscriber`.
@@ -127,7 +115,7 @@ extension Master {
 
     /// The secret that binds agent `id` to the agent holding it: a known id must present its token (and, when agents
     /// authenticate, come from the same principal); a new id, or one registered before tokens existed, gets one.
-    private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws -> String {
+    private func agentToken(for id: AgentID?, presented: String?, principal: String?) throws -> AgentToken {
         let stored: (token: String, principal: String?)?
         do {
             stored = try id.flatMap(registrar.token(of:))
@@ -136,22 +124,18 @@ extension Master {
             throw CallRejection(status: .serviceUnavailable, message: "Cannot read the registry: \(error)")
         }
         if let id, let stored {
-            guard let presented, constantTimeEqual(Array(presented.utf8), Array(stored.token.utf8)) else {
+            guard let token = AgentToken(stored.token) else {
+                throw CallRejection(status: .serviceUnavailable, message: "The registry holds a malformed token for agent '\(id)'")
+            }
+            guard let presented = presented.flatMap(AgentToken.init), token.matches(presented) else {
                 throw AuthRejection.forbidden("Agent '\(id)' is registered to another agent: its token is missing or wrong")
             }
             guard !options.authenticateAgents || stored.principal == principal else {
                 throw AuthRejection.forbidden("Agent '\(id)' is registered by another principal")
             }
-            return stored.token
+            return token
         }
-        // Made at its exact size: joined strings kept twice the storage they need, for every agent.
-        var generator = SystemRandomNumberGenerator()
-        var token: [UInt8] = []
-        for part in 0..<4 {
-            if part > 0 { token.append(UInt8(ascii: "-")) }
-            token += String(generator.next() as UInt64, radix: 16).utf8
-        }
-        return String(decoding: token, as: UTF8.self)
+        return AgentToken.random()
     }
 
     /// Port resources must be TCP/UDP port numbers (1-65535); other range resources are free-form.
@@ -169,9 +153,62 @@ extension Master {
         guard let agent = core.agents[id], agent.isConnected else {
             throw CallRejection(status: .forbidden, message: "Agent '\(id)' is not registered")
         }
-        guard let token, constantTimeEqual(Array(token.utf8), Array(agent.token.utf8)) else {
+        guard let presented = token.flatMap(AgentToken.init), agent.token?.matches(presented) == true else {
             throw AuthRejection.forbidden("Call for agent '\(id)' without its token")
         }
         return agent
     }
+}
+
+/// What an agent's stream keeps while it is open: its record decoder, whether SUBSCRIBE came, and what the request
+/// said. One object per agent: the master holds ten thousand of them, so not a closure context plus a box for each
+/// variable it would capture.
+private final class AgentStreamReader {
+    private weak var master: Master?
+    /// The body holds this reader (through its callbacks), so not the other way round.
+    private unowned let body: HTTPRequestBody
+    unowned let responder: HTTPResponder
+    let format: WireFormat
+    let principal: String?
+    let peer: SocketAddress?
+    private var decoder = RecordIODecoder(maxRecordBytes: maxAgentCallBytes)
+    private var subscribed = false
+
+    init(master: Master, body: HTTPRequestBody, responder: HTTPResponder, format: WireFormat, principal: String?,
+         peer: SocketAddress?) {
+        self.master = master
+        self.body = body
+        self.responder = responder
+        self.format = format
+        self.principal = principal
+        self.peer = peer
+    }
+
+    /// A piece of the stream's body: each complete record is a call.
+    func read(_ bytes: [UInt8]) {
+        guard let master else { return }
+        do {
+            let records: [[UInt8]]
+            do {
+                records = try decoder.feed(bytes)
+            } catch {
+                throw CallRejection(status: .badRequest, message: "\(error)")
+            }
+            for record in records {
+                let call: AgentCall
+                do {
+                    call = try AgentCall(decoding: record, as: format)
+                } catch {
+                    throw CallRejection(status: .badRequest, message: "Failed to parse body into \(AgentCall.protoName): \(error)")
+                }
+                try master.agentStreamCall(call, subscribed: &subscribed, reader: self)
+            }
+        } catch {
+            body.onData = { _ in }
+            master.endAgentStream(error, reader: self)
+        }
+    }
+
+    /// The agent ended its body (or its connection went): the stream closes.
+    func ended() { responder.closeConnection() }
 }

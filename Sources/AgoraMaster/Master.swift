@@ -23,6 +23,8 @@ public final class Master {
     private var server: HTTPServer?
     private var frameworkStreams: [FrameworkID: EventStream<SchedulerEvent>] = [:]
     private var agentStreams: [AgentID: EventStream<AgentEvent>] = [:]
+    private let schedulerEncoders: EventEncoders<SchedulerEvent>
+    private let agentEncoders: EventEncoders<AgentEvent>
     private var timers: [MasterTimer: any ScheduledWork] = [:]
     /// The next run of each periodic event (allocation, heartbeats, pings), by its name.
     private var periodic: [String: any ScheduledWork] = [:]
@@ -34,6 +36,8 @@ public final class Master {
         self.clock = clock ?? loop
         self.options = options
         self.logger = logger
+        schedulerEncoders = EventEncoders(logger: logger)
+        agentEncoders = EventEncoders(logger: logger)
         startTime = self.clock.now
         var settings = MasterCore.Settings()
         settings.heartbeatInterval = options.heartbeatInterval.seconds
@@ -137,20 +141,21 @@ public final class Master {
         case .toAgents(let ids, let event):
             for id in ids { agentStreams[id]?.send(event) }
         case .openFrameworkStream(let id, let streamID):
-            guard let stream: EventStream<SchedulerEvent> = open(&subscriber, headers: [
+            guard let stream = open(&subscriber, schedulerEncoders, headers: [
                 "Mesos-Stream-Id": streamID, "Cache-Control": "no-cache",
             ]) else { return }
             frameworkStreams[id] = stream
-            stream.onClose = { [weak self, weak stream] in
-                guard let self, let stream, self.frameworkStreams[id] === stream else { return }
+            // The stream is told apart by its identity: a weak reference would give it a side table.
+            stream.onClose = { [weak self, identity = ObjectIdentifier(stream)] in
+                guard let self, self.frameworkStreams[id].map(ObjectIdentifier.init) == identity else { return }
                 self.frameworkStreams[id] = nil
                 self.run(.frameworkDisconnected(id, streamID: streamID))
             }
         case .openAgentStream(let id):
-            guard let stream: EventStream<AgentEvent> = open(&subscriber, headers: [:]) else { return }
+            guard let stream = open(&subscriber, agentEncoders, headers: [:]) else { return }
             agentStreams[id] = stream
-            stream.onClose = { [weak self, weak stream] in
-                guard let self, let stream, self.agentStreams[id] === stream else { return }
+            stream.onClose = { [weak self, identity = ObjectIdentifier(stream)] in
+                guard let self, self.agentStreams[id].map(ObjectIdentifier.init) == identity else { return }
                 self.agentStreams[id] = nil
                 self.run(.agentDisconnected(id))
             }
@@ -178,16 +183,13 @@ public final class Master {
     }
 
     /// Turns the subscriber's response into its event stream (once).
-    private func open<Event: WireMessage>(_ subscriber: inout Subscriber?, headers: HTTPHeaders) -> EventStream<Event>? {
+    private func open<Event: WireMessage>(_ subscriber: inout Subscriber?, _ encoders: EventEncoders<Event>,
+                                          headers: HTTPHeaders) -> EventStream<Event>? {
         guard let subscriber = subscriber.take() else { return nil }
         var headers = headers
         headers["Content-Type"] = subscriber.format.contentType
-        let format = subscriber.format
         return EventStream(stream: subscriber.responder.startStream(status: .ok, headers: headers),
-                           encode: { try $0.encoded(as: format) },
-                           onEncodingFailure: { [logger] _, error in
-                               logger.error("cannot encode \(Event.protoName) for a subscriber: \(error)")
-                           })
+                           encoder: encoders[subscriber.format])
     }
 
     /// An allocation cycle, timed for `/metrics`.

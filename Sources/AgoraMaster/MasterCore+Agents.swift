@@ -3,7 +3,7 @@ import AgoraWire
 
 extension MasterCore {
     /// Registers a new agent or re-attaches a known one (same id), reconciling what runs on it.
-    func registerAgent(_ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: String, principal: String?,
+    func registerAgent(_ subscribe: AgentCall.Subscribe, requestedID: AgentID?, token: AgentToken, principal: String?,
                        ip: String?) {
         var info = subscribe.agentInfo
         info.resources = agentResources.shared(info.resources)
@@ -65,7 +65,7 @@ extension MasterCore {
         allocator.setAgentActive(agent.id, true)
         emit(.openAgentStream(agent.id))
         emit(.toAgent(agent.id, AgentEvent(type: .subscribed, subscribed: .init(
-            agentID: agent.id, pingIntervalSeconds: settings.agentPingInterval, token: token))))
+            agentID: agent.id, pingIntervalSeconds: settings.agentPingInterval, token: token.description))))
         for (framework, task) in lostOnReturn {
             emit(.toAgent(agent.id, AgentEvent(type: .killTask, killTask: .init(frameworkID: framework, taskID: task))))
         }

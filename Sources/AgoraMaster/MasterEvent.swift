@@ -12,7 +12,7 @@ enum MasterEvent {
     /// A call of a subscribed framework other than SUBSCRIBE.
     case schedulerCall(FrameworkID, SchedulerCall)
     /// An agent subscribed, under `id` when it has one, with the secret it was given (or presented).
-    case agentSubscribed(AgentCall.Subscribe, id: AgentID?, token: String, principal: String?, ip: String?)
+    case agentSubscribed(AgentCall.Subscribe, id: AgentID?, token: AgentToken, principal: String?, ip: String?)
     /// The agent's stream closed.
     case agentDisconnected(AgentID)
     case statusUpdate(AgentCall.Update, from: AgentID)
@@ -46,7 +46,7 @@ enum MasterTimer: Hashable {
 
 /// A change to the registry (SQLite), applied by the shell.
 enum RegistryWrite {
-    case admitAgent(AgentInfo, AgentID, token: String, principal: String?)
+    case admitAgent(AgentInfo, AgentID, token: AgentToken, principal: String?)
     case removeAgent(AgentID)
     /// The agent missed its pings at `since`; it stays known until it returns or is marked gone.
     case markUnreachable(AgentInfo, AgentID, since: Double)

@@ -45,8 +45,8 @@ final class AgentRecord {
     var missedPings = 0
     var answeredPing = true
     let registeredTime: Double
-    /// The secret the agent holding this id presents with every call.
-    var token = ""
+    /// The secret the agent holding this id presents with every call; nil until it subscribes.
+    var token: AgentToken?
     /// The address the agent registered from: where frameworks and the CLI reach it, whatever its hostname.
     var ip: String?
 

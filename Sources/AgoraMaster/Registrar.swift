@@ -42,7 +42,7 @@ final class Registrar {
         switch write {
         case .admitAgent(let info, let id, let token, let principal):
             admit(info, id: id)
-            keep(token: token, principal: principal, of: id)
+            keep(token: token.description, principal: principal, of: id)
         case .removeAgent(let id):
             remove(agent: id)
         case .admitFramework(let info, let id):

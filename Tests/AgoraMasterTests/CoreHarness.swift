@@ -72,7 +72,7 @@ final class CoreHarness {
     /// Registers an agent with `resources` (flag syntax); returns its id.
     func addAgent(_ resources: String, tasks: [TaskRecord] = [], id: AgentID? = nil) throws -> AgentID {
         let info = AgentInfo(hostname: "host", port: 5051, resources: try Resources(parsing: resources).wire(), attributes: [], id: id)
-        run(.agentSubscribed(.init(agentInfo: info, tasks: tasks), id: id, token: "t", principal: nil, ip: "10.0.0.1"))
+        run(.agentSubscribed(.init(agentInfo: info, tasks: tasks), id: id, token: .random(), principal: nil, ip: "10.0.0.1"))
         return id ?? toAgents.last { $0.1.type == .subscribed }!.1.subscribed!.agentID
     }
 
