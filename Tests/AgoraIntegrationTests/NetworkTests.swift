@@ -228,10 +228,13 @@ struct NetworkTests {
             let scheduler = cluster.scheduler("client", format: .json)
             let offer = try cluster.offer(for: scheduler)
             let server = "\(network.prefix).1:\(dns.port)"
+            // RUNNING means httpd started, not that it listens yet (no health check here): each fetch gets a few tries,
+            // which a loaded test run needs.
             let script = "nslookup web.services.agora \(server) | awk '/^Name:/{n=1} n && /^Address/{print \"A\", $2}'; "
                 + "nslookup -type=srv _web._tcp.services.agora \(server) | grep -c 'service = 0 0 80 ' | sed 's/^/SRV /'; "
                 + "for ip in $(nslookup web.services.agora \(server) | awk '/^Name:/{n=1} n && /^Address/{print $2}'); do "
-                + "wget -qO- http://$ip/ | sed \"s/^/HTTP $ip /\"; done"
+                + "for try in 1 2 3 4 5; do body=$(wget -qO- http://$ip/) && break; sleep 1; done; "
+                + "echo \"$body\" | sed \"s/^/HTTP $ip /\"; done"
             scheduler.launch([try networkedTask("client", image: image, network: network.name, script, on: offer)], on: offer)
             try cluster.wait("the client to finish", timeout: .seconds(60)) { scheduler.states(of: "client").last?.isTerminal == true }
             let output = try clientOutput(of: "client", on: agent, cluster)
