@@ -23,6 +23,13 @@ final class HTTPMessageParser {
     private let parser: UnsafeMutablePointer<http_parser>
     private let maxHeaderBytes: Int
     private let maxBodyBytes: Int?
+    // The flags sit beside the optional's one-byte tag, in the padding that follows it.
+    /// Whether a message has started and not yet completed (a truncated request leaves this true).
+    private(set) var isMidMessage = false
+    /// Set from `parsedHead` for a message whose body is handed on as it arrives (a streamed request): no total bounds it.
+    var bodyIsStreamed = false
+    /// http-parser may split a name or value across calls; a name arriving after a value starts the next header.
+    private var readingValue = false
 
     private var url: [UInt8] = []
     private var headers = HTTPHeaders()
@@ -32,10 +39,6 @@ final class HTTPMessageParser {
     private var bodyBytes = 0
     /// The error that stopped parsing, boxed: a connection keeps a parser for hours and almost never fails.
     private var failure: Failure?
-    /// Whether a message has started and not yet completed (a truncated request leaves this true).
-    private(set) var isMidMessage = false
-    /// Set from `parsedHead` for a message whose body is handed on as it arrives (a streamed request): no total bounds it.
-    var bodyIsStreamed = false
 
     /// `maxBodyBytes` nil means unlimited (a client streaming an event feed).
     init(kind: Kind, maxHeaderBytes: Int, maxBodyBytes: Int?) {
@@ -143,9 +146,6 @@ final class HTTPMessageParser {
         append(bytes, count, to: &url)
         return countHeaderBytes(count)
     }
-
-    /// http-parser may split a name or value across calls; a name arriving after a value starts the next header.
-    private var readingValue = false
 
     private func headerField(_ bytes: UnsafePointer<CChar>?, _ count: Int) -> Int32 {
         if readingValue { flushHeader() }

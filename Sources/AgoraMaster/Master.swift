@@ -145,17 +145,18 @@ public final class Master {
                 "Mesos-Stream-Id": streamID, "Cache-Control": "no-cache",
             ]) else { return }
             frameworkStreams[id] = stream
-            // The stream is told apart by its identity: a weak reference would give it a side table.
-            stream.onClose = { [weak self, identity = ObjectIdentifier(stream)] in
-                guard let self, self.frameworkStreams[id].map(ObjectIdentifier.init) == identity else { return }
+            // The stream is told apart by its identity (a weak reference would give it a side table); the master
+            // outlives its streams (`stop` closes them), as for its timers.
+            stream.onClose = { [unowned self, identity = ObjectIdentifier(stream)] in
+                guard self.frameworkStreams[id].map(ObjectIdentifier.init) == identity else { return }
                 self.frameworkStreams[id] = nil
                 self.run(.frameworkDisconnected(id, streamID: streamID))
             }
         case .openAgentStream(let id):
             guard let stream = open(&subscriber, agentEncoders, headers: [:]) else { return }
             agentStreams[id] = stream
-            stream.onClose = { [weak self, identity = ObjectIdentifier(stream)] in
-                guard let self, self.agentStreams[id].map(ObjectIdentifier.init) == identity else { return }
+            stream.onClose = { [unowned self, identity = ObjectIdentifier(stream)] in
+                guard self.agentStreams[id].map(ObjectIdentifier.init) == identity else { return }
                 self.agentStreams[id] = nil
                 self.run(.agentDisconnected(id))
             }

@@ -40,13 +40,14 @@ final class AgentRecord {
     let id: AgentID
     var info: AgentInfo
     var total: Resources
-    var isConnected = false
     var tasks: Set<TaskKey> = []
     var missedPings = 0
-    var answeredPing = true
     let registeredTime: Double
     /// The secret the agent holding this id presents with every call; nil until it subscribes.
     var token: AgentToken?
+    // The flags follow the optional's one-byte tag, in the padding after it (16 bytes less per agent).
+    var isConnected = false
+    var answeredPing = true
     /// The address the agent registered from: where frameworks and the CLI reach it, whatever its hostname.
     var ip: String?
 

@@ -16,7 +16,6 @@ public final class TCPConnection: LoopHandle {
 
     private var reader: ((ReadEvent) -> Void)?
     private var pendingWrites = 0
-    private var closeWhenFlushed = false
     /// What `closeAfterFlush` was asked to run once the deferred close happened.
     private var closeCompletion: (() -> Void)?
     /// Bytes accepted by `write` and not yet handed to the kernel.
@@ -29,14 +28,17 @@ public final class TCPConnection: LoopHandle {
     public var highWaterMark = 1 << 20
     /// Called once pending bytes drop back under half the high-water mark after exceeding it.
     public var onWritable: (() -> Void)?
+    /// The bytes written in this loop turn after its first write and not yet handed on, with their writers'
+    /// completions.
+    private var corked: [UInt8] = []
+    private var corkedCompletions: [(RuntimeError?) -> Void] = []
+    // The flags come last and together: each alone between 8-byte fields took 8 bytes (per connection).
+    private var closeWhenFlushed = false
     private var wasBlocked = false
-    /// Whether this connection wrote in the current loop turn, and the bytes written after that first write and
-    /// not yet handed on, with their writers' completions.
+    /// Whether this connection wrote in the current loop turn.
     private var wroteThisTurn = false
     /// Whether writes after the first of a turn are corked (set for accepted connections).
     var corksWrites = false
-    private var corked: [UInt8] = []
-    private var corkedCompletions: [(RuntimeError?) -> Void] = []
 
     init(loop: Loop) throws(RuntimeError) {
         super.init(loop: loop, type: UV_TCP)
