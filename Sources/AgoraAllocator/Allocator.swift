@@ -273,13 +273,12 @@ public final class Allocator {
         _ resources: Resources, framework: FrameworkID, agent agentID: AgentID, role: String? = nil,
         refuseSeconds: Double? = nil, now: Double
     ) {
-        guard var agent = agents[agentID] else { return }
-        let held = agent.byFramework[framework] ?? Resources()
+        // In place: a copy of the entry written back made its `byFramework` table a copy each time.
+        guard let held = agents[agentID].map({ $0.byFramework[framework] ?? Resources() }) else { return }
         let returned = held.contains(resources) ? resources : (held - (held - resources))
-        agent.allocated -= returned
         let left = held - returned
-        agent.byFramework[framework] = left.isEmpty ? nil : left
-        agents[agentID] = agent
+        agents[agentID]?.allocated -= returned
+        agents[agentID]?.byFramework[framework] = left.isEmpty ? nil : left
         pending.insert(agentID)
         if let role = role ?? frameworks[framework]?.firstRole { account(framework, role: role, minus: returned) }
         if let refuseSeconds, refuseSeconds > 0, !returned.isEmpty {

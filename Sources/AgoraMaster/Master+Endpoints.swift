@@ -69,7 +69,7 @@ extension Master {
                          ("role", .string(offer.role)), ("resources", offer.resources.endpointJSON)])
             })),
             ("tasks", .array(framework.tasks.values.sorted { $0.taskID < $1.taskID }.map(taskJSON))),
-            ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),
+            ("completed_tasks", .array(framework.completedTasks.items.map(taskJSON))),
         ])
     }
 

@@ -12,7 +12,8 @@ final class FrameworkRecord {
     /// Tasks on agents that became unreachable: the framework was told TASK_UNREACHABLE (or TASK_LOST); they come
     /// back if their agent does.
     var unreachableTasks: [TaskID: TaskEntry] = [:]
-    var completedTasks: [TaskEntry] = []
+    /// The last 1,000 tasks that ended (Mesos' `max_completed_tasks_per_framework`), for `/state`.
+    var completedTasks = RecentItems<TaskEntry>(capacity: 1000)
     let registeredTime: Double
 
     init(id: FrameworkID, info: FrameworkInfo, registeredTime: Double) {
@@ -29,10 +30,7 @@ final class FrameworkRecord {
     /// Whether the framework understands TASK_UNREACHABLE, TASK_GONE and TASK_UNKNOWN (Mesos ≥ 1.1).
     var isPartitionAware: Bool { info.capabilities.contains { $0.type == .partitionAware } }
 
-    func remember(completed task: TaskEntry) {
-        completedTasks.append(task)
-        if completedTasks.count > 1000 { completedTasks.removeFirst(completedTasks.count - 1000) }
-    }
+    func remember(completed task: TaskEntry) { completedTasks.append(task) }
 }
 
 /// A registered agent: what it offers, where its HTTP endpoint is, what runs on it.
