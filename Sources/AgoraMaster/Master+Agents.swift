@@ -42,8 +42,8 @@ extension Master {
         } catch {
             return answer(error, responder)
         }
-        let reader = AgentStreamReader(master: self, body: body, responder: responder, format: format,
-                                       principal: principal, peer: request.peer)
+        let reader = AgentStreamReader(master: self, responder: responder, format: format, principal: principal,
+                                       peer: request.peer)
         body.onData = { bytes in reader.read(bytes) }
         body.onEnd = { _ in reader.ended() }
     }
@@ -165,19 +165,18 @@ extension Master {
 /// variable it would capture.
 private final class AgentStreamReader {
     private weak var master: Master?
-    /// The body holds this reader (through its callbacks), so not the other way round.
-    private unowned let body: HTTPRequestBody
     unowned let responder: HTTPResponder
-    let format: WireFormat
     let principal: String?
     let peer: SocketAddress?
     private var decoder = RecordIODecoder(maxRecordBytes: maxAgentCallBytes)
+    // The one-byte fields last and together (an object in a 16-byte smaller size class).
+    let format: WireFormat
     private var subscribed = false
+    /// Set by the first refused record: what follows on the stream is not read.
+    private var stopped = false
 
-    init(master: Master, body: HTTPRequestBody, responder: HTTPResponder, format: WireFormat, principal: String?,
-         peer: SocketAddress?) {
+    init(master: Master, responder: HTTPResponder, format: WireFormat, principal: String?, peer: SocketAddress?) {
         self.master = master
-        self.body = body
         self.responder = responder
         self.format = format
         self.principal = principal
@@ -186,7 +185,7 @@ private final class AgentStreamReader {
 
     /// A piece of the stream's body: each complete record is a call.
     func read(_ bytes: [UInt8]) {
-        guard let master else { return }
+        guard !stopped, let master else { return }
         do {
             let records: [[UInt8]]
             do {
@@ -204,7 +203,7 @@ private final class AgentStreamReader {
                 try master.agentStreamCall(call, subscribed: &subscribed, reader: self)
             }
         } catch {
-            body.onData = { _ in }
+            stopped = true
             master.endAgentStream(error, reader: self)
         }
     }

@@ -15,7 +15,6 @@ public final class TCPConnection: LoopHandle {
     }
 
     private var reader: ((ReadEvent) -> Void)?
-    private var pendingWrites = 0
     /// What `closeAfterFlush` was asked to run once the deferred close happened.
     private var closeCompletion: (() -> Void)?
     /// Bytes accepted by `write` and not yet handed to the kernel.
@@ -39,6 +38,9 @@ public final class TCPConnection: LoopHandle {
     private var wroteThisTurn = false
     /// Whether writes after the first of a turn are corked (set for accepted connections).
     var corksWrites = false
+    /// Writes handed to libuv and not completed; 32 bits, beside the flags, to keep the object in a smaller size
+    /// class (more than four billion writes in flight would have exhausted memory long before).
+    private var pendingWrites: UInt32 = 0
 
     init(loop: Loop) throws(RuntimeError) {
         super.init(loop: loop, type: UV_TCP)
