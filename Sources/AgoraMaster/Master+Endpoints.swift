@@ -102,12 +102,12 @@ extension Master {
     func prometheusMetrics() -> PrometheusText {
         var out = PrometheusText()
         let connectedAgents = core.agents.values.filter(\.isConnected).count
-        out.add("agora_master_agents", .gauge, "Registered core.agents.", [
+        out.add("agora_master_agents", .gauge, "Registered agents.", [
             ("state=\"connected\"", Double(connectedAgents)),
             ("state=\"disconnected\"", Double(core.agents.count - connectedAgents)),
         ])
         let connectedFrameworks = core.frameworks.values.filter(\.isConnected).count
-        out.add("agora_master_frameworks", .gauge, "Subscribed core.frameworks.", [
+        out.add("agora_master_frameworks", .gauge, "Subscribed frameworks.", [
             ("state=\"connected\"", Double(connectedFrameworks)),
             ("state=\"disconnected\"", Double(core.frameworks.count - connectedFrameworks)),
         ])
@@ -119,9 +119,9 @@ extension Master {
                 TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0.rawValue] ?? 0)) })
         out.add("agora_master_tasks_terminal_total", .counter, "Tasks that reached a terminal state.",
                 core.metrics.terminalTasks.sorted { $0.key < $1.key }.map { ("state=\"\($0.key)\"", Double($0.value)) })
-        out.add("agora_master_tasks_launched_total", .counter, "Tasks sent to core.agents.", Double(core.metrics.tasksLaunched))
+        out.add("agora_master_tasks_launched_total", .counter, "Tasks sent to agents.", Double(core.metrics.tasksLaunched))
         out.add("agora_master_task_errors_total", .counter, "Tasks refused as invalid.", Double(core.metrics.taskErrors))
-        out.add("agora_master_offers_sent_total", .counter, "Offers sent to core.frameworks.", Double(core.metrics.offersSent))
+        out.add("agora_master_offers_sent_total", .counter, "Offers sent to frameworks.", Double(core.metrics.offersSent))
         out.add("agora_master_offers_accepted_total", .counter, "Offers accepted.", Double(core.metrics.offersAccepted))
         out.add("agora_master_offers_declined_total", .counter, "Offers declined.", Double(core.metrics.offersDeclined))
         out.add("agora_master_offers_rescinded_total", .counter, "Offers rescinded.", Double(core.metrics.offersRescinded))
@@ -144,7 +144,7 @@ extension Master {
         out.add("agora_master_agents_unreachable_total", .counter, "Agents that missed their pings.",
                 Double(core.metrics.agentsUnreachable))
         out.add("agora_master_agents_unreachable", .gauge, "Agents unreachable now.", Double(core.unreachableAgents.count))
-        out.add("agora_master_status_updates_total", .counter, "Status updates from core.agents.", Double(core.metrics.statusUpdates))
+        out.add("agora_master_status_updates_total", .counter, "Status updates from agents.", Double(core.metrics.statusUpdates))
         out.add("agora_master_status_updates_duplicate_total", .counter,
                 "Status updates an agent sent again: passed on again, or acknowledged at once when the framework had.",
                 Double(core.metrics.duplicateStatusUpdates))
