@@ -5,8 +5,9 @@
 public final class HTTPResponder {
     enum State { case waiting, streaming, done }
 
-    /// Held strongly, as the connection holds its responders until they are done or it closes: no weak reference,
-    /// so no side table per connection. A stream kept after its connection closed keeps only the closed object.
+    /// Held strongly while the response is under way (the connection holds its responders until then): no weak
+    /// reference, so no side table per connection. Dropped once the response is done or the connection closed, so
+    /// a responder or stream kept afterwards holds nothing of the connection.
     var connection: HTTPServerConnection?
     let isHead: Bool
     let keepAlive: Bool
@@ -49,6 +50,7 @@ public final class HTTPResponder {
         state = .done
         connection?.emit(bytes, from: self)
         connection?.responderFinished(self)
+        connection = nil
     }
 
     /// Starts a chunked response the handler keeps writing to; finish it with `finish()`.
@@ -75,11 +77,13 @@ public final class HTTPResponder {
         stream = nil
         connection?.emit(HTTPChunk.last, from: self)
         connection?.responderFinished(self)
+        connection = nil
     }
 
     /// The connection closed before (or while) this response went out.
     func connectionClosed() {
         state = .done
+        connection = nil
         guard let stream else { return }
         self.stream = nil
         guard stream.isOpen else { return }
