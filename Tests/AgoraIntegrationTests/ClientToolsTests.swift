@@ -130,7 +130,9 @@ private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
         }, timeout: .seconds(15))
         #expect(state?.list("agents").count == 2)
         try local.kill(.interrupt)
-        loop.run(until: { exit != nil }, timeout: .seconds(15))
+        // Stopping may take the cluster's own limits: 10 s for the daemons, 2 s for its handles, 10 s for `ip` to
+        // remove the bridge (netlink waits while other tests tear down network namespaces).
+        loop.run(until: { exit != nil }, timeout: .seconds(30))
         #expect(exit?.succeeded == true)
         #expect(((try? Files.readText(out)) ?? "").contains("local cluster stopped"))
         #expect(!FileManager.default.fileExists(atPath: "/sys/class/net/agora0"), "the bridge goes with the cluster")
