@@ -103,6 +103,8 @@ private let agentResources = "cpus:2;mem:1024;disk:1024;ports:[31000-31009]"
             stdoutPath: out, stderrPath: scratch.path + "/local.err")) { exit = $0 }
         defer {
             try? local.killGroup(.kill)
+            // A test stopped before `agora local` finished leaves its daemons (each in its own process group) running.
+            killProcessGroups(mentioning: scratch.path)
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
             try? loop.close()
         }
@@ -257,5 +259,16 @@ extension JSONValue {
     func list(_ key: String) -> [JSONValue] {
         if case .array(let items)? = self[key] { return items }
         return []
+    }
+}
+
+/// Kills the process group of every process whose command line mentions `marker` (a test's scratch directory).
+private func killProcessGroups(mentioning marker: String) {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in entries where entry.allSatisfy(\.isNumber) {
+        guard let pid = Int32(entry), let data = try? Files.read("/proc/\(entry)/cmdline").bytes,
+              data.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self).contains(marker) }) else { continue }
+        let group = getpgid(pid)
+        if group > 1 { kill(-group, SIGKILL) }
     }
 }
