@@ -96,9 +96,11 @@ extension Agent {
         run.executorStream?.close()
         let stream = EventStream<ExecutorEvent>(
             stream: responder.startStream(headers: ["Content-Type": format.contentType]),
-            encoder: EventEncoder(encode: { try $0.encoded(as: format) }, onFailure: { [logger, key = run.info.taskID] event, error in
-                logger.error("cannot encode \(event.type?.rawValue ?? "an event") for the executor of \(key): \(error)")
-            }))
+            encoder: EventEncoder(
+                encode: { try $0.encoded(as: format) },
+                onFailure: { [logger, key = run.info.taskID] event, error in
+                    logger.error("cannot encode \(event.type?.rawValue ?? "an event") for the executor of \(key): \(error)")
+                }))
         run.executorStream = stream
         stream.onClose = { [weak run, weak stream] in
             guard let run, let stream, run.executorStream === stream else { return }

@@ -15,7 +15,8 @@ final class HTTPServerConnection {
     /// (`sweepIdle`) compares it with the idle timeout.
     private var lastInput: UInt64
     private var responders = ResponderQueue()
-    /// The ordinary request being read, until its body is complete.
+    /// Where an ordinary request is read, made at the first one and kept for the next (a framework's connection
+    /// carries one call after another); a subscriber's connection never makes it.
     private var reading: ReadingRequest?
     /// The body of the streamed request being read, handed on as it arrives.
     private var streamedBody: HTTPRequestBody?
@@ -97,7 +98,7 @@ final class HTTPServerConnection {
     /// connection closes once the response ends.
     private func startStreamedRequest(_ head: HTTPMessageParser.Head) {
         guard !closing else { return }
-        reading = nil
+        reading?.head = nil
         parser.bodyIsStreamed = true
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, keepAlive: false)
         request.peer = peer
@@ -117,11 +118,12 @@ final class HTTPServerConnection {
             streamed.end(nil)
             return
         }
-        guard let reading, !closing else { return }
-        self.reading = nil
-        let head = reading.head
+        guard let reading, let head = reading.head, !closing else { return }
+        let body = reading.body
+        reading.head = nil
+        reading.body = []
         var request = HTTPRequest(
-            method: head.method, target: head.target, headers: head.headers, body: reading.body, keepAlive: keepAlive)
+            method: head.method, target: head.target, headers: head.headers, body: body, keepAlive: keepAlive)
         request.peer = peer
         if !keepAlive {
             closing = true
@@ -226,7 +228,8 @@ extension HTTPServerConnection: HTTPMessageParserDelegate {
         if HTTPRequestBody.isStreamed(head.headers) {
             startStreamedRequest(head)
         } else {
-            reading = ReadingRequest(head: head)
+            if reading == nil { reading = ReadingRequest() }
+            reading?.start(head)
         }
         return true
     }
@@ -238,11 +241,13 @@ extension HTTPServerConnection: HTTPMessageParserDelegate {
     func parsedMessage(keepAlive: Bool) { requestComplete(keepAlive: keepAlive) }
 }
 
-/// A request's head and the body read so far; a connection holds one only while a request arrives (most of a
-/// subscriber's connection's life it holds none).
+/// The head of the request being read and its body so far; `head` is nil between requests.
 private final class ReadingRequest {
-    let head: HTTPMessageParser.Head
+    var head: HTTPMessageParser.Head?
     var body: [UInt8] = []
 
-    init(head: HTTPMessageParser.Head) { self.head = head }
+    func start(_ head: HTTPMessageParser.Head) {
+        self.head = head
+        body = []
+    }
 }

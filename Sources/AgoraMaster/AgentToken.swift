@@ -15,30 +15,29 @@ struct AgentToken: CustomStringConvertible {
     /// Reads a token exactly as `description` writes it (four lower-case words without leading zeros), else nil:
     /// another spelling of the same words is not the token the agent was given.
     init?(_ text: String) {
-        var text = text
-        guard let words = text.withUTF8(Self.words) else { return nil }
-        self.init(words)
-    }
-
-    private static func words(_ text: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64)? {
         var words: [UInt64] = [0, 0, 0, 0]
         var index = 0
         var digits = 0
         var leadingZero = false
-        for byte in text {
+        for byte in text.utf8 {
             if byte == UInt8(ascii: "-") {
-                guard index < 3, digits == 1 || (digits > 1 && !leadingZero) else { return nil }
+                guard index < 3, Self.endsWord(digits: digits, leadingZero: leadingZero) else { return nil }
                 index += 1
                 digits = 0
                 continue
             }
-            guard digits < 16, let value = hexDigit(byte) else { return nil }
+            guard digits < 16, let value = Self.hexDigit(byte) else { return nil }
             if digits == 0 { leadingZero = value == 0 }
             words[index] = words[index] << 4 | UInt64(truncatingIfNeeded: value)
             digits += 1
         }
-        guard index == 3, digits == 1 || (digits > 1 && !leadingZero) else { return nil }
-        return (words[0], words[1], words[2], words[3])
+        guard index == 3, Self.endsWord(digits: digits, leadingZero: leadingZero) else { return nil }
+        self.init((words[0], words[1], words[2], words[3]))
+    }
+
+    /// Whether the digits read so far make a word as `description` writes it: one digit, or more without a leading 0.
+    private static func endsWord(digits: Int, leadingZero: Bool) -> Bool {
+        digits == 1 || (digits > 1 && !leadingZero)
     }
 
     private static func hexDigit(_ byte: UInt8) -> UInt8? {
