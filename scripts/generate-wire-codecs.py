@@ -470,6 +470,13 @@ def emit_enum(out, swift_enum):
     out()
 
 
+def emit_validation(out, swift_type):
+    """Ends an init with the type's own checks, read through a pointer: `try validate()` on an init's
+    `self` made the compiled code copy the whole value (every reference retained, then released)."""
+    if swift_type.validating:
+        out("try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }")
+
+
 def emit_message(out, swift_type, message, bindings):
     ctype, prefix = message["ctype"], message["prefix"]
     out(f"extension {swift_type.name}: ProtobufCMessageConvertible {{")
@@ -549,8 +556,7 @@ def emit_message(out, swift_type, message, bindings):
             out(f"guard {presence} else {{ throw WireError(.missingRequiredField, field: \"{field.name}\", "
                 f"\"field is missing\") }}")
             guarded(out, binding, f"self.{name} = {read}", can_throw)
-    if swift_type.validating:
-        out("try validate()")
+    emit_validation(out, swift_type)
     out.dedent()
     out("}")
     out()
@@ -627,8 +633,7 @@ def emit_message(out, swift_type, message, bindings):
         out(f"guard let {name} else {{ throw WireError(.missingRequiredField, field: \"{binding.field.name}\", "
             f"\"{why}\") }}")
         out(f"self.{name} = {name}")
-    if swift_type.validating:
-        out("try validate()")
+    emit_validation(out, swift_type)
     out.dedent()
     out("}")
     out()

@@ -37,19 +37,14 @@ final class ProtobufCArena {
 
     /// A NUL-terminated copy; a string holding NUL itself cannot be a C string and is refused.
     func string(_ value: String) throws(WireError) -> UnsafeMutablePointer<CChar> {
-        let copy = value.utf8.withContiguousStorageIfAvailable(cString)
-            ?? Array(value.utf8).withUnsafeBufferPointer(cString)
-        guard let copy else { throw WireError(.invalidValue, field: nil, "a string holds a NUL character") }
-        return copy
-    }
-
-    private func cString(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CChar>? {
-        let copy = allocate(CChar.self, count: utf8.count + 1)
-        if let base = utf8.baseAddress {
-            guard memchr(base, 0, utf8.count) == nil else { return nil }
-            memcpy(copy, base, utf8.count)
+        let count = value.utf8.count
+        let copy = allocate(CChar.self, count: count + 1)
+        let clean = value.withCString { source in
+            guard memchr(source, 0, count) == nil else { return false }
+            memcpy(copy, source, count + 1)
+            return true
         }
-        copy[utf8.count] = 0
+        guard clean else { throw WireError(.invalidValue, field: nil, "a string holds a NUL character") }
         return copy
     }
 

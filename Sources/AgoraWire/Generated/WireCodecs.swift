@@ -850,7 +850,7 @@ extension AgentEvent.Subscribed: ProtobufCMessageConvertible {
         } else {
             self.token = nil
         }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -890,7 +890,7 @@ extension AgentEvent.Subscribed: ProtobufCMessageConvertible {
         self.agentID = agentID
         self.pingIntervalSeconds = pingIntervalSeconds
         self.token = token
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -1912,7 +1912,7 @@ extension DurationInfo: ProtobufCMessageConvertible {
 
     init(cMessage c: UnsafePointer<Mesos__V1__DurationInfo>) throws(WireError) {
         do { self.nanoseconds = try WireConversion.exact(c.pointee.nanoseconds, as: Int64.self, proto: "Int64") } catch { throw error.within(field: "nanoseconds") }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -1936,7 +1936,7 @@ extension DurationInfo: ProtobufCMessageConvertible {
         }
         guard let nanoseconds else { throw WireError(.missingRequiredField, field: "nanoseconds", "required field is missing") }
         self.nanoseconds = nanoseconds
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -2987,7 +2987,7 @@ extension Filters: ProtobufCMessageConvertible {
         } else {
             self.refuseSeconds = nil
         }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -3012,7 +3012,7 @@ extension Filters: ProtobufCMessageConvertible {
             }
         }
         self.refuseSeconds = refuseSeconds
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -3107,7 +3107,7 @@ extension FrameworkInfo: ProtobufCMessageConvertible {
             self.labels = nil
         }
         do { self.roles = try WireConversion.list(c.pointee.n_roles, c.pointee.roles) { (item) throws(WireError) in try WireConversion.string(item) } } catch { throw error.within(field: "roles") }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -3218,7 +3218,7 @@ extension FrameworkInfo: ProtobufCMessageConvertible {
         self.capabilities = capabilities
         self.labels = labels
         self.roles = roles
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -3362,7 +3362,7 @@ extension HealthCheck: ProtobufCMessageConvertible {
         } else {
             self.tcp = nil
         }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -3451,7 +3451,7 @@ extension HealthCheck: ProtobufCMessageConvertible {
         self.command = command
         self.`type` = `type`
         self.tcp = tcp
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -4932,7 +4932,7 @@ extension Resource: ProtobufCMessageConvertible {
             self.allocationInfo = nil
         }
         do { self.reservations = try WireConversion.list(c.pointee.n_reservations, c.pointee.reservations) { (item) throws(WireError) in try Resource.ReservationInfo(cMessage: WireConversion.present(item)) } } catch { throw error.within(field: "reservations") }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -5019,7 +5019,7 @@ extension Resource: ProtobufCMessageConvertible {
         self.reservation = reservation
         self.allocationInfo = allocationInfo
         self.reservations = reservations
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -5244,7 +5244,7 @@ extension Scalar: ProtobufCMessageConvertible {
 
     init(cMessage c: UnsafePointer<Mesos__V1__Value__Scalar>) throws(WireError) {
         self.value = Double(c.pointee.value)
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -5268,7 +5268,7 @@ extension Scalar: ProtobufCMessageConvertible {
         }
         guard let value else { throw WireError(.missingRequiredField, field: "value", "required field is missing") }
         self.value = value
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -6728,7 +6728,7 @@ extension SchedulerEvent.Subscribed: ProtobufCMessageConvertible {
         } else {
             self.masterInfo = nil
         }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -6768,7 +6768,7 @@ extension SchedulerEvent.Subscribed: ProtobufCMessageConvertible {
         self.frameworkID = frameworkID
         self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
         self.masterInfo = masterInfo
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -7506,7 +7506,7 @@ extension TaskStatus: ProtobufCMessageConvertible {
         } else {
             self.unreachableTime = nil
         }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -7633,7 +7633,7 @@ extension TaskStatus: ProtobufCMessageConvertible {
         self.labels = labels
         self.containerStatus = containerStatus
         self.unreachableTime = unreachableTime
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
@@ -7695,7 +7695,7 @@ extension ValueRange: ProtobufCMessageConvertible {
     init(cMessage c: UnsafePointer<Mesos__V1__Value__Range>) throws(WireError) {
         do { self.begin = try WireConversion.exact(c.pointee.begin, as: UInt64.self, proto: "UInt64") } catch { throw error.within(field: "begin") }
         do { self.end = try WireConversion.exact(c.pointee.end, as: UInt64.self, proto: "UInt64") } catch { throw error.within(field: "end") }
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func writeJSON(to json: inout JSONWriter) throws(WireError) {
@@ -7726,7 +7726,7 @@ extension ValueRange: ProtobufCMessageConvertible {
         self.begin = begin
         guard let end else { throw WireError(.missingRequiredField, field: "end", "required field is missing") }
         self.end = end
-        try validate()
+        try withUnsafePointer(to: &self) { (value) throws(WireError) in try value.pointee.validate() }
     }
 
     public func protobuf() throws(WireError) -> [UInt8] { try ProtobufCCodec.encode(self) }
