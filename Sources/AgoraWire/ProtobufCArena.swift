@@ -40,7 +40,8 @@ final class ProtobufCArena {
         let count = value.utf8.count
         let copy = allocate(CChar.self, count: count + 1)
         let clean = value.withCString { source in
-            guard memchr(source, 0, count) == nil else { return false }
+            // Wire strings are short: a loop beats a call to memchr.
+            for index in 0..<count where source[index] == 0 { return false }
             memcpy(copy, source, count + 1)
             return true
         }
