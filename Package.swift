@@ -79,7 +79,8 @@ let package = Package(
         .target(name: "AgoraHTTP", dependencies: ["AgoraRuntime", "CHTTPParser"]),
         .target(name: "AgoraWire", dependencies: ["AgoraProto", "CProtobufC"]),
         .target(name: "AgoraResources", dependencies: ["AgoraWire"]),
-        .target(name: "AgoraAllocator", dependencies: ["AgoraResources", "AgoraWire"]),
+        .target(name: "AgoraCollections"),
+        .target(name: "AgoraAllocator", dependencies: ["AgoraCollections", "AgoraResources", "AgoraWire"]),
         .target(name: "AgoraStore", dependencies: ["AgoraRuntime", "CSQLite"]),
         .target(name: "AgoraAuth", dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire"]),
         .target(
@@ -98,7 +99,7 @@ let package = Package(
         .target(
             name: "AgoraAgent",
             dependencies: [
-                "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources", "AgoraAuth",
+                "AgoraCollections", "AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraResources", "AgoraAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -180,6 +181,7 @@ let package = Package(
             name: "agora-bench",
             dependencies: ["AgoraRuntime", "AgoraHTTP", "AgoraWire", "AgoraAllocator", "AgoraResources", "AgoraClusterTesting", "AgoraScheduler",
                            "AgoraRuntimeTesting", "AgoraLB", "AgoraAgent"]),
+        .testTarget(name: "AgoraCollectionsTests", dependencies: ["AgoraCollections"]),
         .testTarget(name: "AgoraRuntimeTests", dependencies: ["AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraHTTPTests", dependencies: ["AgoraHTTP", "AgoraRuntime", "AgoraRuntimeTesting"]),
         .testTarget(name: "AgoraWireTests", dependencies: ["AgoraWire", "AgoraRuntimeTesting"]),

@@ -1,3 +1,4 @@
+import AgoraCollections
 import AgoraRuntime
 import AgoraWire
 

@@ -15,3 +15,12 @@ struct RefusalFilter {
     var refused: Resources
     var until: Double
 }
+
+/// When a refusal filter ends, ordered by that time.
+struct FilterEnd: Comparable {
+    let until: Double
+    let framework: FrameworkID
+    let agent: AgentID
+
+    static func < (left: FilterEnd, right: FilterEnd) -> Bool { left.until < right.until }
+}

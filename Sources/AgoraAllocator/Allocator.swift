@@ -1,3 +1,4 @@
+import AgoraCollections
 import AgoraResources
 import AgoraWire
 
@@ -20,8 +21,10 @@ public final class Allocator {
     private var frameworks: [FrameworkID: FrameworkEntry] = [:]
     private var roles: [String: RoleEntry] = [:]
     private var filters: [FrameworkID: [AgentID: RefusalFilter]] = [:]
-    /// When the earliest refusal filter ends (the filters are swept only then).
-    private var nextFilterExpiry = Double.infinity
+    /// The refusal filters' ends, earliest first: a cycle pops those that passed instead of sweeping every filter.
+    private var filterEnds = MinHeap<FilterEnd>()
+    /// When `filterEnds` next drops the ends of filters replaced or cleared since (twice the filters it held last).
+    private var filterEndsRebuildAt = 4096
     private var clusterTotal: [String: Double] = [:]
     private var rotation = 0
     /// Agents the next cycle visits: those that may have something to offer to an eligible framework.
@@ -282,9 +285,10 @@ public final class Allocator {
         pending.insert(agentID)
         if let role = role ?? frameworks[framework]?.firstRole { account(framework, role: role, minus: returned) }
         if let refuseSeconds, refuseSeconds > 0, !returned.isEmpty {
-            let seconds = min(refuseSeconds, 365 * 24 * 3600)
-            filters[framework, default: [:]][agentID] = RefusalFilter(refused: returned, until: now + seconds)
-            nextFilterExpiry = min(nextFilterExpiry, now + seconds)
+            let until = now + min(refuseSeconds, 365 * 24 * 3600)
+            filters[framework, default: [:]][agentID] = RefusalFilter(refused: returned, until: until)
+            filterEnds.push(FilterEnd(until: until, framework: framework, agent: agentID))
+            if filterEnds.count >= filterEndsRebuildAt { rebuildFilterEnds() }
         }
     }
 
@@ -377,22 +381,26 @@ public final class Allocator {
         return true
     }
 
-    /// Drops the refusal filters that ended (their agents are visited again); only when the earliest has ended.
+    /// Drops the refusal filters that ended (their agents are visited again). An end whose filter was replaced or
+    /// cleared since is only popped.
     private func expireFilters(now: Double) {
-        guard now >= nextFilterExpiry else { return }
-        nextFilterExpiry = .infinity
-        for (framework, byAgent) in filters {
-            var live: [AgentID: RefusalFilter] = [:]
-            for (agent, filter) in byAgent {
-                if filter.until > now {
-                    live[agent] = filter
-                    nextFilterExpiry = min(nextFilterExpiry, filter.until)
-                } else {
-                    pending.insert(agent)
-                }
-            }
-            filters[framework] = live.isEmpty ? nil : live
+        while let end = filterEnds.min, end.until <= now {
+            _ = filterEnds.popMin()
+            guard filters[end.framework]?[end.agent]?.until == end.until else { continue }
+            filters[end.framework]?[end.agent] = nil
+            if filters[end.framework]?.isEmpty == true { filters[end.framework] = nil }
+            pending.insert(end.agent)
         }
+    }
+
+    /// The ends of the live filters only: a framework that revives (clearing its filters) and declines again and
+    /// again would otherwise leave an end behind each time, until its refusal ran out.
+    private func rebuildFilterEnds() {
+        filterEnds.removeAll()
+        for (framework, byAgent) in filters {
+            for (agent, filter) in byAgent { filterEnds.push(FilterEnd(until: filter.until, framework: framework, agent: agent)) }
+        }
+        filterEndsRebuildAt = max(4096, 2 * filterEnds.count)
     }
 
     /// Puts every role and every role's frameworks in order again.

@@ -6,15 +6,19 @@ import AgoraScheduler
 import AgoraWire
 import Foundation
 
-/// `agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]`: the real master, N simulated agents
-/// in separate processes (`simulate-agents`, at most 4,000 per process) over real TCP, F frameworks on the real
-/// `AgoraScheduler` client launching T tasks of S seconds; then the master is restarted and the agents' return timed.
+/// `agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S] [--max-in-flight M]`: the real master,
+/// N simulated agents in separate processes (`simulate-agents`, at most 4,000 per process) over real TCP, F
+/// frameworks on the real `AgoraScheduler` client launching T tasks of S seconds; then the master is restarted and
+/// the agents' return timed. Without `--max-in-flight` the frameworks launch into every offer (a burst as large as
+/// the agents hold); with it, they keep at most M tasks launched and not finished between them, suppressing offers
+/// while at that limit, as a framework pacing its launches does.
 enum ScaleBench {
     struct Shape {
         var agents = 1000
         var frameworks = 10
         var tasks = 100_000
         var taskSeconds = 1.0
+        var maxInFlight: Int?
     }
 
     static func parse(_ arguments: [String]) throws -> Shape {
@@ -26,6 +30,7 @@ enum ScaleBench {
             case "--agents": shape.agents = try number(value, flag, 1...100_000)
             case "--frameworks": shape.frameworks = try number(value, flag, 1...10_000)
             case "--tasks": shape.tasks = try number(value, flag, 1...10_000_000)
+            case "--max-in-flight": shape.maxInFlight = try number(value, flag, 1...10_000_000)
             case "--task-seconds":
                 guard let seconds = Double(value), (0...3600).contains(seconds) else { throw BenchError("--task-seconds: 0 to 3600") }
                 shape.taskSeconds = seconds
@@ -40,9 +45,11 @@ enum ScaleBench {
         return value
     }
 
-    /// One framework of the bench: launches its share of tasks into every offer, records launch → RUNNING.
+    /// One framework of the bench: launches its share of tasks into every offer (up to its share of the in-flight
+    /// limit, if any), records launch → RUNNING.
     final class Framework: SchedulerDelegate {
         let quota: Int
+        let maxInFlight: Int
         let perTask: Resources
         var launched = 0
         var running = 0
@@ -53,9 +60,10 @@ enum ScaleBench {
         var toRunning = Measurement()
         let name: String
 
-        init(name: String, quota: Int, perTask: Resources) {
+        init(name: String, quota: Int, maxInFlight: Int, perTask: Resources) {
             self.name = name
             self.quota = quota
+            self.maxInFlight = maxInFlight
             self.perTask = perTask
         }
 
@@ -63,7 +71,7 @@ enum ScaleBench {
             for offer in offers {
                 var free = Resources(offer.resources)
                 var tasks: [TaskInfo] = []
-                while launched < quota && free.contains(perTask) {
+                while launched < quota && launched - finished < maxInFlight && free.contains(perTask) {
                     launched += 1
                     free -= perTask
                     let id = TaskID("\(name)-\(launched)")
@@ -71,7 +79,9 @@ enum ScaleBench {
                                           resources: perTask.wire(allocationRole: offer.allocationInfo?.role), command: .shell("true")))
                 }
                 if tasks.isEmpty {
-                    client.decline([offer.id], refuseSeconds: launched < quota ? 1 : 3600)
+                    // At the in-flight limit the framework keeps to the agents it has: those it launched on come back
+                    // as their tasks end, the others stay away for a while.
+                    client.decline([offer.id], refuseSeconds: launched >= quota ? 3600 : launched - finished >= maxInFlight ? 30 : 1)
                     continue
                 }
                 let now = ContinuousClock.now
@@ -99,7 +109,8 @@ enum ScaleBench {
     }
 
     static func run(_ shape: Shape) throws {
-        print("scale: \(shape.agents) simulated agents, \(shape.frameworks) frameworks, \(shape.tasks) tasks of \(shape.taskSeconds)s")
+        print("scale: \(shape.agents) simulated agents, \(shape.frameworks) frameworks, \(shape.tasks) tasks of \(shape.taskSeconds)s"
+              + (shape.maxInFlight.map { ", at most \($0) in flight" } ?? ""))
         fflush(nil)
         try withSimulatedCluster(agents: shape.agents, taskSeconds: shape.taskSeconds) { cluster, simulators, baseline, registered in
             try run(shape, cluster: cluster, baseline: baseline, registered: registered)
@@ -159,7 +170,7 @@ enum ScaleBench {
         let perTask = try Resources(parsing: "cpus:0.1;mem:32")
         let frameworks = (0..<shape.frameworks).map { index in
             Framework(name: "fw\(index)", quota: shape.tasks / shape.frameworks + (index < shape.tasks % shape.frameworks ? 1 : 0),
-                      perTask: perTask)
+                      maxInFlight: shape.maxInFlight.map { max(1, $0 / shape.frameworks) } ?? .max, perTask: perTask)
         }
         let clients = frameworks.map { framework in
             // An overloaded master may miss heartbeats: the frameworks wait long for them and fail over rather than

@@ -115,6 +115,36 @@ private func agentResources() -> Resources {
         #expect(allocator.allocate(now: 7).count == 1)
     }
 
+    @Test func aReplacedRefusalEndsAtItsOwnTimeNotAtTheOneBefore() {
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        allocator.recover(allocator.allocate(now: 0)[0].resources, framework: "f1", agent: "a1", refuseSeconds: 5, now: 0)
+        allocator.revive("f1")
+        allocator.recover(allocator.allocate(now: 1)[0].resources, framework: "f1", agent: "a1", refuseSeconds: 60, now: 1)
+        #expect(allocator.allocate(now: 5.1).isEmpty)
+        #expect(allocator.allocate(now: 60.9).isEmpty)
+        #expect(allocator.allocate(now: 61.1).count == 1)
+    }
+
+    @Test func refusalsKeepTheirEndsThroughThousandsOfRevives() {
+        // Each revive clears the filter its decline set; the ends left behind are dropped along the way.
+        let allocator = Allocator()
+        allocator.addAgent("a1", total: agentResources())
+        allocator.addFramework("f1", role: "*")
+        var now = 0.0
+        for _ in 0..<10_000 {
+            let offer = allocator.allocate(now: now)
+            #expect(offer.count == 1)
+            allocator.recover(offer[0].resources, framework: "f1", agent: "a1", refuseSeconds: 3600, now: now)
+            allocator.revive("f1")
+            now += 0.001
+        }
+        allocator.recover(allocator.allocate(now: now)[0].resources, framework: "f1", agent: "a1", refuseSeconds: 10, now: now)
+        #expect(allocator.allocate(now: now + 9.9).isEmpty)
+        #expect(allocator.allocate(now: now + 10.1).count == 1)
+    }
+
     @Test func filteredResourcesGoToAnotherFramework() {
         let allocator = Allocator()
         allocator.addAgent("a1", total: agentResources())

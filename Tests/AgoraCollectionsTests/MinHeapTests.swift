@@ -1,4 +1,4 @@
-import AgoraRuntime
+import AgoraCollections
 import Testing
 
 @Suite struct MinHeapTests {
