@@ -216,7 +216,7 @@ public final class Agent {
         }
         let status = TaskStatus(
             taskID: run.info.taskID, state: state, message: message, source: run.customExecutor != nil && uuid != nil ? .executor : .agent,
-            reason: reason, data: data, agentID: agentID, executorID: run.customExecutor?.executorID, timestamp: clock.now, uuid: uuid ?? Agent.uuid(), healthy: run.healthy,
+            reason: reason, data: data, agentID: agentID, executorID: run.customExecutor?.executorID, timestamp: clock.now, uuid: uuid ?? TaskStatus.newUUID(), healthy: run.healthy,
             labels: Labels(labels), containerStatus: run.network.flatMap { $0.attachments.isEmpty ? nil : $0.containerStatus })
         metrics.statusUpdates += 1
         updates?.enqueue(status, framework: run.frameworkID)
@@ -258,11 +258,6 @@ public final class Agent {
 
     /// Pending status updates (for `/metrics`).
     var pendingUpdates: Int { updates?.pendingCount ?? 0 }
-
-    static func uuid() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    }
 }
 
 /// Counters the agent keeps for `/metrics`.

@@ -243,11 +243,10 @@ public final class CommandExecutor {
             labels.append(Label(key: StatusLabel.exitCode, value: String(exit.code)))
             if let signal = exit.signal { labels.append(Label(key: StatusLabel.signal, value: String(signal.rawValue))) }
         }
-        var random = SystemRandomNumberGenerator()
         let status = TaskStatus(
             taskID: task.taskID, state: state, message: message, source: .executor, reason: reason, agentID: task.agentID,
             executorID: environment.executorID, timestamp: loop.now,
-            uuid: (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }, healthy: healthy,
+            uuid: TaskStatus.newUUID(), healthy: healthy,
             labels: labels.isEmpty ? nil : Labels(labels))
         if state.isTerminal { ended = true }
         let update = ExecutorCall.Update(status: status)

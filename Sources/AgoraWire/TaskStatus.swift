@@ -112,6 +112,14 @@ public struct TaskStatus: WireMessage, Hashable {
         self.containerStatus = containerStatus
         self.unreachableTime = unreachableTime
     }
+
+    /// Sixteen bytes from the system's random source, for a status update's `uuid`: two 64-bit draws (a draw per
+    /// byte was sixteen `getrandom` calls, 5 % of a machine's CPU under 10,000 simulated agents).
+    public static func newUUID() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let words: [UInt64] = [generator.next(), generator.next()]
+        return (0..<16).map { UInt8(truncatingIfNeeded: words[$0 / 8] >> (8 * ($0 % 8))) }
+    }
 }
 
 extension TaskStatus: WireValidating {

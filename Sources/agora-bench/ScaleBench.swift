@@ -68,7 +68,9 @@ enum ScaleBench {
         }
 
         func offers(_ client: SchedulerClient, _ offers: [Offer]) {
-            for offer in offers {
+            // In a random order, as a framework spreading its tasks over the cluster does: taken in the order they
+            // came, a paced framework's tasks would pile onto the agents visited first, all in one simulator process.
+            for offer in offers.shuffled() {
                 var free = Resources(offer.resources)
                 var tasks: [TaskInfo] = []
                 while launched < quota && launched - finished < maxInFlight && free.contains(perTask) {

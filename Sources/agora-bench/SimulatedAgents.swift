@@ -147,10 +147,8 @@ enum SimulatedAgents {
         }
 
         func update(_ framework: FrameworkID, _ task: TaskID, _ state: TaskState) {
-            var uuid = [UInt8](repeating: 0, count: 16)
-            for index in uuid.indices { uuid[index] = UInt8.random(in: 0...255) }
             let status = TaskStatus(taskID: task, state: state, source: .agent, agentID: agentID,
-                                    timestamp: Date().timeIntervalSince1970, uuid: uuid)
+                                    timestamp: Date().timeIntervalSince1970, uuid: TaskStatus.newUUID())
             if state.isTerminal { running[task] = nil } else { running[task] = framework }
             shared.updatesSent += 1
             updates.enqueue(status, framework: framework)

@@ -2,6 +2,14 @@ import AgoraWire
 import Testing
 
 @Suite struct RoundTripTests {
+    @Test func statusUUIDsAreSixteenBytesAndNeverRepeat() {
+        let uuids = (0..<1000).map { _ in TaskStatus.newUUID() }
+        #expect(uuids.allSatisfy { $0.count == 16 })
+        #expect(Set(uuids).count == uuids.count)
+        // Every byte position takes many values (no byte left constant by the packing of the two draws).
+        for position in 0..<16 { #expect(Set(uuids.map { $0[position] }).count > 100) }
+    }
+
     @Test(arguments: Samples.all.indices)
     func protobufAndJSONRoundTrip(index: Int) throws {
         guard let message = Samples.all[index] as? any (WireMessage & Equatable) else {
