@@ -5,9 +5,10 @@ import AgoraWire
 /// Status updates in order per task, each resent with backoff until the master acknowledges it.
 ///
 /// Only the oldest unacknowledged update of a task is in flight; the next goes out after its ack, and its resend
-/// backoff counts from then. The resend times are kept in a heap: a check pops what is due, and costs nothing for
-/// the updates that are not (an agent with 100,000 updates in flight walked them all four times a second). The
-/// simulated agents of `agora-bench` use it too, so that they resend as real agents do.
+/// backoff counts from then. The resend times are kept in a heap and one timer is armed for the earliest: it pops
+/// what is due and costs nothing for the updates that are not (an agent with 100,000 updates in flight walked them
+/// all four times a second), and nothing at all while no update waits. The simulated agents of `agora-bench` use it
+/// too, so that they resend as real agents do.
 public final class StatusUpdateManager {
     private struct Pending {
         let update: AgentCall.Update
@@ -34,9 +35,9 @@ public final class StatusUpdateManager {
     private let initialBackoff: Double
     private let send: (AgentCall.Update) -> Void
     private let clock: any LoopClock
+    /// The timer armed for the earliest resend, and when it runs (infinity while none is armed).
     private var check: (any ScheduledWork)?
-    /// How often due updates are looked for.
-    static let checkInterval: Duration = .milliseconds(250)
+    private var checkAt = Double.infinity
     /// The longest wait between two sends of one update (Mesos' agent's too).
     static let maximumBackoff = 600.0
 
@@ -50,17 +51,24 @@ public final class StatusUpdateManager {
         self.send = send
         self.clock = clock
         self.timerFailed = timerFailed
-        scheduleCheck()
     }
 
-    private func scheduleCheck() {
+    /// Arms the check for `at` unless one is armed for earlier. A check that finds nothing due (its timer ran a little
+    /// early) arms again; the wait is at least a millisecond, so that never spins.
+    private func armCheck(for at: Double) {
+        guard at < checkAt else { return }
+        check?.cancel()
+        checkAt = at
         do {
-            check = try clock.schedule(in: Self.checkInterval) { [weak self] in
+            check = try clock.schedule(in: .seconds(max(0.001, at - now()))) { [weak self] in
                 guard let self else { return }
+                self.check = nil
+                self.checkAt = .infinity
                 self.resendDue(now: self.clock.now)
-                self.scheduleCheck()
+                if let next = self.resends.min { self.armCheck(for: next.at) }
             }
         } catch {
+            checkAt = .infinity
             timerFailed(error)
         }
     }
@@ -99,6 +107,7 @@ public final class StatusUpdateManager {
         head.nextAttempt = now + head.backoff
         queues[key]?[0] = head
         resends.push(Resend(at: head.nextAttempt, key: key, serial: head.serial))
+        armCheck(for: head.nextAttempt)
     }
 
     /// Drops the acknowledged update and sends the task's next one; returns the acknowledged status.
@@ -140,6 +149,7 @@ public final class StatusUpdateManager {
     public func stop() {
         check?.cancel()
         check = nil
+        checkAt = .infinity
     }
 }
 

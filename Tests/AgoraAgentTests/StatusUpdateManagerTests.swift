@@ -74,6 +74,24 @@ import Testing
         updates.stop()
     }
 
+    @Test func oneTimerWaitsForTheEarliestResendAndNoneWhileNothingWaits() {
+        let clock = ManualClock()
+        let wire = Wire()
+        let updates = manager(clock, wire, backoff: .seconds(10))
+        #expect(clock.scheduledCount == 0)
+        updates.enqueue(status("a", .running), framework: "fw")
+        clock.advance(by: .seconds(3))
+        updates.enqueue(status("b", .running), framework: "fw")
+        #expect(clock.scheduledCount == 1)
+        _ = updates.acknowledge(framework: "fw", task: "a", uuid: Array("a-TASK_RUNNING".utf8))
+        _ = updates.acknowledge(framework: "fw", task: "b", uuid: Array("b-TASK_RUNNING".utf8))
+        // The check still runs at a's time, finds nothing due, and arms for b's; after b's, nothing is armed.
+        clock.advance(by: .seconds(60))
+        #expect(clock.scheduledCount == 0)
+        #expect(wire.sent.map(\.task) == ["a", "b"])
+        updates.stop()
+    }
+
     @Test func manyTasksAreResentEachAtItsOwnTime() {
         let clock = ManualClock()
         let start = clock.now
