@@ -38,7 +38,7 @@ public final class EventStream<Event> {
 
     public func send(_ event: Event) {
         do {
-            stream.write(RecordIO.encode(try encoder.encode(event)))
+            stream.writeRecord(try encoder.encode(event))
         } catch {
             encoder.onFailure(event, error)
         }

@@ -295,7 +295,7 @@ public final class EventSubscription {
                 completion(.failure(HTTPError(.connectionClosed, "no stream to \(server) is open")))
                 return
             }
-            streamBody.write(RecordIO.encode(body))
+            streamBody.writeRecord(body)
             completion(.success(HTTPResponse(status: .accepted)))
             return
         }

@@ -232,6 +232,12 @@ public final class HTTPBodyWriter {
         connection?.write(HTTPChunk.frame(bytes))
     }
 
+    /// Sends `record` as one RecordIO record in one chunk.
+    public func writeRecord(_ record: [UInt8]) {
+        guard isOpen else { return }
+        connection?.write(HTTPChunk.frame(record, asRecord: true))
+    }
+
     /// Ends the body.
     public func finish() {
         guard isOpen else { return }

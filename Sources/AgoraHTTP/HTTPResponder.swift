@@ -124,6 +124,12 @@ public final class HTTPResponseStream {
         responder.connection?.emit(HTTPChunk.frame(bytes), from: responder)
     }
 
+    /// Sends `record` as one RecordIO record in one chunk (an event of a stream).
+    public func writeRecord(_ record: [UInt8]) {
+        guard isOpen else { return }
+        responder.connection?.emit(HTTPChunk.frame(record, asRecord: true), from: responder)
+    }
+
     /// Whether the client is keeping up; when false, slow down until `onWritable` fires.
     public var isWritable: Bool { responder.connection?.isWritable ?? false }
 

@@ -2,11 +2,36 @@
 public enum RecordIO {
     /// Frames one record.
     public static func encode(_ record: [UInt8]) -> [UInt8] {
-        var framed = Array(String(record.count).utf8)
-        framed.reserveCapacity(framed.count + 1 + record.count)
+        var framed: [UInt8] = []
+        framed.reserveCapacity(ASCIINumber.digits(record.count, radix: 10) + 1 + record.count)
+        ASCIINumber.append(record.count, radix: 10, to: &framed)
         framed.append(10)
         framed += record
         return framed
+    }
+}
+
+/// A non-negative count written in ASCII digits straight into a byte array (no String on the way).
+enum ASCIINumber {
+    static func digits(_ value: Int, radix: Int) -> Int {
+        var count = 1
+        var rest = value / radix
+        while rest > 0 {
+            count += 1
+            rest /= radix
+        }
+        return count
+    }
+
+    /// Lower-case digits past 9 (hexadecimal chunk sizes).
+    static func append(_ value: Int, radix: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        while value / divisor >= radix { divisor *= radix }
+        while divisor > 0 {
+            let digit = UInt8(truncatingIfNeeded: value / divisor % radix)
+            bytes.append(digit < 10 ? 48 + digit : 87 + digit)
+            divisor /= radix
+        }
     }
 }
 

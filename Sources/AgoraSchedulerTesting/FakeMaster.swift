@@ -84,7 +84,7 @@ public final class FakeMaster {
     /// Sends any event on the open subscription.
     public func send(_ event: SchedulerEvent) {
         guard let stream, let bytes = try? event.encoded(as: format) else { return }
-        stream.write(RecordIO.encode(bytes))
+        stream.writeRecord(bytes)
     }
 
     /// Offers `resources` (agent flag syntax) on `agent`; returns the offer sent.
