@@ -29,6 +29,8 @@ public final class SchedulerClient {
     /// Whether the master was last told, for every role, that this framework wants offers (REVIVE) or not (SUPPRESS);
     /// nil after each subscription and after a call naming roles, when the master's view is not known here.
     public internal(set) var offersWanted: Bool?
+    /// Updates to acknowledge once this loop turn ends: one deferral for all of them, not a timer each.
+    private var acknowledgeAfterTurn: [TaskStatus] = []
     private let logger = Logger(label: "agora.scheduler")
 
     /// Creates a client; nothing is sent before `start()`. The delegate is held weakly.
@@ -94,9 +96,16 @@ public final class SchedulerClient {
             guard configuration.acknowledgeAutomatically, status.uuid != nil else { return }
             // After the loop turn, so what the delegate stored for this update (a store that groups its writes per
             // turn commits them first) is durable before the master forgets the update.
-            loop.schedule(after: .zero, orReport: { [logger] in logger.error("cannot defer an acknowledgement: \($0)") }) {
-                [weak self] in self?.acknowledge(status)
+            acknowledgeAfterTurn.append(status)
+            guard acknowledgeAfterTurn.count == 1 else { return }
+            let deferred = loop.schedule(after: .zero, orReport: { [logger] in logger.error("cannot defer acknowledgements: \($0)") }) {
+                [weak self] in
+                guard let self else { return }
+                let statuses = self.acknowledgeAfterTurn
+                self.acknowledgeAfterTurn = []
+                for status in statuses { self.acknowledge(status) }
             }
+            if deferred == nil { acknowledgeAfterTurn = [] }
         case .failure?:
             let failure = event.failure
             delegate?.failure(self, agentID: failure?.agentID, executorID: failure?.executorID, status: failure?.status)

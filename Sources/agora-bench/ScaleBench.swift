@@ -10,8 +10,8 @@ import Foundation
 /// N simulated agents in separate processes (`simulate-agents`, at most 4,000 per process) over real TCP, F
 /// frameworks on the real `AgoraScheduler` client launching T tasks of S seconds; then the master is restarted and
 /// the agents' return timed. Without `--max-in-flight` the frameworks launch into every offer (a burst as large as
-/// the agents hold); with it, they keep at most M tasks launched and not finished between them, suppressing offers
-/// while at that limit, as a framework pacing its launches does.
+/// the agents hold); with it, they keep at most M tasks launched and not finished between them, declining offers for
+/// 120 s while at that limit, as a framework pacing its launches does.
 enum ScaleBench {
     struct Shape {
         var agents = 1000
@@ -82,8 +82,8 @@ enum ScaleBench {
                 }
                 if tasks.isEmpty {
                     // At the in-flight limit the framework keeps to the agents it has: those it launched on come back
-                    // as their tasks end, the others stay away for a while.
-                    client.decline([offer.id], refuseSeconds: launched >= quota ? 3600 : launched - finished >= maxInFlight ? 30 : 1)
+                    // as their tasks end, the others stay away for two minutes.
+                    client.decline([offer.id], refuseSeconds: launched >= quota ? 3600 : launched - finished >= maxInFlight ? 120 : 1)
                     continue
                 }
                 let now = ContinuousClock.now
