@@ -36,6 +36,10 @@ public final class HTTPResponder {
     /// Sends a complete response with a `Content-Length` body. Later calls are ignored.
     public func send(_ response: HTTPResponse) {
         guard state == .waiting else { return }
+        if response.status.rawValue == 202, response.headers.fields.isEmpty, response.body.isEmpty, keepAlive {
+            finish(with: Self.emptyAccepted)
+            return
+        }
         var headers = response.headers
         let bodyless = response.status.rawValue == 204 || response.status.rawValue == 304
         if bodyless {
@@ -47,6 +51,13 @@ public final class HTTPResponder {
         if !keepAlive { headers["Connection"] = "close" }
         var bytes = Self.head(status: response.status, headers: headers)
         if !isHead && !bodyless { bytes += response.body }
+        finish(with: bytes)
+    }
+
+    /// The commonest response whole, made once: an empty 202 on a kept-alive connection (every scheduler call).
+    private static let emptyAccepted = head(status: .accepted, headers: ["Content-Length": "0"])
+
+    private func finish(with bytes: [UInt8]) {
         state = .done
         connection?.emit(bytes, from: self)
         connection?.responderFinished(self)
