@@ -25,7 +25,7 @@ public final class Allocator {
     private var filterEnds = MinHeap<FilterEnd>()
     /// When `filterEnds` next drops the ends of filters replaced or cleared since (twice the filters it held last).
     private var filterEndsRebuildAt = 4096
-    private var clusterTotal: [String: Double] = [:]
+    private var clusterTotal = SortedMap<String, Double>()
     private var rotation = 0
     /// Agents the next cycle visits: those that may have something to offer to an eligible framework.
     private var pending: Set<AgentID> = []
@@ -62,10 +62,10 @@ public final class Allocator {
         /// The entries of `roles`, in the same order (resolved once: an allocation cycle hashes no role name).
         var roleEntries: [RoleEntry]
         /// What it holds under each of its roles, in the same order (the roles' shares count these).
-        var allocatedByRole: [[String: Double]]
+        var allocatedByRole: [SortedMap<String, Double>]
         var active: Bool
         var suppressedRoles: Set<String> = []
-        var allocated: [String: Double] = [:]
+        var allocated = SortedMap<String, Double>()
         var share = 0.0
         var firstRole: String { roles.first ?? "*" }
         var orderKey: FrameworkKey { FrameworkKey(share: share, id: id) }
@@ -74,7 +74,7 @@ public final class Allocator {
             self.id = id
             self.roles = roles
             roleEntries = entries
-            allocatedByRole = Array(repeating: [:], count: roles.count)
+            allocatedByRole = Array(repeating: SortedMap(), count: roles.count)
             self.active = active
         }
     }
@@ -88,7 +88,7 @@ public final class Allocator {
     final class RoleEntry: OrderKeyed {
         let name: String
         var weight = 1.0
-        var allocated: [String: Double] = [:]
+        var allocated = SortedMap<String, Double>()
         var share = 0.0
         var frameworks = 0
         /// Its frameworks, least share first.
@@ -184,7 +184,7 @@ public final class Allocator {
         guard let framework = frameworks[id] else { return }
         let list = subscribed.isEmpty ? ["*"] : subscribed
         var entries: [RoleEntry] = []
-        var held: [[String: Double]] = []
+        var held: [SortedMap<String, Double>] = []
         for name in list {
             if let index = framework.roles.firstIndex(of: name) {
                 entries.append(framework.roleEntries[index])
@@ -193,7 +193,7 @@ public final class Allocator {
                 let entry = role(named: name)
                 join(framework, entry)
                 entries.append(entry)
-                held.append([:])
+                held.append(SortedMap())
             }
         }
         for (index, name) in framework.roles.enumerated() where !list.contains(name) {
@@ -207,7 +207,7 @@ public final class Allocator {
         reconsiderAllAgents()
     }
 
-    private func leave(_ framework: FrameworkEntry, _ role: RoleEntry, holding allocated: [String: Double]) {
+    private func leave(_ framework: FrameworkEntry, _ role: RoleEntry, holding allocated: SortedMap<String, Double>) {
         role.frameworks -= 1
         for (resource, amount) in allocated { role.allocated[resource, default: 0] -= amount }
         // Even while the orders wait to be sorted again: a role and a framework holding each other would leak.
@@ -462,7 +462,7 @@ public final class Allocator {
         }
     }
 
-    private func dominantShare(_ allocated: [String: Double]) -> Double {
+    private func dominantShare(_ allocated: SortedMap<String, Double>) -> Double {
         var share = 0.0
         for (name, amount) in allocated {
             guard let total = clusterTotal[name], total > 0 else { continue }

@@ -1,15 +1,16 @@
 /// A binary min-heap: `push` and `popMin` in O(log n), `min` in O(1). Timers that many entries share (updates
-/// waiting to be resent) pop only what is due instead of scanning everything.
+/// waiting to be resent, refusal filters ending) pop only what is due instead of scanning everything. Inlinable, so
+/// that it is specialized for its callers' elements.
 public struct MinHeap<Element: Comparable> {
-    private var elements: [Element] = []
+    @usableFromInline var elements: [Element] = []
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var isEmpty: Bool { elements.isEmpty }
-    public var count: Int { elements.count }
-    public var min: Element? { elements.first }
+    @inlinable public var isEmpty: Bool { elements.isEmpty }
+    @inlinable public var count: Int { elements.count }
+    @inlinable public var min: Element? { elements.first }
 
-    public mutating func push(_ element: Element) {
+    @inlinable public mutating func push(_ element: Element) {
         elements.append(element)
         var child = elements.count - 1
         while child > 0 {
@@ -20,7 +21,7 @@ public struct MinHeap<Element: Comparable> {
         }
     }
 
-    public mutating func popMin() -> Element? {
+    @inlinable public mutating func popMin() -> Element? {
         guard !elements.isEmpty else { return nil }
         elements.swapAt(0, elements.count - 1)
         let smallest = elements.removeLast()
@@ -38,7 +39,7 @@ public struct MinHeap<Element: Comparable> {
         return smallest
     }
 
-    public mutating func removeAll() {
+    @inlinable public mutating func removeAll() {
         elements.removeAll()
     }
 }

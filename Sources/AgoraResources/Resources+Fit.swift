@@ -1,3 +1,4 @@
+import AgoraCollections
 import AgoraWire
 
 /// What a task needs, before concrete resources are chosen: amounts of scalars, counts of range
@@ -28,7 +29,7 @@ extension Resources {
     /// this bag contains, reserved roles first then unreserved; nil when it does not fit.
     public func fit(_ demand: ResourceDemand) -> Resources? {
         var chosen = Resources()
-        func keys<V>(_ entries: [Key: V], _ name: String) -> [Key] {
+        func keys<V>(_ entries: SortedMap<Key, V>, _ name: String) -> [Key] {
             entries.keys.filter { $0.name == name }.sorted { ($0.role == "*" ? 1 : 0, $0.role) < ($1.role == "*" ? 1 : 0, $1.role) }
         }
         for (name, amount) in demand.scalars where amount > 0 {

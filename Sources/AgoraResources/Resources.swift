@@ -1,3 +1,4 @@
+import AgoraCollections
 import AgoraWire
 
 /// A bag of resources with arithmetic: scalars (kept in thousandths, as Mesos does, so sums never drift),
@@ -14,9 +15,10 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.name, lhs.role) < (rhs.name, rhs.role) }
     }
 
-    var scalars: [Key: Int64] = [:]
-    var ranges: [Key: RangeSet] = [:]
-    var sets: [Key: Set<String>] = [:]
+    // A bag holds a few names: sorted maps compare them instead of hashing them.
+    var scalars = SortedMap<Key, Int64>()
+    var ranges = SortedMap<Key, RangeSet>()
+    var sets = SortedMap<Key, Set<String>>()
 
     public init() {}
 
@@ -62,8 +64,8 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A size per name for share computations: scalars as their amount, ranges and sets by element count.
-    public var quantities: [String: Double] {
-        var out: [String: Double] = [:]
+    public var quantities: SortedMap<String, Double> {
+        var out = SortedMap<String, Double>()
         for (key, value) in scalars { out[key.name, default: 0] += Double(value) / 1000 }
         for (key, value) in ranges { out[key.name, default: 0] += Double(value.count) }
         for (key, value) in sets { out[key.name, default: 0] += Double(value.count) }
