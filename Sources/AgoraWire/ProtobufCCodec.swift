@@ -5,7 +5,8 @@ internal import CProtobufC
 /// reads them back into the struct, which the generated code turns into the Swift value.
 enum ProtobufCCodec {
     static func encode<M: ProtobufCMessageConvertible>(_ value: M) throws(WireError) -> [UInt8] {
-        let arena = ProtobufCArena()
+        let arena = ProtobufCArena.acquire()
+        defer { arena.relinquish() }
         do {
             let message = try arena.message(value)
             return pack(UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self))
@@ -16,7 +17,8 @@ enum ProtobufCCodec {
 
     static func decode<M: ProtobufCMessageConvertible>(_ bytes: [UInt8]) throws(WireError) -> M {
         do throws(WireError) {
-            let arena = ProtobufCArena()
+            let arena = ProtobufCArena.acquire()
+            defer { arena.relinquish() }
             let descriptor = M.cDescriptor
             return try arena.withAllocator { (allocator) throws(WireError) -> M in
                 let unpacked = bytes.withUnsafeBufferPointer { buffer in

@@ -3,7 +3,8 @@ import Foundation
 // agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale] [dns] [lb]: prints throughput figures for the transport,
 // the codecs, the master, service discovery and load balancing
 // (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
-// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S]: the master against simulated agents;
+// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S] [--max-in-flight M]: the master against
+// simulated agents;
 // agora-bench scale-services --agents N --instances I and scale-cron --agents N --jobs J: the frameworks at scale.
 
 if CommandLine.arguments.dropFirst().first == "simulate-agents" {
