@@ -1,11 +1,10 @@
 internal import CLibUV
 import Glibc
 
-/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. On a connection a
-/// server accepted, the first write of a loop turn goes at once (the peer starts on it while this loop works on) and
-/// the later ones are corked, to go to the kernel together before the loop polls again (`WriteFlusher`): a burst of
-/// events to one subscriber is one system call. A client's writes all go at once: it may be pipelining calls on
-/// purpose, each to be started while it prepares the next.
+/// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. The first write of a
+/// loop turn goes at once (the peer starts on it while this loop works on) and the later ones are corked, to go to
+/// the kernel together before the loop polls again (`WriteFlusher`): a burst of events to one subscriber, or of calls
+/// a client pipelines (a framework acknowledging the updates of one turn), is one system call.
 public final class TCPConnection: LoopHandle {
     /// What a read delivers.
     public enum ReadEvent {
@@ -36,8 +35,6 @@ public final class TCPConnection: LoopHandle {
     private var wasBlocked = false
     /// Whether this connection wrote in the current loop turn.
     private var wroteThisTurn = false
-    /// Whether writes after the first of a turn are corked (set for accepted connections).
-    var corksWrites = false
     /// Writes handed to libuv and not completed; 32 bits, beside the flags, to keep the object in a smaller size
     /// class (more than four billion writes in flight would have exhausted memory long before).
     private var pendingWrites: UInt32 = 0
@@ -140,11 +137,9 @@ public final class TCPConnection: LoopHandle {
             return
         }
         bytesWritten += bytes.count
-        guard corksWrites, wroteThisTurn else {
-            if corksWrites {
-                wroteThisTurn = true
-                loop.cork(self)
-            }
+        guard wroteThisTurn else {
+            wroteThisTurn = true
+            loop.cork(self)
             return send(bytes, completion: completion)
         }
         corked += bytes

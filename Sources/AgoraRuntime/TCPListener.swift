@@ -52,7 +52,6 @@ public final class TCPListener: LoopHandle {
         }
         do {
             let connection = try TCPConnection(loop: loop)
-            connection.corksWrites = true
             let accepted = uv_accept(agora_uv_stream(memory), connection.stream)
             if accepted < 0 {
                 connection.close()
