@@ -9,10 +9,11 @@ public final class Loop {
     public internal(set) var openHandles = 0
     private var readBufferStorage: UnsafeMutableRawPointer?
     static let readBufferSize = 64 * 1024
-    /// Connections that wrote this turn, their later writes corked and flushed together before the loop polls
-    /// (`WriteFlusher`).
+    /// Connections that wrote this turn, their later writes corked and flushed together right after the poll's
+    /// callbacks or right before the next poll (`WriteFlusher`).
     private var corkedConnections: [TCPConnection] = []
     private var flusher: WriteFlusher?
+    private var afterPollFlusher: WriteFlusher?
 
     /// The one buffer every connection, pipe and datagram socket of this loop reads into: libuv fills it right
     /// before a read callback, which consumes it before returning, so one serves them all (a buffer per connection
@@ -42,7 +43,10 @@ public final class Loop {
     /// Takes a connection that wrote for the first time this turn; without a flusher (the loop is out of handles)
     /// its writes all go at once.
     func cork(_ connection: TCPConnection) {
-        if flusher == nil, !isClosed { flusher = try? WriteFlusher(loop: self) }
+        if flusher == nil, !isClosed {
+            flusher = try? WriteFlusher(loop: self, phase: .beforePoll)
+            afterPollFlusher = try? WriteFlusher(loop: self, phase: .afterPoll)
+        }
         guard let flusher, flusher.isOpen else { return connection.flushCorked() }
         if corkedConnections.isEmpty { flusher.setKeepsLoopAlive(true) }
         corkedConnections.append(connection)
@@ -120,6 +124,8 @@ public final class Loop {
         guard !isClosed else { return }
         flusher?.close()
         flusher = nil
+        afterPollFlusher?.close()
+        afterPollFlusher = nil
         // Let pending close callbacks run first.
         uv_run(raw, UV_RUN_NOWAIT)
         try check(uv_loop_close(raw), "uv_loop_close")
@@ -129,6 +135,7 @@ public final class Loop {
     deinit {
         if !isClosed {
             flusher?.close()
+            afterPollFlusher?.close()
             uv_run(raw, UV_RUN_NOWAIT)
             if uv_loop_close(raw) != 0 {
                 // Handles are still open: their memory must stay valid, so the loop's is kept too.

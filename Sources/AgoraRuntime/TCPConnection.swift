@@ -3,8 +3,8 @@ import Glibc
 
 /// One TCP stream: reads delivered as events, queued writes with a high-water mark, one close. The first write of a
 /// loop turn goes at once (the peer starts on it while this loop works on) and the later ones are corked, to go to
-/// the kernel together before the loop polls again (`WriteFlusher`): a burst of events to one subscriber, or of calls
-/// a client pipelines (a framework acknowledging the updates of one turn), is one system call.
+/// the kernel together at the end of the loop's phase (`WriteFlusher`): a burst of events to one subscriber, or of
+/// calls a client pipelines (a framework acknowledging the updates of one turn), is one system call.
 public final class TCPConnection: LoopHandle {
     /// What a read delivers.
     public enum ReadEvent {

@@ -1,18 +1,37 @@
 internal import CLibUV
 
-/// The loop's `uv_prepare` handle that hands every connection's corked writes to the kernel right before the loop
-/// polls: what a loop turn wrote to one connection (a burst of events, pipelined answers) goes in one system call.
-/// It keeps the loop alive only while writes wait; it is not counted in `Loop.openHandles`.
+/// A handle of the loop that hands every connection's corked writes to the kernel: what a loop turn wrote to one
+/// connection (a burst of events, pipelined answers or calls) goes in one system call. The loop has two: one right
+/// before it polls (`uv_prepare`), for what timers and other callbacks wrote, and one right after the poll's callbacks
+/// (`uv_check`), so that what they wrote does not wait for the next turn's timers (an allocation cycle, a store's
+/// group commit with its fsync). Only the first keeps the loop alive, and only while writes wait; neither is counted
+/// in `Loop.openHandles`.
 final class WriteFlusher: LoopHandle {
-    init(loop: Loop) throws(RuntimeError) {
-        super.init(loop: loop, type: UV_PREPARE)
+    enum Phase {
+        case beforePoll
+        case afterPoll
+    }
+
+    init(loop: Loop, phase: Phase) throws(RuntimeError) {
+        super.init(loop: loop, type: phase == .beforePoll ? UV_PREPARE : UV_CHECK)
         isCounted = false
-        let prepare = memory.assumingMemoryBound(to: uv_prepare_t.self)
-        try check(uv_prepare_init(loop.raw, prepare), "uv_prepare_init")
-        didOpen()
-        uv_unref(handle)
-        try check(uv_prepare_start(prepare) { raw in
-            WriteFlusher.owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
-        }, "uv_prepare_start")
+        switch phase {
+        case .beforePoll:
+            let prepare = memory.assumingMemoryBound(to: uv_prepare_t.self)
+            try check(uv_prepare_init(loop.raw, prepare), "uv_prepare_init")
+            didOpen()
+            uv_unref(handle)
+            try check(uv_prepare_start(prepare) { raw in
+                WriteFlusher.owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
+            }, "uv_prepare_start")
+        case .afterPoll:
+            let afterPoll = memory.assumingMemoryBound(to: uv_check_t.self)
+            try check(uv_check_init(loop.raw, afterPoll), "uv_check_init")
+            didOpen()
+            uv_unref(handle)
+            try check(uv_check_start(afterPoll) { raw in
+                WriteFlusher.owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
+            }, "uv_check_start")
+        }
     }
 }
