@@ -232,6 +232,7 @@ enum ScaleBench {
     /// `agora-bench scale-services --agents N --instances I`: the services framework deploys one app of I instances
     /// (which never end) on simulated agents; prints how long until all run.
     static func services(_ arguments: [String]) throws {
+        try refuseOthers(arguments, valued: ["--agents", "--instances"])
         let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
         let instances = try flag("--instances", in: arguments, 1...1_000_000) ?? 10_000
         print("scale-services: \(instances) instances on \(agents) simulated agents")
@@ -257,6 +258,7 @@ enum ScaleBench {
     /// (runs of 1 s), all at the same second or, with `--spread`, at due times spread over the 60 seconds of the
     /// minute; after two due times, the simulators print the start lag (due time → the run reaching its agent).
     static func cron(_ arguments: [String]) throws {
+        try refuseOthers(arguments, valued: ["--agents", "--jobs"], switches: ["--spread"])
         let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
         let jobs = try flag("--jobs", in: arguments, 1...100_000) ?? 10_000
         let spread = arguments.contains("--spread")
@@ -277,6 +279,21 @@ enum ScaleBench {
             report("scale cron jobs posted", [("jobs", "\(jobs)"), ("seconds", format(seconds(since: posting), 1))])
             let end = first + 60 + 20
             cluster.idle(Bounds.duration(seconds: max(0, end - Date().timeIntervalSince1970)))
+        }
+    }
+
+    /// Fails on any argument that is not one of these flags (with its value) or switches.
+    private static func refuseOthers(_ arguments: [String], valued: Set<String>, switches: Set<String> = []) throws {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if switches.contains(argument) {
+                index += 1
+            } else if valued.contains(argument) {
+                index += 2
+            } else {
+                throw BenchError("unknown argument \(argument)")
+            }
         }
     }
 
