@@ -16,22 +16,21 @@ final class WriteFlusher: LoopHandle {
         super.init(loop: loop, type: phase == .beforePoll ? UV_PREPARE : UV_CHECK)
         isCounted = false
         switch phase {
-        case .beforePoll:
-            let prepare = memory.assumingMemoryBound(to: uv_prepare_t.self)
-            try check(uv_prepare_init(loop.raw, prepare), "uv_prepare_init")
-            didOpen()
-            uv_unref(handle)
-            try check(uv_prepare_start(prepare) { raw in
-                WriteFlusher.owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
-            }, "uv_prepare_start")
-        case .afterPoll:
-            let afterPoll = memory.assumingMemoryBound(to: uv_check_t.self)
-            try check(uv_check_init(loop.raw, afterPoll), "uv_check_init")
-            didOpen()
-            uv_unref(handle)
-            try check(uv_check_start(afterPoll) { raw in
-                WriteFlusher.owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
-            }, "uv_check_start")
+        case .beforePoll: try check(uv_prepare_init(loop.raw, prepareHandle), "uv_prepare_init")
+        case .afterPoll: try check(uv_check_init(loop.raw, checkHandle), "uv_check_init")
         }
+        didOpen()
+        uv_unref(handle)
+        switch phase {
+        case .beforePoll: try check(uv_prepare_start(prepareHandle) { WriteFlusher.flush($0) }, "uv_prepare_start")
+        case .afterPoll: try check(uv_check_start(checkHandle) { WriteFlusher.flush($0) }, "uv_check_start")
+        }
+    }
+
+    private var prepareHandle: UnsafeMutablePointer<uv_prepare_t> { memory.assumingMemoryBound(to: uv_prepare_t.self) }
+    private var checkHandle: UnsafeMutablePointer<uv_check_t> { memory.assumingMemoryBound(to: uv_check_t.self) }
+
+    private static func flush<Handle>(_ raw: UnsafeMutablePointer<Handle>?) {
+        owner(raw.map(UnsafeMutableRawPointer.init), as: WriteFlusher.self)?.loop.flushWrites()
     }
 }
