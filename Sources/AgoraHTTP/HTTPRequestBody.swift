@@ -42,16 +42,13 @@ enum HTTPChunk {
     /// One chunk; with `asRecord`, holding `bytes` as one RecordIO record. Built in one allocation: an event framed
     /// twice (record, then chunk) was two more arrays and two more copies of it.
     static func frame(_ bytes: [UInt8], asRecord: Bool) -> [UInt8] {
-        let payload = (asRecord ? ASCIINumber.digits(bytes.count, radix: 10) + 1 : 0) + bytes.count
+        let payload = (asRecord ? RecordIO.prefixLength(of: bytes) : 0) + bytes.count
         var chunk: [UInt8] = []
         chunk.reserveCapacity(ASCIINumber.digits(payload, radix: 16) + 2 + payload + 2)
         ASCIINumber.append(payload, radix: 16, to: &chunk)
         chunk.append(13)
         chunk.append(10)
-        if asRecord {
-            ASCIINumber.append(bytes.count, radix: 10, to: &chunk)
-            chunk.append(10)
-        }
+        if asRecord { RecordIO.appendPrefix(of: bytes, to: &chunk) }
         chunk.append(contentsOf: bytes)
         chunk.append(13)
         chunk.append(10)

@@ -3,11 +3,18 @@ public enum RecordIO {
     /// Frames one record.
     public static func encode(_ record: [UInt8]) -> [UInt8] {
         var framed: [UInt8] = []
-        framed.reserveCapacity(ASCIINumber.digits(record.count, radix: 10) + 1 + record.count)
-        ASCIINumber.append(record.count, radix: 10, to: &framed)
-        framed.append(10)
+        framed.reserveCapacity(prefixLength(of: record) + record.count)
+        appendPrefix(of: record, to: &framed)
         framed += record
         return framed
+    }
+
+    /// The length of a record's `<decimal length>\n`.
+    static func prefixLength(of record: [UInt8]) -> Int { ASCIINumber.digits(record.count, radix: 10) + 1 }
+
+    static func appendPrefix(of record: [UInt8], to bytes: inout [UInt8]) {
+        ASCIINumber.append(record.count, radix: 10, to: &bytes)
+        bytes.append(10)
     }
 }
 

@@ -18,7 +18,8 @@ extension Identifier {
     }
 
     public func protobuf() throws(WireError) -> [UInt8] {
-        let arena = ProtobufCArena()
+        let arena = ProtobufCArena.acquire()
+        defer { arena.relinquish() }
         let descriptor = Self.cDescriptor
         let message = arena.allocate(bytes: Int(descriptor.pointee.sizeof_message))
         agora_protobuf_init(descriptor, message)
@@ -32,7 +33,8 @@ extension Identifier {
     }
 
     public init(protobuf bytes: [UInt8]) throws(WireError) {
-        let arena = ProtobufCArena()
+        let arena = ProtobufCArena.acquire()
+        defer { arena.relinquish() }
         let descriptor = Self.cDescriptor
         self = try arena.withAllocator { (allocator) throws(WireError) -> Self in
             let unpacked = bytes.withUnsafeBufferPointer { buffer in

@@ -23,24 +23,39 @@ enum ScaleBench {
 
     static func parse(_ arguments: [String]) throws -> Shape {
         var shape = Shape()
-        var iterator = arguments.makeIterator()
-        while let flag = iterator.next() {
-            guard let value = iterator.next() else { throw BenchError("\(flag) needs a value") }
-            switch flag {
-            case "--agents": shape.agents = try number(value, flag, 1...100_000)
-            case "--frameworks": shape.frameworks = try number(value, flag, 1...10_000)
-            case "--tasks": shape.tasks = try number(value, flag, 1...10_000_000)
-            case "--max-in-flight": shape.maxInFlight = try number(value, flag, 1...10_000_000)
-            case "--task-seconds":
-                guard let seconds = Double(value), (0...3600).contains(seconds) else { throw BenchError("--task-seconds: 0 to 3600") }
-                shape.taskSeconds = seconds
-            default: throw BenchError("unknown flag \(flag)")
-            }
+        let given = try flags(arguments, valued: ["--agents", "--frameworks", "--tasks", "--max-in-flight", "--task-seconds"])
+        shape.agents = try number(given, "--agents", 1...100_000) ?? shape.agents
+        shape.frameworks = try number(given, "--frameworks", 1...10_000) ?? shape.frameworks
+        shape.tasks = try number(given, "--tasks", 1...10_000_000) ?? shape.tasks
+        shape.maxInFlight = try number(given, "--max-in-flight", 1...10_000_000)
+        if let value = given["--task-seconds"] {
+            guard let seconds = Double(value), (0...3600).contains(seconds) else { throw BenchError("--task-seconds: 0 to 3600") }
+            shape.taskSeconds = seconds
         }
         return shape
     }
 
-    private static func number(_ text: String, _ flag: String, _ range: ClosedRange<Int>) throws -> Int {
+    /// The flags given, by name (a switch maps to ""): each valued flag takes the next argument; anything that is not
+    /// one of these flags is refused.
+    private static func flags(_ arguments: [String], valued: Set<String>, switches: Set<String> = []) throws -> [String: String] {
+        var given: [String: String] = [:]
+        var iterator = arguments.makeIterator()
+        while let flag = iterator.next() {
+            if switches.contains(flag) {
+                given[flag] = ""
+            } else if valued.contains(flag) {
+                guard let value = iterator.next() else { throw BenchError("\(flag) needs a value") }
+                given[flag] = value
+            } else {
+                throw BenchError("unknown argument \(flag)")
+            }
+        }
+        return given
+    }
+
+    /// The whole number given for `flag`, if it was given, checked against `range`.
+    private static func number(_ given: [String: String], _ flag: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text = given[flag] else { return nil }
         guard let value = Int(text), range.contains(value) else { throw BenchError("\(flag): \(range.lowerBound) to \(range.upperBound)") }
         return value
     }
@@ -232,9 +247,9 @@ enum ScaleBench {
     /// `agora-bench scale-services --agents N --instances I`: the services framework deploys one app of I instances
     /// (which never end) on simulated agents; prints how long until all run.
     static func services(_ arguments: [String]) throws {
-        try refuseOthers(arguments, valued: ["--agents", "--instances"])
-        let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
-        let instances = try flag("--instances", in: arguments, 1...1_000_000) ?? 10_000
+        let given = try flags(arguments, valued: ["--agents", "--instances"])
+        let agents = try number(given, "--agents", 1...100_000) ?? 1000
+        let instances = try number(given, "--instances", 1...1_000_000) ?? 10_000
         print("scale-services: \(instances) instances on \(agents) simulated agents")
         fflush(nil)
         try withSimulatedCluster(agents: agents, taskSeconds: 0) { cluster, _, _, _ in
@@ -258,10 +273,10 @@ enum ScaleBench {
     /// (runs of 1 s), all at the same second or, with `--spread`, at due times spread over the 60 seconds of the
     /// minute; after two due times, the simulators print the start lag (due time → the run reaching its agent).
     static func cron(_ arguments: [String]) throws {
-        try refuseOthers(arguments, valued: ["--agents", "--jobs"], switches: ["--spread"])
-        let agents = try flag("--agents", in: arguments, 1...100_000) ?? 1000
-        let jobs = try flag("--jobs", in: arguments, 1...100_000) ?? 10_000
-        let spread = arguments.contains("--spread")
+        let given = try flags(arguments, valued: ["--agents", "--jobs"], switches: ["--spread"])
+        let agents = try number(given, "--agents", 1...100_000) ?? 1000
+        let jobs = try number(given, "--jobs", 1...100_000) ?? 10_000
+        let spread = given["--spread"] != nil
         print("scale-cron: \(jobs) jobs due every minute \(spread ? "spread over the minute" : "at the same second") on \(agents) simulated agents")
         fflush(nil)
         try withSimulatedCluster(agents: agents, taskSeconds: 1) { cluster, _, _, _ in
@@ -280,27 +295,6 @@ enum ScaleBench {
             let end = first + 60 + 20
             cluster.idle(Bounds.duration(seconds: max(0, end - Date().timeIntervalSince1970)))
         }
-    }
-
-    /// Fails on any argument that is not one of these flags (with its value) or switches.
-    private static func refuseOthers(_ arguments: [String], valued: Set<String>, switches: Set<String> = []) throws {
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            if switches.contains(argument) {
-                index += 1
-            } else if valued.contains(argument) {
-                index += 2
-            } else {
-                throw BenchError("unknown argument \(argument)")
-            }
-        }
-    }
-
-    private static func flag(_ name: String, in arguments: [String], _ range: ClosedRange<Int>) throws -> Int? {
-        guard let index = arguments.firstIndex(of: name) else { return nil }
-        guard index + 1 < arguments.count else { throw BenchError("\(name) needs a value") }
-        return try number(arguments[index + 1], name, range)
     }
 
     /// `condition`, asked at most once per `interval` (a cluster wait asks every few milliseconds; a request to a busy

@@ -1,11 +1,7 @@
 import Foundation
 
-// agora-bench [--quick] [http] [recordio] [wire] [allocator] [cluster] [scale] [dns] [lb]: prints throughput figures for the transport,
-// the codecs, the master, service discovery and load balancing
-// (release build: `make bench`). Each line is one measurement; nothing here passes or fails on time.
-// agora-bench scale --agents N --frameworks F --tasks T [--task-seconds S] [--max-in-flight M]: the master against
-// simulated agents;
-// agora-bench scale-services --agents N --instances I and scale-cron --agents N --jobs J: the frameworks at scale.
+// Throughput figures for the transport, the codecs, the master at scale, service discovery and load balancing (release
+// build: `make bench`; `usage` below lists the commands). Each line is one measurement; nothing passes or fails on time.
 
 /// The benchmarks run when none is named, in order.
 let benchmarks = ["http", "recordio", "wire", "allocator", "cluster", "dns", "lb", "scale"]
