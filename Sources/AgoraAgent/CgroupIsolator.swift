@@ -8,21 +8,21 @@ import Foundation
 ///
 /// A task joins its cgroup as it starts, before it execs (`ProcessSpec.cgroupProcs`), so
 /// everything it starts is inside from the first instruction.
-final class CgroupIsolator {
+public final class CgroupIsolator {
     enum Mode: String {
         case v1, v2
     }
 
     let mode: Mode
     /// Whether tasks also get their own PID and mount namespaces.
-    let namespaces: Bool
+    public let namespaces: Bool
     private let root: String
     /// This agent's group under `agora/` (its pid): task cgroups made by an agent before a restart stay in theirs.
     let instance: String
     private let group: String
 
     /// Nil when cgroups are missing or not writable here (tasks then run without limits).
-    init?(root: String = "/sys/fs/cgroup", instance: String) {
+    public init?(root: String = "/sys/fs/cgroup", instance: String) {
         self.root = root
         self.instance = instance
         group = "agora/\(instance)"
@@ -108,7 +108,7 @@ final class CgroupIsolator {
     /// Creates the task's cgroup with its limits; returns the `cgroup.procs` files the task joins. A limit that
     /// cannot be set fails the launch (a task never runs unlimited by accident); only swap limits, which hosts
     /// without swap accounting lack, may be missing.
-    func prepare(task: String, memoryMB: Double, cpus: Double) throws -> [String] {
+    public func prepare(task: String, memoryMB: Double, cpus: Double) throws -> [String] {
         let name = Self.directoryName(task)
         let memoryBytes = max(Bounds.clampedInt64(memoryMB * 1_048_576), 4 * 1_048_576)
         let quota = max(Bounds.clampedInt64(cpus * 100_000), 1000)
@@ -163,14 +163,14 @@ final class CgroupIsolator {
 
     /// Removes the task's cgroup; false while a process (one just killed, still exiting) keeps it busy.
     @discardableResult
-    func release(task: String, instance: String? = nil) -> Bool {
+    public func release(task: String, instance: String? = nil) -> Bool {
         directories(of: task, instance: instance).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
     }
 
     /// When the agent stops: removes every task cgroup of its group (their processes were just sent SIGKILL) and the
     /// group, waiting up to two seconds in all (100 waits of 20 ms) for killed processes to leave; with `keepBusy`
     /// (tasks left running for the next agent) only the empty ones go, without waiting.
-    func close(keepBusy: Bool) {
+    public func close(keepBusy: Bool) {
         var waits = keepBusy ? 0 : 100
         for own in ownDirectories {
             let children = ((try? FileManager.default.contentsOfDirectory(atPath: own)) ?? []).filter { child in

@@ -1,7 +1,7 @@
 import Glibc
 
 /// The few mount operations the agent needs for container root filesystems: an overlay of a read-only image under a
-/// writable layer, a detached unmount, and the list of mount points below a directory.
+/// writable layer, a detached unmount, and the list of mount points below a directory; and a memory filesystem.
 public enum Mounts {
     /// Mounts `lower` (read-only) under `upper` (writable, with its `work` directory on the same filesystem) at
     /// `target`.
@@ -13,6 +13,14 @@ public enum Mounts {
         guard mount("overlay", target, "overlay", 0, options) == 0 else {
             let error = errno
             throw RuntimeError(code: errnoName(error), message: String(cString: strerror(error)), call: "mount(overlay, \(target))")
+        }
+    }
+
+    /// Mounts a fresh memory filesystem (tmpfs) of at most `megabytes` at `target`.
+    public static func tmpfs(at target: String, megabytes: Int) throws(RuntimeError) {
+        guard mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "size=\(megabytes)m,mode=0755") == 0 else {
+            let error = errno
+            throw RuntimeError(code: errnoName(error), message: String(cString: strerror(error)), call: "mount(tmpfs, \(target))")
         }
     }
 
@@ -35,6 +43,21 @@ public enum Mounts {
             return point == directory || point.hasPrefix(prefix) ? point : nil
         }
         return points.sorted { $0.count > $1.count }
+    }
+
+    /// The type of the file system holding `path` (`ext4`, `tmpfs`, …): that of its deepest mount point in
+    /// `/proc/self/mountinfo`, whose fields after the ` - ` separator start with the type.
+    public static func fileSystemType(of path: String) -> String? {
+        guard let text = try? Files.readText("/proc/self/mountinfo") else { return nil }
+        var best: (point: String, type: String)?
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 6, let separator = fields[6...].firstIndex(of: "-"), separator + 1 < fields.count else { continue }
+            let point = unescape(String(fields[4]))
+            let holds = point == "/" || path == point || path.hasPrefix(point + "/")
+            if holds && point.count >= (best?.point.count ?? 0) { best = (point, String(fields[separator + 1])) }
+        }
+        return best?.type
     }
 
     /// mountinfo escapes space, tab, newline and backslash as octal (`\040`).
