@@ -209,7 +209,7 @@ extension Agent {
         }
         // Nothing of the task outlives its executor; its cgroup goes once the killed processes have left it, and its
         // networks are released.
-        isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
+        isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance, byRuntime: run.runsInContainer)
         releaseCgroup(of: run, attempts: 20)
         releaseNetwork(of: run) { [weak self, weak run] in
             guard let self, let run else { return }
@@ -233,7 +233,8 @@ extension Agent {
 
     /// Removes the task's cgroup, trying again every 100 ms while killed processes are still leaving it.
     private func releaseCgroup(of run: TaskRun, attempts: Int) {
-        guard let isolator, !isolator.release(task: run.cgroupName, instance: run.cgroupInstance), attempts > 1, !isStopped else { return }
+        guard let isolator, !isolator.release(task: run.cgroupName, instance: run.cgroupInstance, byRuntime: run.runsInContainer),
+              attempts > 1, !isStopped else { return }
         loop.schedule(after: .milliseconds(100), orReport: timerFailed) { [weak self, weak run] in
             guard let self, let run else { return }
             self.releaseCgroup(of: run, attempts: attempts - 1)

@@ -122,7 +122,7 @@ public final class Agent {
             }
             try? run.process?.killGroup(.kill)
             if let pid = run.taskPID { try? ChildProcess.killGroup(pid, .kill) }
-            isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance)
+            isolator?.killAll(task: run.cgroupName, instance: run.cgroupInstance, byRuntime: run.runsInContainer)
             releaseContainer(of: run)
             if let network = run.network, !run.releasingNetwork {
                 releaseNetworkNow(network)

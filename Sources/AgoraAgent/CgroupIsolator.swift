@@ -124,7 +124,7 @@ public final class CgroupIsolator {
             return [directory + "/cgroup.procs"]
         case .v1:
             var procs: [String] = []
-            for controller in ["memory", "cpu", "pids"] {
+            for controller in Self.v1Controllers {
                 let directory = "\(root)/\(controller)/\(group)/\(name)"
                 try Files.makeDirectories(directory)
                 procs.append(directory + "/cgroup.procs")
@@ -153,18 +153,20 @@ public final class CgroupIsolator {
         return false
     }
 
-    /// SIGKILL to every process in the task's cgroup: whatever it started, known to the agent or not.
-    func killAll(task: String, instance: String? = nil) {
-        for directory in directories(of: task, instance: instance) {
+    /// SIGKILL to every process in the task's cgroup: whatever it started, known to the agent or not. A task run by
+    /// an OCI runtime (`byRuntime`) may have cgroups in every hierarchy; a command only in those `prepare` made.
+    func killAll(task: String, instance: String? = nil, byRuntime: Bool) {
+        for directory in directories(of: task, instance: instance, byRuntime: byRuntime) {
             guard let text = try? Files.readText(directory + "/cgroup.procs") else { continue }
             for pid in text.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 { Glibc.kill(pid, SIGKILL) }
         }
     }
 
-    /// Removes the task's cgroup; false while a process (one just killed, still exiting) keeps it busy.
+    /// Removes the task's cgroup (see `killAll` for `byRuntime`); false while a process (one just killed, still
+    /// exiting) keeps it busy.
     @discardableResult
-    public func release(task: String, instance: String? = nil) -> Bool {
-        directories(of: task, instance: instance).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
+    public func release(task: String, instance: String? = nil, byRuntime: Bool = false) -> Bool {
+        directories(of: task, instance: instance, byRuntime: byRuntime).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
     }
 
     /// When the agent stops: removes every task cgroup of its group (their processes were just sent SIGKILL) and the
@@ -193,11 +195,15 @@ public final class CgroupIsolator {
         String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
     }
 
-    private func directories(of task: String, instance: String?) -> [String] {
+    private func directories(of task: String, instance: String?, byRuntime: Bool) -> [String] {
         let name = Self.directoryName(task)
         let group = "agora/\(instance ?? self.instance)"
-        return mode == .v2 ? ["\(root)/\(group)/\(name)"] : hierarchies.map { "\(root)/\($0)/\(group)/\(name)" }
+        guard mode == .v1 else { return ["\(root)/\(group)/\(name)"] }
+        return (byRuntime ? hierarchies : Self.v1Controllers).map { "\(root)/\($0)/\(group)/\(name)" }
     }
+
+    /// The v1 hierarchies `prepare` makes a task's cgroups in.
+    private static let v1Controllers = ["memory", "cpu", "pids"]
 
     /// Writes a control file; an `optional` one may be missing from this kernel's configuration.
     private func write(_ value: String, to path: String, optional: Bool = false) throws {

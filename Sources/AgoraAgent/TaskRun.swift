@@ -95,6 +95,10 @@ final class TaskRun {
 
     var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
 
+    /// Whether an OCI runtime runs it (its container has an image); the runtime may make its cgroups in every
+    /// hierarchy.
+    var runsInContainer: Bool { info.container?.imageName != nil }
+
     /// The framework's own executor (`TaskInfo.executor`), when the task brought one instead of a command.
     var customExecutor: ExecutorInfo? { info.executor }
 
