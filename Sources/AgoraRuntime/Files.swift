@@ -21,13 +21,16 @@ public enum Files {
         uv_fs_req_cleanup(&request)
         try check(statStatus, "uv_fs_fstat(\(path))")
         if isDirectory { throw RuntimeError(status: Int32(UV_EISDIR.rawValue), call: "uv_fs_read(\(path))") }
-        // Pseudo files (/proc, /sys, cgroups) report size 0: read those until end of file.
+        // Pseudo files (/proc, /sys, cgroups) report size 0: read those until end of file, in pieces of a page that
+        // double up to 64 KiB (most hold a line or two).
         let wanted = size > 0 ? Int(max(0, min(Int64(length), size - offset))) : length
         var bytes = [UInt8]()
         var filled = 0
+        var piece = size > 0 ? 64 * 1024 : 4096
         while filled < wanted {
-            let chunk = min(wanted - filled, 64 * 1024)
-            if bytes.count < filled + chunk { bytes += [UInt8](repeating: 0, count: filled + chunk - bytes.count) }
+            let chunk = min(wanted - filled, piece)
+            piece = min(piece * 2, 64 * 1024)
+            if bytes.count < filled + chunk { bytes.append(contentsOf: repeatElement(0, count: filled + chunk - bytes.count)) }
             let count: Int32 = bytes.withUnsafeMutableBytes { buffer in
                 var piece = agora_uv_buf(buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self), chunk)
                 let result = uv_fs_read(nil, &request, uv_file(fd), &piece, 1, offset + Int64(filled), nil)
@@ -38,7 +41,8 @@ public enum Files {
             if count == 0 { break }
             filled += Int(count)
         }
-        return (Array(bytes.prefix(filled)), size)
+        bytes.removeLast(bytes.count - filled)
+        return (bytes, size)
     }
 
     /// Replaces `path` with `bytes` so that a crash leaves the old file or the new one, never a part: writes a

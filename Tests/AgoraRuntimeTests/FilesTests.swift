@@ -46,6 +46,14 @@ import Testing
     @Test func pseudoFilesThatReportNoSizeAreReadToTheEnd() throws {
         let status = try Files.readText("/proc/self/status")
         #expect(status.contains("Pid:"))
+        #expect(status.hasSuffix("\n"))
+        // Longer than the first pieces (a page, then doubling): the kernel's symbol list, a stable pseudo file of
+        // megabytes, comes whole, and a length stops the read inside a piece.
+        guard let expected = FileHandle(forReadingAtPath: "/proc/kallsyms")?.readDataToEndOfFile(), expected.count > 200_000
+        else { return }
+        let symbols = try Files.read("/proc/kallsyms")
+        #expect(symbols.size == 0 && symbols.bytes == Array(expected))
+        #expect(try Files.read("/proc/kallsyms", length: 10_000).bytes == Array(expected.prefix(10_000)))
     }
 
     @Test func missingFilesAndDirectoriesAreTypedErrors() throws {
