@@ -42,7 +42,79 @@ struct CheckpointEntry: Codable {
         self.checkpoint = checkpoint
     }
 
-    func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+    /// The record as JSON, written straight rather than through `JSONEncoder` (which cost the agent a tenth of its
+    /// CPU with tasks starting and ending); `Codable` reads it back, and reads what `JSONEncoder` wrote before.
+    func encoded() throws -> [UInt8] {
+        var writer = JSONWriter(capacity: 1024)
+        writer.beginObject()
+        writer.field("framework")
+        writer.string(framework)
+        writer.field("task")
+        writer.string(task)
+        if let checkpoint {
+            writer.field("checkpoint")
+            try checkpoint.write(to: &writer)
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+extension TaskCheckpoint {
+    /// Writes every field `Codable` would, under the same keys; an absent optional has no key.
+    func write(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.field("framework")
+        writer.base64(framework.bytes)
+        writer.field("task")
+        writer.base64(task.bytes)
+        if let launchCommand {
+            writer.field("launchCommand")
+            writer.base64(launchCommand.bytes)
+        }
+        writer.field("sandbox")
+        writer.string(sandbox)
+        writer.field("user")
+        writer.string(user)
+        writer.field("startedAt")
+        try writer.double(startedAt)
+        writer.field("executorToken")
+        writer.string(executorToken)
+        if let executorPID {
+            writer.field("executorPID")
+            writer.integer(executorPID)
+        }
+        if let cgroupInstance {
+            writer.field("cgroupInstance")
+            writer.string(cgroupInstance)
+        }
+        if let taskPID {
+            writer.field("taskPID")
+            writer.integer(taskPID)
+        }
+        if let imageManifest {
+            writer.field("imageManifest")
+            writer.string(imageManifest)
+        }
+        if let network {
+            // Only containers on their own networks have one; it keeps its `Codable` form.
+            writer.field("network")
+            writer.embedded(Array(try JSONEncoder().encode(network)))
+        }
+        writer.field("launched")
+        writer.bool(launched)
+        writer.field("state")
+        writer.string(state)
+        writer.field("pending")
+        writer.beginArray()
+        for update in pending { writer.base64(update.bytes) }
+        writer.endArray()
+        writer.field("executorUpdates")
+        writer.beginArray()
+        for uuid in executorUpdates { writer.base64(uuid.bytes) }
+        writer.endArray()
+        writer.endObject()
+    }
 }
 
 /// A change to a task's checkpoint waiting for the end of the loop turn.

@@ -90,6 +90,13 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A value already written as JSON text elsewhere, inserted whole.
+    public mutating func embedded(_ json: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
     /// Bytes as padded base64.
     public mutating func base64(_ value: [UInt8]) {
         string(Base64.encode(value))
