@@ -65,7 +65,7 @@ public final class CgroupIsolator {
     }
 
     /// The task's cgroup relative to each hierarchy's root, as an OCI runtime's `cgroupsPath`.
-    func cgroupsPath(task: String) -> String { "/\(group)/\(Self.directoryName(task))" }
+    func cgroupsPath(task: String) -> String { "/\(group)/\(PathComponent.safe(task))" }
 
     /// Groups of agents that are gone (named by a pid no longer alive): their empty task cgroups and the group go.
     /// A cgroup that still holds a process (a task an agent restarted on its work directory re-attached) stays.
@@ -109,7 +109,7 @@ public final class CgroupIsolator {
     /// cannot be set fails the launch (a task never runs unlimited by accident); only swap limits, which hosts
     /// without swap accounting lack, may be missing.
     public func prepare(task: String, memoryMB: Double, cpus: Double) throws -> [String] {
-        let name = Self.directoryName(task)
+        let name = PathComponent.safe(task)
         let memoryBytes = max(Bounds.clampedInt64(memoryMB * 1_048_576), 4 * 1_048_576)
         let quota = max(Bounds.clampedInt64(cpus * 100_000), 1000)
         switch mode {
@@ -143,7 +143,7 @@ public final class CgroupIsolator {
 
     /// Whether the kernel killed something in the task's cgroup for exceeding its memory.
     func wasOOMKilled(task: String, instance: String? = nil) -> Bool {
-        let name = Self.directoryName(task)
+        let name = PathComponent.safe(task)
         let group = "agora/\(instance ?? self.instance)"
         let file = mode == .v2 ? "\(root)/\(group)/\(name)/memory.events" : "\(root)/memory/\(group)/\(name)/memory.oom_control"
         guard let text = try? Files.readText(file) else { return false }
@@ -190,13 +190,8 @@ public final class CgroupIsolator {
         }
     }
 
-    /// The task's name with anything but letters, digits, `-`, `_` and `.` replaced, for a directory.
-    private static func directoryName(_ task: String) -> String {
-        String(task.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
-    }
-
     private func directories(of task: String, instance: String?, byRuntime: Bool) -> [String] {
-        let name = Self.directoryName(task)
+        let name = PathComponent.safe(task)
         let group = "agora/\(instance ?? self.instance)"
         guard mode == .v1 else { return ["\(root)/\(group)/\(name)"] }
         return (byRuntime ? hierarchies : Self.v1Controllers).map { "\(root)/\($0)/\(group)/\(name)" }

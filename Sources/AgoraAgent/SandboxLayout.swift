@@ -11,7 +11,7 @@ struct SandboxLayout {
     /// A new sandbox directory for one run of a task started at `now` (seconds since 1970).
     func newSandbox(framework: FrameworkID, task: TaskID, now: Double) -> String {
         let run = "\(Bounds.clampedInt64(now * 1000))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        return "\(sandboxesRoot)/\(safe(framework.value))/tasks/\(safe(task.value))/\(run)"
+        return "\(sandboxesRoot)/\(PathComponent.safe(framework.value))/tasks/\(PathComponent.safe(task.value))/\(run)"
     }
 
     /// The file remembering the id the master gave this agent.
@@ -19,10 +19,6 @@ struct SandboxLayout {
 
     /// The file keeping the secret that proves this agent owns its id (mode 0600).
     var agentTokenFile: String { root + "/agent_token" }
-
-    private func safe(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
-    }
 
     /// `path` relative to the sandboxes root, when it names something below it without `.`, `..` or empty parts
     /// (the kernel then resolves it beneath the root; see `BeneathReader`).

@@ -81,7 +81,7 @@ final class TaskRun {
     var cgroupInstance: String?
 
     /// The task's cgroup name: its id and run, unique on this agent.
-    var cgroupName: String { info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "") }
+    let cgroupName: String
 
     init(frameworkID: FrameworkID, info: TaskInfo, sandbox: String, user: String, startedAt: Double, executorToken: String) {
         self.startedAt = startedAt
@@ -89,6 +89,7 @@ final class TaskRun {
         self.frameworkID = frameworkID
         self.info = info
         self.sandbox = sandbox
+        cgroupName = info.taskID.value + "-" + (sandbox.split(separator: "/").last.map(String.init) ?? "")
         self.user = user
         resources = Resources(info.resources) + Resources(info.executor?.resources ?? [])
     }

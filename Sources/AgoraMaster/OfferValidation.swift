@@ -39,6 +39,7 @@ struct LaunchContext {
 func launchProblem(_ task: TaskInfo, resources: Resources, in context: LaunchContext) -> String? {
     if task.taskID.value.isEmpty { return "Task ID must not be empty" }
     if task.taskID.value.contains("/") { return "Task ID '\(task.taskID)' must not contain '/'" }
+    if task.taskID.value == "." || task.taskID.value == ".." { return "Task ID must not be '.' or '..'" }
     if context.taskIDInUse { return "Task ID '\(task.taskID)' is already in use" }
     if task.agentID != context.agentID {
         return "Task uses agent '\(task.agentID)' but the offers are for agent '\(context.agentID)'"
@@ -79,6 +80,7 @@ func executorProblem(_ executor: ExecutorInfo, in context: LaunchContext) -> Str
     let id = executor.executorID.value
     if id.isEmpty { return "Executor ID must not be empty" }
     if id.contains("/") { return "Executor ID '\(id)' must not contain '/'" }
+    if id == "." || id == ".." { return "Executor ID must not be '.' or '..'" }
     if executor.type == .default {
         return "The DEFAULT executor (task groups, LAUNCH_GROUP) is not implemented; give a CUSTOM executor a 'command'"
     }

@@ -19,11 +19,11 @@ public struct UnixAccount: Equatable, Sendable {
         home = entry.pw_dir.map { String(cString: $0) } ?? "/"
     }
 
-    /// The name of the account this process runs as.
-    public static var currentName: String {
+    /// The name of the account this process runs as, looked up once (Agora's daemons never change their user).
+    public static let currentName: String = {
         guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return String(geteuid()) }
         return String(cString: name)
-    }
+    }()
 
     /// Whether this process runs as root (and so may run others as another account).
     public static var isRoot: Bool { geteuid() == 0 }

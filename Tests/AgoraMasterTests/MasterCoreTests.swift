@@ -292,6 +292,10 @@ import Testing
         #expect(launchProblem(task("ok"), resources: fits, in: context) == nil)
         #expect(launchProblem(task(""), resources: fits, in: context) == "Task ID must not be empty")
         #expect(launchProblem(task("a/b"), resources: fits, in: context)?.contains("must not contain '/'") == true)
+        for name in [".", ".."] {
+            #expect(launchProblem(task(name), resources: fits, in: context) == "Task ID must not be '.' or '..'")
+        }
+        #expect(launchProblem(task("..."), resources: fits, in: context) == nil)
         #expect(launchProblem(task("x", agent: "b"), resources: fits, in: context)?.contains("offers are for agent 'a'") == true)
         #expect(launchProblem(task("x", command: nil), resources: fits, in: context)
                 == "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present")
