@@ -63,39 +63,40 @@ struct CheckpointEntry: Codable {
 extension TaskCheckpoint {
     /// Writes every field `Codable` would, under the same keys; an absent optional has no key.
     func write(to writer: inout JSONWriter) throws {
-        writer.beginObject()
-        writer.field("framework")
-        writer.base64(framework.bytes)
-        writer.field("task")
-        writer.base64(task.bytes)
-        if let launchCommand {
-            writer.field("launchCommand")
-            writer.base64(launchCommand.bytes)
+        func text(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            writer.field(name)
+            writer.string(value)
         }
-        writer.field("sandbox")
-        writer.string(sandbox)
-        writer.field("user")
-        writer.string(user)
+        func number(_ name: StaticString, _ value: Int32?) {
+            guard let value else { return }
+            writer.field(name)
+            writer.integer(value)
+        }
+        func bytes(_ name: StaticString, _ value: CheckpointBytes?) {
+            guard let value else { return }
+            writer.field(name)
+            writer.base64(value.bytes)
+        }
+        func list(_ name: StaticString, _ values: [CheckpointBytes]) {
+            writer.field(name)
+            writer.beginArray()
+            for value in values { writer.base64(value.bytes) }
+            writer.endArray()
+        }
+        writer.beginObject()
+        bytes("framework", framework)
+        bytes("task", task)
+        bytes("launchCommand", launchCommand)
+        text("sandbox", sandbox)
+        text("user", user)
         writer.field("startedAt")
         try writer.double(startedAt)
-        writer.field("executorToken")
-        writer.string(executorToken)
-        if let executorPID {
-            writer.field("executorPID")
-            writer.integer(executorPID)
-        }
-        if let cgroupInstance {
-            writer.field("cgroupInstance")
-            writer.string(cgroupInstance)
-        }
-        if let taskPID {
-            writer.field("taskPID")
-            writer.integer(taskPID)
-        }
-        if let imageManifest {
-            writer.field("imageManifest")
-            writer.string(imageManifest)
-        }
+        text("executorToken", executorToken)
+        number("executorPID", executorPID)
+        text("cgroupInstance", cgroupInstance)
+        number("taskPID", taskPID)
+        text("imageManifest", imageManifest)
         if let network {
             // Only containers on their own networks have one; it keeps its `Codable` form.
             writer.field("network")
@@ -103,16 +104,9 @@ extension TaskCheckpoint {
         }
         writer.field("launched")
         writer.bool(launched)
-        writer.field("state")
-        writer.string(state)
-        writer.field("pending")
-        writer.beginArray()
-        for update in pending { writer.base64(update.bytes) }
-        writer.endArray()
-        writer.field("executorUpdates")
-        writer.beginArray()
-        for uuid in executorUpdates { writer.base64(uuid.bytes) }
-        writer.endArray()
+        text("state", state)
+        list("pending", pending)
+        list("executorUpdates", executorUpdates)
         writer.endObject()
     }
 }
