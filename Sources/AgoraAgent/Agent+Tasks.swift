@@ -103,7 +103,7 @@ extension Agent {
                     ? Isolation(cgroupProcs: isolator.runtimeProcs(procs))
                     : Isolation(cgroupProcs: procs, pidNamespace: isolator.namespaces)
             } catch {
-                isolator.release(task: run.cgroupName)
+                isolator.release(task: run.cgroupName, byRuntime: run.runsInContainer)
                 fail(run, "cannot isolate the task: \(error)")
                 return
             }

@@ -165,7 +165,7 @@ public final class CgroupIsolator {
     /// Removes the task's cgroup (see `killAll` for `byRuntime`); false while a process (one just killed, still
     /// exiting) keeps it busy.
     @discardableResult
-    public func release(task: String, instance: String? = nil, byRuntime: Bool = false) -> Bool {
+    public func release(task: String, instance: String? = nil, byRuntime: Bool) -> Bool {
         directories(of: task, instance: instance, byRuntime: byRuntime).allSatisfy { rmdir($0) == 0 || errno == ENOENT }
     }
 

@@ -26,10 +26,10 @@ public enum Files {
         let wanted = size > 0 ? Int(max(0, min(Int64(length), size - offset))) : length
         var bytes = [UInt8]()
         var filled = 0
-        var piece = size > 0 ? 64 * 1024 : 4096
+        var pieceSize = size > 0 ? 64 * 1024 : 4096
         while filled < wanted {
-            let chunk = min(wanted - filled, piece)
-            piece = min(piece * 2, 64 * 1024)
+            let chunk = min(wanted - filled, pieceSize)
+            pieceSize = min(pieceSize * 2, 64 * 1024)
             if bytes.count < filled + chunk { bytes.append(contentsOf: repeatElement(0, count: filled + chunk - bytes.count)) }
             let count: Int32 = bytes.withUnsafeMutableBytes { buffer in
                 var piece = agora_uv_buf(buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self), chunk)

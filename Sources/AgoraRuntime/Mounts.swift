@@ -1,7 +1,8 @@
 import Glibc
 
 /// The few mount operations the agent needs for container root filesystems: an overlay of a read-only image under a
-/// writable layer, a detached unmount, and the list of mount points below a directory; and a memory filesystem.
+/// writable layer, a detached unmount, and the list of mount points below a directory; a memory file system (for
+/// benchmarks), and the type of file system holding a path.
 public enum Mounts {
     /// Mounts `lower` (read-only) under `upper` (writable, with its `work` directory on the same filesystem) at
     /// `target`.

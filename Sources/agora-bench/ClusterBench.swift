@@ -117,7 +117,7 @@ enum ClusterBench {
             _ = try ChildProcess.spawn(loop: loop, spec) { _ in
                 ended += 1
                 // A cgroup still busy for a moment is removed with the rest when the isolator closes.
-                isolator?.release(task: name)
+                isolator?.release(task: name, byRuntime: false)
                 try? next()
             }
         }
