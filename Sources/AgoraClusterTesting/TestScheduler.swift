@@ -5,7 +5,8 @@ import AgoraWire
 import Foundation
 
 /// A minimal Mesos v1 HTTP scheduler for tests, in either encoding: subscribes, records every event,
-/// keeps the outstanding offers, and acknowledges updates that carry a uuid.
+/// keeps the outstanding offers, and acknowledges updates that carry a uuid. Its tasks run as the user of this
+/// process (`info.user`), whom an agent of the same user may run them as.
 public final class TestScheduler {
     public let loop: Loop
     public let master: SocketAddress
@@ -32,7 +33,7 @@ public final class TestScheduler {
         self.loop = loop
         self.master = master
         self.format = format
-        info = FrameworkInfo(user: "root", name: name, role: role)
+        info = FrameworkInfo(user: UnixAccount.currentName, name: name, role: role)
     }
 
     public var isSubscribed: Bool { frameworkID != nil && !streamEnded }
