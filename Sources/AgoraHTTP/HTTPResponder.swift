@@ -36,10 +36,6 @@ public final class HTTPResponder {
     /// Sends a complete response with a `Content-Length` body. Later calls are ignored.
     public func send(_ response: HTTPResponse) {
         guard state == .waiting else { return }
-        if response.status.rawValue == 202, response.headers.fields.isEmpty, response.body.isEmpty, keepAlive {
-            finish(with: Self.emptyAccepted)
-            return
-        }
         var headers = response.headers
         let bodyless = response.status.rawValue == 204 || response.status.rawValue == 304
         if bodyless {
@@ -49,15 +45,9 @@ public final class HTTPResponder {
         }
         headers.remove("Transfer-Encoding")
         if !keepAlive { headers["Connection"] = "close" }
-        var bytes = Self.head(status: response.status, headers: headers)
-        if !isHead && !bodyless { bytes += response.body }
-        finish(with: bytes)
-    }
-
-    /// The commonest response whole, made once: an empty 202 on a kept-alive connection (every scheduler call).
-    private static let emptyAccepted = head(status: .accepted, headers: ["Content-Length": "0"])
-
-    private func finish(with bytes: [UInt8]) {
+        let withBody = !isHead && !bodyless
+        var bytes = Self.head(status: response.status, headers: headers, room: withBody ? response.body.count : 0)
+        if withBody { bytes += response.body }
         state = .done
         connection?.emit(bytes, from: self)
         connection?.responderFinished(self)
@@ -105,11 +95,28 @@ public final class HTTPResponder {
         callback?()
     }
 
-    static func head(status: HTTPStatus, headers: HTTPHeaders) -> [UInt8] {
-        var text = "HTTP/1.1 \(status.rawValue) \(status.reasonPhrase)\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
+    /// The status line and header fields, written straight as bytes into one array (every response has one: an
+    /// interpolated String and its copy into bytes cost more than the rest of an empty 202).
+    /// `room` is the size of a body the caller appends.
+    static func head(status: HTTPStatus, headers: HTTPHeaders, room: Int = 0) -> [UInt8] {
+        let reason = status.reasonPhrase
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headers.fields.reduce(16 + reason.utf8.count + room) {
+            $0 + $1.name.utf8.count + $1.value.utf8.count + 4
+        })
+        bytes.append(contentsOf: "HTTP/1.1 ".utf8)
+        bytes.append(contentsOf: String(status.rawValue).utf8)
+        bytes.append(32)
+        bytes.append(contentsOf: reason.utf8)
+        bytes.append(contentsOf: [13, 10])
+        for (name, value) in headers {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: [58, 32])
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(contentsOf: [13, 10])
+        }
+        bytes.append(contentsOf: [13, 10])
+        return bytes
     }
 }
 

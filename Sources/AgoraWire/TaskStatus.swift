@@ -117,8 +117,7 @@ public struct TaskStatus: WireMessage, Hashable {
     /// byte was sixteen `getrandom` calls, 5 % of a machine's CPU under 10,000 simulated agents).
     public static func newUUID() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        let words: [UInt64] = [generator.next(), generator.next()]
-        return (0..<16).map { UInt8(truncatingIfNeeded: words[$0 / 8] >> (8 * ($0 % 8))) }
+        return withUnsafeBytes(of: (generator.next() as UInt64, generator.next() as UInt64)) { Array($0) }
     }
 }
 

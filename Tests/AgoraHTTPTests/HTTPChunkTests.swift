@@ -11,3 +11,16 @@ import Testing
         #expect(HTTPChunk.frame(framed) == Array("\(String(framed.count, radix: 16))\r\n".utf8) + framed + [13, 10])
     }
 }
+
+/// A response's status line and fields, written as bytes.
+@Suite struct HTTPResponseHeadTests {
+    @Test func theHeadIsTheStatusLineThenEachFieldInOrder() {
+        #expect(HTTPResponder.head(status: .accepted, headers: ["Content-Length": "0"])
+                == Array("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".utf8))
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        headers.add("Set-Cookie", "a=1")
+        headers.add("Set-Cookie", "b=2")
+        #expect(HTTPResponder.head(status: HTTPStatus(599), headers: headers, room: 10)
+                == Array("HTTP/1.1 599 \(HTTPStatus(599).reasonPhrase)\r\nContent-Type: application/json\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n".utf8))
+    }
+}
