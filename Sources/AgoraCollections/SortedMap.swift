@@ -10,7 +10,6 @@ public struct SortedMap<Key: Comparable, Value> {
 
     @inlinable public init() {}
 
-    @inlinable public var elements: [Element] { storage }
     @inlinable public var isEmpty: Bool { storage.isEmpty }
     @inlinable public var count: Int { storage.count }
     @inlinable public var keys: LazyMapSequence<[Element], Key> { storage.lazy.map(\.key) }

@@ -25,7 +25,7 @@ import Testing
         }
         #expect(map.count == reference.count)
         #expect(Array(map.keys) == reference.keys.sorted())
-        #expect(map.elements.map(\.value) == reference.keys.sorted().map { reference[$0]! })
+        #expect(map.map(\.value) == reference.keys.sorted().map { reference[$0]! })
         let even = map.filter { $0.value % 2 == 0 }
         #expect(Array(even.keys) == reference.filter { $0.value % 2 == 0 }.keys.sorted())
     }
