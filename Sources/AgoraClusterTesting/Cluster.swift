@@ -47,13 +47,15 @@ public final class Cluster {
 
     private let masterFlags: [String]
 
-    /// Starts a master with test-friendly timings.
+    /// Starts a master with test-friendly timings. An agent is unreachable after 5 s without answering a ping: long
+    /// enough that a loaded machine (the sanitized suite runs next to container tests) does not partition it, short
+    /// enough for a test of a lost agent; a test that needs faster detection passes its own ping flags.
     public init(loop: Loop, directory: String, masterFlags: [String] = []) throws {
         self.loop = loop
         self.directory = directory
         self.masterFlags = [
             "--work-dir", directory + "/master", "--allocation-interval", "0.2secs",
-            "--agent-ping-timeout", "0.5secs", "--max-agent-ping-timeouts", "3", "--heartbeat-interval", "1secs",
+            "--agent-ping-timeout", "1secs", "--max-agent-ping-timeouts", "5", "--heartbeat-interval", "1secs",
         ] + masterFlags
         master = try start("agora-master", ["--port", "0"] + self.masterFlags)
     }

@@ -142,7 +142,7 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             try cluster.wait("TASK_RUNNING") { scheduler.states(of: "orphan").last == .running }
             try cluster.adoptTaskGroups(of: doomed)
             try doomed.process.kill(.kill)
-            try cluster.wait("TASK_LOST and FAILURE", timeout: .seconds(10)) {
+            try cluster.wait("TASK_LOST and FAILURE", timeout: .seconds(20)) {
                 scheduler.states(of: "orphan").last == .lost
                     && scheduler.events.contains { $0.type == .failure && $0.failure?.agentID == doomedID }
             }
