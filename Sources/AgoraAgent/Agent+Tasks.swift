@@ -18,7 +18,7 @@ extension Agent {
         let now = clock.now
         let run = TaskRun(frameworkID: frameworkID, info: task,
                           sandbox: layout.newSandbox(framework: frameworkID, task: task.taskID, now: now), user: user,
-                          startedAt: now, executorToken: TaskStatus.newUUID().map { String($0, radix: 16) }.joined())
+                          startedAt: now, executorToken: TaskRun.newExecutorToken())
         tasks[key] = run
         if let executor = task.executor { customExecutors[ExecutorKey(framework: frameworkID, executor: executor.executorID)] = key }
         metrics.tasksLaunched += 1

@@ -96,6 +96,16 @@ final class TaskRun {
 
     var key: TaskKey { TaskKey(framework: frameworkID, task: info.taskID) }
 
+    /// A fresh secret for a task's executor: 128 bits from the system's random source as 32 lower-case hexadecimal
+    /// digits, each word written at its full width (leading zeros kept, so no two draws read the same).
+    static func newExecutorToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return [generator.next() as UInt64, generator.next()].map { word in
+            let digits = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
+    }
+
     /// Whether an OCI runtime runs it (its container has an image); the runtime may make its cgroups in every
     /// hierarchy.
     var runsInContainer: Bool { info.container?.imageName != nil }
