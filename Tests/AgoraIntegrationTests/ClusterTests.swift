@@ -119,12 +119,13 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             scheduler.onOffers = { _ in offerTimes.append(.now) }
             scheduler.subscribe()
             try cluster.wait("an offer") { !scheduler.offers.isEmpty }
+            // Longer than the 5 s a decline without a filter holds: an offer back after 6 s shows the value was
+            // carried, and no bound above it is asserted (a loaded machine only makes it later).
             let declinedAt = ContinuousClock.now
-            scheduler.decline(scheduler.offers.values.first!, refuseSeconds: 2)
-            try cluster.wait("the offer to come back", timeout: .seconds(10)) { offerTimes.count == 2 }
+            scheduler.decline(scheduler.offers.values.first!, refuseSeconds: 6)
+            try cluster.wait("the offer to come back", timeout: .seconds(20)) { offerTimes.count == 2 }
             let gap = offerTimes[1] - declinedAt
-            #expect(gap >= .milliseconds(1900), "offered again after \(gap)")
-            #expect(gap < .seconds(4), "offered again only after \(gap)")
+            #expect(gap >= .milliseconds(5900), "offered again after \(gap)")
             scheduler.close()
         }
     }
