@@ -44,6 +44,7 @@ enum ClusterBench {
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
             try? FileManager.default.removeItem(atPath: directory + "/cluster")
         }
+        try cluster.stopOnTerminationSignals()
         for _ in 0..<2 { try cluster.addAgent("cpus:2;mem:2048;disk:1024;ports:[31000-31099]") }
         let scheduler = TestScheduler(loop: loop, master: cluster.masterAddress, name: "bench", format: .protobuf)
         var launched = 0
@@ -104,9 +105,14 @@ enum ClusterBench {
     /// in a cgroup of its own with the tasks' limits and, where the host allows, in fresh PID and mount namespaces.
     private static func spawnRate(loop: Loop, count: Int, isolator: CgroupIsolator?) throws -> Double {
         var started = 0, ended = 0
+        // Stopped by a signal, no more spawns start and those in flight end first, so the caller removes every
+        // cgroup they used.
+        var interruption: Signal?
+        let watchers = try loop.onTerminationSignal { interruption = $0 }
+        defer { for watcher in watchers { watcher.close() } }
         let start = ContinuousClock.now
         func next() throws {
-            guard started < count else { return }
+            guard started < count, interruption == nil else { return }
             started += 1
             let name = "spawn-\(started)"
             var spec = ProcessSpec(command: .shell("true"), environment: ["PATH": "/usr/bin:/bin"])
@@ -122,7 +128,12 @@ enum ClusterBench {
             }
         }
         for _ in 0..<2 { try next() }
-        guard loop.run(until: { ended >= count }, timeout: .seconds(120)) else { throw BenchError("raw spawns did not finish") }
+        let finished = loop.run(until: { ended >= count || interruption != nil }, timeout: .seconds(120))
+        if let interruption {
+            loop.run(until: { ended == started }, timeout: .seconds(10))
+            throw ClusterInterrupted(signal: interruption)
+        }
+        guard finished else { throw BenchError("raw spawns did not finish") }
         return Double(count) / seconds(since: start)
     }
 }

@@ -19,6 +19,7 @@ enum DiscoveryBench {
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
             try? loop.close()
         }
+        try cluster.stopOnTerminationSignals()
         let (daemon, server) = try cluster.addDNS()
         let client = try UDPSocket(loop: loop, address: SocketAddress(host: "127.0.0.1", port: 0))
         defer { client.close() }

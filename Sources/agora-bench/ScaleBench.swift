@@ -156,6 +156,7 @@ enum ScaleBench {
             cluster.shutdown()
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
         }
+        try cluster.stopOnTerminationSignals()
         let baseline = MasterMemory(cluster)
         var simulators: [Daemon] = []
         var first = 0
@@ -319,19 +320,39 @@ enum ScaleBench {
 }
 
 /// Runs `agora-bench scale ARGUMENTS` as a child (its own process, so the figures of the other benches and its
-/// file-descriptor limit stay apart) and echoes its report lines.
+/// file-descriptor limit stay apart) and echoes its report lines. SIGINT or SIGTERM meanwhile goes on to the child
+/// (in a process group of its own, the terminal's Ctrl-C reaches only this process), whose cluster then shuts down;
+/// this process waits for that and throws `ClusterInterrupted`.
 func runScaleBenchInChild(_ arguments: [String]) throws {
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    child.arguments = ["scale"] + arguments
-    let output = Pipe()
-    child.standardOutput = output
-    child.standardError = FileHandle.nullDevice
-    try child.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    child.waitUntilExit()
+    let scratch = try ScratchDirectory()
+    let loop = try Loop()
+    defer {
+        loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
+        try? loop.close()
+    }
+    let report = scratch.path + "/scale.out"
+    var exit: ProcessExit?
+    let child = try ChildProcess.spawn(loop: loop, ProcessSpec(
+        command: .argv([CommandLine.arguments[0], "scale"] + arguments), stdoutPath: report)) { exit = $0 }
+    var interruption: Signal?
+    let watchers = try loop.onTerminationSignal { signal in
+        interruption = signal
+        try? child.kill(signal)
+    }
+    defer { for watcher in watchers { watcher.close() } }
+    loop.run(until: { exit != nil }, timeout: .seconds(86_400))
+    let text = (try? Files.readText(report)) ?? ""
     for line in text.split(separator: "\n") where !line.contains("agora.scheduler") { print(line) }
     fflush(nil)
+    if let interruption { throw ClusterInterrupted(signal: interruption) }
+    guard let exit, exit.succeeded else {
+        throw ScaleChildFailed(description: "agora-bench scale \(arguments.joined(separator: " ")): \(exit.map { "\($0)" } ?? "did not end")")
+    }
+}
+
+/// A scale run started by `runScaleBenchInChild` that did not end well.
+struct ScaleChildFailed: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// The master's memory at one moment: its resident set, and the heap it has allocated and not freed (from its

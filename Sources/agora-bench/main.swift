@@ -1,3 +1,5 @@
+import AgoraClusterTesting
+import AgoraRuntime
 import Foundation
 
 // Throughput figures for the transport, the codecs, the master at scale, service discovery and load balancing (release
@@ -56,6 +58,9 @@ func runCommandLine(_ arguments: [String]) throws {
 
 do {
     try runCommandLine(Array(CommandLine.arguments.dropFirst()))
+} catch let interrupted as ClusterInterrupted {
+    FileHandle.standardError.write(Data("agora-bench: \(interrupted); what it had started is stopped and removed\n".utf8))
+    exit(128 + interrupted.signal.rawValue)
 } catch let error as BenchError {
     FileHandle.standardError.write(Data("agora-bench: \(error)\n\(usage)\n".utf8))
     exit(2)
