@@ -133,7 +133,7 @@ enum ClusterBench {
             loop.run(until: { ended == started }, timeout: .seconds(10))
             throw ClusterInterrupted(signal: interruption)
         }
-        guard finished else { throw BenchError("raw spawns did not finish") }
+        guard finished else { throw BenchFailure("raw spawns did not finish within 120 s") }
         return Double(count) / seconds(since: start)
     }
 }

@@ -70,16 +70,19 @@ enum DiscoveryBench {
             try? loop.close()
         }
         let backends = (1...100).map { "127.0.0.1:\(20000 + $0)" }
+        let frontends = try reloadPorts(loop: loop)
         var reloads = Measurement()
         for round in 0..<count {
-            let port = 41000 + round % 2
+            let port = Int(frontends[round % 2])
             let ports = [BalancedPort(app: "/web", index: 0, servicePort: port, virtualHosts: [], backends: backends)]
             let text = HAProxyConfig.render(ports, bindIP: "127.0.0.1", httpPort: 0, statsSocket: haproxy.statsSocket)
             let start = ContinuousClock.now
             var applied: HAProxyError??
             haproxy.apply(text) { applied = .some($0) }
-            loop.run(until: { applied != nil }, timeout: .seconds(10))
-            if case .some(.some(let error)) = applied { throw BenchError("HAProxy: \(error)") }
+            guard loop.run(until: { applied != nil }, timeout: .seconds(10)) else {
+                throw BenchFailure("HAProxy did not take configuration \(round + 1) within 10 s")
+            }
+            if case .some(.some(let error)) = applied { throw BenchFailure("HAProxy: \(error)") }
             var accepting = false
             while !accepting && ContinuousClock.now - start < .seconds(10) {
                 var result: Result<TCPConnection, RuntimeError>?
@@ -92,11 +95,35 @@ enum DiscoveryBench {
                     loop.run(until: { false }, timeout: .milliseconds(2))
                 }
             }
+            guard accepting else {
+                throw BenchFailure("port \(port) of configuration \(round + 1) did not accept a connection within 10 s")
+            }
             if round > 0 { reloads.record(seconds(since: start)) }
         }
         report("lb HAProxy reload, 100 backends", [
             ("reloads", "\(reloads.latencies.count)"), ("p50_ms", format(reloads.percentile(0.5) * 1000, 1)),
             ("max_ms", format(reloads.percentile(1) * 1000, 1)),
         ])
+    }
+
+    /// Two ports for HAProxy's frontend to take in turn: free now, and below the kernel's ephemeral range (from which
+    /// every `--port 0` and every outgoing connection on the host draws: a fixed port there was taken in the middle of
+    /// a run next to the test suite, and the reload then waited on a port that never came).
+    private static func reloadPorts(loop: Loop) throws -> [UInt16] {
+        let range = ((try? Files.readText("/proc/sys/net/ipv4/ip_local_port_range")) ?? "")
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let ephemeralStart = range.first ?? 32768
+        var ports: [UInt16] = []
+        for candidate in stride(from: ephemeralStart - 1, to: 1024, by: -1) where ports.count < 2 {
+            guard let port = UInt16(exactly: candidate),
+                  let listener = try? TCPListener(loop: loop, address: SocketAddress(host: "127.0.0.1", port: port)) else { continue }
+            // A port in use fails at listen, which closes the listener itself.
+            if (try? listener.listen { $0.close() }) != nil {
+                ports.append(port)
+                listener.close()
+            }
+        }
+        guard ports.count == 2 else { throw BenchFailure("no two free ports below \(ephemeralStart) for HAProxy") }
+        return ports
     }
 }

@@ -258,7 +258,7 @@ enum ScaleBench {
             let app = #"{"id": "/big", "cmd": "sleep 3600", "cpus": 0.1, "mem": 32, "instances": \#(instances)}"#
             let start = ContinuousClock.now
             let answer = try cluster.send(services, .post, "/v2/apps", body: app)
-            guard answer.status == .created else { throw BenchError("POST /v2/apps: \(answer.status) \(answer.bodyText)") }
+            guard answer.status == .created else { throw BenchFailure("POST /v2/apps: \(answer.status) \(answer.bodyText)") }
             var running = 0
             try cluster.wait("\(instances) instances to run", timeout: .seconds(1800), every(.seconds(1)) {
                 guard let app = try? cluster.getJSON(services, "/v2/apps/big")["app"], case .number(let text)? = app["tasksRunning"] else { return false }
@@ -290,7 +290,7 @@ enum ScaleBench {
                 let start = formatter.string(from: Date(timeIntervalSince1970: first + (spread ? Double(index % 60) : 0)))
                 let job = #"{"name": "job\#(index)", "command": "true", "owner": "bench", "cpus": 0.01, "mem": 4, "schedule": "R/\#(start)/PT1M", "epsilon": "PT30S"}"#
                 let answer = try cluster.send(cron, .post, "/scheduler/iso8601", body: job)
-                guard answer.status == .noContent else { throw BenchError("POST job\(index): \(answer.status) \(answer.bodyText)") }
+                guard answer.status == .noContent else { throw BenchFailure("POST job\(index): \(answer.status) \(answer.bodyText)") }
             }
             report("scale cron jobs posted", [("jobs", "\(jobs)"), ("seconds", format(seconds(since: posting), 1))])
             let end = first + 60 + 20
@@ -346,13 +346,8 @@ func runScaleBenchInChild(_ arguments: [String]) throws {
     fflush(nil)
     if let interruption { throw ClusterInterrupted(signal: interruption) }
     guard let exit, exit.succeeded else {
-        throw ScaleChildFailed(description: "agora-bench scale \(arguments.joined(separator: " ")): \(exit.map { "\($0)" } ?? "did not end")")
+        throw BenchFailure("agora-bench scale \(arguments.joined(separator: " ")): \(exit.map { "\($0)" } ?? "did not end")")
     }
-}
-
-/// A scale run started by `runScaleBenchInChild` that did not end well.
-struct ScaleChildFailed: Error, CustomStringConvertible {
-    let description: String
 }
 
 /// The master's memory at one moment: its resident set, and the heap it has allocated and not freed (from its

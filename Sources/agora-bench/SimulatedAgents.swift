@@ -163,8 +163,14 @@ enum SimulatedAgents {
     }
 }
 
-/// A bench that cannot run as asked.
+/// A bench that cannot run as asked (a bad command line: the usage follows it).
 struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A bench that started and could not finish its measurement (nothing is printed for it rather than a wrong figure).
+struct BenchFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
