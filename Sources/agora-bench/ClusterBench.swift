@@ -107,12 +107,11 @@ enum ClusterBench {
         var started = 0, ended = 0
         // Stopped by a signal, no more spawns start and those in flight end first, so the caller removes every
         // cgroup they used.
-        var interruption: Signal?
-        let watchers = try loop.onTerminationSignal { interruption = $0 }
-        defer { for watcher in watchers { watcher.close() } }
+        let interruptions = try Interruptions(loop: loop)
+        defer { interruptions.close() }
         let start = ContinuousClock.now
         func next() throws {
-            guard started < count, interruption == nil else { return }
+            guard started < count, !interruptions.happened else { return }
             started += 1
             let name = "spawn-\(started)"
             var spec = ProcessSpec(command: .shell("true"), environment: ["PATH": "/usr/bin:/bin"])
@@ -128,11 +127,9 @@ enum ClusterBench {
             }
         }
         for _ in 0..<2 { try next() }
-        let finished = loop.run(until: { ended >= count || interruption != nil }, timeout: .seconds(120))
-        if let interruption {
-            loop.run(until: { ended == started }, timeout: .seconds(10))
-            throw ClusterInterrupted(signal: interruption)
-        }
+        let finished = loop.run(until: { ended >= count || interruptions.happened }, timeout: .seconds(120))
+        if interruptions.happened { loop.run(until: { ended == started }, timeout: .seconds(10)) }
+        try interruptions.check()
         guard finished else { throw BenchFailure("raw spawns did not finish within 120 s") }
         return Double(count) / seconds(since: start)
     }

@@ -69,6 +69,8 @@ enum DiscoveryBench {
             loop.run(until: { loop.openHandles == 0 }, timeout: .seconds(5))
             try? loop.close()
         }
+        let interruptions = try Interruptions(loop: loop)
+        defer { interruptions.close() }
         let backends = (1...100).map { "127.0.0.1:\(20000 + $0)" }
         let frontends = try reloadPorts(loop: loop)
         var reloads = Measurement()
@@ -79,12 +81,14 @@ enum DiscoveryBench {
             let start = ContinuousClock.now
             var applied: HAProxyError??
             haproxy.apply(text) { applied = .some($0) }
-            guard loop.run(until: { applied != nil }, timeout: .seconds(10)) else {
+            let answered = loop.run(until: { applied != nil || interruptions.happened }, timeout: .seconds(10))
+            try interruptions.check()
+            guard answered else {
                 throw BenchFailure("HAProxy did not take configuration \(round + 1) within 10 s")
             }
             if case .some(.some(let error)) = applied { throw BenchFailure("HAProxy: \(error)") }
             var accepting = false
-            while !accepting && ContinuousClock.now - start < .seconds(10) {
+            while !accepting && !interruptions.happened && ContinuousClock.now - start < .seconds(10) {
                 var result: Result<TCPConnection, RuntimeError>?
                 try? TCPConnection.connect(loop: loop, to: SocketAddress(host: "127.0.0.1", port: UInt16(port))) { result = $0 }
                 loop.run(until: { result != nil }, timeout: .seconds(1))
@@ -95,6 +99,7 @@ enum DiscoveryBench {
                     loop.run(until: { false }, timeout: .milliseconds(2))
                 }
             }
+            try interruptions.check()
             guard accepting else {
                 throw BenchFailure("port \(port) of configuration \(round + 1) did not accept a connection within 10 s")
             }

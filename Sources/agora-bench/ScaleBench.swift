@@ -334,17 +334,13 @@ func runScaleBenchInChild(_ arguments: [String]) throws {
     var exit: ProcessExit?
     let child = try ChildProcess.spawn(loop: loop, ProcessSpec(
         command: .argv([CommandLine.arguments[0], "scale"] + arguments), stdoutPath: report)) { exit = $0 }
-    var interruption: Signal?
-    let watchers = try loop.onTerminationSignal { signal in
-        interruption = signal
-        try? child.kill(signal)
-    }
-    defer { for watcher in watchers { watcher.close() } }
+    let interruptions = try Interruptions(loop: loop) { try? child.kill($0) }
+    defer { interruptions.close() }
     loop.run(until: { exit != nil }, timeout: .seconds(86_400))
     let text = (try? Files.readText(report)) ?? ""
     for line in text.split(separator: "\n") where !line.contains("agora.scheduler") { print(line) }
     fflush(nil)
-    if let interruption { throw ClusterInterrupted(signal: interruption) }
+    try interruptions.check()
     guard let exit, exit.succeeded else {
         throw BenchFailure("agora-bench scale \(arguments.joined(separator: " ")): \(exit.map { "\($0)" } ?? "did not end")")
     }
