@@ -9,13 +9,6 @@ public struct IntegrationError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A wait ended by SIGINT or SIGTERM (see `Cluster.stopOnTerminationSignals`).
-public struct ClusterInterrupted: Error, CustomStringConvertible {
-    public let signal: Signal
-    public init(signal: Signal) { self.signal = signal }
-    public var description: String { "interrupted by \(signal)" }
-}
-
 /// A daemon binary started for a test: its process, its address, its output files.
 public final class Daemon {
     public let name: String
@@ -53,9 +46,8 @@ public final class Cluster {
     public var master: Daemon!
 
     private let masterFlags: [String]
-    /// The signal that interrupted the run, once `stopOnTerminationSignals` was called and one came.
-    public private(set) var interruption: Signal?
-    private var signalWatchers: [SignalWatcher] = []
+    /// Watched once `stopOnTerminationSignals` was called.
+    private var interruptions: Interruptions?
 
     /// Starts a master with test-friendly timings. An agent is unreachable after 5 s without answering a ping: long
     /// enough that a loaded machine (the sanitized suite runs next to container tests) does not partition it, short
@@ -195,24 +187,26 @@ public final class Cluster {
     }
 
     /// For a program that owns its process (a benchmark): from now on SIGINT or SIGTERM makes every wait throw
-    /// `ClusterInterrupted` (and `idle` return), so that the caller's cleanup (`shutdown`, its mounts and directories)
+    /// `Interrupted` (and `idle` return), so that the caller's cleanup (`shutdown`, its mounts and directories)
     /// runs instead of the daemons, which have process groups of their own, outliving it. `shutdown` gives the
     /// signals back their default. A test suite does not call it: there a signal ends the whole run at once.
     public func stopOnTerminationSignals() throws {
-        signalWatchers = try loop.onTerminationSignal { [weak self] signal in self?.interruption = signal }
+        interruptions = try Interruptions(loop: loop)
     }
+
+    private var interrupted: Bool { interruptions?.happened == true }
 
     /// Runs the loop until `condition` holds; throws naming `what` after `timeout`.
     public func wait(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) throws {
-        let held = loop.run(until: { interruption != nil || condition() }, timeout: timeout)
-        if let interruption { throw ClusterInterrupted(signal: interruption) }
+        let held = loop.run(until: { interrupted || condition() }, timeout: timeout)
+        try interruptions?.check()
         guard held else { throw IntegrationError(description: "timed out after \(timeout) waiting for \(what)") }
     }
 
     /// Runs the loop for `duration`, whatever happens (but an interruption: see `stopOnTerminationSignals`).
     public func idle(_ duration: Duration) {
         let deadline = ContinuousClock.now + duration
-        loop.run(until: { interruption != nil || ContinuousClock.now >= deadline }, timeout: duration + .seconds(1))
+        loop.run(until: { interrupted || ContinuousClock.now >= deadline }, timeout: duration + .seconds(1))
     }
 
     /// GETs `target` from `daemon` and returns the parsed JSON.
@@ -254,7 +248,7 @@ public final class Cluster {
         } catch {
             try? process.killGroup(.kill)
             loop.run(until: { exit != nil }, timeout: .seconds(5))
-            if error is ClusterInterrupted { throw error }
+            if error is Interrupted { throw error }
             throw IntegrationError(description: "\(error); output: \(readText(out) ?? "") \(readText(err) ?? "")")
         }
         return (exit!, readText(out) ?? "", readText(err) ?? "")
@@ -314,8 +308,8 @@ public final class Cluster {
                 rmdir((base as NSString).deletingLastPathComponent)
             }
         }
-        for watcher in signalWatchers { watcher.close() }
-        signalWatchers = []
+        interruptions?.close()
+        interruptions = nil
     }
 }
 

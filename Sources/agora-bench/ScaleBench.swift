@@ -322,7 +322,7 @@ enum ScaleBench {
 /// Runs `agora-bench scale ARGUMENTS` as a child (its own process, so the figures of the other benches and its
 /// file-descriptor limit stay apart) and echoes its report lines. SIGINT or SIGTERM meanwhile goes on to the child
 /// (in a process group of its own, the terminal's Ctrl-C reaches only this process), whose cluster then shuts down;
-/// this process waits for that and throws `ClusterInterrupted`.
+/// this process waits for that and throws `Interrupted`.
 func runScaleBenchInChild(_ arguments: [String]) throws {
     let scratch = try ScratchDirectory()
     let loop = try Loop()

@@ -58,7 +58,7 @@ func runCommandLine(_ arguments: [String]) throws {
 
 do {
     try runCommandLine(Array(CommandLine.arguments.dropFirst()))
-} catch let interrupted as ClusterInterrupted {
+} catch let interrupted as Interrupted {
     FileHandle.standardError.write(Data("agora-bench: \(interrupted); what it had started is stopped and removed\n".utf8))
     exit(128 + interrupted.signal.rawValue)
 } catch let error as BenchError {
