@@ -151,8 +151,7 @@ private let agentB = "cpus:1;mem:512;disk:1024;ports:[32000-32004]"
             #expect(!scheduler.offers.values.contains { $0.agentID == doomedID })
             // Later cycles offer only the survivor.
             for offer in scheduler.offers.values { scheduler.decline(offer, refuseSeconds: 0) }
-            cluster.idle(.seconds(1))
-            #expect(!scheduler.offers.isEmpty)
+            try cluster.wait("the next offers") { !scheduler.offers.isEmpty }
             #expect(scheduler.offers.values.allSatisfy { $0.agentID != doomedID })
             let state = try cluster.getJSON(cluster.master, "/state")
             guard case .array(let agents)? = state["agents"] else { return }
