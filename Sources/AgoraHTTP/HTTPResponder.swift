@@ -104,18 +104,24 @@ public final class HTTPResponder {
         bytes.reserveCapacity(headers.fields.reduce(16 + reason.utf8.count + room) {
             $0 + $1.name.utf8.count + $1.value.utf8.count + 4
         })
+        // Single bytes, not array literals: a literal may be a fresh array each time, on every response.
+        func endLine() {
+            bytes.append(13)
+            bytes.append(10)
+        }
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)
         bytes.append(contentsOf: String(status.rawValue).utf8)
         bytes.append(32)
         bytes.append(contentsOf: reason.utf8)
-        bytes.append(contentsOf: [13, 10])
+        endLine()
         for (name, value) in headers {
             bytes.append(contentsOf: name.utf8)
-            bytes.append(contentsOf: [58, 32])
+            bytes.append(58)
+            bytes.append(32)
             bytes.append(contentsOf: value.utf8)
-            bytes.append(contentsOf: [13, 10])
+            endLine()
         }
-        bytes.append(contentsOf: [13, 10])
+        endLine()
         return bytes
     }
 }
